@@ -1,0 +1,281 @@
+"""`analyse`: a runbook's text → every problem (positioned diagnostics) plus what was
+learned (artifact index with ranges, reference sites, DAG, schemas, child links,
+environment sites).
+
+Never raises on any input. Given the previous analysis of the same file, it re-parses
+only the artifact blocks an edit touched and runs the cheap runbook-wide checks again;
+the result is identical to a fresh analysis of the same text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from waivern_orchestration.artifact_check import (
+    ArtifactContext,
+    ArtifactInfo,
+    Reference,
+    check_artifact,
+)
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.diagnostics import Diagnostic, Severity
+from waivern_orchestration.env_vars import EnvSite
+from waivern_orchestration.header_check import HeaderInfo, check_header
+from waivern_orchestration.incremental import ArtifactLayout, layout_of, reparse
+from waivern_orchestration.message_schemas import SchemaRef
+from waivern_orchestration.models import Runbook
+from waivern_orchestration.positions import Range
+from waivern_orchestration.runbook_check import (
+    Alias,
+    ChildLink,
+    RunbookContext,
+    check_runbook,
+)
+from waivern_orchestration.yaml_tree import (
+    DEFAULT_LIMITS,
+    ParseLimits,
+    YamlMapping,
+    YamlScalar,
+    parse_yaml,
+)
+
+ReadText = Callable[[Path], "str | None"]
+
+
+def read_from_disk(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything known about one runbook text."""
+
+    path: Path
+    text: str
+    diagnostics: tuple[Diagnostic, ...]
+    header: HeaderInfo | None
+    artifact_list: tuple[ArtifactInfo, ...]
+    artifacts: dict[str, ArtifactInfo]
+    references: tuple[Reference, ...]
+    dependencies: dict[str, tuple[str, ...]]
+    schemas: dict[str, SchemaRef | None]
+    aliases: dict[str, Alias]
+    children: dict[str, ChildLink]
+    env_sites: tuple[EnvSite, ...]
+    layout: ArtifactLayout | None = field(default=None, repr=False)
+    child_cache: dict[tuple[Path, str, tuple[Path, ...], int], Analysis] = field(
+        default_factory=dict, repr=False
+    )
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @cached_property
+    def dependents(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {name: [] for name in self.dependencies}
+        for artifact, inputs in self.dependencies.items():
+            for producer in inputs:
+                found.setdefault(producer, []).append(artifact)
+        return {name: tuple(users) for name, users in found.items()}
+
+    @cached_property
+    def runbook(self) -> Runbook | None:
+        """The validated model, when the runbook has no errors."""
+        if self.has_errors or self.header is None or self.header.header is None:
+            return None
+        definitions = {}
+        for info in self.artifact_list:
+            if info.definition is None:
+                return None
+            definitions[info.id] = info.definition
+        return Runbook.model_construct(**dict(self.header.header), artifacts=definitions)
+
+    def artifact_at_line(self, line: int) -> ArtifactInfo | None:
+        for info in self.artifact_list:
+            if info.range.start.line <= line <= info.range.end.line:
+                return info
+        return None
+
+
+def analyse(
+    text: str,
+    path: Path | str,
+    *,
+    previous: Analysis | None = None,
+    registry: ComponentRegistry | None = None,
+    env: Mapping[str, str] | None = None,
+    read_text: ReadText | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> Analysis:
+    """Analyse one runbook. ``previous`` (an analysis of an earlier text of the same file)
+    makes re-analysis proportional to what changed."""
+    file = Path(path)
+    runner = _Analyser(
+        registry or default_registry(),
+        dict(os.environ) if env is None else env,
+        read_text or read_from_disk,
+        limits,
+        previous.child_cache if previous is not None and previous.path == file else {},
+    )
+    usable = previous if previous is not None and previous.path == file else None
+    return runner.analyse(text, file, (_real(file),), usable)
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+class _Analyser:
+    def __init__(
+        self,
+        registry: ComponentRegistry,
+        env: Mapping[str, str],
+        read_text: ReadText,
+        limits: ParseLimits,
+        child_cache: dict[tuple[Path, str, tuple[Path, ...], int], Analysis],
+    ) -> None:
+        self.registry = registry
+        self.env = env
+        self.read_text = read_text
+        self.limits = limits
+        self.old_child_cache = child_cache
+        self.child_cache: dict[tuple[Path, str, tuple[Path, ...], int], Analysis] = {}
+        self.max_depth: int | None = None
+
+    def analyse(
+        self, text: str, file: Path, chain: tuple[Path, ...], previous: Analysis | None
+    ) -> Analysis:
+        reused = reparse(previous, text, self._artifact_context(file, text)) if previous else None
+        if reused is not None:
+            header_root, infos, layout = reused
+        else:
+            parsed = parse_yaml(text, self.limits)
+            if parsed.problem is not None:
+                return self._unparsable(
+                    file, text, parsed.problem.range, parsed.problem.message
+                )
+            root = parsed.root
+            if not isinstance(root, YamlMapping):
+                empty = root is None or (isinstance(root, YamlScalar) and root.value is None)
+                message = (
+                    "empty document: a runbook needs `name`, `description` and `artifacts`"
+                    if empty
+                    else "the document must be a mapping with `name`, `description` and "
+                    "`artifacts`"
+                )
+                where = root.range if root is not None else Range.of(0, 0, 0, 0)
+                return self._unparsable(file, text, where, message)
+            header_root = root
+            context = self._artifact_context(file, text)
+            artifacts_entry = root.get("artifacts")
+            entries = (
+                artifacts_entry.value.entries
+                if artifacts_entry is not None and isinstance(artifacts_entry.value, YamlMapping)
+                else ()
+            )
+            infos = [check_artifact(entry, context) for entry in entries]
+            layout = layout_of(root, text) if not parsed.uses_anchors else None
+        return self._finish(file, text, chain, header_root, infos, layout)
+
+    def _artifact_context(self, file: Path, text: str) -> ArtifactContext:
+        lines: list[str] | None = None
+
+        def line_text(number: int) -> str:
+            nonlocal lines
+            if lines is None:
+                lines = text.split("\n")
+            return lines[number] if 0 <= number < len(lines) else ""
+
+        return ArtifactContext(file, self.registry, line_text)
+
+    def _finish(
+        self,
+        file: Path,
+        text: str,
+        chain: tuple[Path, ...],
+        root: YamlMapping,
+        infos: list[ArtifactInfo],
+        layout: ArtifactLayout | None,
+    ) -> Analysis:
+        context = self._artifact_context(file, text)
+        header = check_header(root, file, context.line_text)
+        if self.max_depth is None:
+            self.max_depth = header.config.max_child_depth
+        facts = check_runbook(
+            header,
+            infos,
+            RunbookContext(
+                file=file,
+                registry=self.registry,
+                env=self.env,
+                read_text=self.read_text,
+                analyse_child=self._analyse_child,
+                chain=chain,
+                max_depth=self.max_depth,
+            ),
+        )
+        diagnostics = [*header.diagnostics]
+        for info in infos:
+            diagnostics.extend(info.diagnostics)
+        diagnostics.extend(facts.diagnostics)
+        diagnostics.sort(key=Diagnostic.sort_key)
+        env_sites = [*header.env_sites]
+        for info in infos:
+            env_sites.extend(info.env_sites)
+        return Analysis(
+            path=file,
+            text=text,
+            diagnostics=tuple(diagnostics),
+            header=header,
+            artifact_list=tuple(infos),
+            artifacts=facts.artifacts,
+            references=facts.references,
+            dependencies=facts.dependencies,
+            schemas=facts.schemas,
+            aliases=facts.aliases,
+            children=facts.children,
+            env_sites=tuple(env_sites),
+            layout=layout,
+            child_cache=self.child_cache,
+        )
+
+    def _analyse_child(self, text: str, real: Path, chain: tuple[Path, ...]) -> Analysis:
+        key = (real, text, chain, self.max_depth or 0)
+        known = self.child_cache.get(key) or self.old_child_cache.get(key)
+        if known is None:
+            known = self.analyse(text, real, chain, None)
+        self.child_cache[key] = known
+        return known
+
+    def _unparsable(self, file: Path, text: str, range_: Range, message: str) -> Analysis:
+        return Analysis(
+            path=file,
+            text=text,
+            diagnostics=(Diagnostic.of("WCT001", file, range_, message),),
+            header=None,
+            artifact_list=(),
+            artifacts={},
+            references=(),
+            dependencies={},
+            schemas={},
+            aliases={},
+            children={},
+            env_sites=(),
+            child_cache=self.child_cache,
+        )

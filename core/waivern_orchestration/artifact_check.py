@@ -1,0 +1,592 @@
+"""Checks of one artifact on its own: what can be known from its block of text alone.
+
+Structure (WCT002), duplicate keys (WCT003), production method (WCT004), component
+types and properties (WCT020-022), schema names (WCT030), reuse without output schema
+(WCT031), child path syntax and output choice (WCT040, WCT045), environment sites; plus
+the facts the runbook-wide checks need (reference sites, child runbook request). The
+result depends only on the artifact's text and position, which is what lets incremental
+analysis keep it for every artifact an edit did not touch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.env_vars import EnvSite, env_sites
+from waivern_orchestration.message_schemas import known_schemas, resolve_schema
+from waivern_orchestration.models import ARTIFACT_ID_PATTERN, ArtifactDefinition
+from waivern_orchestration.positions import Range
+from waivern_orchestration.suggestions import did_you_mean
+from waivern_orchestration.yaml_tree import (
+    YamlEntry,
+    YamlMapping,
+    YamlNode,
+    YamlScalar,
+    YamlSequence,
+    to_python,
+    walk,
+)
+
+_ARTIFACT_ID = re.compile(ARTIFACT_ID_PATTERN)
+ARTIFACT_FIELDS = tuple(ArtifactDefinition.model_fields)
+
+
+class Production(StrEnum):
+    SOURCE = "source"
+    DERIVED = "derived"
+    REUSE = "reuse"
+    CHILD = "child_runbook"
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A place that names an artifact (or a runbook input, or a child output alias)."""
+
+    name: str
+    range: Range
+    artifact: str | None  # the artifact holding it; None for the runbook's `outputs`
+    field: str  # "inputs", "input_mapping" or "outputs"
+
+    def shifted(self, lines: int) -> Reference:
+        if not lines:
+            return self
+        return Reference(self.name, self.range.shifted(lines), self.artifact, self.field)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedSite:
+    """A name and where it stands, e.g. an `input_mapping` key or an `output` value."""
+
+    name: str
+    range: Range
+
+    def shifted(self, lines: int) -> NamedSite:
+        return NamedSite(self.name, self.range.shifted(lines)) if lines else self
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRequest:
+    """What the artifact's `child_runbook` asks for, with positions."""
+
+    path: str
+    path_range: Range
+    path_allowed: bool  # False when WCT040 was already reported on the syntax
+    input_mapping: tuple[tuple[NamedSite, Reference], ...]
+    output: NamedSite | None
+    output_mapping: tuple[tuple[NamedSite, NamedSite], ...] | None
+    key_range: Range  # the `child_runbook` key
+
+    def shifted(self, lines: int) -> ChildRequest:
+        if not lines:
+            return self
+        return ChildRequest(
+            self.path,
+            self.path_range.shifted(lines),
+            self.path_allowed,
+            tuple((key.shifted(lines), ref.shifted(lines)) for key, ref in self.input_mapping),
+            self.output.shifted(lines) if self.output else None,
+            None
+            if self.output_mapping is None
+            else tuple((a.shifted(lines), b.shifted(lines)) for a, b in self.output_mapping),
+            self.key_range.shifted(lines),
+        )
+
+
+@dataclass(frozen=True)
+class ArtifactInfo:
+    """One artifact as analysed on its own."""
+
+    id: str
+    key_range: Range
+    node: YamlNode
+    definition: ArtifactDefinition | None
+    production: Production | None
+    inputs: tuple[Reference, ...]
+    source_type: NamedSite | None
+    process_type: NamedSite | None
+    output_schema: NamedSite | None
+    output: bool
+    child: ChildRequest | None
+    env_sites: tuple[EnvSite, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    description: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def range(self) -> Range:
+        return Range(self.key_range.start, self.node.range.end)
+
+    def shifted(self, lines: int) -> ArtifactInfo:
+        if not lines:
+            return self
+        return ArtifactInfo(
+            id=self.id,
+            key_range=self.key_range.shifted(lines),
+            node=self.node.shifted(lines),
+            definition=self.definition,
+            production=self.production,
+            inputs=tuple(ref.shifted(lines) for ref in self.inputs),
+            source_type=self.source_type.shifted(lines) if self.source_type else None,
+            process_type=self.process_type.shifted(lines) if self.process_type else None,
+            output_schema=self.output_schema.shifted(lines) if self.output_schema else None,
+            output=self.output,
+            child=self.child.shifted(lines) if self.child else None,
+            env_sites=tuple(site.shifted(lines) for site in self.env_sites),
+            diagnostics=tuple(diagnostic.shifted(lines) for diagnostic in self.diagnostics),
+            description=self.description,
+        )
+
+
+@dataclass(frozen=True)
+class ArtifactContext:
+    file: Path
+    registry: ComponentRegistry
+    line_text: Callable[[int], str]
+
+
+def check_artifact(entry: YamlEntry, context: ArtifactContext) -> ArtifactInfo:
+    return _ArtifactCheck(entry, context).run()
+
+
+class _ArtifactCheck:
+    def __init__(self, entry: YamlEntry, context: ArtifactContext) -> None:
+        self.entry = entry
+        self.context = context
+        self.id = entry.key_text
+        self.diagnostics: list[Diagnostic] = []
+
+    def report(self, code: str, range_: Range, message: str) -> None:
+        self.diagnostics.append(Diagnostic.of(code, self.context.file, range_, message))
+
+    def run(self) -> ArtifactInfo:
+        key_range = self.entry.key.range
+        node = self.entry.value
+        if not _ARTIFACT_ID.match(self.id):
+            self.report(
+                "WCT002",
+                key_range,
+                f"artifact id `{self.id}` is not allowed: use letters, digits, `_` and `-`, "
+                "starting with a letter or `_`",
+            )
+        self.diagnostics.extend(duplicate_keys(node, self.context.file))
+        sites = tuple(scalar_env_sites(node, self.context.line_text))
+        if not isinstance(node, YamlMapping):
+            if isinstance(node, YamlScalar) and node.value is None:
+                message = (
+                    f"artifact `{self.id}` is empty: give it a `source`, `inputs` or `reuse`"
+                )
+                self.report("WCT004", key_range, message)
+            else:
+                self.report(
+                    "WCT002", node.range, f"artifact `{self.id}` must be a mapping of fields"
+                )
+            return self._info(key_range, node, None, None, (), sites)
+
+        definition = self._validate(node, key_range)
+        inputs = self._input_references(node)
+        production = self._production(node, key_range)
+        source_type = self._component(node, "source")
+        process_type = self._component(node, "process")
+        output_schema = self._output_schema(node, key_range)
+        child = self._child(node)
+        output_node = node.value_of("output")
+        output = isinstance(output_node, YamlScalar) and output_node.value is True
+        description_node = node.value_of("description")
+        description = (
+            description_node.value
+            if isinstance(description_node, YamlScalar) and description_node.is_string
+            else None
+        )
+        return ArtifactInfo(
+            id=self.id,
+            key_range=key_range,
+            node=node,
+            definition=definition,
+            production=production,
+            inputs=inputs,
+            source_type=source_type,
+            process_type=process_type,
+            output_schema=output_schema,
+            output=output,
+            child=child,
+            env_sites=sites,
+            diagnostics=tuple(self.diagnostics),
+            description=description,
+        )
+
+    def _info(
+        self,
+        key_range: Range,
+        node: YamlNode,
+        definition: ArtifactDefinition | None,
+        production: Production | None,
+        inputs: tuple[Reference, ...],
+        sites: tuple[EnvSite, ...],
+    ) -> ArtifactInfo:
+        return ArtifactInfo(
+            id=self.id,
+            key_range=key_range,
+            node=node,
+            definition=definition,
+            production=production,
+            inputs=inputs,
+            source_type=None,
+            process_type=None,
+            output_schema=None,
+            output=False,
+            child=None,
+            env_sites=sites,
+            diagnostics=tuple(self.diagnostics),
+        )
+
+    # -- structure ----------------------------------------------------------------------
+
+    def _validate(self, node: YamlMapping, key_range: Range) -> ArtifactDefinition | None:
+        try:
+            return ArtifactDefinition.model_validate(to_python(node))
+        except ValidationError as error:
+            self.diagnostics.extend(
+                model_diagnostics(
+                    error,
+                    node,
+                    key_range,
+                    self.context.file,
+                    code="WCT002",
+                    where=f"artifact `{self.id}`",
+                    known_fields=ARTIFACT_FIELDS,
+                )
+            )
+            return None
+
+    def _input_references(self, node: YamlMapping) -> tuple[Reference, ...]:
+        value = node.value_of("inputs")
+        if value is None:
+            return ()
+        items = value.items if isinstance(value, YamlSequence) else (value,)
+        return tuple(
+            Reference(item.value, item.range, self.id, "inputs")
+            for item in items
+            if isinstance(item, YamlScalar) and isinstance(item.value, str) and item.value
+        )
+
+    def _production(self, node: YamlMapping, key_range: Range) -> Production | None:
+        present = {key for key in ("source", "inputs", "reuse") if node.get(key) is not None}
+        child = node.get("child_runbook")
+        process = node.get("process")
+        if len(present) != 1:
+            if present:
+                ranges = [entry.key.range for key in sorted(present) if (entry := node.get(key))]
+                names = " and ".join(f"`{key}`" for key in sorted(present))
+                for range_ in ranges:
+                    self.report(
+                        "WCT004",
+                        range_,
+                        f"artifact `{self.id}` has {names}: give exactly one of "
+                        "`source`, `inputs` or `reuse`",
+                    )
+            else:
+                hint = " (`child_runbook` also needs `inputs`)" if child else ""
+                self.report(
+                    "WCT004",
+                    key_range,
+                    f"artifact `{self.id}` needs exactly one of `source`, `inputs` or "
+                    f"`reuse`{hint}",
+                )
+            return None
+        kind = next(iter(present))
+        if child is not None:
+            for clash in ("process", "source"):
+                other = node.get(clash)
+                if other is not None:
+                    self.report(
+                        "WCT004",
+                        other.key.range,
+                        f"`child_runbook` produces artifact `{self.id}`: remove `{clash}`",
+                    )
+            return Production.CHILD if kind == "inputs" else None
+        if process is not None and kind != "inputs":
+            self.report(
+                "WCT004",
+                process.key.range,
+                f"`process` works on `inputs`: artifact `{self.id}` has none",
+            )
+        merge = node.get("merge")
+        if merge is not None and kind != "inputs":
+            self.report(
+                "WCT004", merge.key.range, "`merge` combines `inputs`: this artifact has none"
+            )
+        return {
+            "source": Production.SOURCE,
+            "inputs": Production.DERIVED,
+            "reuse": Production.REUSE,
+        }[kind]
+
+    # -- components ---------------------------------------------------------------------
+
+    def _component(self, node: YamlMapping, field_name: str) -> NamedSite | None:
+        section = node.value_of(field_name)
+        if not isinstance(section, YamlMapping):
+            return None
+        type_node = section.value_of("type")
+        if not (isinstance(type_node, YamlScalar) and isinstance(type_node.value, str)):
+            return None
+        site = NamedSite(type_node.value, type_node.range)
+        registry = self.context.registry
+        known: dict[str, Any]
+        if field_name == "source":
+            code, kind, known = "WCT020", "connector", dict(registry.connectors)
+        else:
+            code, kind, known = "WCT021", "processor", dict(registry.processors)
+        component = known.get(site.name)
+        if component is None:
+            listing = ", ".join(f"`{name}`" for name in sorted(known)) or "none installed"
+            self.report(
+                code,
+                type_node.range,
+                f"unknown {kind} type `{site.name}`{did_you_mean(site.name, known)} "
+                f"(known: {listing})",
+            )
+            return site
+        properties_entry = section.get("properties")
+        properties_node = properties_entry.value if properties_entry else None
+        data = to_python(properties_node) if properties_node is not None else {}
+        if data is None:
+            data = {}
+        try:
+            component.Properties.model_validate(data)
+        except ValidationError as error:
+            anchor = properties_entry.key.range if properties_entry else type_node.range
+            target: YamlNode = properties_node if properties_node is not None else section
+            self.diagnostics.extend(
+                model_diagnostics(
+                    error,
+                    target,
+                    anchor,
+                    self.context.file,
+                    code="WCT022",
+                    where=f"{kind} `{site.name}` properties",
+                    known_fields=tuple(component.Properties.model_fields),
+                )
+            )
+        return site
+
+    def _output_schema(self, node: YamlMapping, key_range: Range) -> NamedSite | None:
+        entry = node.get("output_schema")
+        if node.get("reuse") is not None and entry is None:
+            self.report(
+                "WCT031",
+                node.get("reuse").key.range,  # type: ignore[union-attr]
+                f"artifact `{self.id}` reuses an earlier output: add `output_schema` "
+                "(e.g. `personal_data_finding/1.0.0`) so dependents can be checked",
+            )
+        if entry is None or not isinstance(entry.value, YamlScalar):
+            return None
+        value = entry.value.value
+        if not isinstance(value, str):
+            return None
+        if resolve_schema(value) is None:
+            names = [str(ref) for ref in known_schemas()]
+            self.report(
+                "WCT030",
+                entry.value.range,
+                f"unknown message schema `{value}`{did_you_mean(value, names)} "
+                f"(known: {', '.join(f'`{name}`' for name in names)})",
+            )
+        return NamedSite(value, entry.value.range)
+
+    # -- child runbook ------------------------------------------------------------------
+
+    def _child(self, node: YamlMapping) -> ChildRequest | None:
+        entry = node.get("child_runbook")
+        if entry is None or not isinstance(entry.value, YamlMapping):
+            return None
+        child = entry.value
+        path_node = child.value_of("path")
+        if not (isinstance(path_node, YamlScalar) and isinstance(path_node.value, str)):
+            return None
+        path_allowed = self._check_child_path(path_node)
+        mapping_node = child.value_of("input_mapping")
+        mapping: list[tuple[NamedSite, Reference]] = []
+        if isinstance(mapping_node, YamlMapping):
+            for item in mapping_node.entries:
+                if isinstance(item.value, YamlScalar) and isinstance(item.value.value, str):
+                    mapping.append(
+                        (
+                            NamedSite(item.key_text, item.key.range),
+                            Reference(item.value.value, item.value.range, self.id, "input_mapping"),
+                        )
+                    )
+        output_node = child.get("output")
+        output_mapping_entry = child.get("output_mapping")
+        output: NamedSite | None = None
+        if output_node is not None and isinstance(output_node.value, YamlScalar):
+            output = NamedSite(str(output_node.value.value), output_node.value.range)
+        output_mapping: tuple[tuple[NamedSite, NamedSite], ...] | None = None
+        if output_mapping_entry is not None and isinstance(output_mapping_entry.value, YamlMapping):
+            output_mapping = tuple(
+                (
+                    NamedSite(item.key_text, item.key.range),
+                    NamedSite(str(item.value.value), item.value.range),
+                )
+                for item in output_mapping_entry.value.entries
+                if isinstance(item.value, YamlScalar)
+            )
+        if output_node is not None and output_mapping_entry is not None:
+            self.report(
+                "WCT045",
+                output_mapping_entry.key.range,
+                "give either `output` (this artifact becomes that child output) or "
+                "`output_mapping` (child outputs under new names), not both",
+            )
+        elif output_node is None and output_mapping_entry is None:
+            self.report(
+                "WCT045",
+                entry.key.range,
+                f"`child_runbook` of `{self.id}` needs `output` (the child output this "
+                "artifact becomes) or `output_mapping`",
+            )
+        return ChildRequest(
+            path=path_node.value,
+            path_range=path_node.range,
+            path_allowed=path_allowed,
+            input_mapping=tuple(mapping),
+            output=output,
+            output_mapping=output_mapping,
+            key_range=entry.key.range,
+        )
+
+    def _check_child_path(self, path_node: YamlScalar) -> bool:
+        text = str(path_node.value)
+        problem = child_path_problem(text)
+        if problem:
+            self.report("WCT040", path_node.range, problem)
+            return False
+        return True
+
+
+def child_path_problem(text: str) -> str | None:
+    """Why a child runbook path is refused on its face (before touching the disk)."""
+    if not text.strip():
+        return "child runbook path is empty"
+    if (
+        PurePosixPath(text).is_absolute()
+        or PureWindowsPath(text).is_absolute()
+        or text.startswith(("/", "\\", "~"))
+        or PureWindowsPath(text).drive
+    ):
+        return (
+            f"child runbook path `{text}` is absolute: give a path relative to the runbook's "
+            "directory or one of `config.template_paths`"
+        )
+    if ".." in re.split(r"[\\/]", text):
+        return (
+            f"child runbook path `{text}` leaves the allowed directories (`..`): move the "
+            "child into the runbook's directory or add its folder to `config.template_paths`"
+        )
+    return None
+
+
+# -- shared with the header checks -------------------------------------------------------
+
+
+def duplicate_keys(node: YamlNode, file: Path) -> Iterable[Diagnostic]:
+    """WCT003 for every key repeated in a mapping under ``node``."""
+    for current in walk(node):
+        if not isinstance(current, YamlMapping) or len(current.entries) < 2:
+            continue
+        first: dict[str, YamlEntry] = {}
+        for entry in current.entries:
+            key = entry.key_text
+            earlier = first.get(key)
+            if earlier is None:
+                first[key] = entry
+                continue
+            line = earlier.key.range.start.line + 1
+            yield Diagnostic.of(
+                "WCT003",
+                file,
+                entry.key.range,
+                f"duplicate key `{key}` (first on line {line}); YAML would silently keep only "
+                "the last one",
+            )
+
+
+def scalar_env_sites(node: YamlNode, line_text: Callable[[int], str]) -> Iterable[EnvSite]:
+    for current in walk(node):
+        if isinstance(current, YamlScalar) and isinstance(current.value, str):
+            if "${" in current.value:
+                yield from env_sites(current, line_text)
+
+
+def model_diagnostics(
+    error: ValidationError,
+    node: YamlNode,
+    anchor: Range,
+    file: Path,
+    *,
+    code: str,
+    where: str,
+    known_fields: tuple[str, ...],
+) -> list[Diagnostic]:
+    """Pydantic errors → positioned diagnostics, one per place (union alternatives merged)."""
+    by_place: dict[tuple[Range, str], list[str]] = {}
+    for item in error.errors():
+        range_, message = _locate_error(item, node, anchor, where, known_fields)
+        by_place.setdefault((range_, item["type"] if item["type"] in _OWN else ""), []).append(
+            message
+        )
+    diagnostics = []
+    for (range_, _), messages in by_place.items():
+        unique = list(dict.fromkeys(messages))
+        diagnostics.append(Diagnostic.of(code, file, range_, " or ".join(unique)))
+    return diagnostics
+
+
+_OWN = ("extra_forbidden", "missing")
+
+
+def _locate_error(
+    item: Any, node: YamlNode, anchor: Range, where: str, known_fields: tuple[str, ...]
+) -> tuple[Range, str]:
+    current: YamlNode | None = node
+    key_range = anchor
+    path: list[str] = []
+    fields = known_fields
+    for part in item["loc"]:
+        if isinstance(current, YamlMapping) and isinstance(part, str):
+            entry = current.get(part)
+            if entry is None:
+                if item["type"] == "missing" and part not in path:
+                    path.append(part)
+                    break
+                continue  # a union alternative's tag, not a key
+            path.append(part)
+            key_range = entry.key.range
+            current = entry.value
+        elif isinstance(current, YamlSequence) and isinstance(part, int):
+            if 0 <= part < len(current.items):
+                path.append(str(part))
+                current = current.items[part]
+        # other parts (union tags like `str`, `list[str]`) are skipped
+    dotted = ".".join(path)
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        name = path[-1] if path else "?"
+        context_fields = fields if len(path) <= 1 else ()
+        return key_range, (
+            f"unknown field `{name}` in {where}{did_you_mean(name, context_fields)}"
+        )
+    if kind == "missing":
+        name = path[-1] if path else "?"
+        return key_range, f"missing required field `{name}` in {where}"
+    target = current.range if current is not None else key_range
+    return target, f"`{dotted}` in {where}: {item['msg']}" if dotted else f"{where}: {item['msg']}"

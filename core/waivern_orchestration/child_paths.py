@@ -1,0 +1,57 @@
+"""Where a child runbook path leads: the parent's directory first, then
+`config.template_paths` (relative to the runbook's directory, never the working
+directory). Anything whose real path (symlinks resolved) falls outside those
+directories is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class ChildLocation:
+    path: Path | None  # the real path of the child file, when found and allowed
+    code: str | None  # WCT040 / WCT041 when not
+    message: str | None
+
+
+def search_directories(runbook_dir: Path, template_paths: Sequence[str]) -> list[Path]:
+    directories = [runbook_dir]
+    for template in template_paths:
+        candidate = Path(template)
+        directories.append(candidate if candidate.is_absolute() else runbook_dir / candidate)
+    return directories
+
+
+def locate_child(path_text: str, runbook_dir: Path, template_paths: Sequence[str]) -> ChildLocation:
+    directories = search_directories(runbook_dir, template_paths)
+    allowed = [_real(directory) for directory in directories]
+    for directory in directories:
+        candidate = directory / path_text
+        if not candidate.is_file():
+            continue
+        real = _real(candidate)
+        if not any(real.is_relative_to(root) for root in allowed):
+            return ChildLocation(
+                None,
+                "WCT040",
+                f"child runbook `{path_text}` resolves to `{real}`, outside the runbook's "
+                "directory and `config.template_paths` (a symlink?)",
+            )
+        return ChildLocation(real, None, None)
+    searched = ", ".join(f"`{directory}`" for directory in directories)
+    return ChildLocation(
+        None,
+        "WCT041",
+        f"child runbook `{path_text}` not found (searched {searched}); check the name or add "
+        "its folder to `config.template_paths`",
+    )
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve(strict=False)
+    except (OSError, RuntimeError):  # symlink loops
+        return path.absolute()

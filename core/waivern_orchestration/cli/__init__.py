@@ -1,0 +1,1 @@
+"""The `wct` command line: one module per sub-command, wired together in `app`."""

@@ -1,0 +1,107 @@
+"""Dependency cycles: every edge of every strongly connected component, each with a
+shortest cycle through it.
+
+Enumerating elementary cycles can explode on pathological graphs; this does one
+breadth-first search per distinct edge target inside a component, under a work budget.
+Edges past the budget are still reported, with the component's members instead of a path.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+WORK_BUDGET = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class CycleEdge:
+    source: str  # the artifact that is an input ...
+    target: str  # ... of this one
+    cycle: tuple[str, ...] | None  # source → target → ... → source, or None past the budget
+    component: tuple[str, ...]
+
+
+def find_cycle_edges(dependencies: Mapping[str, Sequence[str]]) -> list[CycleEdge]:
+    """``dependencies[a]`` lists the artifacts ``a`` takes as inputs (edges input → a)."""
+    remaining = _nodes_left_after_topological_sort(dependencies)
+    if not remaining:
+        return []
+    graph = nx.DiGraph()
+    for node in remaining:
+        for dependency in dependencies.get(node, ()):
+            if dependency in remaining:
+                graph.add_edge(dependency, node)
+    found: list[CycleEdge] = []
+    budget = WORK_BUDGET
+    for component in sorted(
+        (sorted(scc) for scc in nx.strongly_connected_components(graph)), key=lambda c: c[0]
+    ):
+        members = set(component)
+        if len(members) == 1 and not graph.has_edge(component[0], component[0]):
+            continue
+        paths: dict[str, dict[str, str | None]] = {}
+        for source in component:
+            for target in sorted(graph.successors(source)):
+                if target not in members:
+                    continue
+                cycle: tuple[str, ...] | None = None
+                if target == source:
+                    cycle = (source, source)
+                elif budget > 0:
+                    parents = paths.get(target)
+                    if parents is None:
+                        parents, work = _bfs(graph, target, members)
+                        budget -= work
+                        paths[target] = parents
+                    cycle = (source, *_path(parents, target, source))
+                found.append(CycleEdge(source, target, cycle, tuple(component)))
+    return found
+
+
+def _nodes_left_after_topological_sort(dependencies: Mapping[str, Sequence[str]]) -> set[str]:
+    """Kahn's algorithm; what it cannot order lies on or behind a cycle."""
+    waiting = {node: 0 for node in dependencies}
+    dependents: dict[str, list[str]] = {}
+    for node, inputs in dependencies.items():
+        for dependency in inputs:
+            if dependency in waiting:
+                waiting[node] += 1
+                dependents.setdefault(dependency, []).append(node)
+    ready = [node for node, count in waiting.items() if count == 0]
+    while ready:
+        node = ready.pop()
+        del waiting[node]
+        for dependent in dependents.get(node, ()):
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                ready.append(dependent)
+    return set(waiting)
+
+
+def _bfs(graph: nx.DiGraph, start: str, members: set[str]) -> tuple[dict[str, str | None], int]:
+    parents: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    work = 0
+    while queue:
+        node = queue.popleft()
+        for successor in graph.successors(node):
+            work += 1
+            if successor in members and successor not in parents:
+                parents[successor] = node
+                queue.append(successor)
+    return parents, work
+
+
+def _path(parents: dict[str, str | None], start: str, end: str) -> list[str]:
+    path = [end]
+    node: str | None = parents[end]
+    while node is not None:
+        path.append(node)
+        node = parents[node]
+    path.reverse()
+    assert path[0] == start
+    return path

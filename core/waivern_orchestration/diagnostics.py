@@ -1,0 +1,126 @@
+"""Diagnostics: every problem the analyser finds, with its stable code, file and range.
+
+The codes are a public contract (DESIGN.md §4.1): new ones may be added, none renumbered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from waivern_orchestration.positions import Range
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFORMATION = "information"
+    HINT = "hint"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    severity: Severity
+    title: str
+
+
+_CODES = (
+    Code("WCT001", Severity.ERROR, "YAML syntax error, refused input, or a root that is not a mapping"),
+    Code("WCT002", Severity.ERROR, "Structure: unknown field, wrong type or missing required field"),
+    Code("WCT003", Severity.ERROR, "Duplicate key"),
+    Code("WCT004", Severity.ERROR, "Production method: exactly one of source, inputs, reuse"),
+    Code("WCT010", Severity.ERROR, "Unknown artifact"),
+    Code("WCT011", Severity.ERROR, "Dependency cycle"),
+    Code("WCT020", Severity.ERROR, "Unknown connector type"),
+    Code("WCT021", Severity.ERROR, "Unknown processor type"),
+    Code("WCT022", Severity.ERROR, "Component properties invalid"),
+    Code("WCT030", Severity.ERROR, "Schema incompatibility"),
+    Code("WCT031", Severity.ERROR, "reuse without output_schema"),
+    Code("WCT040", Severity.ERROR, "Child runbook path not allowed"),
+    Code("WCT041", Severity.ERROR, "Child runbook not found"),
+    Code("WCT042", Severity.ERROR, "Circular child runbook reference"),
+    Code("WCT043", Severity.ERROR, "Required child input not mapped"),
+    Code("WCT044", Severity.ERROR, "input_mapping key the child does not declare"),
+    Code("WCT045", Severity.ERROR, "Child output not declared, or output/output_mapping misuse"),
+    Code("WCT046", Severity.ERROR, "Problem inside a child runbook"),
+    Code("WCT047", Severity.ERROR, "Runbook inputs/outputs misuse"),
+    Code("WCT048", Severity.ERROR, "Child runbooks nested deeper than config.max_child_depth"),
+    Code("WCT050", Severity.WARNING, "Environment variable not set and no default"),
+    Code("WCT060", Severity.WARNING, "Reused run or artifact not found in the run store"),
+    Code("WCT090", Severity.HINT, "Artifact is neither an output nor used"),
+)
+
+CODES: dict[str, Code] = {code.code: code for code in _CODES}
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedInformation:
+    file: Path
+    range: Range
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": str(self.file), "range": self.range.to_json(), "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    file: Path
+    range: Range
+    code: str
+    message: str
+    severity: Severity = field(default=Severity.ERROR)
+    related: tuple[RelatedInformation, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        file: Path,
+        range_: Range,
+        message: str,
+        related: tuple[RelatedInformation, ...] = (),
+    ) -> Diagnostic:
+        """A diagnostic whose severity is the one its code is registered with."""
+        return cls(file, range_, code, message, CODES[code].severity, related)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def shifted(self, lines: int) -> Diagnostic:
+        if not lines:
+            return self
+        return Diagnostic(
+            self.file,
+            self.range.shifted(lines),
+            self.code,
+            self.message,
+            self.severity,
+            self.related,
+        )
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        start = self.range.start
+        return (str(self.file), start.line, start.character, self.code, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.file),
+            "range": self.range.to_json(),
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "related": [info.to_json() for info in self.related],
+        }
+
+    def to_text(self) -> str:
+        """Compiler style: ``file:line:col: severity CODE message`` with 1-based line/col."""
+        start = self.range.start
+        return (
+            f"{self.file}:{start.line + 1}:{start.character + 1}: "
+            f"{self.severity.value} {self.code} {self.message}"
+        )

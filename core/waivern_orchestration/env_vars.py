@@ -1,0 +1,65 @@
+"""Environment substitution in string values: `${VAR}` and `${VAR:-default}`.
+
+The analyser records every site with its range (WCT050 when unset and no default);
+the planner substitutes them, refusing a plan with unset variables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from waivern_orchestration.positions import Range
+from waivern_orchestration.yaml_tree import YamlScalar
+
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+@dataclass(frozen=True, slots=True)
+class EnvSite:
+    name: str
+    default: str | None
+    range: Range
+
+    def shifted(self, lines: int) -> EnvSite:
+        return EnvSite(self.name, self.default, self.range.shifted(lines)) if lines else self
+
+
+def env_sites(scalar: YamlScalar, line_text: Callable[[int], str]) -> Iterator[EnvSite]:
+    """Sites in a string scalar, positioned in its source text (quotes and folding
+    leave `${...}` as written, so the source span holds it verbatim)."""
+    start, end = scalar.range.start, scalar.range.end
+    found_in_source = False
+    for line in range(start.line, end.line + 1):
+        text = line_text(line)
+        first = start.character if line == start.line else 0
+        last = end.character if line == end.line else len(text)
+        for match in ENV_REFERENCE.finditer(text, first, last):
+            found_in_source = True
+            yield EnvSite(
+                match.group(1),
+                match.group(2),
+                Range.of(line, match.start(), line, match.end()),
+            )
+    if not found_in_source:  # e.g. built by escapes: fall back to the scalar's range
+        for match in ENV_REFERENCE.finditer(str(scalar.value)):
+            yield EnvSite(match.group(1), match.group(2), scalar.range)
+
+
+class UnsetVariable(LookupError):
+    pass
+
+
+def substitute(value: str, env: Mapping[str, str]) -> str:
+    """Replace every `${VAR}` / `${VAR:-default}`; raises UnsetVariable for unset ones."""
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        raise UnsetVariable(name)
+
+    return ENV_REFERENCE.sub(replace, value)

@@ -1,0 +1,45 @@
+"""Positions and ranges in a runbook's text: 0-based lines and characters, as in LSP.
+
+Characters count Unicode code points of the line; the language server converts them to
+the client's position encoding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    line: int
+    character: int
+
+    def shifted(self, lines: int) -> Position:
+        return Position(self.line + lines, self.character) if lines else self
+
+    def to_json(self) -> dict[str, int]:
+        return {"line": self.line, "character": self.character}
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    start: Position
+    end: Position
+
+    @classmethod
+    def of(cls, start_line: int, start_char: int, end_line: int, end_char: int) -> Range:
+        return cls(Position(start_line, start_char), Position(end_line, end_char))
+
+    def shifted(self, lines: int) -> Range:
+        if not lines:
+            return self
+        return Range(self.start.shifted(lines), self.end.shifted(lines))
+
+    def contains(self, position: Position) -> bool:
+        return self.start <= position <= self.end
+
+    def to_json(self) -> dict[str, dict[str, int]]:
+        return {"start": self.start.to_json(), "end": self.end.to_json()}
+
+
+DOCUMENT_START = Range.of(0, 0, 0, 0)

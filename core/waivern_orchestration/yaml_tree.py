@@ -1,0 +1,423 @@
+"""YAML text → a positioned tree: every key and value knows its range.
+
+Built on ``yaml.compose`` (the C loader when present). Duplicate keys are kept (the
+analyser reports them), and hostile input is refused with a WCT001 diagnostic before it
+can hurt: over-large documents, binary content, nesting deeper than a limit (the C
+composer recurses and would crash the process), recursive aliases and alias expansion
+bombs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from waivern_orchestration.positions import Position, Range
+
+try:  # pragma: no cover - depends on the PyYAML build
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_constructor = SafeConstructor()
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """What the parser refuses; the defaults are far above any real runbook."""
+
+    max_chars: int = 20_000_000
+    max_depth: int = 100
+    max_expanded_nodes: int = 2_000_000
+
+
+DEFAULT_LIMITS = ParseLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class YamlScalar:
+    value: Any
+    range: Range
+    style: str | None = None
+
+    @property
+    def is_string(self) -> bool:
+        return isinstance(self.value, str)
+
+    def shifted(self, lines: int) -> YamlScalar:
+        return YamlScalar(self.value, self.range.shifted(lines), self.style)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlEntry:
+    key: YamlNode
+    value: YamlNode
+
+    @property
+    def key_text(self) -> str:
+        """The key as text (keys of runbooks are strings; others are shown as YAML gave them)."""
+        key = self.key
+        if isinstance(key, YamlScalar):
+            return key.value if isinstance(key.value, str) else str(key.value)
+        return "<complex key>"
+
+    @property
+    def range(self) -> Range:
+        return Range(self.key.range.start, self.value.range.end)
+
+    def shifted(self, lines: int) -> YamlEntry:
+        return YamlEntry(self.key.shifted(lines), self.value.shifted(lines))
+
+
+@dataclass(frozen=True, slots=True)
+class YamlMapping:
+    entries: tuple[YamlEntry, ...]
+    range: Range
+
+    def get(self, key: str) -> YamlEntry | None:
+        """The last entry with this key (YAML's own rule); duplicates are reported elsewhere."""
+        found = None
+        for entry in self.entries:
+            if entry.key_text == key:
+                found = entry
+        return found
+
+    def value_of(self, key: str) -> YamlNode | None:
+        entry = self.get(key)
+        return entry.value if entry else None
+
+    def keys(self) -> list[str]:
+        return [entry.key_text for entry in self.entries]
+
+    def shifted(self, lines: int) -> YamlMapping:
+        if not lines:
+            return self
+        return YamlMapping(
+            tuple(entry.shifted(lines) for entry in self.entries), self.range.shifted(lines)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class YamlSequence:
+    items: tuple[YamlNode, ...]
+    range: Range
+
+    def shifted(self, lines: int) -> YamlSequence:
+        if not lines:
+            return self
+        return YamlSequence(tuple(item.shifted(lines) for item in self.items), self.range.shifted(lines))
+
+
+YamlNode = YamlScalar | YamlMapping | YamlSequence
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """Why a text could not be turned into a tree (reported as WCT001)."""
+
+    message: str
+    range: Range
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedYaml:
+    root: YamlNode | None
+    problem: YamlProblem | None
+    uses_anchors: bool
+
+
+def to_python(node: YamlNode) -> Any:
+    """Plain Python data for model validation; the last of duplicate keys wins, as in YAML."""
+    if isinstance(node, YamlScalar):
+        return node.value
+    if isinstance(node, YamlSequence):
+        return [to_python(item) for item in node.items]
+    return {entry.key_text: to_python(entry.value) for entry in node.entries}
+
+
+def walk(node: YamlNode) -> Iterator[YamlNode]:
+    """Every node under ``node`` (itself included), depth first, in document order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, YamlMapping):
+            for entry in reversed(current.entries):
+                stack.append(entry.value)
+                stack.append(entry.key)
+        elif isinstance(current, YamlSequence):
+            stack.extend(reversed(current.items))
+
+
+def node_at(node: YamlNode, position: Position) -> list[YamlNode]:
+    """The chain of nodes from ``node`` down to the innermost one containing ``position``."""
+    chain: list[YamlNode] = []
+    current: YamlNode | None = node
+    while current is not None and current.range.contains(position):
+        chain.append(current)
+        children: tuple[YamlNode, ...]
+        if isinstance(current, YamlMapping):
+            children = tuple(part for entry in current.entries for part in (entry.key, entry.value))
+        elif isinstance(current, YamlSequence):
+            children = current.items
+        else:
+            break
+        current = next((child for child in children if child.range.contains(position)), None)
+    return chain
+
+
+def parse_yaml(
+    text: str, limits: ParseLimits = DEFAULT_LIMITS, line_offset: int = 0
+) -> ParsedYaml:
+    """Parse one YAML document into a positioned tree, or say why it cannot be done.
+
+    ``line_offset`` positions a piece of a larger document (incremental re-analysis)."""
+    refusal = _refuse_before_parsing(text, limits)
+    if refusal is not None:
+        return ParsedYaml(None, refusal, False)
+    try:
+        composed = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        return ParsedYaml(None, _yaml_error_problem(error), False)
+    except yaml.YAMLError as error:  # no position known (e.g. a reader error)
+        return ParsedYaml(None, YamlProblem(f"YAML error: {error}", _start()), False)
+    if composed is None:
+        return ParsedYaml(None, None, False)
+    builder = _TreeBuilder(text, limits, line_offset)
+    try:
+        root = builder.build(composed)
+    except _Refused as refused:
+        return ParsedYaml(None, refused.problem, False)
+    return ParsedYaml(root, None, builder.uses_anchors)
+
+
+def _start() -> Range:
+    return Range.of(0, 0, 0, 0)
+
+
+def _yaml_error_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
+    mark = error.problem_mark or error.context_mark
+    problem = error.problem or "invalid YAML"
+    context = f" ({error.context})" if error.context else ""
+    if mark is None:
+        return YamlProblem(f"YAML syntax error: {problem}{context}", _start())
+    where = Position(mark.line, mark.column)
+    return YamlProblem(
+        f"YAML syntax error: {problem}{context}",
+        Range(where, Position(mark.line, mark.column + 1)),
+    )
+
+
+# -- hostile input -------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_NOT_FLOW = re.compile(r"[^\[\]{}]+")
+_DEEP_INDENT_TEMPLATE = r"^[ \t]{%d}"
+_MANY_INDICATORS_TEMPLATE = r"(?:[-?:][ \t]+){%d}"
+
+
+def _refuse_before_parsing(text: str, limits: ParseLimits) -> YamlProblem | None:
+    if len(text) > limits.max_chars:
+        return YamlProblem(
+            f"document refused: {len(text):,} characters is over the limit of "
+            f"{limits.max_chars:,}; split the runbook into child runbooks",
+            _start(),
+        )
+    control = _CONTROL.search(text, 0, 65536)
+    if control is not None and (
+        "\x00" in text[:65536] or len(_CONTROL.findall(text, 0, 8192)) > 8
+    ):
+        return YamlProblem(
+            "document refused: binary content (control characters) is not a YAML runbook",
+            _position_range(text, control.start()),
+        )
+    if _may_nest_deeper_than(text, limits.max_depth) and _depth(text) > limits.max_depth:
+        return YamlProblem(
+            f"document refused: nesting deeper than {limits.max_depth} levels",
+            _start(),
+        )
+    return None
+
+
+def _may_nest_deeper_than(text: str, depth: int) -> bool:
+    """A cheap over-estimate: only documents that pass it get the exact (slower) check."""
+    flow = _NOT_FLOW.sub("", text)
+    if len(flow) > depth:
+        level = peak = 0
+        for char in flow:
+            level = level + 1 if char in "[{" else max(level - 1, 0)
+            peak = max(peak, level)
+        if peak > depth // 2:
+            return True
+    if re.search(_DEEP_INDENT_TEMPLATE % (depth // 2), text, re.MULTILINE):
+        return True
+    return re.search(_MANY_INDICATORS_TEMPLATE % (depth // 4), text) is not None
+
+
+def _depth(text: str) -> int:
+    """Exact nesting depth from the event stream (iterative: safe on any input)."""
+    level = peak = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                level += 1
+                peak = max(peak, level)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                level -= 1
+    except yaml.YAMLError:
+        pass  # the syntax error is reported by compose (or the depth so far stands)
+    return peak
+
+
+def _position_range(text: str, index: int) -> Range:
+    line = text.count("\n", 0, index)
+    character = index - (text.rfind("\n", 0, index) + 1)
+    return Range.of(line, character, line, character + 1)
+
+
+class _Refused(Exception):
+    def __init__(self, problem: YamlProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class _TreeBuilder:
+    """Converts composed nodes; aliases share the converted node (no expansion)."""
+
+    def __init__(self, text: str, limits: ParseLimits, line_offset: int = 0) -> None:
+        self._text = text
+        self._offset = line_offset
+        self._lines: list[str] | None = None
+        self._limits = limits
+        self._converted: dict[int, YamlNode] = {}
+        self._sizes: dict[int, int] = {}
+        self._in_progress: set[int] = set()
+        self.uses_anchors = False
+
+    def build(self, node: yaml.Node) -> YamlNode:
+        expanded = self._expanded_size(node)
+        if expanded > self._limits.max_expanded_nodes:
+            raise _Refused(
+                YamlProblem(
+                    f"document refused: aliases expand to more than "
+                    f"{self._limits.max_expanded_nodes:,} nodes (an alias bomb?)",
+                    self._range(node),
+                )
+            )
+        return self._convert(node)
+
+    def _expanded_size(self, root: yaml.Node) -> int:
+        """Size of the document with every alias expanded, without expanding anything."""
+        # Iterative post-order over the node graph; a node seen while in progress is a
+        # recursive alias.
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            key = id(node)
+            if done:
+                self._in_progress.discard(key)
+                self._sizes[key] = 1 + sum(self._sizes[id(child)] for child in _children(node))
+                continue
+            if key in self._sizes:
+                self.uses_anchors = True
+                continue
+            if key in self._in_progress:
+                raise _Refused(
+                    YamlProblem("document refused: recursive alias", self._range(node))
+                )
+            self._in_progress.add(key)
+            stack.append((node, True))
+            for child in _children(node):
+                if id(child) in self._in_progress:
+                    raise _Refused(
+                        YamlProblem("document refused: recursive alias", self._range(child))
+                    )
+                stack.append((child, False))
+        return self._sizes[id(root)]
+
+    def _convert(self, node: yaml.Node) -> YamlNode:
+        known = self._converted.get(id(node))
+        if known is not None:
+            return known
+        converted: YamlNode
+        if isinstance(node, yaml.ScalarNode):
+            converted = YamlScalar(self._scalar_value(node), self._scalar_range(node), node.style or None)
+        elif isinstance(node, yaml.SequenceNode):
+            items = tuple(self._convert(item) for item in node.value)
+            converted = YamlSequence(items, self._collection_range(node, items))
+        else:
+            assert isinstance(node, yaml.MappingNode)
+            entries = tuple(
+                YamlEntry(self._convert(key), self._convert(value)) for key, value in node.value
+            )
+            ends = tuple(entry.value for entry in entries)
+            converted = YamlMapping(entries, self._collection_range(node, ends))
+        self._converted[id(node)] = converted
+        return converted
+
+    @staticmethod
+    def _scalar_value(node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR or tag == _MERGE or node.style:
+            return node.value
+        try:
+            value = _constructor.construct_object(node, deep=True)
+        except (ConstructorError, ValueError, TypeError, OverflowError):
+            return node.value
+        if isinstance(value, bool | int | float | str) or value is None:
+            return value
+        return node.value  # timestamps, binary: keep the text
+
+    def _scalar_range(self, node: yaml.ScalarNode) -> Range:
+        start, end = node.start_mark, node.end_mark
+        if node.style in ("|", ">") and end.column == 0 and end.line > start.line:
+            # A block scalar's end mark lies after its trailing line breaks; end it on its
+            # last line instead, so its range does not depend on what follows it.
+            lines = self._text_lines()
+            line = end.line - 1
+            while line > start.line and not lines[line].strip():
+                line -= 1
+            off = self._offset
+            return Range.of(start.line + off, start.column, line + off, len(lines[line]))
+        return Range.of(
+            start.line + self._offset, start.column, end.line + self._offset, end.column
+        )
+
+    def _collection_range(self, node: yaml.Node, children: tuple[YamlNode, ...]) -> Range:
+        start = Position(node.start_mark.line + self._offset, node.start_mark.column)
+        if getattr(node, "flow_style", False) or not children:
+            end = Position(node.end_mark.line + self._offset, node.end_mark.column)
+            if not children and not getattr(node, "flow_style", False):
+                end = start
+            return Range(start, end)
+        # A block collection's end mark is where the next token starts (after comments and
+        # blank lines); end it where its last child ends instead.
+        return Range(start, children[-1].range.end)
+
+    def _range(self, node: yaml.Node) -> Range:
+        return Range.of(
+            node.start_mark.line + self._offset,
+            node.start_mark.column,
+            node.end_mark.line + self._offset,
+            node.end_mark.column,
+        )
+
+    def _text_lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._text.split("\n")
+        return self._lines
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
