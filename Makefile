@@ -30,7 +30,7 @@ format: setup
 	$(BIN)/ruff format core server tests benchmarks
 
 schema: setup
-	$(BIN)/wct schema --output schemas/runbook.schema.json
+	$(BIN)/wct schema --dir schemas
 
 bench: setup
 	$(BIN)/python benchmarks/analyse.py

@@ -74,6 +74,8 @@ class Analysis:
     child_cache: dict[tuple[Path, str, tuple[Path, ...], int], Analysis] = field(
         default_factory=dict, repr=False
     )
+    # How many artifact blocks were parsed again (None: the whole text was parsed).
+    reparsed_blocks: int | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -162,22 +164,21 @@ class _Analyser:
         self, text: str, file: Path, chain: tuple[Path, ...], previous: Analysis | None
     ) -> Analysis:
         reused = reparse(previous, text, self._artifact_context(file, text)) if previous else None
+        reparsed: int | None = None
+        layout: ArtifactLayout | None
         if reused is not None:
-            header_root, infos, layout = reused
+            header_root, infos, layout, reparsed = reused
         else:
             parsed = parse_yaml(text, self.limits)
             if parsed.problem is not None:
-                return self._unparsable(
-                    file, text, parsed.problem.range, parsed.problem.message
-                )
+                return self._unparsable(file, text, parsed.problem.range, parsed.problem.message)
             root = parsed.root
             if not isinstance(root, YamlMapping):
                 empty = root is None or (isinstance(root, YamlScalar) and root.value is None)
                 message = (
                     "empty document: a runbook needs `name`, `description` and `artifacts`"
                     if empty
-                    else "the document must be a mapping with `name`, `description` and "
-                    "`artifacts`"
+                    else "the document must be a mapping with `name`, `description` and `artifacts`"
                 )
                 where = root.range if root is not None else Range.of(0, 0, 0, 0)
                 return self._unparsable(file, text, where, message)
@@ -191,7 +192,7 @@ class _Analyser:
             )
             infos = [check_artifact(entry, context) for entry in entries]
             layout = layout_of(root, text) if not parsed.uses_anchors else None
-        return self._finish(file, text, chain, header_root, infos, layout)
+        return self._finish(file, text, chain, header_root, infos, layout, reparsed)
 
     def _artifact_context(self, file: Path, text: str) -> ArtifactContext:
         lines: list[str] | None = None
@@ -212,6 +213,7 @@ class _Analyser:
         root: YamlMapping,
         infos: list[ArtifactInfo],
         layout: ArtifactLayout | None,
+        reparsed: int | None,
     ) -> Analysis:
         context = self._artifact_context(file, text)
         header = check_header(root, file, context.line_text)
@@ -253,6 +255,7 @@ class _Analyser:
             env_sites=tuple(env_sites),
             layout=layout,
             child_cache=self.child_cache,
+            reparsed_blocks=reparsed,
         )
 
     def _analyse_child(self, text: str, real: Path, chain: tuple[Path, ...]) -> Analysis:

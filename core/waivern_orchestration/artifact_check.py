@@ -181,9 +181,7 @@ class _ArtifactCheck:
         sites = tuple(scalar_env_sites(node, self.context.line_text))
         if not isinstance(node, YamlMapping):
             if isinstance(node, YamlScalar) and node.value is None:
-                message = (
-                    f"artifact `{self.id}` is empty: give it a `source`, `inputs` or `reuse`"
-                )
+                message = f"artifact `{self.id}` is empty: give it a `source`, `inputs` or `reuse`"
                 self.report("WCT004", key_range, message)
             else:
                 self.report(
@@ -522,9 +520,12 @@ def duplicate_keys(node: YamlNode, file: Path) -> Iterable[Diagnostic]:
 
 def scalar_env_sites(node: YamlNode, line_text: Callable[[int], str]) -> Iterable[EnvSite]:
     for current in walk(node):
-        if isinstance(current, YamlScalar) and isinstance(current.value, str):
-            if "${" in current.value:
-                yield from env_sites(current, line_text)
+        if (
+            isinstance(current, YamlScalar)
+            and isinstance(current.value, str)
+            and "${" in current.value
+        ):
+            yield from env_sites(current, line_text)
 
 
 def model_diagnostics(
@@ -572,19 +573,20 @@ def _locate_error(
             path.append(part)
             key_range = entry.key.range
             current = entry.value
-        elif isinstance(current, YamlSequence) and isinstance(part, int):
-            if 0 <= part < len(current.items):
-                path.append(str(part))
-                current = current.items[part]
+        elif (
+            isinstance(current, YamlSequence)
+            and isinstance(part, int)
+            and 0 <= part < len(current.items)
+        ):
+            path.append(str(part))
+            current = current.items[part]
         # other parts (union tags like `str`, `list[str]`) are skipped
     dotted = ".".join(path)
     kind = item["type"]
     if kind == "extra_forbidden":
         name = path[-1] if path else "?"
         context_fields = fields if len(path) <= 1 else ()
-        return key_range, (
-            f"unknown field `{name}` in {where}{did_you_mean(name, context_fields)}"
-        )
+        return key_range, (f"unknown field `{name}` in {where}{did_you_mean(name, context_fields)}")
     if kind == "missing":
         name = path[-1] if path else "?"
         return key_range, f"missing required field `{name}` in {where}"

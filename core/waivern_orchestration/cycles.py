@@ -30,7 +30,7 @@ def find_cycle_edges(dependencies: Mapping[str, Sequence[str]]) -> list[CycleEdg
     remaining = _nodes_left_after_topological_sort(dependencies)
     if not remaining:
         return []
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for node in remaining:
         for dependency in dependencies.get(node, ()):
             if dependency in remaining:
@@ -82,7 +82,9 @@ def _nodes_left_after_topological_sort(dependencies: Mapping[str, Sequence[str]]
     return set(waiting)
 
 
-def _bfs(graph: nx.DiGraph, start: str, members: set[str]) -> tuple[dict[str, str | None], int]:
+def _bfs(
+    graph: nx.DiGraph[str], start: str, members: set[str]
+) -> tuple[dict[str, str | None], int]:
     parents: dict[str, str | None] = {start: None}
     queue = deque([start])
     work = 0

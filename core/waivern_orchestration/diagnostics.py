@@ -28,8 +28,14 @@ class Code:
 
 
 _CODES = (
-    Code("WCT001", Severity.ERROR, "YAML syntax error, refused input, or a root that is not a mapping"),
-    Code("WCT002", Severity.ERROR, "Structure: unknown field, wrong type or missing required field"),
+    Code(
+        "WCT001",
+        Severity.ERROR,
+        "YAML syntax error, refused input, or a root that is not a mapping",
+    ),
+    Code(
+        "WCT002", Severity.ERROR, "Structure: unknown field, wrong type or missing required field"
+    ),
     Code("WCT003", Severity.ERROR, "Duplicate key"),
     Code("WCT004", Severity.ERROR, "Production method: exactly one of source, inputs, reuse"),
     Code("WCT010", Severity.ERROR, "Unknown artifact"),

@@ -54,9 +54,7 @@ class HeaderInfo:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def check_header(
-    root: YamlMapping, file: Path, line_text: Callable[[int], str]
-) -> HeaderInfo:
+def check_header(root: YamlMapping, file: Path, line_text: Callable[[int], str]) -> HeaderInfo:
     diagnostics: list[Diagnostic] = []
     sites: list[EnvSite] = []
     artifacts_entry = root.get("artifacts")

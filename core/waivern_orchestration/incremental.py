@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from waivern_orchestration.artifact_check import ArtifactContext, ArtifactInfo, check_artifact
+from waivern_orchestration.positions import Position, Range
 from waivern_orchestration.yaml_tree import (
     YamlEntry,
     YamlMapping,
@@ -77,7 +78,7 @@ def layout_of(root: YamlMapping, text: str) -> ArtifactLayout | None:
         previous_line = start.line
     if indent == 0:
         return None
-    following = [entry for entry in root.entries[index + 1 :]]
+    following = root.entries[index + 1 :]
     end_line = following[0].key.range.start.line if following else None
     if end_line is not None and end_line <= previous_line:
         return None
@@ -89,7 +90,7 @@ def layout_of(root: YamlMapping, text: str) -> ArtifactLayout | None:
 
 def reparse(
     previous: Analysis, text: str, context: ArtifactContext
-) -> tuple[YamlMapping, list[ArtifactInfo], ArtifactLayout] | None:
+) -> tuple[YamlMapping, list[ArtifactInfo], ArtifactLayout, int] | None:
     """Header root, artifact infos and layout for ``text``, re-using ``previous`` where
     the edit did not reach; None when a full parse is needed."""
     layout = previous.layout
@@ -102,7 +103,7 @@ def reparse(
         return None
     prefix = _common_prefix(old, text)
     if prefix == len(old) == len(text):
-        return _root(layout, 0), infos, layout
+        return _root(layout), infos, layout, 0
     suffix = _common_suffix(old, text, min(len(old), len(text)) - prefix)
     old_end, new_end = len(old) - suffix, len(text) - suffix
     if prefix < offsets[0] or old_end > end_offset:
@@ -154,7 +155,9 @@ def reparse(
             *(line + delta_lines for line in layout.starts[last + 1 :]),
         ],
         end_line=None if layout.end_line is None else layout.end_line + delta_lines,
-        root_entries=_shift_after(layout, delta_lines).root_entries if delta_lines else layout.root_entries,
+        root_entries=_shift_after(layout, delta_lines).root_entries
+        if delta_lines
+        else layout.root_entries,
         root_range_start=layout.root_range_start,
         artifacts_index=layout.artifacts_index,
         offsets=[
@@ -164,7 +167,7 @@ def reparse(
         ],
         end_offset=end_offset + delta_chars,
     )
-    return _root(new_layout, 0), new_infos, new_layout
+    return _root(new_layout), new_infos, new_layout, len(entries)
 
 
 def _checked_key_lines(
@@ -212,9 +215,7 @@ def _shift_after(layout: ArtifactLayout, delta_lines: int) -> ArtifactLayout:
     )
 
 
-def _root(layout: ArtifactLayout, _unused: int) -> YamlMapping:
-    from waivern_orchestration.positions import Position, Range
-
+def _root(layout: ArtifactLayout) -> YamlMapping:
     start = Position(*layout.root_range_start)
     entries = layout.root_entries
     end = entries[-1].value.range.end if entries else start
@@ -248,9 +249,10 @@ def _common_prefix(a: str, b: str) -> int:
 def _common_suffix(a: str, b: str, limit: int) -> int:
     length = 0
     la, lb = len(a), len(b)
-    while length + _CHUNK <= limit and a[la - length - _CHUNK : la - length] == b[
-        lb - length - _CHUNK : lb - length
-    ]:
+    while (
+        length + _CHUNK <= limit
+        and a[la - length - _CHUNK : la - length] == b[lb - length - _CHUNK : lb - length]
+    ):
         length += _CHUNK
     while length < limit and a[la - length - 1] == b[lb - length - 1]:
         length += 1

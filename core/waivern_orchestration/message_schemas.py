@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-
 SCHEMA_FOLDER = Path(__file__).with_name("message_schemas")
 
 

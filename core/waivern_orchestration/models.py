@@ -191,9 +191,7 @@ class RunbookHeader(_Model):
     framework: str | None = Field(
         default=None, description="Compliance framework the runbook serves, e.g. `GDPR`."
     )
-    config: RunbookConfig = Field(
-        default_factory=RunbookConfig, description="Execution settings."
-    )
+    config: RunbookConfig = Field(default_factory=RunbookConfig, description="Execution settings.")
     inputs: dict[str, RunbookInput] = Field(
         default_factory=dict,
         description="Inputs this runbook expects when used as a child runbook.",

@@ -23,6 +23,7 @@ from waivern_orchestration.header_check import HeaderInfo
 from waivern_orchestration.message_schemas import SchemaRef, resolve_schema
 from waivern_orchestration.positions import Range
 from waivern_orchestration.suggestions import did_you_mean
+from waivern_orchestration.yaml_tree import YamlMapping
 
 if TYPE_CHECKING:
     from waivern_orchestration.analysis import Analysis
@@ -216,8 +217,7 @@ class _RunbookCheck:
                 "WCT048",
                 request.path_range,
                 f"child runbooks nest deeper than `config.max_child_depth` "
-                f"({self.context.max_depth}): "
-                + " → ".join(path.name for path in (*chain, real)),
+                f"({self.context.max_depth}): " + " → ".join(path.name for path in (*chain, real)),
             )
             return ChildLink(info.id, request, real, None)
         text = self.context.read_text(real)
@@ -283,11 +283,12 @@ class _RunbookCheck:
             if not declared.optional and name not in mapped
         ]
         if missing:
-            node = info.node
             anchor = request.key_range
-            if hasattr(node, "get"):
-                child_node = node.value_of("child_runbook")  # type: ignore[union-attr]
-                mapping_entry = child_node.get("input_mapping") if hasattr(child_node, "get") else None
+            child_node = (
+                info.node.value_of("child_runbook") if isinstance(info.node, YamlMapping) else None
+            )
+            if isinstance(child_node, YamlMapping):
+                mapping_entry = child_node.get("input_mapping")
                 if mapping_entry is not None:
                     anchor = mapping_entry.key.range
             names = ", ".join(f"`{name}`" for name in missing)
@@ -559,9 +560,8 @@ def _listing(names: Mapping[str, object]) -> str:
 
 
 def _key_range(info: ArtifactInfo, key: str) -> Range:
-    node = info.node
-    entry = node.get(key) if hasattr(node, "get") else None
-    return entry.key.range if entry is not None else info.key_range  # type: ignore[union-attr]
+    entry = info.node.get(key) if isinstance(info.node, YamlMapping) else None
+    return entry.key.range if entry is not None else info.key_range
 
 
 def _topological_order(dependencies: dict[str, tuple[str, ...]], cyclic: set[str]) -> list[str]:

@@ -1,4 +1,4 @@
-""""Did you mean ...?": the closest known names to a misspelt one."""
+""" "Did you mean ...?": the closest known names to a misspelt one."""
 
 from __future__ import annotations
 

@@ -112,7 +112,9 @@ class YamlSequence:
     def shifted(self, lines: int) -> YamlSequence:
         if not lines:
             return self
-        return YamlSequence(tuple(item.shifted(lines) for item in self.items), self.range.shifted(lines))
+        return YamlSequence(
+            tuple(item.shifted(lines) for item in self.items), self.range.shifted(lines)
+        )
 
 
 YamlNode = YamlScalar | YamlMapping | YamlSequence
@@ -173,9 +175,7 @@ def node_at(node: YamlNode, position: Position) -> list[YamlNode]:
     return chain
 
 
-def parse_yaml(
-    text: str, limits: ParseLimits = DEFAULT_LIMITS, line_offset: int = 0
-) -> ParsedYaml:
+def parse_yaml(text: str, limits: ParseLimits = DEFAULT_LIMITS, line_offset: int = 0) -> ParsedYaml:
     """Parse one YAML document into a positioned tree, or say why it cannot be done.
 
     ``line_offset`` positions a piece of a larger document (incremental re-analysis)."""
@@ -231,9 +231,7 @@ def _refuse_before_parsing(text: str, limits: ParseLimits) -> YamlProblem | None
             _start(),
         )
     control = _CONTROL.search(text, 0, 65536)
-    if control is not None and (
-        "\x00" in text[:65536] or len(_CONTROL.findall(text, 0, 8192)) > 8
-    ):
+    if control is not None and ("\x00" in text[:65536] or len(_CONTROL.findall(text, 0, 8192)) > 8):
         return YamlProblem(
             "document refused: binary content (control characters) is not a YAML runbook",
             _position_range(text, control.start()),
@@ -329,9 +327,7 @@ class _TreeBuilder:
                 self.uses_anchors = True
                 continue
             if key in self._in_progress:
-                raise _Refused(
-                    YamlProblem("document refused: recursive alias", self._range(node))
-                )
+                raise _Refused(YamlProblem("document refused: recursive alias", self._range(node)))
             self._in_progress.add(key)
             stack.append((node, True))
             for child in _children(node):
@@ -348,7 +344,9 @@ class _TreeBuilder:
             return known
         converted: YamlNode
         if isinstance(node, yaml.ScalarNode):
-            converted = YamlScalar(self._scalar_value(node), self._scalar_range(node), node.style or None)
+            converted = YamlScalar(
+                self._scalar_value(node), self._scalar_range(node), node.style or None
+            )
         elif isinstance(node, yaml.SequenceNode):
             items = tuple(self._convert(item) for item in node.value)
             converted = YamlSequence(items, self._collection_range(node, items))
@@ -365,7 +363,7 @@ class _TreeBuilder:
     @staticmethod
     def _scalar_value(node: yaml.ScalarNode) -> Any:
         tag = node.tag
-        if tag == _STR or tag == _MERGE or node.style:
+        if tag in (_STR, _MERGE) or node.style:
             return node.value
         try:
             value = _constructor.construct_object(node, deep=True)

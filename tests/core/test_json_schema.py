@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from waivern_orchestration.components import ComponentRegistry, Connector
@@ -53,10 +53,21 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
 def problems(validator: Draft202012Validator, runbook: Any) -> list[str]:
     """Validation errors as `path: message`, empty when the runbook is accepted.
 
-    Optional fields are `anyOf: [..., null]`; `best_match` looks inside such an error for
-    the one that says what is wrong, as an editor would show it."""
-    found = [best_match([error]) for error in validator.iter_errors(runbook)]
+    Optional fields are `anyOf: [..., null]`: report what is wrong with the value, not
+    that it is not null either."""
+    found = [leaf for error in validator.iter_errors(runbook) for leaf in explain(error)]
     return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in found]
+
+
+def explain(error: ValidationError) -> list[ValidationError]:
+    causes = [
+        cause
+        for cause in error.context or []
+        if not (cause.validator == "type" and cause.validator_value == "null")
+    ]
+    if error.validator != "anyOf" or not causes:
+        return [error]
+    return [leaf for cause in causes for leaf in explain(cause)]
 
 
 def minimal_runbook() -> dict[str, Any]:
@@ -128,7 +139,9 @@ def test_an_artifact_id_outside_the_id_syntax_is_rejected(
     runbook = minimal_runbook()
     runbook["artifacts"]["my documents"] = runbook["artifacts"].pop("documents")
 
-    assert len(problems(validator, runbook)) == 1
+    assert problems(validator, runbook) == [
+        "artifacts: 'my documents' does not match '^[A-Za-z_][A-Za-z0-9_-]*$'"
+    ]
 
 
 def test_an_unknown_connector_type_is_rejected(validator: Draft202012Validator) -> None:

@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _reason(error: OSError) -> str:
     # The failing path may be a parent (a file where a directory should be): name it.
+    if isinstance(error, FileExistsError):
+        return f"{error.filename} is not a directory"
     if error.strerror and error.filename:
         return f"{error.strerror}: {error.filename}"
     return error.strerror or str(error)

@@ -13,9 +13,7 @@ from waivern_orchestration.message_schemas import STANDARD_INPUT
 class FilesystemProperties(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    path: str = Field(
-        description="File or directory to read, relative to the runbook's directory."
-    )
+    path: str = Field(description="File or directory to read, relative to the runbook's directory.")
     include: list[str] = Field(
         default_factory=lambda: ["**/*"],
         description="Glob patterns (relative to `path`) of files to read.",

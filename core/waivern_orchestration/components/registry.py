@@ -78,8 +78,9 @@ def _load(group: str, kind: type[_C], problems: list[RegistryProblem]) -> dict[s
         if loaded.name != point.name:
             problems.append(
                 RegistryProblem(
-                    group, point.name, f"declares name {loaded.name!r}, registered as "
-                    f"{point.name!r}"
+                    group,
+                    point.name,
+                    f"declares name {loaded.name!r}, registered as {point.name!r}",
                 )
             )
             continue

@@ -1,0 +1,70 @@
+"""`wct validate FILE... [--format text|json]`: analyse runbooks and print every problem.
+
+Exit codes: 0 no errors, 1 errors, 2 usage or I/O error (a file that cannot be read).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from waivern_orchestration.analysis import analyse
+from waivern_orchestration.diagnostics import Diagnostic
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="report every problem in runbooks",
+        description="Analyse runbooks and print every problem with its code and position.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    diagnostics: list[Diagnostic] = []
+    unreadable = False
+    for file in args.files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            print(f"wct: {file}: no such file", file=sys.stderr)
+            unreadable = True
+            continue
+        except IsADirectoryError:
+            print(f"wct: {file}: is a directory, not a runbook file", file=sys.stderr)
+            unreadable = True
+            continue
+        except UnicodeDecodeError:
+            print(f"wct: {file}: not UTF-8 text", file=sys.stderr)
+            unreadable = True
+            continue
+        except OSError as error:
+            print(f"wct: {file}: cannot read: {error.strerror}", file=sys.stderr)
+            unreadable = True
+            continue
+        diagnostics.extend(analyse(text, file).diagnostics)
+    if args.format == "json":
+        json.dump({"diagnostics": [d.to_json() for d in diagnostics]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for diagnostic in diagnostics:
+            print(diagnostic.to_text())
+        errors = sum(d.is_error for d in diagnostics)
+        if not unreadable:
+            summary = f"{errors} error{'s' if errors != 1 else ''}"
+            others = len(diagnostics) - errors
+            if others:
+                summary += f", {others} other finding{'s' if others != 1 else ''}"
+            print(
+                f"{len(args.files)} file{'s' if len(args.files) != 1 else ''} checked: {summary}",
+                file=sys.stderr,
+            )
+    if unreadable:
+        return 2
+    return 1 if any(d.is_error for d in diagnostics) else 0

@@ -1,0 +1,306 @@
+"""Planning: an analysed runbook without errors → an immutable `ExecutionPlan`.
+
+Child runbooks are flattened: their artifacts join the plan under a namespace derived
+from the parent artifact id and the child path (`scan.pd_analysis.findings`), so the same
+runbook always plans to the same ids. Parent-side names of child outputs become aliases.
+Environment variables are substituted here; an unset one without default is an error.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from waivern_orchestration.analysis import Analysis, ReadText, analyse
+from waivern_orchestration.artifact_check import Production
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.diagnostics import Diagnostic, Severity
+from waivern_orchestration.env_vars import UnsetVariable, substitute
+from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
+from waivern_orchestration.positions import Range
+
+PLAN_FORMAT = 1
+
+
+class PlanningError(Exception):
+    """The runbook cannot be planned; ``diagnostics`` holds every error."""
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        self.diagnostics = diagnostics
+        first = diagnostics[0].to_text() if diagnostics else "unknown problem"
+        more = f" (and {len(diagnostics) - 1} more)" if len(diagnostics) > 1 else ""
+        super().__init__(f"{first}{more}")
+
+
+@dataclass(frozen=True)
+class PlannedArtifact:
+    id: str  # id in the flattened plan
+    local_id: str  # id in the runbook that defines it
+    runbook_path: str
+    origin: str  # "parent" or "child:<runbook name>"
+    definition: ArtifactDefinition
+    inputs: tuple[str, ...]  # plan ids of the artifacts it takes as inputs
+    input_schemas: tuple[str, ...]
+    output_schema: str | None
+    defaults: tuple[tuple[str, Any], ...] = ()  # unmapped optional child inputs → default
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "local_id": self.local_id,
+            "runbook_path": self.runbook_path,
+            "origin": self.origin,
+            "definition": self.definition.model_dump(mode="json"),
+            "inputs": list(self.inputs),
+            "input_schemas": list(self.input_schemas),
+            "output_schema": self.output_schema,
+            "defaults": [[name, value] for name, value in self.defaults],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PlannedArtifact:
+        return cls(
+            id=data["id"],
+            local_id=data["local_id"],
+            runbook_path=data["runbook_path"],
+            origin=data["origin"],
+            definition=ArtifactDefinition.model_validate(data["definition"]),
+            inputs=tuple(data["inputs"]),
+            input_schemas=tuple(data["input_schemas"]),
+            output_schema=data["output_schema"],
+            defaults=tuple((name, value) for name, value in data["defaults"]),
+        )
+
+
+@dataclass(frozen=True)
+class ExecutionPlan:
+    runbook_path: str
+    runbook_name: str
+    config: RunbookConfig
+    artifacts: tuple[PlannedArtifact, ...]  # in a topological order
+    aliases: tuple[tuple[str, str], ...]  # parent-side name → plan id
+    _index: dict[str, PlannedArtifact] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        self._index.update({artifact.id: artifact for artifact in self.artifacts})
+
+    def __getitem__(self, artifact_id: str) -> PlannedArtifact:
+        return self._index[self.resolve(artifact_id)]
+
+    def __contains__(self, artifact_id: object) -> bool:
+        return isinstance(artifact_id, str) and self.resolve(artifact_id) in self._index
+
+    def resolve(self, name: str) -> str:
+        """A plan id for an id or an alias."""
+        return dict(self.aliases).get(name, name)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(artifact.id for artifact in self.artifacts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": PLAN_FORMAT,
+            "runbook_path": self.runbook_path,
+            "runbook_name": self.runbook_name,
+            "config": self.config.model_dump(mode="json"),
+            "artifacts": [artifact.to_json() for artifact in self.artifacts],
+            "aliases": {name: target for name, target in self.aliases},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExecutionPlan:
+        if data.get("format") != PLAN_FORMAT:
+            raise ValueError(f"unsupported plan format {data.get('format')!r}")
+        return cls(
+            runbook_path=data["runbook_path"],
+            runbook_name=data["runbook_name"],
+            config=RunbookConfig.model_validate(data["config"]),
+            artifacts=tuple(PlannedArtifact.from_json(item) for item in data["artifacts"]),
+            aliases=tuple(sorted(data["aliases"].items())),
+        )
+
+
+class Planner:
+    def __init__(
+        self,
+        registry: ComponentRegistry | None = None,
+        env: Mapping[str, str] | None = None,
+        read_text: ReadText | None = None,
+    ) -> None:
+        self.registry = registry
+        self.env: Mapping[str, str] = dict(os.environ) if env is None else env
+        self.read_text = read_text
+
+    def plan(self, path: Path | str) -> ExecutionPlan:
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise PlanningError(
+                (
+                    Diagnostic.of(
+                        "WCT001",
+                        file,
+                        Range.of(0, 0, 0, 0),
+                        f"cannot read the runbook: {reason}",
+                    ),
+                )
+            ) from None
+        analysis = analyse(
+            text, file, registry=self.registry, env=self.env, read_text=self.read_text
+        )
+        return self.plan_analysis(analysis)
+
+    def plan_analysis(self, analysis: Analysis) -> ExecutionPlan:
+        errors = [d for d in analysis.diagnostics if d.is_error]
+        # An unset variable is a warning while editing and an error once it must run.
+        errors += [
+            Diagnostic(d.file, d.range, d.code, d.message, Severity.ERROR, d.related)
+            for d in _all_env_warnings(analysis)
+        ]
+        if errors or analysis.header is None or analysis.header.header is None:
+            raise PlanningError(tuple(sorted(errors, key=Diagnostic.sort_key)))
+        flattener = _Flattener(self.env)
+        flattener.flatten(analysis, prefix="", bindings={}, origin="parent")
+        return ExecutionPlan(
+            runbook_path=str(analysis.path),
+            runbook_name=analysis.header.header.name,
+            config=analysis.header.config,
+            artifacts=tuple(flattener.planned),
+            aliases=tuple(sorted(flattener.aliases.items())),
+        )
+
+
+def _all_env_warnings(analysis: Analysis) -> list[Diagnostic]:
+    found = [d for d in analysis.diagnostics if d.code == "WCT050"]
+    for link in analysis.children.values():
+        if link.analysis is not None:
+            found += _all_env_warnings(link.analysis)
+    return found
+
+
+class _Flattener:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.planned: list[PlannedArtifact] = []
+        self.aliases: dict[str, str] = {}
+
+    def flatten(
+        self, analysis: Analysis, prefix: str, bindings: dict[str, str], origin: str
+    ) -> dict[str, str]:
+        """Adds the runbook's artifacts; returns local name → plan id (aliases included)."""
+        assert analysis.header is not None
+        names: dict[str, str] = dict(bindings)
+        for artifact in _order(analysis):
+            info = analysis.artifacts[artifact]
+            if info.production is Production.CHILD:
+                self._flatten_child(analysis, artifact, prefix, names)
+                continue
+            assert info.definition is not None
+            definition = self._substituted(info.definition)
+            inputs = tuple(names[name] for name in definition.input_ids if name in names)
+            defaults = tuple(
+                (name, _default_of(analysis, name))
+                for name in definition.input_ids
+                if name not in names and name in analysis.header.inputs
+            )
+            planned_id = f"{prefix}{artifact}"
+            schema = analysis.schemas.get(artifact)
+            self.planned.append(
+                PlannedArtifact(
+                    id=planned_id,
+                    local_id=artifact,
+                    runbook_path=str(analysis.path),
+                    origin=origin,
+                    definition=definition,
+                    inputs=inputs,
+                    input_schemas=tuple(
+                        str(analysis.schemas[name])
+                        for name in definition.input_ids
+                        if analysis.schemas.get(name) is not None
+                    ),
+                    output_schema=str(schema) if schema else None,
+                    defaults=defaults,
+                )
+            )
+            names[artifact] = planned_id
+        return names
+
+    def _flatten_child(
+        self, analysis: Analysis, artifact: str, prefix: str, names: dict[str, str]
+    ) -> None:
+        link = analysis.children[artifact]
+        child = link.analysis
+        assert child is not None and child.header is not None and child.header.header
+        namespace = f"{prefix}{artifact}.{_path_namespace(link.request.path)}."
+        bindings = {
+            key.name: names[reference.name]
+            for key, reference in link.request.input_mapping
+            if reference.name in names
+        }
+        child_names = self.flatten(
+            child, namespace, bindings, origin=f"child:{child.header.header.name}"
+        )
+        for alias in analysis.aliases.values():
+            if alias.artifact != artifact or alias.child_artifact is None:
+                continue
+            target = child_names[alias.child_artifact]
+            names[alias.name] = target
+            if not prefix:
+                self.aliases[alias.name] = target
+
+    def _substituted(self, definition: ArtifactDefinition) -> ArtifactDefinition:
+        data = definition.model_dump(mode="json")
+        try:
+            substituted = _substitute_all(data, self.env)
+        except UnsetVariable:  # reported as an error before flattening starts
+            raise AssertionError("unset variable reached the flattener") from None
+        return ArtifactDefinition.model_validate(substituted)
+
+
+def _default_of(analysis: Analysis, name: str) -> Any:
+    assert analysis.header is not None and analysis.header.header is not None
+    declared = analysis.header.header.inputs.get(name)
+    return declared.default if declared else None
+
+
+def _substitute_all(value: Any, env: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return substitute(value, env) if "${" in value else value
+    if isinstance(value, list):
+        return [_substitute_all(item, env) for item in value]
+    if isinstance(value, dict):
+        return {key: _substitute_all(item, env) for key, item in value.items()}
+    return value
+
+
+def _path_namespace(path: str) -> str:
+    parts = PurePosixPath(path.replace("\\", "/"))
+    return ".".join((*parts.parent.parts, parts.stem)) if parts.parent.parts else parts.stem
+
+
+def _order(analysis: Analysis) -> list[str]:
+    """Artifacts in a topological order, ties broken by their order in the file."""
+    dependencies = analysis.dependencies
+    position = {name: index for index, name in enumerate(analysis.artifacts)}
+    waiting = {name: len(set(inputs)) for name, inputs in dependencies.items()}
+    dependents = analysis.dependents
+    ready = [(position[name], name) for name, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _, name = heapq.heappop(ready)
+        order.append(name)
+        for dependent in set(dependents.get(name, ())):
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                heapq.heappush(ready, (position[dependent], dependent))
+    return order
