@@ -29,7 +29,8 @@ from waivern_orchestration.header_check import HeaderInfo, check_header
 from waivern_orchestration.incremental import ArtifactLayout, layout_of, reparse
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.models import Runbook
-from waivern_orchestration.positions import Range
+from waivern_orchestration.positions import Range, split_lines
+from waivern_orchestration.recovery import recover
 from waivern_orchestration.runbook_check import (
     Alias,
     ChildLink,
@@ -171,7 +172,17 @@ class _Analyser:
         else:
             parsed = parse_yaml(text, self.limits)
             if parsed.problem is not None:
-                return self._unparsable(file, text, parsed.problem.range, parsed.problem.message)
+                recovered = (
+                    recover(text, self._artifact_context(file, text), self.limits)
+                    if parsed.problem.syntax
+                    else None
+                )
+                if recovered is None:
+                    problem = parsed.problem
+                    return self._unparsable(file, text, problem.range, problem.message)
+                return self._finish(
+                    file, text, chain, recovered.header, recovered.artifacts, None, None
+                )
             root = parsed.root
             if not isinstance(root, YamlMapping):
                 empty = root is None or (isinstance(root, YamlScalar) and root.value is None)
@@ -180,7 +191,7 @@ class _Analyser:
                     if empty
                     else "the document must be a mapping with `name`, `description` and `artifacts`"
                 )
-                where = root.range if root is not None else Range.of(0, 0, 0, 0)
+                where = root.range if root is not None and not empty else Range.of(0, 0, 0, 0)
                 return self._unparsable(file, text, where, message)
             header_root = root
             context = self._artifact_context(file, text)
@@ -200,7 +211,7 @@ class _Analyser:
         def line_text(number: int) -> str:
             nonlocal lines
             if lines is None:
-                lines = text.split("\n")
+                lines = split_lines(text)
             return lines[number] if 0 <= number < len(lines) else ""
 
         return ArtifactContext(file, self.registry, line_text)

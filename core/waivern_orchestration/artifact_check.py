@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -20,9 +20,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from waivern_orchestration.components import ComponentRegistry
-from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation
 from waivern_orchestration.env_vars import EnvSite, env_sites
 from waivern_orchestration.message_schemas import known_schemas, resolve_schema
+from waivern_orchestration.model_errors import model_diagnostics
 from waivern_orchestration.models import ARTIFACT_ID_PATTERN, ArtifactDefinition
 from waivern_orchestration.positions import Range
 from waivern_orchestration.suggestions import did_you_mean
@@ -37,7 +38,6 @@ from waivern_orchestration.yaml_tree import (
 )
 
 _ARTIFACT_ID = re.compile(ARTIFACT_ID_PATTERN)
-ARTIFACT_FIELDS = tuple(ArtifactDefinition.model_fields)
 
 
 class Production(StrEnum):
@@ -119,7 +119,27 @@ class ArtifactInfo:
     env_sites: tuple[EnvSite, ...]
     diagnostics: tuple[Diagnostic, ...]
     description: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    broken: bool = False  # its text does not parse: only its id is known
+
+    @classmethod
+    def unparsable(cls, artifact_id: str, key_range: Range, problem: Diagnostic) -> ArtifactInfo:
+        """An artifact whose block has a syntax error: its id still counts as known."""
+        return cls(
+            id=artifact_id,
+            key_range=key_range,
+            node=YamlScalar(None, key_range),
+            definition=None,
+            production=None,
+            inputs=(),
+            source_type=None,
+            process_type=None,
+            output_schema=None,
+            output=False,
+            child=None,
+            env_sites=(),
+            diagnostics=(problem,),
+            broken=True,
+        )
 
     @property
     def range(self) -> Range:
@@ -143,6 +163,7 @@ class ArtifactInfo:
             env_sites=tuple(site.shifted(lines) for site in self.env_sites),
             diagnostics=tuple(diagnostic.shifted(lines) for diagnostic in self.diagnostics),
             description=self.description,
+            broken=self.broken,
         )
 
 
@@ -260,7 +281,7 @@ class _ArtifactCheck:
                     self.context.file,
                     code="WCT002",
                     where=f"artifact `{self.id}`",
-                    known_fields=ARTIFACT_FIELDS,
+                    model=ArtifactDefinition,
                 )
             )
             return None
@@ -301,6 +322,14 @@ class _ArtifactCheck:
                 )
             return None
         kind = next(iter(present))
+        inputs_entry = node.get("inputs")
+        if inputs_entry is not None and _is_empty(inputs_entry.value):
+            self.report(
+                "WCT004",
+                inputs_entry.value.range,
+                f"`inputs` of artifact `{self.id}` is empty: name the artifact(s) it is "
+                "derived from",
+            )
         if child is not None:
             for clash in ("process", "source"):
                 other = node.get(clash)
@@ -372,7 +401,7 @@ class _ArtifactCheck:
                     self.context.file,
                     code="WCT022",
                     where=f"{kind} `{site.name}` properties",
-                    known_fields=tuple(component.Properties.model_fields),
+                    model=component.Properties,
                 )
             )
         return site
@@ -471,6 +500,12 @@ class _ArtifactCheck:
         return True
 
 
+def _is_empty(node: YamlNode) -> bool:
+    if isinstance(node, YamlSequence):
+        return not node.items
+    return isinstance(node, YamlScalar) and node.value in (None, "")
+
+
 def child_path_problem(text: str) -> str | None:
     """Why a child runbook path is refused on its face (before touching the disk)."""
     if not text.strip():
@@ -508,13 +543,13 @@ def duplicate_keys(node: YamlNode, file: Path) -> Iterable[Diagnostic]:
             if earlier is None:
                 first[key] = entry
                 continue
-            line = earlier.key.range.start.line + 1
             yield Diagnostic.of(
                 "WCT003",
                 file,
                 entry.key.range,
-                f"duplicate key `{key}` (first on line {line}); YAML would silently keep only "
-                "the last one",
+                f"duplicate key `{key}`: YAML would silently keep only the last one; remove "
+                "or rename one of them",
+                (RelatedInformation(file, earlier.key.range, f"first `{key}`"),),
             )
 
 
@@ -526,69 +561,3 @@ def scalar_env_sites(node: YamlNode, line_text: Callable[[int], str]) -> Iterabl
             and "${" in current.value
         ):
             yield from env_sites(current, line_text)
-
-
-def model_diagnostics(
-    error: ValidationError,
-    node: YamlNode,
-    anchor: Range,
-    file: Path,
-    *,
-    code: str,
-    where: str,
-    known_fields: tuple[str, ...],
-) -> list[Diagnostic]:
-    """Pydantic errors → positioned diagnostics, one per place (union alternatives merged)."""
-    by_place: dict[tuple[Range, str], list[str]] = {}
-    for item in error.errors():
-        range_, message = _locate_error(item, node, anchor, where, known_fields)
-        by_place.setdefault((range_, item["type"] if item["type"] in _OWN else ""), []).append(
-            message
-        )
-    diagnostics = []
-    for (range_, _), messages in by_place.items():
-        unique = list(dict.fromkeys(messages))
-        diagnostics.append(Diagnostic.of(code, file, range_, " or ".join(unique)))
-    return diagnostics
-
-
-_OWN = ("extra_forbidden", "missing")
-
-
-def _locate_error(
-    item: Any, node: YamlNode, anchor: Range, where: str, known_fields: tuple[str, ...]
-) -> tuple[Range, str]:
-    current: YamlNode | None = node
-    key_range = anchor
-    path: list[str] = []
-    fields = known_fields
-    for part in item["loc"]:
-        if isinstance(current, YamlMapping) and isinstance(part, str):
-            entry = current.get(part)
-            if entry is None:
-                if item["type"] == "missing" and part not in path:
-                    path.append(part)
-                    break
-                continue  # a union alternative's tag, not a key
-            path.append(part)
-            key_range = entry.key.range
-            current = entry.value
-        elif (
-            isinstance(current, YamlSequence)
-            and isinstance(part, int)
-            and 0 <= part < len(current.items)
-        ):
-            path.append(str(part))
-            current = current.items[part]
-        # other parts (union tags like `str`, `list[str]`) are skipped
-    dotted = ".".join(path)
-    kind = item["type"]
-    if kind == "extra_forbidden":
-        name = path[-1] if path else "?"
-        context_fields = fields if len(path) <= 1 else ()
-        return key_range, (f"unknown field `{name}` in {where}{did_you_mean(name, context_fields)}")
-    if kind == "missing":
-        name = path[-1] if path else "?"
-        return key_range, f"missing required field `{name}` in {where}"
-    target = current.range if current is not None else key_range
-    return target, f"`{dotted}` in {where}: {item['msg']}" if dotted else f"{where}: {item['msg']}"

@@ -68,6 +68,9 @@ class RelatedInformation:
     range: Range
     message: str
 
+    def shifted(self, lines: int) -> RelatedInformation:
+        return RelatedInformation(self.file, self.range.shifted(lines), self.message)
+
     def to_json(self) -> dict[str, Any]:
         return {"file": str(self.file), "range": self.range.to_json(), "message": self.message}
 
@@ -106,7 +109,7 @@ class Diagnostic:
             self.code,
             self.message,
             self.severity,
-            self.related,
+            tuple(info.shifted(lines) if info.file == self.file else info for info in self.related),
         )
 
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -13,18 +13,16 @@ from waivern_orchestration.artifact_check import (
     NamedSite,
     Reference,
     duplicate_keys,
-    model_diagnostics,
     scalar_env_sites,
 )
 from waivern_orchestration.diagnostics import Diagnostic
 from waivern_orchestration.env_vars import EnvSite
 from waivern_orchestration.message_schemas import known_schemas, resolve_schema
+from waivern_orchestration.model_errors import model_diagnostics
 from waivern_orchestration.models import Runbook, RunbookConfig, RunbookHeader
 from waivern_orchestration.positions import Range
 from waivern_orchestration.suggestions import did_you_mean
 from waivern_orchestration.yaml_tree import YamlEntry, YamlMapping, YamlScalar, to_python
-
-RUNBOOK_FIELDS = tuple(Runbook.model_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +83,7 @@ def check_header(root: YamlMapping, file: Path, line_text: Callable[[int], str])
                 file,
                 code="WCT002",
                 where="the runbook",
-                known_fields=RUNBOOK_FIELDS,
+                model=Runbook,
             )
         )
     if artifacts_entry is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from waivern_orchestration.artifact_check import ArtifactContext, ArtifactInfo, check_artifact
-from waivern_orchestration.positions import Position, Range
+from waivern_orchestration.positions import Position, Range, has_lone_carriage_return
 from waivern_orchestration.yaml_tree import (
     YamlEntry,
     YamlMapping,
@@ -56,7 +56,7 @@ class ArtifactLayout:
 def layout_of(root: YamlMapping, text: str) -> ArtifactLayout | None:
     """The block layout of a freshly parsed runbook, or None when it cannot be split."""
     keys = [entry.key_text for entry in root.entries]
-    if keys.count("artifacts") != 1:
+    if keys.count("artifacts") != 1 or has_lone_carriage_return(text):
         return None
     index = keys.index("artifacts")
     artifacts = root.entries[index]
@@ -97,6 +97,8 @@ def reparse(
     if layout is None or previous.header is None:
         return None
     old = previous.text
+    if has_lone_carriage_return(text):
+        return None  # line counting below relies on "\n" ending every line
     offsets, end_offset = layout.ensure_offsets(old)
     infos = list(previous.artifact_list)
     if len(infos) != len(offsets):
@@ -186,7 +188,7 @@ def _checked_key_lines(
     expected = set(key_lines)
     for number, line in enumerate(lines):
         stripped = line.lstrip(" ")
-        if not stripped or stripped.startswith("#"):
+        if not stripped.strip() or stripped.startswith("#"):
             continue
         if line.startswith("\t") or stripped.startswith(("---", "...", "%")):
             return None

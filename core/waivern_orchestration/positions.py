@@ -6,7 +6,20 @@ the client's position encoding.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Line breaks as LSP counts them. YAML 1.1 also breaks lines at U+0085, U+2028 and U+2029;
+# the parser refuses those so that every position means the same thing to both.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    return LINE_BREAK.split(text)
+
+
+def has_lone_carriage_return(text: str) -> bool:
+    return "\r" in text and text.count("\r") != text.count("\r\n")
 
 
 @dataclass(frozen=True, slots=True, order=True)

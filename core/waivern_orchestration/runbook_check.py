@@ -138,8 +138,8 @@ class _RunbookCheck:
             self.report(
                 "WCT003",
                 info.key_range,
-                f"duplicate artifact id `{info.id}` (first on line "
-                f"{first.key_range.start.line + 1}); YAML would silently keep only the last one",
+                f"duplicate artifact id `{info.id}`: YAML would silently keep only the last "
+                "one; rename one of them",
                 (RelatedInformation(self.file, first.key_range, "first definition"),),
             )
         for name, declared in self.header.inputs.items():
@@ -543,9 +543,11 @@ class _RunbookCheck:
                 )
 
     def _check_unused(self, references: tuple[Reference, ...]) -> None:
+        if any(info.broken for info in self.artifacts.values()):
+            return  # what the unreadable artifact uses is unknown: no guesses
         used = {self._producer(reference.name) for reference in references}
         for info in self.artifacts.values():
-            if info.output or info.id in used:
+            if info.output or info.broken or info.id in used:
                 continue
             self.report(
                 "WCT090",

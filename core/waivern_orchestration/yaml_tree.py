@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from waivern_orchestration.positions import Position, Range
+from waivern_orchestration.positions import Position, Range, split_lines
 
 try:  # pragma: no cover - depends on the PyYAML build
     from yaml import CSafeLoader as _Loader
@@ -126,6 +126,10 @@ class YamlProblem:
 
     message: str
     range: Range
+    syntax: bool = False  # a syntax error (other blocks may still parse), not a refusal
+
+    def shifted(self, lines: int) -> YamlProblem:
+        return YamlProblem(self.message, self.range.shifted(lines), self.syntax)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,13 +185,16 @@ def parse_yaml(text: str, limits: ParseLimits = DEFAULT_LIMITS, line_offset: int
     ``line_offset`` positions a piece of a larger document (incremental re-analysis)."""
     refusal = _refuse_before_parsing(text, limits)
     if refusal is not None:
-        return ParsedYaml(None, refusal, False)
+        return ParsedYaml(None, refusal.shifted(line_offset), False)
+    if "\r" in text:  # one kind of line break, so that lines are counted as LSP counts them
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         composed = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        return ParsedYaml(None, _yaml_error_problem(error), False)
+        return ParsedYaml(None, _yaml_error_problem(error, text, line_offset), False)
     except yaml.YAMLError as error:  # no position known (e.g. a reader error)
-        return ParsedYaml(None, YamlProblem(f"YAML error: {error}", _start()), False)
+        problem = YamlProblem(f"YAML error: {error}", _start().shifted(line_offset), True)
+        return ParsedYaml(None, problem, False)
     if composed is None:
         return ParsedYaml(None, None, False)
     builder = _TreeBuilder(text, limits, line_offset)
@@ -202,21 +209,30 @@ def _start() -> Range:
     return Range.of(0, 0, 0, 0)
 
 
-def _yaml_error_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
+def _yaml_error_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
     mark = error.problem_mark or error.context_mark
     problem = error.problem or "invalid YAML"
     context = f" ({error.context})" if error.context else ""
     if mark is None:
-        return YamlProblem(f"YAML syntax error: {problem}{context}", _start())
-    where = Position(mark.line, mark.column)
+        return YamlProblem(
+            f"YAML syntax error: {problem}{context}", _start().shifted(line_offset), True
+        )
+    # The mark may sit past the end of its line (or of the text): keep the range inside.
+    lines = text.split("\n")
+    row = min(mark.line, len(lines) - 1)
+    length = len(lines[row])
+    column = min(mark.column, length) if row == mark.line else length
+    line = row + line_offset
     return YamlProblem(
         f"YAML syntax error: {problem}{context}",
-        Range(where, Position(mark.line, mark.column + 1)),
+        Range.of(line, column, line, min(column + 1, length)),
+        True,
     )
 
 
 # -- hostile input -------------------------------------------------------------------------
 
+_YAML_ONLY_BREAK = re.compile("[\u0085\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _NOT_FLOW = re.compile(r"[^\[\]{}]+")
 _DEEP_INDENT_TEMPLATE = r"^[ \t]{%d}"
@@ -229,6 +245,13 @@ def _refuse_before_parsing(text: str, limits: ParseLimits) -> YamlProblem | None
             f"document refused: {len(text):,} characters is over the limit of "
             f"{limits.max_chars:,}; split the runbook into child runbooks",
             _start(),
+        )
+    separator = _YAML_ONLY_BREAK.search(text)
+    if separator is not None:
+        return YamlProblem(
+            f"unsupported line separator U+{ord(separator.group()):04X}: use a plain line "
+            "break (editors and YAML count lines differently around it)",
+            _position_range(text, separator.start()),
         )
     control = _CONTROL.search(text, 0, 65536)
     if control is not None and ("\x00" in text[:65536] or len(_CONTROL.findall(text, 0, 8192)) > 8):
@@ -275,8 +298,8 @@ def _depth(text: str) -> int:
 
 
 def _position_range(text: str, index: int) -> Range:
-    line = text.count("\n", 0, index)
-    character = index - (text.rfind("\n", 0, index) + 1)
+    before = split_lines(text[:index])
+    line, character = len(before) - 1, len(before[-1])
     return Range.of(line, character, line, character + 1)
 
 

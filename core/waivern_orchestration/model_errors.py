@@ -1,0 +1,136 @@
+"""Pydantic validation errors → positioned diagnostics.
+
+Each error's location is followed through the YAML tree to the node it is about: the key
+for an unknown field, the enclosing key for a missing one, the value otherwise. The
+alternatives of a union (`inputs` is a string or a list) merge into one diagnostic.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.positions import Range
+from waivern_orchestration.suggestions import did_you_mean
+from waivern_orchestration.yaml_tree import YamlMapping, YamlNode, YamlSequence
+
+_OWN_KINDS = ("extra_forbidden", "missing")
+
+
+def model_diagnostics(
+    error: ValidationError,
+    node: YamlNode,
+    anchor: Range,
+    file: Path,
+    *,
+    code: str,
+    where: str,
+    model: type[BaseModel],
+) -> list[Diagnostic]:
+    """``node`` is the validated data's tree; ``anchor`` the range of the key holding it."""
+    by_place: dict[tuple[Range, str], list[str]] = {}
+    for item in error.errors():
+        range_, message = _locate(item, node, anchor, where, model)
+        kind = item["type"] if item["type"] in _OWN_KINDS else ""
+        by_place.setdefault((range_, kind), []).append(message)
+    return [
+        Diagnostic.of(code, file, range_, " or ".join(dict.fromkeys(messages)))
+        for (range_, _kind), messages in by_place.items()
+    ]
+
+
+def _locate(
+    item: Any, node: YamlNode, anchor: Range, where: str, model: type[BaseModel]
+) -> tuple[Range, str]:
+    current: YamlNode | None = node
+    key_range = anchor
+    path: list[str] = []
+    for part in item["loc"]:
+        if isinstance(current, YamlMapping) and isinstance(part, str):
+            entry = current.get(part)
+            if entry is None:
+                if item["type"] == "missing":
+                    path.append(part)
+                    break
+                continue  # a union alternative's tag, not a key
+            path.append(part)
+            key_range = entry.key.range
+            current = entry.value
+        elif (
+            isinstance(current, YamlSequence)
+            and isinstance(part, int)
+            and 0 <= part < len(current.items)
+        ):
+            path.append(str(part))
+            current = current.items[part]
+        # other parts (union tags such as `str` or `list[str]`) are skipped
+    dotted = ".".join(path)
+    kind = item["type"]
+    name = path[-1] if path else "?"
+    if kind == "extra_forbidden":
+        known = fields_at(model, path[:-1])
+        return key_range, f"unknown field `{name}` in {where}{did_you_mean(name, known)}" + (
+            f" (allowed: {', '.join(f'`{field}`' for field in known)})" if known else ""
+        )
+    if kind == "missing":
+        return key_range, f"missing required field `{name}` in {where}"
+    target = current.range if current is not None else key_range
+    message = str(item["msg"])
+    return target, f"`{dotted}` in {where}: {message}" if dotted else f"{where}: {message}"
+
+
+def fields_at(model: type[BaseModel], path: list[str]) -> tuple[str, ...]:
+    """The field names of the model found at ``path`` under ``model`` (keys of mappings
+    such as `inputs` are skipped), or () when the path leads elsewhere."""
+    annotation: Any = model
+    index = 0
+    while index < len(path):
+        found = _model_in(annotation)
+        if found is not None:
+            field = found.model_fields.get(path[index])
+            if field is None:
+                return ()
+            annotation = field.annotation
+        elif _is_mapping(annotation) or _is_sequence(annotation):
+            annotation = _item_type(annotation)
+        else:
+            return ()
+        index += 1
+    found = _model_in(annotation)
+    return tuple(found.model_fields) if found is not None else ()
+
+
+def _options(annotation: Any) -> tuple[Any, ...]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return typing.get_args(annotation)
+    return (annotation,)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    for option in _options(annotation):
+        if isinstance(option, type) and issubclass(option, BaseModel):
+            return option
+    return None
+
+
+def _is_mapping(annotation: Any) -> bool:
+    return any(typing.get_origin(option) is dict for option in _options(annotation))
+
+
+def _is_sequence(annotation: Any) -> bool:
+    return any(typing.get_origin(option) is list for option in _options(annotation))
+
+
+def _item_type(annotation: Any) -> Any:
+    for option in _options(annotation):
+        origin = typing.get_origin(option)
+        if origin is dict:
+            return typing.get_args(option)[1]
+        if origin is list:
+            return typing.get_args(option)[0]
+    return None

@@ -1,0 +1,94 @@
+"""Recovery from a syntax error: a half-typed artifact must not hide every other problem.
+
+When the whole text does not parse, the runbook is split along its lines the way
+incremental analysis splits it: the header (everything but the artifact blocks) and one
+block per artifact, each starting at an id line at the artifacts' indentation. Each part
+is parsed on its own; a block that still fails is reported (WCT001) where it fails and
+keeps only its id, so references to it stay valid, and the other artifacts are analysed
+as usual. A header that does not parse gives up recovery: then WCT001 alone is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from waivern_orchestration.artifact_check import ArtifactContext, ArtifactInfo, check_artifact
+from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.positions import Range, split_lines
+from waivern_orchestration.yaml_tree import ParseLimits, YamlMapping, parse_yaml
+
+_ARTIFACTS_LINE = re.compile(r"artifacts[ \t]*:[ \t]*(#.*)?\r?")
+_ID_LINE = re.compile(r"( +)(['\"]?)([^\s'\"#:][^'\":]*)\2[ \t]*:(?:[ \t]|\r?$)")
+
+
+@dataclass(frozen=True)
+class Recovered:
+    header: YamlMapping
+    artifacts: list[ArtifactInfo]
+
+
+def recover(text: str, context: ArtifactContext, limits: ParseLimits) -> Recovered | None:
+    lines = split_lines(text)
+    starts = [number for number, line in enumerate(lines) if _ARTIFACTS_LINE.fullmatch(line)]
+    if len(starts) != 1:
+        return None
+    section = starts[0]
+    end = next(
+        (
+            number
+            for number in range(section + 1, len(lines))
+            if lines[number][:1] not in ("", " ", "#", "\r")
+        ),
+        len(lines),
+    )
+    blocks = _block_starts(lines, section + 1, end)
+    if not blocks:
+        return None
+    # The header keeps its line numbers: the artifact blocks are blanked out of it.
+    header_lines = [*lines[: blocks[0]], *([""] * (end - blocks[0])), *lines[end:]]
+    header = parse_yaml("\n".join(header_lines), limits)
+    if header.problem is not None or not isinstance(header.root, YamlMapping):
+        return None
+    artifacts: list[ArtifactInfo] = []
+    for index, start in enumerate(blocks):
+        stop = blocks[index + 1] if index + 1 < len(blocks) else end
+        block = parse_yaml("\n".join(lines[start:stop]), limits, line_offset=start)
+        if block.problem is None and isinstance(block.root, YamlMapping) and not block.uses_anchors:
+            artifacts.extend(check_artifact(entry, context) for entry in block.root.entries)
+            continue
+        match = _ID_LINE.match(lines[start])
+        assert match is not None  # block starts are id lines
+        column = match.start(3)
+        key_range = Range.of(start, column, start, column + len(match.group(3).rstrip()))
+        problem_range = block.problem.range if block.problem is not None else key_range
+        message = (
+            block.problem.message
+            if block.problem is not None
+            else "artifact block could not be read as a mapping"
+        )
+        problem = Diagnostic.of("WCT001", context.file, problem_range, message)
+        artifacts.append(ArtifactInfo.unparsable(match.group(3).rstrip(), key_range, problem))
+    if not any(info.broken for info in artifacts):
+        return None  # the error lies between the parts: only the whole-text error is true
+    return Recovered(header.root, artifacts)
+
+
+def _block_starts(lines: list[str], first: int, end: int) -> list[int]:
+    indent: int | None = None
+    starts: list[int] = []
+    for number in range(first, end):
+        line = lines[number]
+        stripped = line.lstrip(" ")
+        if not stripped.strip() or stripped.startswith("#"):
+            continue
+        width = len(line) - len(stripped)
+        if indent is None:
+            if width == 0 or stripped.startswith(("\t", "-")):
+                return []
+            indent = width
+        if width == indent and _ID_LINE.match(line):
+            starts.append(number)
+        elif not starts:
+            return []
+    return starts

@@ -1,0 +1,398 @@
+"""Incremental re-analysis: `analyse(text, path, previous=...)` re-parses only the
+artifact blocks an edit touched, and its result is exactly the one a fresh analysis of
+the same text gives."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from waivern_orchestration.analysis import Analysis, analyse
+from waivern_orchestration.components.registry import default_registry
+
+HEADER = """\
+name: Customer data scan
+description: Finds personal data in support files and the customer database.
+config:
+  max_concurrency: 2
+  template_paths:
+    - templates
+"""
+
+ARTIFACTS = """\
+artifacts:
+  customer_files:
+    source:
+      type: filesystem
+      properties:
+        path: ${CUSTOMER_DATA_DIR:-data}
+        include: ["*.txt"]
+
+  customer_db:
+    source:
+      type: sqlite
+      properties:
+        database_path: customers.db
+
+  findings:
+    inputs:
+      - customer_files
+      - customer_db
+    merge: concatenate
+    process:
+      type: personal_data
+      properties:
+        ruleset: strict
+    output: true
+
+  strict_findings:
+    inputs: customer_db
+    child_runbook:
+      path: pd_analysis.yaml
+      input_mapping:
+        documents: customer_db
+      output: findings
+    output: true
+"""
+
+RUNBOOK = HEADER + "\n" + ARTIFACTS
+
+CHILD_RUNBOOK = """\
+name: Personal data analysis
+description: Strict personal data rules over documents given by the parent.
+inputs:
+  documents:
+    input_schema: standard_input/1.0.0
+outputs:
+  findings:
+    artifact: strict
+artifacts:
+  strict:
+    inputs: documents
+    process:
+      type: personal_data
+      properties:
+        ruleset: strict
+"""
+
+
+@pytest.fixture(scope="module")
+def runbook_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project folder with the child runbook in `templates/`."""
+    project = tmp_path_factory.mktemp("project")
+    (project / "templates").mkdir()
+    (project / "templates" / "pd_analysis.yaml").write_text(CHILD_RUNBOOK, encoding="utf-8")
+    return project / "runbook.yaml"
+
+
+def analysed(text: str, path: Path, previous: Analysis | None = None) -> Analysis:
+    return analyse(text, path, previous=previous, env={}, registry=default_registry())
+
+
+def facts(analysis: Analysis) -> tuple[Any, ...]:
+    """What an incremental analysis must get exactly as a fresh one does."""
+    return (
+        analysis.diagnostics,
+        analysis.artifact_list,
+        analysis.references,
+        analysis.dependencies,
+        analysis.schemas,
+        analysis.aliases,
+        analysis.env_sites,
+        analysis.header,
+    )
+
+
+def test_the_runbook_used_below_has_no_problems(runbook_path: Path) -> None:
+    analysis = analysed(RUNBOOK, runbook_path)
+
+    assert analysis.diagnostics == ()
+    assert analysis.reparsed_blocks is None
+    assert set(analysis.aliases) == {"strict_findings"}
+
+
+# -- examples ------------------------------------------------------------------------------
+
+
+def many_artifacts(count: int) -> str:
+    blocks = "".join(
+        f"  files_{index}:\n"
+        f"    source:\n"
+        f"      type: filesystem\n"
+        f"      properties:\n"
+        f"        path: ./data/{index}\n"
+        f"    output: true\n"
+        for index in range(count)
+    )
+    return HEADER + "artifacts:\n" + blocks
+
+
+LARGE_RUNBOOK = many_artifacts(200)
+
+
+def line_of(text: str, line: str) -> int:
+    return text.split("\n").index(line)
+
+
+def replace_line(text: str, old: str, new: str) -> str:
+    assert text.count(old + "\n") == 1, old
+    return text.replace(old + "\n", new + "\n")
+
+
+def test_a_one_line_edit_in_a_large_runbook_reparses_one_block(runbook_path: Path) -> None:
+    before = analysed(LARGE_RUNBOOK, runbook_path)
+    edited = replace_line(LARGE_RUNBOOK, "        path: ./data/100", "        path: ./archive/100")
+
+    after = analysed(edited, runbook_path, previous=before)
+
+    assert after.reparsed_blocks == 1
+    assert facts(after) == facts(analysed(edited, runbook_path))
+    assert after.artifacts["files_100"].definition is not None
+    assert after.artifacts["files_100"].definition.source is not None
+    assert after.artifacts["files_100"].definition.source.properties == {"path": "./archive/100"}
+
+
+def test_an_unchanged_text_reparses_nothing(runbook_path: Path) -> None:
+    before = analysed(LARGE_RUNBOOK, runbook_path)
+
+    again = analysed(LARGE_RUNBOOK, runbook_path, previous=before)
+
+    assert again.reparsed_blocks == 0
+    assert facts(again) == facts(before)
+
+
+def test_an_edit_in_the_header_parses_everything_again(runbook_path: Path) -> None:
+    before = analysed(LARGE_RUNBOOK, runbook_path)
+    edited = LARGE_RUNBOOK.replace(
+        "description: Finds personal data", "description: Looks for personal data"
+    )
+
+    after = analysed(edited, runbook_path, previous=before)
+
+    assert after.reparsed_blocks is None
+    assert facts(after) == facts(analysed(edited, runbook_path))
+
+
+def test_a_previous_analysis_of_another_file_is_not_used(
+    runbook_path: Path, tmp_path: Path
+) -> None:
+    other = analysed(LARGE_RUNBOOK, tmp_path / "other.yaml")
+
+    analysis = analysed(LARGE_RUNBOOK, runbook_path, previous=other)
+
+    assert analysis.reparsed_blocks is None
+    assert facts(analysis) == facts(analysed(LARGE_RUNBOOK, runbook_path))
+
+
+def test_inserted_lines_shift_the_artifacts_after_them(runbook_path: Path) -> None:
+    before = analysed(LARGE_RUNBOOK, runbook_path)
+    id_line = line_of(LARGE_RUNBOOK, "  files_150:")
+    edited = replace_line(
+        LARGE_RUNBOOK,
+        "  files_10:",
+        "  files_10:\n    name: Files ten\n    description: The tenth folder.",
+    )
+
+    after = analysed(edited, runbook_path, previous=before)
+
+    assert after.reparsed_blocks == 1
+    moved = after.artifacts["files_150"]
+    assert moved.key_range.start.line == id_line + 2
+    assert moved.range.start.line == id_line + 2
+    assert moved.range.end.line == id_line + 2 + 5
+    path_line = edited.split("\n")[id_line + 2 + 4]
+    assert path_line == "        path: ./data/150"
+    assert after.artifacts["files_9"].key_range == before.artifacts["files_9"].key_range
+    assert facts(after) == facts(analysed(edited, runbook_path))
+
+
+def test_deleted_lines_shift_diagnostics_after_them(runbook_path: Path) -> None:
+    with_unknown_property = replace_line(
+        LARGE_RUNBOOK, "        path: ./data/150", "        path: ./data/150\n        depth: 3"
+    )
+    before = analysed(with_unknown_property, runbook_path)
+    edited = with_unknown_property.replace("        path: ./data/3\n", "")
+
+    after = analysed(edited, runbook_path, previous=before)
+
+    assert after.reparsed_blocks == 1
+    unknown = [d for d in after.diagnostics if "unknown field `depth`" in d.message]
+    assert [d.range.start.line for d in unknown] == [line_of(edited, "        depth: 3")]
+    assert facts(after) == facts(analysed(edited, runbook_path))
+
+
+# -- random edit sequences -------------------------------------------------------------------
+
+ARTIFACT_ID_LINE = re.compile(r"^  [A-Za-z_][\w-]*:\s*$")
+VALUE_LINE = re.compile(r"^(\s*(?:- )?[\w-]+:[ ]+)\S.*$")
+VALUES = [
+    "customer_db",
+    "customer_files",
+    "findings",
+    "nowhere",
+    "filesystem",
+    "sqlite",
+    "personal_data",
+    "filesystm",
+    "concatenate",
+    "true",
+    "false",
+    "42",
+    "[customer_db, customer_files]",
+    "${UNSET_VARIABLE}",
+    "${OTHER:-fallback}",
+    "standard_input/1.0.0",
+    "'quoted: value'",
+    "{type: sqlite}",
+    "[unclosed",
+    "",
+]
+LINES = [
+    "",
+    "    output: true",
+    "    inputs: findings",
+    "    inputs: nowhere",
+    "    description: more words",
+    "      type: sqlite",
+    "    merge: concatenate",
+    "    unknown_field: 1",
+    "  # a comment",
+    "    path: ${UNSET_VARIABLE}",
+    "config: {timeout: 5}",
+    "- item",
+    "\tindented with a tab",
+]
+NEW_ARTIFACTS = [
+    "  extra_files:\n    source:\n      type: filesystem\n      properties:\n        path: x\n",
+    "  extra_findings:\n    inputs: [customer_db, extra_findings]\n    process:\n"
+    "      type: personal_data\n",
+    "  reused:\n    reuse:\n      from_run: run-1\n      artifact: findings\n",
+    "  customer_db:\n    inputs: findings\n",
+    "  empty:\n",
+]
+BREAKAGES = ["    source: [unclosed", "  'open", "    - : :", "  bad: {a: 1", "&anchor", "  x: *y"]
+HEADER_VALUES = [
+    "description: Looks for personal data everywhere.",
+    "name: Renamed scan",
+    "contact: someone@example.org",
+    "framework: ${FRAMEWORK:-GDPR}",
+    "description:",
+    "unknown_header_field: 1",
+]
+
+
+def text_lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def joined(lines: list[str]) -> str:
+    return "\n".join(lines)
+
+
+def artifact_starts(lines: list[str]) -> list[int]:
+    """Lines of artifact ids (as far as the edited text still has any)."""
+    try:
+        section = lines.index("artifacts:")
+    except ValueError:
+        return []
+    starts = []
+    for number in range(section + 1, len(lines)):
+        if lines[number] and not lines[number].startswith((" ", "#")):
+            break
+        if ARTIFACT_ID_LINE.match(lines[number]):
+            starts.append(number)
+    return starts
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One user edit; ``texts`` gives the text after each step (two for break-and-fix).
+
+    ``where`` picks a line (or artifact) modulo how many there are, so every edit applies
+    to every text."""
+
+    kind: str
+    where: int
+    text: str = ""
+
+    def texts(self, current: str) -> list[str]:
+        lines = text_lines(current)
+        at = self.where % len(lines)
+        if self.kind == "edit value":
+            candidates = [n for n, line in enumerate(lines) if VALUE_LINE.match(line)]
+            if candidates:
+                number = candidates[self.where % len(candidates)]
+                match = VALUE_LINE.match(lines[number])
+                assert match is not None
+                lines[number] = match.group(1) + self.text
+        elif self.kind == "insert line":
+            lines.insert(at, self.text)
+        elif self.kind == "delete line":
+            del lines[at]
+        elif self.kind == "type characters":
+            line = lines[at]
+            column = self.where % (len(line) + 1)
+            lines[at] = line[:column] + self.text + line[column:]
+        elif self.kind == "add artifact":
+            starts = artifact_starts(lines)
+            position = starts[self.where % len(starts)] if starts else len(lines)
+            lines[position:position] = self.text.rstrip("\n").split("\n")
+        elif self.kind == "remove artifact":
+            starts = artifact_starts(lines)
+            if starts:
+                index = self.where % len(starts)
+                end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+                del lines[starts[index] : end]
+        elif self.kind == "edit header":
+            key = self.text.split(":", 1)[0] + ":"
+            found = [n for n, line in enumerate(lines) if line.startswith(key)]
+            if found:
+                lines[found[0]] = self.text
+            else:
+                lines.insert(0, self.text)
+        elif self.kind == "break then fix":
+            broken = [*lines[:at], self.text, *lines[at:]]
+            return [joined(broken), current]
+        return [joined(lines)]
+
+
+EDITS = st.one_of(
+    st.builds(Edit, st.just("edit value"), st.integers(0, 1000), st.sampled_from(VALUES)),
+    st.builds(Edit, st.just("insert line"), st.integers(0, 1000), st.sampled_from(LINES)),
+    st.builds(Edit, st.just("delete line"), st.integers(0, 1000)),
+    st.builds(
+        Edit,
+        st.just("type characters"),
+        st.integers(0, 1000),
+        st.text(alphabet=" :-#[]{}'\"&*\nab_1$", min_size=1, max_size=3),
+    ),
+    st.builds(Edit, st.just("add artifact"), st.integers(0, 1000), st.sampled_from(NEW_ARTIFACTS)),
+    st.builds(Edit, st.just("remove artifact"), st.integers(0, 1000)),
+    st.builds(Edit, st.just("edit header"), st.integers(0, 1000), st.sampled_from(HEADER_VALUES)),
+    st.builds(Edit, st.just("break then fix"), st.integers(0, 1000), st.sampled_from(BREAKAGES)),
+)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.lists(EDITS, min_size=1, max_size=8))
+def test_incremental_analysis_equals_a_fresh_one_after_any_edits(
+    runbook_path: Path, edits: list[Edit]
+) -> None:
+    current = RUNBOOK
+    previous = analysed(current, runbook_path)
+    for edit in edits:
+        for text in edit.texts(current):
+            incremental = analysed(text, runbook_path, previous=previous)
+            fresh = analysed(text, runbook_path)
+            assert facts(incremental) == facts(fresh), (edit, text)
+            previous, current = incremental, text
