@@ -191,7 +191,15 @@ class _ArtifactCheck:
     def run(self) -> ArtifactInfo:
         key_range = self.entry.key.range
         node = self.entry.value
-        if not _ARTIFACT_ID.match(self.id):
+        key = self.entry.key
+        if isinstance(key, YamlScalar) and not key.is_string:
+            self.report(
+                "WCT002",
+                key_range,
+                f"YAML reads the artifact id `{self.id}` as {_yaml_kind(key.value)}, not as "
+                f"text: quote it (`'{self.id}':`) or choose another id",
+            )
+        elif not _ARTIFACT_ID.match(self.id):
             self.report(
                 "WCT002",
                 key_range,
@@ -322,6 +330,15 @@ class _ArtifactCheck:
                 )
             return None
         kind = next(iter(present))
+        chosen = node.get(kind)
+        if chosen is not None and kind != "inputs" and _is_empty(chosen.value):
+            what = "a connector `type`" if kind == "source" else "`from_run` and `artifact`"
+            self.report(
+                "WCT004",
+                chosen.key.range,
+                f"`{kind}` of artifact `{self.id}` is empty: give it {what}",
+            )
+            return None
         inputs_entry = node.get("inputs")
         if inputs_entry is not None and _is_empty(inputs_entry.value):
             self.report(
@@ -498,6 +515,14 @@ class _ArtifactCheck:
             self.report("WCT040", path_node.range, problem)
             return False
         return True
+
+
+def _yaml_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
 
 
 def _is_empty(node: YamlNode) -> bool:

@@ -33,9 +33,17 @@ def model_diagnostics(
     model: type[BaseModel],
 ) -> list[Diagnostic]:
     """``node`` is the validated data's tree; ``anchor`` the range of the key holding it."""
+    located = [(item, *_locate(item, node, anchor, where, model)) for item in error.errors()]
+    # Of a union's failed alternatives keep those that got furthest into the value: for
+    # `inputs: [a, 3]` the list alternative's complaint about `3`, not the string one's.
+    deepest: dict[tuple[str | int, ...], int] = {}
+    for _item, _range, _message, depth, union in located:
+        if union is not None:
+            deepest[union] = max(deepest.get(union, 0), depth)
     by_place: dict[tuple[Range, str], list[str]] = {}
-    for item in error.errors():
-        range_, message = _locate(item, node, anchor, where, model)
+    for item, range_, message, depth, union in located:
+        if union is not None and depth < deepest[union]:
+            continue
         kind = item["type"] if item["type"] in _OWN_KINDS else ""
         by_place.setdefault((range_, kind), []).append(message)
     return [
@@ -46,17 +54,22 @@ def model_diagnostics(
 
 def _locate(
     item: Any, node: YamlNode, anchor: Range, where: str, model: type[BaseModel]
-) -> tuple[Range, str]:
+) -> tuple[Range, str, int, tuple[str | int, ...] | None]:
+    """The range and message of one error, how deep into the value it got, and the
+    location of the union it is an alternative of (None when it is not)."""
     current: YamlNode | None = node
     key_range = anchor
     path: list[str] = []
-    for part in item["loc"]:
+    union: tuple[str | int, ...] | None = None
+    for index, part in enumerate(item["loc"]):
         if isinstance(current, YamlMapping) and isinstance(part, str):
             entry = current.get(part)
             if entry is None:
                 if item["type"] == "missing":
                     path.append(part)
                     break
+                if union is None:
+                    union = tuple(item["loc"][:index])
                 continue  # a union alternative's tag, not a key
             path.append(part)
             key_range = entry.key.range
@@ -68,20 +81,22 @@ def _locate(
         ):
             path.append(str(part))
             current = current.items[part]
-        # other parts (union tags such as `str` or `list[str]`) are skipped
+        elif isinstance(part, str) and union is None:
+            union = tuple(item["loc"][:index])  # a union tag such as `str` or `list[str]`
     dotted = ".".join(path)
     kind = item["type"]
     name = path[-1] if path else "?"
     if kind == "extra_forbidden":
         known = fields_at(model, path[:-1])
-        return key_range, f"unknown field `{name}` in {where}{did_you_mean(name, known)}" + (
-            f" (allowed: {', '.join(f'`{field}`' for field in known)})" if known else ""
-        )
+        allowed = f" (allowed: {', '.join(f'`{field}`' for field in known)})" if known else ""
+        message = f"unknown field `{name}` in {where}{did_you_mean(name, known)}{allowed}"
+        return key_range, message, len(path), union
     if kind == "missing":
-        return key_range, f"missing required field `{name}` in {where}"
+        return key_range, f"missing required field `{name}` in {where}", len(path), union
     target = current.range if current is not None else key_range
-    message = str(item["msg"])
-    return target, f"`{dotted}` in {where}: {message}" if dotted else f"{where}: {message}"
+    text = str(item["msg"])
+    message = f"`{dotted}` in {where}: {text}" if dotted else f"{where}: {text}"
+    return target, message, len(path), union
 
 
 def fields_at(model: type[BaseModel], path: list[str]) -> tuple[str, ...]:

@@ -228,7 +228,8 @@ class _RunbookCheck:
             return ChildLink(info.id, request, real, None)
         child = self.context.analyse_child(text, real, (*chain, real))
         self._surface_child_problems(request, child)
-        self._check_child_mappings(info, request, child)
+        if child.header is not None:  # an unreadable child declares nothing we could check
+            self._check_child_mappings(info, request, child)
         return ChildLink(info.id, request, real, child)
 
     def _surface_child_problems(self, request: ChildRequest, child: Analysis) -> None:
@@ -437,8 +438,11 @@ class _RunbookCheck:
             return declared
         if info.production is Production.CHILD:
             self._check_child_input_schemas(info)
-            alias = self.aliases.get(info.id)
-            return self._child_output_schema(alias) if alias else None
+            # Names given by `output_mapping` are known from here on, for dependents.
+            for name, renamed in self.aliases.items():
+                if renamed.artifact == info.id and name != info.id:
+                    self.schemas[name] = self._child_output_schema(renamed)
+            return self._child_output_schema(self.aliases.get(info.id))
         if info.production is not Production.DERIVED:
             return declared
         input_schemas = [self.schemas.get(reference.name) for reference in info.inputs]

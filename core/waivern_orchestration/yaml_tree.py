@@ -46,13 +46,22 @@ class YamlScalar:
     value: Any
     range: Range
     style: str | None = None
+    # The text as written, kept only when YAML resolved it to something else than that
+    # text (`on` → True, `null` → None, `010` → 8): messages and keys show what was typed.
+    source: str | None = None
 
     @property
     def is_string(self) -> bool:
         return isinstance(self.value, str)
 
+    @property
+    def text(self) -> str:
+        if self.source is not None:
+            return self.source
+        return self.value if isinstance(self.value, str) else str(self.value)
+
     def shifted(self, lines: int) -> YamlScalar:
-        return YamlScalar(self.value, self.range.shifted(lines), self.style)
+        return YamlScalar(self.value, self.range.shifted(lines), self.style, self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +71,9 @@ class YamlEntry:
 
     @property
     def key_text(self) -> str:
-        """The key as text (keys of runbooks are strings; others are shown as YAML gave them)."""
+        """The key as written (keys of runbooks are strings)."""
         key = self.key
-        if isinstance(key, YamlScalar):
-            return key.value if isinstance(key.value, str) else str(key.value)
-        return "<complex key>"
+        return key.text if isinstance(key, YamlScalar) else "<complex key>"
 
     @property
     def range(self) -> Range:
@@ -367,8 +374,12 @@ class _TreeBuilder:
             return known
         converted: YamlNode
         if isinstance(node, yaml.ScalarNode):
+            value = self._scalar_value(node)
             converted = YamlScalar(
-                self._scalar_value(node), self._scalar_range(node), node.style or None
+                value,
+                self._scalar_range(node),
+                node.style or None,
+                None if isinstance(value, str) else node.value,
             )
         elif isinstance(node, yaml.SequenceNode):
             items = tuple(self._convert(item) for item in node.value)
@@ -423,12 +434,9 @@ class _TreeBuilder:
         return Range(start, children[-1].range.end)
 
     def _range(self, node: yaml.Node) -> Range:
-        return Range.of(
-            node.start_mark.line + self._offset,
-            node.start_mark.column,
-            node.end_mark.line + self._offset,
-            node.end_mark.column,
-        )
+        # Where the node starts: its end mark can lie past the end of the text.
+        start = Position(node.start_mark.line + self._offset, node.start_mark.column)
+        return Range(start, start)
 
     def _text_lines(self) -> list[str]:
         if self._lines is None:

@@ -267,6 +267,14 @@ LINES = [
     "config: {timeout: 5}",
     "- item",
     "\tindented with a tab",
+    "    description: |\n      first line\n\n      last line\n",
+    "    description: >-\n      folded ${FOLDED:-text}",
+    "  anchored: &shared\n    source: {type: sqlite, properties: {database_path: a.db}}",
+    "    source: *shared",
+    "# a comment at the margin",
+    "name: a top-level key among the artifacts",
+    "---",
+    "  customer_db: {inputs: findings}",
 ]
 NEW_ARTIFACTS = [
     "  extra_files:\n    source:\n      type: filesystem\n      properties:\n        path: x\n",
@@ -333,6 +341,11 @@ class Edit:
                 lines[number] = match.group(1) + self.text
         elif self.kind == "insert line":
             lines.insert(at, self.text)
+        elif self.kind == "indent line":
+            line = lines[at]
+            stripped = line.lstrip(" ")
+            shift = 2 if self.text == "deeper" else -2
+            lines[at] = " " * max(len(line) - len(stripped) + shift, 0) + stripped
         elif self.kind == "delete line":
             del lines[at]
         elif self.kind == "type characters":
@@ -366,6 +379,9 @@ EDITS = st.one_of(
     st.builds(Edit, st.just("edit value"), st.integers(0, 1000), st.sampled_from(VALUES)),
     st.builds(Edit, st.just("insert line"), st.integers(0, 1000), st.sampled_from(LINES)),
     st.builds(Edit, st.just("delete line"), st.integers(0, 1000)),
+    st.builds(
+        Edit, st.just("indent line"), st.integers(0, 1000), st.sampled_from(["deeper", "less"])
+    ),
     st.builds(
         Edit,
         st.just("type characters"),

@@ -73,9 +73,7 @@ def analyse_copy(scenario: Scenario, tmp_path: Path) -> tuple[Path, tuple[Diagno
 
 
 def listing(diagnostics: tuple[Diagnostic, ...]) -> str:
-    return "\n".join(
-        f"  {d.code} line {d.range.start.line + 1}: {d.message}" for d in diagnostics
-    )
+    return "\n".join(f"  {d.code} line {d.range.start.line + 1}: {d.message}" for d in diagnostics)
 
 
 @pytest.mark.parametrize("folder", scenario_folders(), ids=lambda folder: folder.name)
@@ -86,7 +84,9 @@ def test_scenario(folder: Path, tmp_path: Path) -> None:
 
     reported = Counter((d.code, d.range.start.line + 1) for d in diagnostics)
     expected = Counter((item["code"], item["line"]) for item in scenario.expected)
-    assert sorted(reported.elements()) == sorted(expected.elements()), (
+    assert reported == expected, (
+        f"missing: {sorted((expected - reported).elements())}\n"
+        f"extra: {sorted((reported - expected).elements())}\n"
         f"reported:\n{listing(diagnostics)}"
     )
     for diagnostic in diagnostics:
