@@ -9,6 +9,7 @@ the result is identical to a fresh analysis of the same text.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -125,7 +126,26 @@ def analyse(
 ) -> Analysis:
     """Analyse one runbook. ``previous`` (an analysis of an earlier text of the same file)
     makes re-analysis proportional to what changed."""
-    file = Path(path)
+    # The trees built here hold no reference cycles; the collector would only re-scan
+    # them (and everything else alive) many times over as they are built.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(text, Path(path), previous, registry, env, read_text, limits)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyse(
+    text: str,
+    file: Path,
+    previous: Analysis | None,
+    registry: ComponentRegistry | None,
+    env: Mapping[str, str] | None,
+    read_text: ReadText | None,
+    limits: ParseLimits,
+) -> Analysis:
     runner = _Analyser(
         registry or default_registry(),
         dict(os.environ) if env is None else env,

@@ -108,7 +108,10 @@ def reparse(
         return _root(layout), infos, layout, 0
     suffix = _common_suffix(old, text, min(len(old), len(text)) - prefix)
     old_end, new_end = len(old) - suffix, len(text) - suffix
-    if prefix < offsets[0] or old_end > end_offset:
+    # The edit must stay inside the artifact blocks: touching the first character of the
+    # key after them (or the line break before it) changes the header.
+    reaches_header = old_end >= end_offset if end_offset < len(old) else old_end > end_offset
+    if prefix < offsets[0] or reaches_header:
         return None
     first = bisect_right(offsets, prefix) - 1
     last = bisect_right(offsets, max(old_end - 1, prefix)) - 1
@@ -117,6 +120,8 @@ def reparse(
     region_start = offsets[first]
     region_old_end = offsets[last + 1] if last + 1 < len(offsets) else end_offset
     region = text[region_start : region_old_end + delta_chars]
+    if "&" in region:
+        return None  # an anchor could clash with one elsewhere, which only a full parse sees
     start_line = layout.starts[first]
     parsed = parse_yaml(region, line_offset=start_line)
     if parsed.problem is not None or parsed.uses_anchors:

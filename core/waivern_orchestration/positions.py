@@ -1,13 +1,14 @@
 """Positions and ranges in a runbook's text: 0-based lines and characters, as in LSP.
 
 Characters count Unicode code points of the line; the language server converts them to
-the client's position encoding.
+the client's position encoding. Both are tuples: a large runbook has hundreds of
+thousands of them, and tuples are the cheapest immutable values Python makes.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Line breaks as LSP counts them. YAML 1.1 also breaks lines at U+0085, U+2028 and U+2029;
 # the parser refuses those so that every position means the same thing to both.
@@ -22,8 +23,7 @@ def has_lone_carriage_return(text: str) -> bool:
     return "\r" in text and text.count("\r") != text.count("\r\n")
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
+class Position(NamedTuple):
     line: int
     character: int
 
@@ -34,8 +34,7 @@ class Position:
         return {"line": self.line, "character": self.character}
 
 
-@dataclass(frozen=True, slots=True)
-class Range:
+class Range(NamedTuple):
     start: Position
     end: Position
 
@@ -46,7 +45,8 @@ class Range:
     def shifted(self, lines: int) -> Range:
         if not lines:
             return self
-        return Range(self.start.shifted(lines), self.end.shifted(lines))
+        start, end = self
+        return Range(Position(start[0] + lines, start[1]), Position(end[0] + lines, end[1]))
 
     def contains(self, position: Position) -> bool:
         return self.start <= position <= self.end

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -25,7 +25,6 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 _STR = "tag:yaml.org,2002:str"
-_MERGE = "tag:yaml.org,2002:merge"
 _constructor = SafeConstructor()
 
 
@@ -41,7 +40,7 @@ class ParseLimits:
 DEFAULT_LIMITS = ParseLimits()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class YamlScalar:
     value: Any
     range: Range
@@ -64,7 +63,7 @@ class YamlScalar:
         return YamlScalar(self.value, self.range.shifted(lines), self.style, self.source)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class YamlEntry:
     key: YamlNode
     value: YamlNode
@@ -83,18 +82,18 @@ class YamlEntry:
         return YamlEntry(self.key.shifted(lines), self.value.shifted(lines))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class YamlMapping:
     entries: tuple[YamlEntry, ...]
     range: Range
+    _index: dict[str, YamlEntry] | None = field(default=None, compare=False, repr=False)
 
     def get(self, key: str) -> YamlEntry | None:
         """The last entry with this key (YAML's own rule); duplicates are reported elsewhere."""
-        found = None
-        for entry in self.entries:
-            if entry.key_text == key:
-                found = entry
-        return found
+        index = self._index
+        if index is None:
+            index = self._index = {entry.key_text: entry for entry in self.entries}
+        return index.get(key)
 
     def value_of(self, key: str) -> YamlNode | None:
         entry = self.get(key)
@@ -111,7 +110,7 @@ class YamlMapping:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class YamlSequence:
     items: tuple[YamlNode, ...]
     range: Range
@@ -316,6 +315,32 @@ class _Refused(Exception):
         self.problem = problem
 
 
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+
+
+def _scalar_value(node: yaml.ScalarNode) -> Any:
+    """The scalar's value by its resolved tag; text for anything but str, bool, int,
+    float and null (timestamps, binary) so that models see what was written."""
+    tag = node.tag
+    if tag == _STR or node.style:
+        return node.value
+    try:
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _constructor.construct_yaml_bool(node)
+        if tag == _INT:
+            return _constructor.construct_yaml_int(node)
+        if tag == _FLOAT:
+            return _constructor.construct_yaml_float(node)
+    except (ConstructorError, KeyError, ValueError, TypeError, OverflowError):
+        pass
+    return node.value
+
+
 class _TreeBuilder:
     """Converts composed nodes; aliases share the converted node (no expansion)."""
 
@@ -324,21 +349,25 @@ class _TreeBuilder:
         self._offset = line_offset
         self._lines: list[str] | None = None
         self._limits = limits
-        self._converted: dict[int, YamlNode] = {}
+        # Aliases need anchors: without `&` in the text every node is met once, and
+        # neither the expansion count nor the node memo is needed.
+        self._anchors_possible = "&" in text
+        self._converted: dict[int, YamlNode] | None = {} if self._anchors_possible else None
         self._sizes: dict[int, int] = {}
         self._in_progress: set[int] = set()
         self.uses_anchors = False
 
     def build(self, node: yaml.Node) -> YamlNode:
-        expanded = self._expanded_size(node)
-        if expanded > self._limits.max_expanded_nodes:
-            raise _Refused(
-                YamlProblem(
-                    f"document refused: aliases expand to more than "
-                    f"{self._limits.max_expanded_nodes:,} nodes (an alias bomb?)",
-                    self._range(node),
+        if self._anchors_possible:
+            expanded = self._expanded_size(node)
+            if expanded > self._limits.max_expanded_nodes:
+                raise _Refused(
+                    YamlProblem(
+                        f"document refused: aliases expand to more than "
+                        f"{self._limits.max_expanded_nodes:,} nodes (an alias bomb?)",
+                        self._range(node),
+                    )
                 )
-            )
         return self._convert(node)
 
     def _expanded_size(self, root: yaml.Node) -> int:
@@ -369,46 +398,47 @@ class _TreeBuilder:
         return self._sizes[id(root)]
 
     def _convert(self, node: yaml.Node) -> YamlNode:
-        known = self._converted.get(id(node))
-        if known is not None:
-            return known
+        memo = self._converted
+        if memo is not None:
+            known = memo.get(id(node))
+            if known is not None:
+                return known
         converted: YamlNode
         if isinstance(node, yaml.ScalarNode):
-            value = self._scalar_value(node)
-            converted = YamlScalar(
-                value,
-                self._scalar_range(node),
-                node.style or None,
-                None if isinstance(value, str) else node.value,
-            )
+            value = _scalar_value(node)
+            style = node.style or None
+            if style in ("|", ">") or node.end_mark.index >= len(self._text):
+                range_ = self._scalar_range(node)
+            else:
+                start, end, offset = node.start_mark, node.end_mark, self._offset
+                range_ = Range(
+                    Position(start.line + offset, start.column),
+                    Position(end.line + offset, end.column),
+                )
+            source = None if value.__class__ is str else node.value
+            converted = YamlScalar(value, range_, style, source)
         elif isinstance(node, yaml.SequenceNode):
-            items = tuple(self._convert(item) for item in node.value)
+            items = tuple([self._convert(item) for item in node.value])
             converted = YamlSequence(items, self._collection_range(node, items))
         else:
-            assert isinstance(node, yaml.MappingNode)
-            entries = tuple(
-                YamlEntry(self._convert(key), self._convert(value)) for key, value in node.value
-            )
-            ends = tuple(entry.value for entry in entries)
-            converted = YamlMapping(entries, self._collection_range(node, ends))
-        self._converted[id(node)] = converted
+            convert = self._convert
+            entries = tuple([YamlEntry(convert(key), convert(value)) for key, value in node.value])
+            last = (entries[-1].value,) if entries else ()
+            converted = YamlMapping(entries, self._collection_range(node, last))
+        if memo is not None:
+            memo[id(node)] = converted
         return converted
-
-    @staticmethod
-    def _scalar_value(node: yaml.ScalarNode) -> Any:
-        tag = node.tag
-        if tag in (_STR, _MERGE) or node.style:
-            return node.value
-        try:
-            value = _constructor.construct_object(node, deep=True)
-        except (ConstructorError, ValueError, TypeError, OverflowError):
-            return node.value
-        if isinstance(value, bool | int | float | str) or value is None:
-            return value
-        return node.value  # timestamps, binary: keep the text
 
     def _scalar_range(self, node: yaml.ScalarNode) -> Range:
         start, end = node.start_mark, node.end_mark
+        if end.index >= len(self._text) and node.style not in ("|", ">"):
+            # An empty value at the very end (`- ?`) is marked past the text: end it there.
+            lines = self._text_lines()
+            last = Position(len(lines) - 1 + self._offset, len(lines[-1]))
+            first = min(Position(start.line + self._offset, start.column), last)
+            return Range(
+                first, max(first, min(Position(end.line + self._offset, end.column), last))
+            )
         if node.style in ("|", ">") and end.column == 0 and end.line > start.line:
             # A block scalar's end mark lies after its trailing line breaks; end it on its
             # last line instead, so its range does not depend on what follows it.

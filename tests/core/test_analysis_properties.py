@@ -1,5 +1,6 @@
-"""`analyse` on any text: it never raises, and every range it reports (diagnostics and
-their related information in the same file) lies inside the document.
+"""`analyse`: what it learns from a valid runbook, and, on any text at all, that it never
+raises and every range it reports (diagnostics and their related information in the
+same file) lies inside the document.
 
 "Inside" uses the protocol's lines: the text split at `\\r\\n`, `\\r` and `\\n`, where a
 text ending in a line break has a final empty line; a position's character is at most
@@ -74,7 +75,7 @@ artifacts:
 PROPERTY_SETTINGS = settings(
     max_examples=200,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 
@@ -117,17 +118,88 @@ def assert_ranges_inside(analysis: Analysis, text: str) -> None:
             assert problem is None, f"{problem}: {diagnostic.to_text()} ({range_})"
 
 
-def test_the_valid_runbook_is_valid() -> None:
+def test_the_valid_runbook_is_valid_and_analysed_in_full() -> None:
     """The mutations below start from a runbook without a single diagnostic."""
     analysis = analyse_text(VALID_RUNBOOK)
 
     assert analysis.diagnostics == ()
-    assert [info.id for info in analysis.artifact_list] == [
-        "customer_files",
-        "customer_db",
-        "personal_data_findings",
+    assert analysis.reparsed_blocks is None
+    assert analysis.header is not None and analysis.header.header is not None
+    assert analysis.header.header.name == "Customer data scan"
+    assert (
+        [info.id for info in analysis.artifact_list]
+        == list(analysis.artifacts)
+        == [
+            "customer_files",
+            "customer_db",
+            "personal_data_findings",
+        ]
+    )
+    assert analysis.runbook is not None
+
+
+def test_analyse_positions_artifacts_and_references() -> None:
+    analysis = analyse_text(VALID_RUNBOOK)
+
+    database = analysis.artifacts["customer_db"]
+    assert database.key_range == Range.of(21, 2, 21, 13)
+    assert database.range == Range.of(21, 2, 28, 31)
+    assert [(ref.name, ref.range, ref.artifact, ref.field) for ref in analysis.references] == [
+        ("customer_files", Range.of(33, 8, 33, 22), "personal_data_findings", "inputs"),
+        ("customer_db", Range.of(34, 8, 34, 19), "personal_data_findings", "inputs"),
     ]
-    assert [site.name for site in analysis.env_sites] == ["CUSTOMER_DATA_DIR"]
+    assert [(site.name, site.default, site.range) for site in analysis.env_sites] == [
+        ("CUSTOMER_DATA_DIR", "data", Range.of(17, 14, 17, 40))
+    ]
+
+
+def test_analyse_builds_the_dependency_graph_and_the_schemas() -> None:
+    analysis = analyse_text(VALID_RUNBOOK)
+
+    assert analysis.dependencies == {
+        "customer_files": (),
+        "customer_db": (),
+        "personal_data_findings": ("customer_files", "customer_db"),
+    }
+    assert {name: str(schema) for name, schema in analysis.schemas.items()} == {
+        "customer_files": "standard_input/1.0.0",
+        "customer_db": "standard_input/1.0.0",
+        "personal_data_findings": "personal_data_finding/1.0.0",
+    }
+    assert analysis.aliases == {} and analysis.children == {}
+
+
+CYCLE = """name: Cycle
+description: Two artifacts that feed each other.
+artifacts:
+  first:
+    inputs: second
+    output: true
+  second:
+    inputs: first
+"""
+
+
+def test_a_dependency_cycle_is_reported_on_every_edge() -> None:
+    analysis = analyse_text(CYCLE)
+
+    assert [(d.code, d.range, d.message) for d in analysis.diagnostics] == [
+        ("WCT011", Range.of(4, 12, 4, 18), "dependency cycle: second → first → second"),
+        ("WCT011", Range.of(7, 12, 7, 17), "dependency cycle: first → second → first"),
+    ]
+
+
+ENV_RUNBOOK = VALID_RUNBOOK.replace("${CUSTOMER_DATA_DIR:-data}", "${WAIVERN_TEST_DATA_DIR}")
+
+
+def test_without_env_the_process_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WAIVERN_TEST_DATA_DIR", raising=False)
+    unset = analyse(ENV_RUNBOOK, RUNBOOK_PATH, registry=default_registry())
+    monkeypatch.setenv("WAIVERN_TEST_DATA_DIR", "/srv/data")
+    set_ = analyse(ENV_RUNBOOK, RUNBOOK_PATH, registry=default_registry())
+
+    assert [d.code for d in unset.diagnostics] == ["WCT050"]
+    assert set_.diagnostics == ()
 
 
 @pytest.mark.parametrize(
@@ -142,12 +214,18 @@ def test_the_valid_runbook_is_valid() -> None:
         pytest.param("a\x85b: [", id="next-line character"),
         pytest.param("\x00", id="binary"),
         pytest.param("- " * 5000 + "x", id="deep nesting"),
+        pytest.param("- ?", id="empty value at the end of a sequence"),
+        pytest.param("? ?", id="empty complex key at the end"),
+        pytest.param(
+            "name: n\ndescription: d\nartifacts:\n  b:\n    inputs:\n      - ?",
+            id="typing a list item on an unterminated last line",
+        ),
     ],
 )
-def test_syntax_problems_are_positioned_inside_the_document(text: str) -> None:
+def test_problems_at_the_edges_of_the_text_are_positioned_inside_it(text: str) -> None:
     analysis = analyse_text(text)
 
-    assert [diagnostic.code for diagnostic in analysis.diagnostics] == ["WCT001"]
+    assert analysis.diagnostics
     assert_ranges_inside(analysis, text)
 
 

@@ -148,9 +148,7 @@ def test_unset_variables_without_default_are_reported_where_they_stand() -> None
         RUNBOOK, Path("runbook.yaml"), env={"OWNER": "dpo"}, registry=default_registry()
     )
 
-    assert [(d.code, d.range) for d in analysis.diagnostics] == [
-        ("WCT050", Range.of(8, 14, 8, 25))
-    ]
+    assert [(d.code, d.range) for d in analysis.diagnostics] == [("WCT050", Range.of(8, 14, 8, 25))]
     assert "`DATA_DIR` is not set" in analysis.diagnostics[0].message
     assert [site.name for site in analysis.env_sites] == ["OWNER", "DATA_DIR", "ARCHIVE_DIR"]
 

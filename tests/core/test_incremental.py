@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from waivern_orchestration.analysis import Analysis, analyse
 from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.positions import Range
+from waivern_orchestration.yaml_tree import YamlMapping, YamlNode
 
 HEADER = """\
 name: Customer data scan
@@ -61,7 +63,8 @@ artifacts:
     output: true
 """
 
-RUNBOOK = HEADER + "\n" + ARTIFACTS
+# A top-level key after the artifacts: edits must not leak across that boundary.
+RUNBOOK = HEADER + "\n" + ARTIFACTS + "\ncontact: Data Protection Office <dpo@example.org>\n"
 
 CHILD_RUNBOOK = """\
 name: Personal data analysis
@@ -190,9 +193,17 @@ def test_a_previous_analysis_of_another_file_is_not_used(
     assert facts(analysis) == facts(analysed(LARGE_RUNBOOK, runbook_path))
 
 
+def value_range(node: YamlNode, *keys: str) -> Range:
+    for key in keys:
+        assert isinstance(node, YamlMapping)
+        found = node.value_of(key)
+        assert found is not None, key
+        node = found
+    return node.range
+
+
 def test_inserted_lines_shift_the_artifacts_after_them(runbook_path: Path) -> None:
     before = analysed(LARGE_RUNBOOK, runbook_path)
-    id_line = line_of(LARGE_RUNBOOK, "  files_150:")
     edited = replace_line(
         LARGE_RUNBOOK,
         "  files_10:",
@@ -203,12 +214,15 @@ def test_inserted_lines_shift_the_artifacts_after_them(runbook_path: Path) -> No
 
     assert after.reparsed_blocks == 1
     moved = after.artifacts["files_150"]
-    assert moved.key_range.start.line == id_line + 2
-    assert moved.range.start.line == id_line + 2
-    assert moved.range.end.line == id_line + 2 + 5
-    path_line = edited.split("\n")[id_line + 2 + 4]
-    assert path_line == "        path: ./data/150"
-    assert after.artifacts["files_9"].key_range == before.artifacts["files_9"].key_range
+    id_line = line_of(edited, "  files_150:")
+    assert id_line == line_of(LARGE_RUNBOOK, "  files_150:") + 2
+    assert moved.key_range == Range.of(id_line, 2, id_line, 11)
+    assert moved.range == Range.of(id_line, 2, id_line + 5, 16)
+    path_line = line_of(edited, "        path: ./data/150")
+    assert value_range(moved.node, "source", "properties", "path") == Range.of(
+        path_line, 14, path_line, 24
+    )
+    assert after.artifacts["files_9"].range == before.artifacts["files_9"].range
     assert facts(after) == facts(analysed(edited, runbook_path))
 
 
@@ -224,6 +238,55 @@ def test_deleted_lines_shift_diagnostics_after_them(runbook_path: Path) -> None:
     assert after.reparsed_blocks == 1
     unknown = [d for d in after.diagnostics if "unknown field `depth`" in d.message]
     assert [d.range.start.line for d in unknown] == [line_of(edited, "        depth: 3")]
+    assert facts(after) == facts(analysed(edited, runbook_path))
+
+
+SMALL_RUNBOOK = """\
+name: Scan
+description: Scans a folder and a database.
+artifacts:
+  files:
+    source: &connector {type: sqlite, properties: {database_path: a.db}}
+    output: true
+  database:
+    source: {type: sqlite, properties: {database_path: b.db}}
+    output: true
+contact: dpo@example.org
+"""
+
+
+def test_an_anchor_repeated_in_another_block_is_an_error_as_in_a_fresh_parse(
+    runbook_path: Path,
+) -> None:
+    """YAML refuses a second anchor of the same name anywhere in the document; parsing
+    the edited block alone cannot see the first one."""
+    before = analysed(SMALL_RUNBOOK, runbook_path)
+    edited = SMALL_RUNBOOK.replace("source: {type", "source: &connector {type")
+
+    after = analysed(edited, runbook_path, previous=before)
+
+    fresh = analysed(edited, runbook_path)
+    assert [d.code for d in fresh.diagnostics] == ["WCT001"]
+    assert facts(after) == facts(fresh)
+
+
+@pytest.mark.parametrize(
+    "edited_line",
+    [
+        pytest.param("  contact: dpo@example.org", id="indented into the artifacts"),
+        pytest.param("#contact: dpo@example.org", id="commented out"),
+        pytest.param("xcontact: dpo@example.org", id="renamed at its first character"),
+    ],
+)
+def test_an_edit_at_the_start_of_the_key_after_the_artifacts_is_seen(
+    runbook_path: Path, edited_line: str
+) -> None:
+    """The edit starts exactly where the artifact blocks end: it changes the header."""
+    before = analysed(SMALL_RUNBOOK, runbook_path)
+    edited = replace_line(SMALL_RUNBOOK, "contact: dpo@example.org", edited_line)
+
+    after = analysed(edited, runbook_path, previous=before)
+
     assert facts(after) == facts(analysed(edited, runbook_path))
 
 
@@ -249,6 +312,7 @@ VALUES = [
     "${OTHER:-fallback}",
     "standard_input/1.0.0",
     "'quoted: value'",
+    "&shared anchored",
     "{type: sqlite}",
     "[unclosed",
     "",
@@ -292,6 +356,7 @@ HEADER_VALUES = [
     "framework: ${FRAMEWORK:-GDPR}",
     "description:",
     "unknown_header_field: 1",
+    "contact: &shared owner@example.org",
 ]
 
 
@@ -328,6 +393,7 @@ class Edit:
     kind: str
     where: int
     text: str = ""
+    column: int = 0
 
     def texts(self, current: str) -> list[str]:
         lines = text_lines(current)
@@ -350,7 +416,7 @@ class Edit:
             del lines[at]
         elif self.kind == "type characters":
             line = lines[at]
-            column = self.where % (len(line) + 1)
+            column = self.column % (len(line) + 1)
             lines[at] = line[:column] + self.text + line[column:]
         elif self.kind == "add artifact":
             starts = artifact_starts(lines)
@@ -387,6 +453,7 @@ EDITS = st.one_of(
         st.just("type characters"),
         st.integers(0, 1000),
         st.text(alphabet=" :-#[]{}'\"&*\nab_1$", min_size=1, max_size=3),
+        st.integers(0, 100),
     ),
     st.builds(Edit, st.just("add artifact"), st.integers(0, 1000), st.sampled_from(NEW_ARTIFACTS)),
     st.builds(Edit, st.just("remove artifact"), st.integers(0, 1000)),
@@ -400,15 +467,18 @@ EDITS = st.one_of(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(st.lists(EDITS, min_size=1, max_size=8))
+@given(st.lists(EDITS, min_size=1, max_size=8), st.sampled_from(["\n", "\r\n"]))
 def test_incremental_analysis_equals_a_fresh_one_after_any_edits(
-    runbook_path: Path, edits: list[Edit]
+    runbook_path: Path, edits: list[Edit], line_break: str
 ) -> None:
+    """Each step re-analyses with the previous step's incremental result, as an editor
+    does, in a file with Unix or Windows line breaks."""
     current = RUNBOOK
-    previous = analysed(current, runbook_path)
+    previous = analysed(current.replace("\n", line_break), runbook_path)
     for edit in edits:
-        for text in edit.texts(current):
+        for edited in edit.texts(current):
+            text = edited.replace("\n", line_break)
             incremental = analysed(text, runbook_path, previous=previous)
             fresh = analysed(text, runbook_path)
             assert facts(incremental) == facts(fresh), (edit, text)
-            previous, current = incremental, text
+            previous, current = incremental, edited

@@ -158,6 +158,25 @@ def test_line_offset_positions_a_piece_of_a_larger_document() -> None:
     assert piece.range == Range.of(40, 0, 40, 10)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "? ",
+        "- ? ",
+        "? ?",
+        "inputs:\n  - files\n  - ?",
+        "artifacts:\n  files:\n    ? ",
+    ],
+)
+def test_an_empty_value_at_the_end_of_the_text_stays_inside_the_text(text: str) -> None:
+    """Editors often leave the last line unterminated while typing."""
+    root = parse_yaml(text).root
+
+    assert root is not None
+    outside = [node.range for node in walk(root) if not inside(node.range, text)]
+    assert outside == []
+
+
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
 def test_an_empty_document_has_no_root_and_no_problem(text: str) -> None:
     assert parse_yaml(text) == ParsedYaml(None, None, False)
@@ -329,7 +348,7 @@ def test_an_alias_expansion_bomb_is_refused_without_expanding_it() -> None:
 
 
 def test_the_expansion_limit_counts_every_alias_use() -> None:
-    text = "a: &x [1, 2]\nb: *x\nc: *x\n"  # 1 root + 3 keys + 3 × 3 sequence nodes = 13
+    text = "a: &x [1, 2]\nb: *x\nc: *x\n"  # 1 root + 3 keys + 3 * 3 sequence nodes = 13
 
     assert parse_yaml(text, ParseLimits(max_expanded_nodes=13)).problem is None
     assert "more than 12 nodes" in refusal(parse_yaml(text, ParseLimits(max_expanded_nodes=12)))
