@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -34,7 +34,6 @@ from waivern_orchestration.yaml_tree import (
     YamlScalar,
     YamlSequence,
     to_python,
-    walk,
 )
 
 _ARTIFACT_ID = re.compile(ARTIFACT_ID_PATTERN)
@@ -101,13 +100,17 @@ class ChildRequest:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ArtifactInfo:
-    """One artifact as analysed on its own."""
+    """One artifact as analysed on its own.
+
+    Its YAML tree is shifted lazily: when an edit above it adds or removes lines, only
+    the few ranges the runbook-wide checks read are moved at once; the tree follows when
+    someone asks for it (`node`)."""
 
     id: str
     key_range: Range
-    node: YamlNode
+    tree: YamlNode  # as parsed; `node` is this tree moved by `tree_shift` lines
     definition: ArtifactDefinition | None
     production: Production | None
     inputs: tuple[Reference, ...]
@@ -120,6 +123,44 @@ class ArtifactInfo:
     diagnostics: tuple[Diagnostic, ...]
     description: str | None = None
     broken: bool = False  # its text does not parse: only its id is known
+    tree_shift: int = 0
+    _shifted_tree: YamlNode | None = field(default=None, init=False, repr=False)
+
+    @property
+    def node(self) -> YamlNode:
+        """The artifact's value in the YAML tree, at its current position."""
+        if not self.tree_shift:
+            return self.tree
+        if self._shifted_tree is None:
+            object.__setattr__(self, "_shifted_tree", self.tree.shifted(self.tree_shift))
+        assert self._shifted_tree is not None
+        return self._shifted_tree
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ArtifactInfo):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _compared(self) -> tuple[object, ...]:
+        return (
+            self.id,
+            self.key_range,
+            self.node,
+            self.definition,
+            self.production,
+            self.inputs,
+            self.source_type,
+            self.process_type,
+            self.output_schema,
+            self.output,
+            self.child,
+            self.env_sites,
+            self.diagnostics,
+            self.description,
+            self.broken,
+        )
 
     @classmethod
     def unparsable(cls, artifact_id: str, key_range: Range, problem: Diagnostic) -> ArtifactInfo:
@@ -127,7 +168,7 @@ class ArtifactInfo:
         return cls(
             id=artifact_id,
             key_range=key_range,
-            node=YamlScalar(None, key_range),
+            tree=YamlScalar(None, key_range),
             definition=None,
             production=None,
             inputs=(),
@@ -143,7 +184,7 @@ class ArtifactInfo:
 
     @property
     def range(self) -> Range:
-        return Range(self.key_range.start, self.node.range.end)
+        return Range(self.key_range.start, self.tree.range.end.shifted(self.tree_shift))
 
     def shifted(self, lines: int) -> ArtifactInfo:
         if not lines:
@@ -151,7 +192,7 @@ class ArtifactInfo:
         return ArtifactInfo(
             id=self.id,
             key_range=self.key_range.shifted(lines),
-            node=self.node.shifted(lines),
+            tree=self.tree,
             definition=self.definition,
             production=self.production,
             inputs=tuple(ref.shifted(lines) for ref in self.inputs),
@@ -164,6 +205,7 @@ class ArtifactInfo:
             diagnostics=tuple(diagnostic.shifted(lines) for diagnostic in self.diagnostics),
             description=self.description,
             broken=self.broken,
+            tree_shift=self.tree_shift + lines,
         )
 
 
@@ -206,8 +248,9 @@ class _ArtifactCheck:
                 f"artifact id `{self.id}` is not allowed: use letters, digits, `_` and `-`, "
                 "starting with a letter or `_`",
             )
-        self.diagnostics.extend(duplicate_keys(node, self.context.file))
-        sites = tuple(scalar_env_sites(node, self.context.line_text))
+        duplicates, found_sites = scan_subtree(node, self.context.file, self.context.line_text)
+        self.diagnostics.extend(duplicates)
+        sites = tuple(found_sites)
         if not isinstance(node, YamlMapping):
             if isinstance(node, YamlScalar) and node.value is None:
                 message = f"artifact `{self.id}` is empty: give it a `source`, `inputs` or `reuse`"
@@ -236,7 +279,7 @@ class _ArtifactCheck:
         return ArtifactInfo(
             id=self.id,
             key_range=key_range,
-            node=node,
+            tree=node,
             definition=definition,
             production=production,
             inputs=inputs,
@@ -262,7 +305,7 @@ class _ArtifactCheck:
         return ArtifactInfo(
             id=self.id,
             key_range=key_range,
-            node=node,
+            tree=node,
             definition=definition,
             production=production,
             inputs=inputs,
@@ -556,33 +599,45 @@ def child_path_problem(text: str) -> str | None:
 # -- shared with the header checks -------------------------------------------------------
 
 
-def duplicate_keys(node: YamlNode, file: Path) -> Iterable[Diagnostic]:
-    """WCT003 for every key repeated in a mapping under ``node``."""
-    for current in walk(node):
-        if not isinstance(current, YamlMapping) or len(current.entries) < 2:
+def scan_subtree(
+    node: YamlNode, file: Path, line_text: Callable[[int], str]
+) -> tuple[list[Diagnostic], list[EnvSite]]:
+    """One walk over ``node``: WCT003 for every key repeated in a mapping, and every
+    `${VAR}` site in string values, both in document order."""
+    duplicates: list[Diagnostic] = []
+    sites: list[EnvSite] = []
+    stack: list[YamlNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, YamlScalar):
+            value = current.value
+            if value.__class__ is str and "${" in value:
+                sites.extend(env_sites(current, line_text))
+        elif isinstance(current, YamlMapping):
+            entries = current.entries
+            if len(entries) > 1:
+                duplicates.extend(duplicate_keys_in(entries, file))
+            stack.extend([entry.value for entry in entries])
+        else:
+            stack.extend(current.items)
+    duplicates.sort(key=Diagnostic.sort_key)
+    sites.sort(key=lambda site: site.range)
+    return duplicates, sites
+
+
+def duplicate_keys_in(entries: tuple[YamlEntry, ...], file: Path) -> Iterable[Diagnostic]:
+    first: dict[str, YamlEntry] = {}
+    for entry in entries:
+        key = entry.key_text
+        earlier = first.get(key)
+        if earlier is None:
+            first[key] = entry
             continue
-        first: dict[str, YamlEntry] = {}
-        for entry in current.entries:
-            key = entry.key_text
-            earlier = first.get(key)
-            if earlier is None:
-                first[key] = entry
-                continue
-            yield Diagnostic.of(
-                "WCT003",
-                file,
-                entry.key.range,
-                f"duplicate key `{key}`: YAML would silently keep only the last one; remove "
-                "or rename one of them",
-                (RelatedInformation(file, earlier.key.range, f"first `{key}`"),),
-            )
-
-
-def scalar_env_sites(node: YamlNode, line_text: Callable[[int], str]) -> Iterable[EnvSite]:
-    for current in walk(node):
-        if (
-            isinstance(current, YamlScalar)
-            and isinstance(current.value, str)
-            and "${" in current.value
-        ):
-            yield from env_sites(current, line_text)
+        yield Diagnostic.of(
+            "WCT003",
+            file,
+            entry.key.range,
+            f"duplicate key `{key}`: YAML would silently keep only the last one; remove "
+            "or rename one of them",
+            (RelatedInformation(file, earlier.key.range, f"first `{key}`"),),
+        )

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from waivern_orchestration.artifact_check import (
     NamedSite,
     Reference,
-    duplicate_keys,
-    scalar_env_sites,
+    duplicate_keys_in,
+    scan_subtree,
 )
 from waivern_orchestration.diagnostics import Diagnostic
 from waivern_orchestration.env_vars import EnvSite
@@ -22,7 +22,7 @@ from waivern_orchestration.model_errors import model_diagnostics
 from waivern_orchestration.models import Runbook, RunbookConfig, RunbookHeader
 from waivern_orchestration.positions import Range
 from waivern_orchestration.suggestions import did_you_mean
-from waivern_orchestration.yaml_tree import YamlEntry, YamlMapping, YamlScalar, to_python
+from waivern_orchestration.yaml_tree import YamlMapping, YamlScalar, to_python
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +62,11 @@ def check_header(root: YamlMapping, file: Path, line_text: Callable[[int], str])
         if key == "artifacts":
             continue
         data[key] = to_python(entry.value)
-        diagnostics.extend(duplicate_keys(entry.value, file))
-        sites.extend(scalar_env_sites(entry.value, line_text))
+        duplicates, found_sites = scan_subtree(entry.value, file, line_text)
+        diagnostics.extend(duplicates)
+        sites.extend(found_sites)
     # Top-level duplicates (the artifacts' own keys are checked artifact by artifact).
-    top = YamlMapping(
-        tuple(YamlEntry(entry.key, YamlMapping((), entry.key.range)) for entry in root.entries),
-        root.range,
-    )
-    diagnostics.extend(duplicate_keys(top, file))
+    diagnostics.extend(duplicate_keys_in(root.entries, file))
 
     header: RunbookHeader | None = None
     try:

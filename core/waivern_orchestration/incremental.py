@@ -82,7 +82,7 @@ def layout_of(root: YamlMapping, text: str) -> ArtifactLayout | None:
     end_line = following[0].key.range.start.line if following else None
     if end_line is not None and end_line <= previous_line:
         return None
-    placeholder = YamlEntry(artifacts.key, YamlMapping((), artifacts.key.range))
+    placeholder = YamlEntry(artifacts.key, YamlMapping((), artifacts.key.range), "artifacts")
     entries = (*root.entries[:index], placeholder, *root.entries[index + 1 :])
     start = root.range.start
     return ArtifactLayout(indent, starts, end_line, entries, (start.line, start.character), index)

@@ -67,19 +67,18 @@ class YamlScalar:
 class YamlEntry:
     key: YamlNode
     value: YamlNode
+    key_text: str  # the key as written (keys of runbooks are strings)
 
-    @property
-    def key_text(self) -> str:
-        """The key as written (keys of runbooks are strings)."""
-        key = self.key
-        return key.text if isinstance(key, YamlScalar) else "<complex key>"
+    @classmethod
+    def of(cls, key: YamlNode, value: YamlNode) -> YamlEntry:
+        return cls(key, value, key.text if isinstance(key, YamlScalar) else "<complex key>")
 
     @property
     def range(self) -> Range:
         return Range(self.key.range.start, self.value.range.end)
 
     def shifted(self, lines: int) -> YamlEntry:
-        return YamlEntry(self.key.shifted(lines), self.value.shifted(lines))
+        return YamlEntry(self.key.shifted(lines), self.value.shifted(lines), self.key_text)
 
 
 @dataclass(slots=True)
@@ -422,7 +421,9 @@ class _TreeBuilder:
             converted = YamlSequence(items, self._collection_range(node, items))
         else:
             convert = self._convert
-            entries = tuple([YamlEntry(convert(key), convert(value)) for key, value in node.value])
+            entries = tuple(
+                [YamlEntry.of(convert(key), convert(value)) for key, value in node.value]
+            )
             last = (entries[-1].value,) if entries else ()
             converted = YamlMapping(entries, self._collection_range(node, last))
         if memo is not None:
