@@ -17,17 +17,27 @@ import networkx as nx
 WORK_BUDGET = 2_000_000
 
 
+SHOWN = 12  # artifacts of a long cycle kept for its message (then "…" and the last one)
+
+
 @dataclass(frozen=True, slots=True)
 class CycleEdge:
     source: str  # the artifact that is an input ...
     target: str  # ... of this one
-    cycle: tuple[str, ...] | None  # source → target → ... → source, or None past the budget
-    component: tuple[str, ...]
+    # source → target → ... → source (long ones cut to SHOWN names and the closing one),
+    # or None past the work budget
+    cycle: tuple[str, ...] | None
+    cycle_length: int  # artifacts on the cycle (0 when not known)
+    component: tuple[str, ...]  # shared by every edge of the component
 
 
-def find_cycle_edges(dependencies: Mapping[str, Sequence[str]]) -> list[CycleEdge]:
-    """``dependencies[a]`` lists the artifacts ``a`` takes as inputs (edges input → a)."""
-    remaining = _nodes_left_after_topological_sort(dependencies)
+def find_cycle_edges(
+    dependencies: Mapping[str, Sequence[str]], remaining: set[str] | None = None
+) -> list[CycleEdge]:
+    """``dependencies[a]`` lists the artifacts ``a`` takes as inputs (edges input → a);
+    ``remaining`` is what `topological_order` could not order, when already known."""
+    if remaining is None:
+        remaining = topological_order(dependencies)[1]
     if not remaining:
         return []
     graph: nx.DiGraph[str] = nx.DiGraph()
@@ -43,27 +53,33 @@ def find_cycle_edges(dependencies: Mapping[str, Sequence[str]]) -> list[CycleEdg
         members = set(component)
         if len(members) == 1 and not graph.has_edge(component[0], component[0]):
             continue
+        shared = tuple(component)
         paths: dict[str, dict[str, str | None]] = {}
         for source in component:
             for target in sorted(graph.successors(source)):
                 if target not in members:
                     continue
                 cycle: tuple[str, ...] | None = None
+                length = 0
                 if target == source:
-                    cycle = (source, source)
+                    cycle, length = (source, source), 1
                 elif budget > 0:
                     parents = paths.get(target)
                     if parents is None:
                         parents, work = _bfs(graph, target, members)
                         budget -= work
                         paths[target] = parents
-                    cycle = (source, *_path(parents, target, source))
-                found.append(CycleEdge(source, target, cycle, tuple(component)))
+                    path = [source, *_path(parents, target, source)]
+                    length = len(path) - 1
+                    cycle = tuple(path if len(path) <= SHOWN + 1 else [*path[:SHOWN], path[-1]])
+                found.append(CycleEdge(source, target, cycle, length, shared))
     return found
 
 
-def _nodes_left_after_topological_sort(dependencies: Mapping[str, Sequence[str]]) -> set[str]:
-    """Kahn's algorithm; what it cannot order lies on or behind a cycle."""
+def topological_order(dependencies: Mapping[str, Sequence[str]]) -> tuple[list[str], set[str]]:
+    """Kahn's algorithm: the artifacts in an order where inputs come first, and the ones it
+    cannot order (they lie on a cycle or behind one)."""
+    order: list[str] = []
     waiting = {node: 0 for node in dependencies}
     dependents: dict[str, list[str]] = {}
     for node, inputs in dependencies.items():
@@ -75,11 +91,12 @@ def _nodes_left_after_topological_sort(dependencies: Mapping[str, Sequence[str]]
     while ready:
         node = ready.pop()
         del waiting[node]
+        order.append(node)
         for dependent in dependents.get(node, ()):
             waiting[dependent] -= 1
             if waiting[dependent] == 0:
                 ready.append(dependent)
-    return set(waiting)
+    return order, set(waiting)
 
 
 def _bfs(

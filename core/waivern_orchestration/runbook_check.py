@@ -17,7 +17,7 @@ from waivern_orchestration.artifact_check import (
 )
 from waivern_orchestration.child_paths import locate_child
 from waivern_orchestration.components import ComponentRegistry
-from waivern_orchestration.cycles import find_cycle_edges
+from waivern_orchestration.cycles import find_cycle_edges, topological_order
 from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation
 from waivern_orchestration.header_check import HeaderInfo
 from waivern_orchestration.message_schemas import SchemaRef, resolve_schema
@@ -113,8 +113,10 @@ class _RunbookCheck:
                 self.children[info.id] = self._link_child(info, info.child)
         references = self._check_references()
         dependencies = self._dependencies()
-        cyclic = self._check_cycles(dependencies)
-        self._resolve_schemas(dependencies, cyclic)
+        order, unordered = topological_order(dependencies)
+        cyclic = self._check_cycles(dependencies, unordered) if unordered else set()
+        behind = {name: dependencies[name] for name in unordered if name not in cyclic}
+        self._resolve_schemas([*order, *_topological_order(behind, cyclic)], cyclic)
         self._check_environment()
         self._check_unused(references)
         return RunbookFacts(
@@ -387,12 +389,20 @@ class _RunbookCheck:
             dependencies[info.id] = tuple(dict.fromkeys(p for p in producers if p is not None))
         return dependencies
 
-    def _check_cycles(self, dependencies: dict[str, tuple[str, ...]]) -> set[str]:
+    def _check_cycles(
+        self, dependencies: dict[str, tuple[str, ...]], unordered: set[str]
+    ) -> set[str]:
         cyclic: set[str] = set()
-        for edge in find_cycle_edges(dependencies):
+        for edge in find_cycle_edges(dependencies, unordered):
             cyclic.update(edge.component)
-            if edge.cycle is not None:
+            if edge.cycle is not None and len(edge.cycle) - 1 == edge.cycle_length:
                 message = "dependency cycle: " + " → ".join(edge.cycle)
+            elif edge.cycle is not None:
+                shown = " → ".join(edge.cycle[:-1])
+                message = (
+                    f"dependency cycle of {edge.cycle_length} artifacts: {shown} → … → "
+                    f"{edge.cycle[-1]}"
+                )
             else:
                 shown = ", ".join(edge.component[:10])
                 more = "…" if len(edge.component) > 10 else ""
@@ -411,10 +421,11 @@ class _RunbookCheck:
 
     # -- schemas -------------------------------------------------------------------------
 
-    def _resolve_schemas(self, dependencies: dict[str, tuple[str, ...]], cyclic: set[str]) -> None:
+    def _resolve_schemas(self, order: list[str], cyclic: set[str]) -> None:
+        """``order`` puts every artifact off the cycles after its inputs."""
         for name, declared in self.header.inputs.items():
             self.schemas[name] = resolve_schema(declared.schema) if declared.schema else None
-        for artifact in _topological_order(dependencies, cyclic):
+        for artifact in order:
             info = self.artifacts[artifact]
             self.schemas[artifact] = self._schema_of(info)
         for name, alias in self.aliases.items():
@@ -571,6 +582,7 @@ def _key_range(info: ArtifactInfo, key: str) -> Range:
 
 
 def _topological_order(dependencies: dict[str, tuple[str, ...]], cyclic: set[str]) -> list[str]:
+    """Depth-first order of ``dependencies``' keys (inputs first), skipping ``cyclic``."""
     order: list[str] = []
     state: dict[str, int] = {}
     for root in dependencies:
@@ -585,7 +597,9 @@ def _topological_order(dependencies: dict[str, tuple[str, ...]], cyclic: set[str
                 state[node] = 1
             inputs = dependencies.get(node, ())
             while index < len(inputs) and (
-                inputs[index] in cyclic or state.get(inputs[index]) is not None
+                inputs[index] in cyclic
+                or inputs[index] not in dependencies
+                or state.get(inputs[index]) is not None
             ):
                 index += 1
             if index < len(inputs):

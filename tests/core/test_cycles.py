@@ -7,8 +7,12 @@ through it, in bounded time on any graph.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from itertools import pairwise
+
+import pytest
 
 from waivern_orchestration.cycles import CycleEdge, find_cycle_edges
 
@@ -122,3 +126,28 @@ def test_a_long_cycle_is_found_in_bounded_time() -> None:
     first = next(edge for edge in found if edge.cycle is not None)
     assert len(first.cycle or ()) == 5_001
     assert is_cycle_through(first.cycle or (), first.source, first.target, graph)
+
+
+# Run apart, with its address space capped at 1 GiB: a report that grows with edges times
+# component size would take gigabytes here (and could take a CI machine down with it).
+LONG_CYCLE_PROGRAM = """
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from waivern_orchestration.cycles import find_cycle_edges
+names = [f"step_{index}" for index in range(20_000)]
+found = find_cycle_edges({name: [names[index - 1]] for index, name in enumerate(names)})
+print(len(found))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="caps memory with RLIMIT_AS")
+def test_a_cycle_of_20000_artifacts_is_reported_in_bounded_memory() -> None:
+    started = time.monotonic()
+
+    finished = subprocess.run(
+        [sys.executable, "-c", LONG_CYCLE_PROGRAM], capture_output=True, text=True, timeout=120
+    )
+
+    assert finished.returncode == 0, finished.stderr[-1000:]
+    assert finished.stdout.split() == ["20000"]
+    assert time.monotonic() - started < 10
