@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from itertools import pairwise
 
 import pytest
 
-from waivern_orchestration.cycles import CycleEdge, find_cycle_edges
+from waivern_orchestration import cycles
+from waivern_orchestration.cycles import SHOWN, CycleEdge, find_cycle_edges
 
 
 def edges(dependencies: dict[str, list[str]]) -> dict[tuple[str, str], tuple[str, ...] | None]:
@@ -39,13 +39,15 @@ def test_a_two_artifact_cycle_is_reported_on_both_edges() -> None:
     found = find_cycle_edges({"a": ["b"], "b": ["a"]})
 
     assert found == [
-        CycleEdge("a", "b", ("a", "b", "a"), ("a", "b")),
-        CycleEdge("b", "a", ("b", "a", "b"), ("a", "b")),
+        CycleEdge("a", "b", ("a", "b", "a"), 2, ("a", "b")),
+        CycleEdge("b", "a", ("b", "a", "b"), 2, ("a", "b")),
     ]
 
 
 def test_an_artifact_that_is_its_own_input_is_a_cycle() -> None:
-    assert find_cycle_edges({"a": ["a"], "b": ["a"]}) == [CycleEdge("a", "a", ("a", "a"), ("a",))]
+    assert find_cycle_edges({"a": ["a"], "b": ["a"]}) == [
+        CycleEdge("a", "a", ("a", "a"), 1, ("a",))
+    ]
 
 
 def test_artifacts_behind_a_cycle_are_not_part_of_it() -> None:
@@ -91,17 +93,14 @@ def test_unknown_inputs_are_ignored() -> None:
     }
 
 
-def test_a_complete_graph_of_300_artifacts_reports_every_edge_quickly() -> None:
+def test_a_complete_graph_of_300_artifacts_reports_every_edge() -> None:
     """89,700 edges, and more elementary cycles than atoms in the universe: the work is
     bounded, every edge is still reported, and every path given is a shortest one."""
     names = [f"artifact_{index}" for index in range(300)]
     dependencies = {name: [other for other in names if other != name] for name in names}
     graph = {(source, target) for target, inputs in dependencies.items() for source in inputs}
-    started = time.monotonic()
-
     found = find_cycle_edges(dependencies)
 
-    assert time.monotonic() - started < 10
     assert len(found) == len(graph) == 300 * 299
     assert {(edge.source, edge.target) for edge in found} == graph
     assert all(len(edge.component) == 300 for edge in found)
@@ -113,19 +112,34 @@ def test_a_complete_graph_of_300_artifacts_reports_every_edge_quickly() -> None:
         assert is_cycle_through(edge.cycle, edge.source, edge.target, graph)
 
 
-def test_a_long_cycle_is_found_in_bounded_time() -> None:
+def test_a_long_cycle_is_reported_with_its_length_and_a_shortened_path() -> None:
     names = [f"step_{index}" for index in range(5_000)]
     dependencies = {name: [names[index - 1]] for index, name in enumerate(names)}
-    graph = {(names[index - 1], name) for index, name in enumerate(names)}
-    started = time.monotonic()
 
     found = find_cycle_edges(dependencies)
 
-    assert time.monotonic() - started < 10
     assert len(found) == 5_000
     first = next(edge for edge in found if edge.cycle is not None)
-    assert len(first.cycle or ()) == 5_001
-    assert is_cycle_through(first.cycle or (), first.source, first.target, graph)
+    assert first.cycle_length == 5_000
+    assert first.cycle is not None
+    # the first SHOWN artifacts of the walk around the cycle, then the one it closes on
+    assert first.cycle[:SHOWN] == tuple(
+        names[(names.index(first.source) + offset) % 5_000] for offset in range(SHOWN)
+    )
+    assert first.cycle[-1] == first.source
+
+
+def test_past_the_work_budget_edges_are_reported_without_a_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cycles, "WORK_BUDGET", 10)
+    names = [f"step_{index}" for index in range(100)]
+
+    found = find_cycle_edges({name: [names[index - 1]] for index, name in enumerate(names)})
+
+    assert len(found) == 100
+    assert any(edge.cycle is None and edge.cycle_length == 0 for edge in found)
+    assert all(len(edge.component) == 100 for edge in found)
 
 
 # Run apart, with its address space capped at 1 GiB: a report that grows with edges times
@@ -142,12 +156,9 @@ print(len(found))
 
 @pytest.mark.skipif(sys.platform != "linux", reason="caps memory with RLIMIT_AS")
 def test_a_cycle_of_20000_artifacts_is_reported_in_bounded_memory() -> None:
-    started = time.monotonic()
-
     finished = subprocess.run(
         [sys.executable, "-c", LONG_CYCLE_PROGRAM], capture_output=True, text=True, timeout=120
     )
 
     assert finished.returncode == 0, finished.stderr[-1000:]
     assert finished.stdout.split() == ["20000"]
-    assert time.monotonic() - started < 10

