@@ -54,6 +54,7 @@ _CODES = (
     Code("WCT046", Severity.ERROR, "Problem inside a child runbook"),
     Code("WCT047", Severity.ERROR, "Runbook inputs/outputs misuse"),
     Code("WCT048", Severity.ERROR, "Child runbooks nested deeper than config.max_child_depth"),
+    Code("WCT049", Severity.ERROR, "input_mapping value not among the artifact's inputs"),
     Code("WCT050", Severity.WARNING, "Environment variable not set and no default"),
     Code("WCT060", Severity.WARNING, "Reused run or artifact not found in the run store"),
     Code("WCT090", Severity.HINT, "Artifact is neither an output nor used"),

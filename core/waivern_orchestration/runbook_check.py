@@ -345,11 +345,26 @@ class _RunbookCheck:
             for reference in sites:
                 references.append(reference)
                 self._check_reference(reference, known, candidates, grouped)
+            if info.child is not None and info.production is Production.CHILD:
+                self._check_mapped_inputs(info, info.child, known)
         for output in self.header.outputs.values():
             if output.artifact is not None:
                 references.append(output.artifact)
                 self._check_reference(output.artifact, known, candidates, grouped)
         return tuple(references)
+
+    def _check_mapped_inputs(
+        self, info: ArtifactInfo, request: ChildRequest, known: set[str]
+    ) -> None:
+        listed = {reference.name for reference in info.inputs}
+        for _key, reference in request.input_mapping:
+            if reference.name in known and reference.name not in listed:
+                self.report(
+                    "WCT049",
+                    reference.range,
+                    f"`{reference.name}` feeds the child runbook but is not in the `inputs` "
+                    f"of `{info.id}`: add it there",
+                )
 
     def _check_reference(
         self, reference: Reference, known: set[str], candidates: list[str], grouped: set[str]
