@@ -107,12 +107,6 @@ class Analysis:
             definitions[info.id] = info.definition
         return Runbook.model_construct(**dict(self.header.header), artifacts=definitions)
 
-    def artifact_at_line(self, line: int) -> ArtifactInfo | None:
-        for info in self.artifact_list:
-            if info.range.start.line <= line <= info.range.end.line:
-                return info
-        return None
-
 
 def analyse(
     text: str,
@@ -184,7 +178,11 @@ class _Analyser:
     def analyse(
         self, text: str, file: Path, chain: tuple[Path, ...], previous: Analysis | None
     ) -> Analysis:
-        reused = reparse(previous, text, self._artifact_context(file, text)) if previous else None
+        reused = (
+            reparse(previous, text, self._artifact_context(file, text), self.limits)
+            if previous
+            else None
+        )
         reparsed: int | None = None
         layout: ArtifactLayout | None
         if reused is not None:

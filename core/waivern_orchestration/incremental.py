@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from waivern_orchestration.artifact_check import ArtifactContext, ArtifactInfo, check_artifact
 from waivern_orchestration.positions import Position, Range, has_lone_carriage_return
 from waivern_orchestration.yaml_tree import (
+    ParseLimits,
     YamlEntry,
     YamlMapping,
     YamlScalar,
@@ -89,7 +90,7 @@ def layout_of(root: YamlMapping, text: str) -> ArtifactLayout | None:
 
 
 def reparse(
-    previous: Analysis, text: str, context: ArtifactContext
+    previous: Analysis, text: str, context: ArtifactContext, limits: ParseLimits
 ) -> tuple[YamlMapping, list[ArtifactInfo], ArtifactLayout, int] | None:
     """Header root, artifact infos and layout for ``text``, re-using ``previous`` where
     the edit did not reach; None when a full parse is needed."""
@@ -123,7 +124,7 @@ def reparse(
     if "&" in region:
         return None  # an anchor could clash with one elsewhere, which only a full parse sees
     start_line = layout.starts[first]
-    parsed = parse_yaml(region, line_offset=start_line)
+    parsed = parse_yaml(region, limits, line_offset=start_line)
     if parsed.problem is not None or parsed.uses_anchors:
         return None
     root = parsed.root
