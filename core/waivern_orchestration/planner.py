@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -47,6 +47,13 @@ class PlannedArtifact:
     input_schemas: tuple[str, ...]
     output_schema: str | None
     defaults: tuple[tuple[str, Any], ...] = ()  # unmapped optional child inputs → default
+    # Feeds a child input declared `sensitive`: its message is never written to the store
+    # (a resume produces it again when something still needs it).
+    sensitive: bool = False
+
+    @property
+    def runbook_dir(self) -> Path:
+        return Path(self.runbook_path).parent
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +66,7 @@ class PlannedArtifact:
             "input_schemas": list(self.input_schemas),
             "output_schema": self.output_schema,
             "defaults": [[name, value] for name, value in self.defaults],
+            "sensitive": self.sensitive,
         }
 
     @classmethod
@@ -73,6 +81,7 @@ class PlannedArtifact:
             input_schemas=tuple(data["input_schemas"]),
             output_schema=data["output_schema"],
             defaults=tuple((name, value) for name, value in data["defaults"]),
+            sensitive=bool(data.get("sensitive", False)),
         )
 
 
@@ -99,6 +108,17 @@ class ExecutionPlan:
     def resolve(self, name: str) -> str:
         """A plan id for an id or an alias."""
         return dict(self.aliases).get(name, name)
+
+    def alias_of(self, artifact_id: str) -> str | None:
+        """The parent-side name of a child artifact, when it has one."""
+        return next((name for name, target in self.aliases if target == artifact_id), None)
+
+    def dependents(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {artifact.id: [] for artifact in self.artifacts}
+        for artifact in self.artifacts:
+            for producer in artifact.inputs:
+                found[producer].append(artifact.id)
+        return found
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -139,7 +159,8 @@ class Planner:
         self.read_text = read_text
 
     def plan(self, path: Path | str) -> ExecutionPlan:
-        file = Path(path)
+        # Absolute: a plan is stored with its run and may be resumed from elsewhere.
+        file = Path(path).absolute()
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -170,11 +191,15 @@ class Planner:
             raise PlanningError(tuple(sorted(errors, key=Diagnostic.sort_key)))
         flattener = _Flattener(self.env)
         flattener.flatten(analysis, prefix="", bindings={}, origin="parent")
+        planned = tuple(
+            replace(artifact, sensitive=True) if artifact.id in flattener.sensitive else artifact
+            for artifact in flattener.planned
+        )
         return ExecutionPlan(
             runbook_path=str(analysis.path),
             runbook_name=analysis.header.header.name,
             config=analysis.header.config,
-            artifacts=tuple(flattener.planned),
+            artifacts=planned,
             aliases=tuple(sorted(flattener.aliases.items())),
         )
 
@@ -192,6 +217,7 @@ class _Flattener:
         self.env = env
         self.planned: list[PlannedArtifact] = []
         self.aliases: dict[str, str] = {}
+        self.sensitive: set[str] = set()
 
     def flatten(
         self, analysis: Analysis, prefix: str, bindings: dict[str, str], origin: str
@@ -246,6 +272,10 @@ class _Flattener:
             for key, reference in link.request.input_mapping
             if reference.name in names
         }
+        declared = child.header.header.inputs
+        for key, reference in link.request.input_mapping:
+            if declared.get(key.name) is not None and declared[key.name].sensitive:
+                self.sensitive.add(names.get(reference.name, reference.name))
         child_names = self.flatten(
             child, namespace, bindings, origin=f"child:{child.header.header.name}"
         )

@@ -1,0 +1,461 @@
+"""The executor: runs a plan's artifacts in parallel, persisting state after each one.
+
+Each artifact starts the moment its last input completes (no waiting for a DAG level),
+never more than `config.max_concurrency` at once. Components run in worker threads; the
+asyncio loop schedules, persists and reports. A failed artifact skips everything that
+depends on it while independent branches go on; an `optional` failure is a warning (its
+dependents are still skipped). A processor that hands work to a batch provider leaves its
+artifact `pending` and the run ends `interrupted`, to be resumed once `wct poll` has the
+results. `config.timeout` and `stop()` (signals) end the run early: what has not finished
+is recorded as not run, and everything completed stays completed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.components.base import BatchAccess, PendingProcessingError
+from waivern_orchestration.message_schemas import SchemaRef
+from waivern_orchestration.messages import ExecutionMetadata, Message
+from waivern_orchestration.planner import ExecutionPlan, PlannedArtifact
+from waivern_orchestration.run_store import HEARTBEAT_SECONDS, RunStore
+
+COUNTED = ("completed", "failed", "skipped", "pending", "not_started")
+
+
+class EventSink(Protocol):
+    """Who hears about a run as it goes: the progress bar, `--events`, tests."""
+
+    def run_started(self, run_id: str, total: int, already_completed: int) -> None: ...
+
+    def artifact_started(self, run_id: str, artifact: str) -> None: ...
+
+    def artifact_finished(
+        self,
+        run_id: str,
+        artifact: str,
+        status: str,
+        duration_seconds: float,
+        error: str | None,
+    ) -> None: ...
+
+    def run_finished(
+        self, run_id: str, status: str, counts: dict[str, int], reason: str | None
+    ) -> None: ...
+
+
+class SilentSink:
+    def run_started(self, run_id: str, total: int, already_completed: int) -> None:
+        pass
+
+    def artifact_started(self, run_id: str, artifact: str) -> None:
+        pass
+
+    def artifact_finished(
+        self,
+        run_id: str,
+        artifact: str,
+        status: str,
+        duration_seconds: float,
+        error: str | None,
+    ) -> None:
+        pass
+
+    def run_finished(
+        self, run_id: str, status: str, counts: dict[str, int], reason: str | None
+    ) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: str
+    status: str
+    reason: str | None
+    counts: dict[str, int]
+
+
+@dataclass
+class ArtifactContext:
+    """What a component sees of the run (`components.base.ComponentContext`)."""
+
+    runbook_dir: Path
+    artifact_id: str
+    run_id: str
+    batch: BatchAccess
+    stopping: threading.Event
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def cancelled(self) -> bool:
+        return self.stopping.is_set()
+
+
+BatchFactory = Callable[[str, str], BatchAccess]  # (run id, artifact id) → access
+
+
+@dataclass
+class _Result:
+    status: str
+    message: Message | None
+    error: str | None
+    duration: float
+    warnings: list[str]
+
+
+class Executor:
+    def __init__(
+        self,
+        plan: ExecutionPlan,
+        store: RunStore,
+        run_id: str,
+        token: str,
+        registry: ComponentRegistry,
+        batch: BatchFactory,
+        sink: EventSink | None = None,
+    ) -> None:
+        self.plan = plan
+        self.store = store
+        self.run_id = run_id
+        self.token = token
+        self.registry = registry
+        self.batch = batch
+        self.sink: EventSink = sink or SilentSink()
+        self._stopping = threading.Event()
+        self._stop_reason: str | None = None
+        self._wake: asyncio.Event | None = None
+        self._messages: dict[str, Message] = {}
+
+    def stop(self, reason: str) -> None:
+        """End the run early (a signal): safe to call from the loop's signal handlers."""
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        self._stopping.set()
+        if self._wake is not None:
+            self._wake.set()
+
+    async def execute(self) -> RunOutcome:
+        self._wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        plan = self.plan
+        status = self._prepare()
+        dependents = plan.dependents()
+        waiting = {
+            artifact.id: sum(
+                1 for producer in set(artifact.inputs) if status[producer] != "completed"
+            )
+            for artifact in plan.artifacts
+            if status[artifact.id] != "completed"
+        }
+        ready = [artifact for artifact, count in waiting.items() if count == 0]
+        ready.reverse()  # pop() takes them in plan order
+        done_before = sum(1 for value in status.values() if value == "completed")
+        self.sink.run_started(self.run_id, len(plan.artifacts), done_before)
+        pool = _WorkerPool(plan.config.max_concurrency)
+        running: dict[asyncio.Future[Any], str] = {}
+        heartbeat = asyncio.create_task(self._heartbeat())
+        deadline = loop.time() + plan.config.timeout if plan.config.timeout is not None else None
+        failed_required = False
+        try:
+            while ready or running:
+                while (
+                    ready
+                    and len(running) < plan.config.max_concurrency
+                    and not self._stopping.is_set()
+                ):
+                    artifact = ready.pop()
+                    status[artifact] = "running"
+                    self.store.artifact_started(self.run_id, artifact)
+                    self.sink.artifact_started(self.run_id, artifact)
+                    planned = plan[artifact]
+                    running[pool.submit(loop, self._work_for(planned))] = artifact
+                if self._stopping.is_set() or not running:
+                    break
+                timeout = None if deadline is None else max(deadline - loop.time(), 0)
+                wake: asyncio.Future[Any] = asyncio.ensure_future(self._wake.wait())
+                watched: set[asyncio.Future[Any]] = {*running, wake}
+                finished, _ = await asyncio.wait(
+                    watched, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                wake.cancel()
+                self._wake.clear()
+                if deadline is not None and loop.time() >= deadline and not finished - {wake}:
+                    self.stop(f"timed out after {plan.config.timeout} s (config.timeout)")
+                    break
+                for future in finished:
+                    if future is wake:
+                        continue
+                    artifact = running.pop(future)
+                    result: _Result = future.result()
+                    status[artifact] = result.status
+                    self._record(plan[artifact], result)
+                    if result.status == "completed":
+                        for dependent in dependents[artifact]:
+                            if dependent in waiting and status[dependent] == "not_started":
+                                waiting[dependent] -= 1
+                                if waiting[dependent] == 0:
+                                    ready.insert(0, dependent)
+                    elif result.status == "failed":
+                        if not plan[artifact].definition.optional:
+                            failed_required = True
+                        self._skip_dependents(artifact, dependents, status)
+            # Stopped (timeout or signal): what was running did not finish.
+            unfinished = [artifact for artifact in running.values()]
+            for artifact in unfinished:
+                status[artifact] = "not_started"
+            self.store.mark_artifacts(self.run_id, unfinished, "not_started")
+        finally:
+            heartbeat.cancel()
+            pool.close()
+        counts = self.store.counts(self.run_id)
+        run_status, reason = self._outcome(counts, failed_required)
+        self.store.finish_run(self.run_id, self.token, run_status, reason)
+        self.sink.run_finished(self.run_id, run_status, counts, reason)
+        return RunOutcome(self.run_id, run_status, reason, counts)
+
+    def _prepare(self) -> dict[str, str]:
+        """Statuses to start from: completed artifacts stay completed (unless their message
+        was never stored and something still needs it); everything else runs again."""
+        status = {record.artifact_id: record.status for record in self.store.artifacts(self.run_id)}
+        dependents = self.plan.dependents()
+        for artifact in self.plan.artifacts:
+            if status.get(artifact.id) != "completed":
+                continue
+            message = self.store.message(self.run_id, artifact.id)
+            if message is not None:
+                self._messages[artifact.id] = message
+            elif any(status.get(user) != "completed" for user in dependents[artifact.id]):
+                status[artifact.id] = "not_started"  # sensitive: produce it again
+        reset = [
+            artifact.id
+            for artifact in self.plan.artifacts
+            if status.get(artifact.id) != "completed"
+        ]
+        self.store.mark_artifacts(self.run_id, reset, "not_started")
+        return {
+            artifact.id: status.get(artifact.id, "not_started") for artifact in self.plan.artifacts
+        }
+
+    def _outcome(self, counts: dict[str, int], failed_required: bool) -> tuple[str, str | None]:
+        if self._stop_reason is not None and "timed out" in self._stop_reason:
+            return "failed", self._stop_reason
+        if failed_required:
+            return "failed", f"{counts['failed']} artifact(s) failed"
+        if self._stop_reason is not None:
+            return "interrupted", self._stop_reason
+        if counts["pending"]:
+            return "interrupted", (
+                f"{counts['pending']} artifact(s) wait for batch results: `wct poll "
+                f"{self.run_id}`, then resume"
+            )
+        if counts["not_started"] or counts["skipped"]:
+            return "completed", "optional artifacts failed; their dependents were skipped"
+        return "completed", None
+
+    def _skip_dependents(
+        self, artifact: str, dependents: dict[str, list[str]], status: dict[str, str]
+    ) -> None:
+        skipped: list[str] = []
+        stack = list(dependents[artifact])
+        while stack:
+            current = stack.pop()
+            if status[current] in ("skipped", "completed", "running"):
+                continue
+            status[current] = "skipped"
+            skipped.append(current)
+            self.sink.artifact_finished(
+                self.run_id, current, "skipped", 0.0, f"input `{artifact}` failed"
+            )
+            stack.extend(dependents[current])
+        self.store.mark_artifacts(self.run_id, skipped, "skipped")
+
+    def _record(self, planned: PlannedArtifact, result: _Result) -> None:
+        if result.message is not None:
+            self._messages[planned.id] = result.message
+        self.store.artifact_finished(
+            self.run_id,
+            planned.id,
+            result.status,
+            result.duration,
+            result.error,
+            result.warnings,
+            result.message,
+            sensitive=planned.sensitive,
+        )
+        self.sink.artifact_finished(
+            self.run_id, planned.id, result.status, result.duration, result.error
+        )
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            self.store.heartbeat(self.run_id, self.token)
+
+    # -- one artifact (runs in a worker thread) ----------------------------------------
+
+    def _work_for(self, planned: PlannedArtifact) -> Callable[[], _Result]:
+        inputs = [self._messages[producer] for producer in planned.inputs]
+        context = ArtifactContext(
+            runbook_dir=planned.runbook_dir,
+            artifact_id=planned.id,
+            run_id=self.run_id,
+            batch=self.batch(self.run_id, planned.id),
+            stopping=self._stopping,
+        )
+        reuse = planned.definition.reuse
+        reused = self._reused(planned) if reuse is not None else None
+        alias = self.plan.alias_of(planned.id)
+
+        def work() -> _Result:
+            started = time.perf_counter()
+            if reuse is not None and reused is None:
+                error = f"run {reuse.from_run} has no stored output for artifact `{reuse.artifact}`"
+                return _Result("failed", None, error, 0.0, context.warnings)
+            try:
+                content = reused.content if reused else self._produce(planned, inputs, context)
+            except PendingProcessingError as pending:
+                return _Result(
+                    "pending", None, str(pending), time.perf_counter() - started, context.warnings
+                )
+            except Exception as error:  # a component's failure is the artifact's, not ours
+                return _Result(
+                    "failed",
+                    None,
+                    _describe(error),
+                    time.perf_counter() - started,
+                    context.warnings,
+                )
+            duration = time.perf_counter() - started
+            schema = (
+                SchemaRef.parse(planned.output_schema)
+                if planned.output_schema
+                else SchemaRef("unknown", "0")
+            )
+            message = Message(
+                id=planned.id,
+                schema=schema,
+                content=content,
+                execution=ExecutionMetadata("completed", duration, None, planned.origin, alias),
+            )
+            return _Result("completed", message, None, duration, context.warnings)
+
+        return work
+
+    def _reused(self, planned: PlannedArtifact) -> Message | None:
+        """The stored message `reuse` points at (by id, or by an alias of that run)."""
+        reuse = planned.definition.reuse
+        assert reuse is not None
+        message = self.store.message(reuse.from_run, reuse.artifact)
+        if message is None:
+            try:
+                other = ExecutionPlan.from_json(self.store.plan_json(reuse.from_run))
+            except Exception:  # an unknown run, or a plan this version cannot read
+                return None
+            message = self.store.message(reuse.from_run, other.resolve(reuse.artifact))
+        return message
+
+    def _produce(
+        self, planned: PlannedArtifact, inputs: Sequence[Message], context: ArtifactContext
+    ) -> dict[str, Any]:
+        definition = planned.definition
+        if definition.source is not None:
+            connector = self.registry.connectors[definition.source.type]
+            properties = connector.Properties.model_validate(definition.source.properties)
+            return connector().extract(properties, context)
+        if definition.process is not None:
+            processor = self.registry.processors[definition.process.type]
+            properties = processor.Properties.model_validate(definition.process.properties)
+            return processor().process(inputs, properties, context)
+        return concatenate([message.content for message in inputs])
+
+
+def concatenate(contents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Fan-in without a processor (`merge: concatenate`): lists are joined, counts are
+    added, anything else is taken from the first input that has it."""
+    merged: dict[str, Any] = {}
+    for content in contents:
+        for key, value in content.items():
+            if key not in merged:
+                merged[key] = list(value) if isinstance(value, list) else value
+            elif isinstance(value, list) and isinstance(merged[key], list):
+                merged[key].extend(value)
+            elif isinstance(value, dict) and isinstance(merged[key], dict):
+                merged[key] = _add_counts(merged[key], value)
+    return merged
+
+
+def _add_counts(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    added = dict(first)
+    for key, value in second.items():
+        if isinstance(value, int | float) and isinstance(added.get(key), int | float):
+            added[key] = added[key] + value
+        else:
+            added.setdefault(key, value)
+    return added
+
+
+def _describe(error: Exception) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0] if "\n" in text else text
+
+
+_Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[[], Any]]
+
+
+class _WorkerPool:
+    """Daemon worker threads: a component stuck past a timeout or a signal must not keep
+    the process alive (the run is already recorded as stopped)."""
+
+    def __init__(self, size: int) -> None:
+        self._queue: queue.SimpleQueue[
+            tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[], Any]] | None
+        ] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"wct-worker-{index}", daemon=True)
+            for index in range(size)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(
+        self, loop: asyncio.AbstractEventLoop, call: Callable[[], Any]
+    ) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = loop.create_future()
+        self._queue.put((loop, future, call))
+        return future
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            loop, future, call = item
+            try:
+                result = call()
+            except BaseException as error:  # delivered to the loop, never lost
+                loop.call_soon_threadsafe(_settle, future, None, error)
+            else:
+                loop.call_soon_threadsafe(_settle, future, result, None)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
