@@ -7,7 +7,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from waivern_orchestration.cli import components_command, schema_command, validate_command
+from waivern_orchestration.cli import (
+    components_command,
+    inspect_command,
+    poll_command,
+    run_command,
+    runs_command,
+    schema_command,
+    validate_command,
+)
 
 EXIT_USAGE = 2
 
@@ -17,7 +25,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wct", description="Validate, plan and run Waivern runbooks."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (validate_command, schema_command, components_command):
+    for module in (
+        validate_command,
+        run_command,
+        runs_command,
+        poll_command,
+        inspect_command,
+        schema_command,
+        components_command,
+    ):
         module.add_parser(subparsers)
     return parser
 

@@ -1,0 +1,109 @@
+"""`wct run FILE [--resume RUN_ID] [--store DIR] [--events]`: plan and execute a runbook,
+or resume a failed or interrupted run. Exit 0 when the run completes, 1 otherwise, 2 for
+a usage or store problem (unknown run, run in use, ...)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from waivern_orchestration.cli.run_display import EventLines, ProgressBar
+from waivern_orchestration.cli.store_option import add_store_option, store_dir
+from waivern_orchestration.executor import EventSink, RunOutcome
+from waivern_orchestration.planner import PlanningError
+from waivern_orchestration.run_store import RunStore, StoreError
+from waivern_orchestration.runs import RunRequest, execute
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a runbook (or resume a run)",
+        description="Plan and execute a runbook, persisting every artifact's state.",
+    )
+    parser.add_argument("file", metavar="FILE", type=Path)
+    parser.add_argument("--resume", metavar="RUN_ID", help="continue a failed or interrupted run")
+    parser.add_argument(
+        "--events", action="store_true", help="JSON lines on stdout (human output on stderr)"
+    )
+    add_store_option(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    errors = Console(stderr=True, highlight=False)
+    output = errors if args.events else Console(highlight=False)
+    sink: EventSink = EventLines() if args.events else ProgressBar(errors)
+    directory = store_dir(args)
+    if not args.file.is_file():
+        errors.print(f"wct: {args.file}: no such runbook file", markup=False)
+        return 2
+    try:
+        outcome = execute(
+            RunRequest(args.file, directory, resume=args.resume),
+            sink,
+            lambda line: errors.print(f"wct: {line}", markup=False),
+        )
+    except PlanningError as error:
+        for diagnostic in error.diagnostics:
+            errors.print(diagnostic.to_text(), markup=False)
+        errors.print(f"wct: {args.file} has errors: not run", markup=False)
+        return 1
+    except StoreError as error:
+        errors.print(f"wct: {error}", markup=False)
+        return 2
+    _summary(output, outcome, directory, args.file)
+    return 0 if outcome.status == "completed" else 1
+
+
+def _summary(console: Console, outcome: RunOutcome, directory: Path, runbook: Path) -> None:
+    with RunStore(directory) as store:
+        records = store.artifacts(outcome.run_id)
+        table = Table(title=f"run {outcome.run_id}: {outcome.status}", title_justify="left")
+        for column in ("artifact", "status", "duration", "result"):
+            table.add_column(column)
+        plan_outputs = _outputs(store, outcome.run_id)
+        for record in records:
+            result = ""
+            if record.status == "completed" and record.artifact_id in plan_outputs:
+                message = store.message(outcome.run_id, record.artifact_id)
+                result = _result_line(message.content if message else None)
+            elif record.error:
+                result = record.error
+            duration = f"{record.duration_seconds:.2f} s" if record.duration_seconds else ""
+            table.add_row(record.artifact_id, _styled(record.status), duration, result)
+    console.print(table)
+    if outcome.reason:
+        console.print(f"{outcome.status}: {outcome.reason}", markup=False)
+    if outcome.status in ("failed", "interrupted"):
+        console.print(f"resume with: wct run {runbook} --resume {outcome.run_id}", markup=False)
+
+
+def _outputs(store: RunStore, run_id: str) -> set[str]:
+    plan = store.plan_json(run_id)
+    return {
+        artifact["id"]
+        for artifact in plan["artifacts"]
+        if artifact["definition"].get("output") and artifact["origin"] == "parent"
+    } | set(plan.get("aliases", {}).values())
+
+
+def _result_line(content: dict[str, Any] | None) -> str:
+    if content is None:
+        return "(not stored: sensitive)"
+    if isinstance(content.get("findings"), list):
+        return f"{len(content['findings'])} findings"
+    if isinstance(content.get("total"), int):
+        return f"{content['total']} findings in total"
+    if isinstance(content.get("items"), list):
+        return f"{len(content['items'])} items"
+    return ""
+
+
+def _styled(status: str) -> str:
+    colour = {"completed": "green", "failed": "red", "skipped": "yellow", "pending": "yellow"}
+    return f"[{colour[status]}]{status}[/]" if status in colour else status

@@ -1,0 +1,23 @@
+"""`--store DIR` (else `WCT_STORE`, else `./.waivern`), shared by the commands that use runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from waivern_orchestration.run_store import default_store_dir
+
+
+def add_store_option(parser: Any) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        type=Path,
+        help="run store folder (default: $WCT_STORE, else ./.waivern)",
+    )
+
+
+def store_dir(args: argparse.Namespace) -> Path:
+    chosen: Path | None = args.store
+    return chosen if chosen is not None else default_store_dir()
