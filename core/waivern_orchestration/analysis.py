@@ -32,6 +32,7 @@ from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.models import Runbook
 from waivern_orchestration.positions import Range, split_lines
 from waivern_orchestration.recovery import recover
+from waivern_orchestration.run_store import StoreLookup
 from waivern_orchestration.runbook_check import (
     Alias,
     ChildLink,
@@ -117,6 +118,7 @@ def analyse(
     env: Mapping[str, str] | None = None,
     read_text: ReadText | None = None,
     limits: ParseLimits = DEFAULT_LIMITS,
+    runs: StoreLookup | None = None,
 ) -> Analysis:
     """Analyse one runbook. ``previous`` (an analysis of an earlier text of the same file)
     makes re-analysis proportional to what changed."""
@@ -125,7 +127,7 @@ def analyse(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(text, Path(path), previous, registry, env, read_text, limits)
+        return _analyse(text, Path(path), previous, registry, env, read_text, limits, runs)
     finally:
         if collecting:
             gc.enable()
@@ -139,6 +141,7 @@ def _analyse(
     env: Mapping[str, str] | None,
     read_text: ReadText | None,
     limits: ParseLimits,
+    runs: StoreLookup | None,
 ) -> Analysis:
     runner = _Analyser(
         registry or default_registry(),
@@ -146,6 +149,7 @@ def _analyse(
         read_text or read_from_disk,
         limits,
         previous.child_cache if previous is not None and previous.path == file else {},
+        runs,
     )
     usable = previous if previous is not None and previous.path == file else None
     return runner.analyse(text, file, (_real(file),), usable)
@@ -166,7 +170,9 @@ class _Analyser:
         read_text: ReadText,
         limits: ParseLimits,
         child_cache: dict[tuple[Path, str, tuple[Path, ...], int], Analysis],
+        runs: StoreLookup | None,
     ) -> None:
+        self.runs = runs
         self.registry = registry
         self.env = env
         self.read_text = read_text
@@ -259,6 +265,7 @@ class _Analyser:
                 analyse_child=self._analyse_child,
                 chain=chain,
                 max_depth=self.max_depth,
+                runs=self.runs,
             ),
         )
         diagnostics = [*header.diagnostics]

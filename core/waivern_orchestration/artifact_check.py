@@ -123,6 +123,7 @@ class ArtifactInfo:
     diagnostics: tuple[Diagnostic, ...]
     description: str | None = None
     broken: bool = False  # its text does not parse: only its id is known
+    reuse: tuple[NamedSite, NamedSite] | None = None  # (from_run, artifact) as written
     tree_shift: int = 0
     _shifted_tree: YamlNode | None = field(default=None, init=False, repr=False)
 
@@ -160,6 +161,7 @@ class ArtifactInfo:
             self.diagnostics,
             self.description,
             self.broken,
+            self.reuse,
         )
 
     @classmethod
@@ -205,6 +207,9 @@ class ArtifactInfo:
             diagnostics=tuple(diagnostic.shifted(lines) for diagnostic in self.diagnostics),
             description=self.description,
             broken=self.broken,
+            reuse=None
+            if self.reuse is None
+            else (self.reuse[0].shifted(lines), self.reuse[1].shifted(lines)),
             tree_shift=self.tree_shift + lines,
         )
 
@@ -268,6 +273,7 @@ class _ArtifactCheck:
         process_type = self._component(node, "process")
         output_schema = self._output_schema(node, key_range)
         child = self._child(node)
+        reuse = _reuse_sites(node)
         output_node = node.value_of("output")
         output = isinstance(output_node, YamlScalar) and output_node.value is True
         description_node = node.value_of("description")
@@ -291,6 +297,7 @@ class _ArtifactCheck:
             env_sites=sites,
             diagnostics=tuple(self.diagnostics),
             description=description,
+            reuse=reuse,
         )
 
     def _info(
@@ -558,6 +565,16 @@ class _ArtifactCheck:
             self.report("WCT040", path_node.range, problem)
             return False
         return True
+
+
+def _reuse_sites(node: YamlMapping) -> tuple[NamedSite, NamedSite] | None:
+    reuse = node.value_of("reuse")
+    if not isinstance(reuse, YamlMapping):
+        return None
+    run, artifact = reuse.value_of("from_run"), reuse.value_of("artifact")
+    if not (isinstance(run, YamlScalar) and isinstance(artifact, YamlScalar)):
+        return None
+    return NamedSite(run.text, run.range), NamedSite(artifact.text, artifact.range)
 
 
 def _yaml_kind(value: Any) -> str:

@@ -22,6 +22,7 @@ from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.env_vars import UnsetVariable, substitute
 from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
 from waivern_orchestration.positions import Range
+from waivern_orchestration.run_store import StoreLookup
 
 PLAN_FORMAT = 1
 
@@ -153,7 +154,9 @@ class Planner:
         registry: ComponentRegistry | None = None,
         env: Mapping[str, str] | None = None,
         read_text: ReadText | None = None,
+        runs: StoreLookup | None = None,
     ) -> None:
+        self.runs = runs
         self.registry = registry
         self.env: Mapping[str, str] = dict(os.environ) if env is None else env
         self.read_text = read_text
@@ -176,7 +179,12 @@ class Planner:
                 )
             ) from None
         analysis = analyse(
-            text, file, registry=self.registry, env=self.env, read_text=self.read_text
+            text,
+            file,
+            registry=self.registry,
+            env=self.env,
+            read_text=self.read_text,
+            runs=self.runs,
         )
         return self.plan_analysis(analysis)
 

@@ -465,6 +465,11 @@ class RunStore:
                 [(status, now_iso(), run_id, artifact) for artifact in artifact_ids],
             )
 
+    def stored_artifacts(self, run_id: str) -> set[str]:
+        """Ids of the artifacts of a run that have a stored message (or a sensitive one)."""
+        rows = self._db.execute("SELECT artifact_id FROM messages WHERE run_id = ?", (run_id,))
+        return {artifact for (artifact,) in rows}
+
     def message(self, run_id: str, artifact_id: str) -> Message | None:
         """The stored message, or None (not produced, or sensitive and never written)."""
         row = self._db.execute(
@@ -551,3 +556,55 @@ def owner_alive(run: RunRecord) -> bool:
 
 def _statements(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+class StoreLookup:
+    """Read-only answers for the analyser (WCT060): which runs exist, which artifacts
+    (ids and aliases) each has. Opens the store lazily, caches per instance; a missing
+    or unreadable store simply knows no runs."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._store: RunStore | None = None
+        self._opened = False
+        self._artifacts: dict[str, set[str] | None] = {}
+
+    def available(self) -> bool:
+        return self._open() is not None
+
+    def run_artifacts(self, run_id: str) -> set[str] | None:
+        """Artifact ids and aliases of a run with a stored output, or None when the run is
+        not in the store."""
+        if run_id not in self._artifacts:
+            self._artifacts[run_id] = self._load(run_id)
+        return self._artifacts[run_id]
+
+    def runs(self) -> list[RunRecord]:
+        store = self._open()
+        return store.runs() if store is not None else []
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def _open(self) -> RunStore | None:
+        if not self._opened:
+            self._opened = True
+            try:
+                self._store = RunStore(self.directory, read_only=True)
+            except (StoreError, sqlite3.Error):
+                self._store = None
+        return self._store
+
+    def _load(self, run_id: str) -> set[str] | None:
+        store = self._open()
+        if store is None:
+            return None
+        try:
+            plan = store.plan_json(run_id)
+        except (StoreError, sqlite3.Error):
+            return None
+        produced = store.stored_artifacts(run_id)
+        aliases = {name for name, target in plan.get("aliases", {}).items() if target in produced}
+        return produced | aliases

@@ -22,6 +22,7 @@ from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation
 from waivern_orchestration.header_check import HeaderInfo
 from waivern_orchestration.message_schemas import SchemaRef, resolve_schema
 from waivern_orchestration.positions import Range
+from waivern_orchestration.run_store import StoreLookup
 from waivern_orchestration.suggestions import did_you_mean
 from waivern_orchestration.yaml_tree import YamlMapping
 
@@ -62,6 +63,7 @@ class RunbookContext:
     analyse_child: ChildAnalyser
     chain: tuple[Path, ...]  # real paths of this runbook and the parents that led here
     max_depth: int
+    runs: StoreLookup | None = None  # the run store, for `reuse` (WCT060); None: unchecked
 
 
 @dataclass
@@ -118,6 +120,7 @@ class _RunbookCheck:
         behind = {name: dependencies[name] for name in unordered if name not in cyclic}
         self._resolve_schemas([*order, *_topological_order(behind, cyclic)], cyclic)
         self._check_environment()
+        self._check_reuse()
         self._check_unused(references)
         return RunbookFacts(
             artifacts=self.artifacts,
@@ -570,6 +573,31 @@ class _RunbookCheck:
                     site.range,
                     f"environment variable `{site.name}` is not set and has no default "
                     f"(write `${{{site.name}:-value}}`); running this runbook will fail",
+                )
+
+    def _check_reuse(self) -> None:
+        runs = self.context.runs
+        if runs is None:
+            return
+        for info in self.artifacts.values():
+            if info.reuse is None:
+                continue
+            run, artifact = info.reuse
+            produced = runs.run_artifacts(run.name)
+            if produced is None:
+                where = "the run store" if runs.available() else "the run store (none yet)"
+                self.report(
+                    "WCT060",
+                    run.range,
+                    f"run `{run.name}` is not in {where} at {runs.directory}: check the id "
+                    "with `wct runs` (a run from another store will fail here)",
+                )
+            elif artifact.name not in produced:
+                self.report(
+                    "WCT060",
+                    artifact.range,
+                    f"run `{run.name}` has no stored output for `{artifact.name}`"
+                    f"{did_you_mean(artifact.name, produced)}",
                 )
 
     def _check_unused(self, references: tuple[Reference, ...]) -> None:

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from waivern_orchestration.analysis import analyse
+from waivern_orchestration.cli.store_option import add_store_option, store_dir
 from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.run_store import StoreLookup
 
 
 def add_parser(subparsers: Any) -> None:
@@ -23,12 +25,14 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_store_option(parser)  # where `reuse` runs are looked up (WCT060)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     diagnostics: list[Diagnostic] = []
     unreadable = False
+    runs = StoreLookup(store_dir(args))
     for file in args.files:
         try:
             text = file.read_text(encoding="utf-8")
@@ -48,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"wct: {file}: cannot read: {error.strerror}", file=sys.stderr)
             unreadable = True
             continue
-        diagnostics.extend(analyse(text, file).diagnostics)
+        diagnostics.extend(analyse(text, file, runs=runs).diagnostics)
+    runs.close()
     if args.format == "json":
         json.dump({"diagnostics": [d.to_json() for d in diagnostics]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
