@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup
+	$(BIN)/python examples/customer_scan/build_db.py
 	$(BIN)/wct validate examples/*/runbook.yaml
+	$(BIN)/wct run examples/customer_scan/runbook.yaml
 
 test: setup lint
 	$(BIN)/python -m pytest -q

@@ -48,6 +48,7 @@ class HeaderInfo:
     outputs: dict[str, DeclaredOutput]
     config: RunbookConfig
     artifacts_key: Range | None
+    artifacts_is_mapping: bool  # (an empty one is reported with the artifacts)
     env_sites: tuple[EnvSite, ...]
     diagnostics: tuple[Diagnostic, ...]
 
@@ -92,9 +93,16 @@ def check_header(root: YamlMapping, file: Path, line_text: Callable[[int], str])
                 "missing required field `artifacts` in the runbook",
             )
         )
-    elif not isinstance(artifacts_entry.value, YamlMapping) and not (
-        isinstance(artifacts_entry.value, YamlScalar) and artifacts_entry.value.value is None
-    ):
+    elif isinstance(artifacts_entry.value, YamlScalar) and artifacts_entry.value.value is None:
+        diagnostics.append(
+            Diagnostic.of(
+                "WCT002",
+                file,
+                artifacts_entry.key.range,
+                "`artifacts` is empty: declare at least one artifact below it",
+            )
+        )
+    elif not isinstance(artifacts_entry.value, YamlMapping):
         diagnostics.append(
             Diagnostic.of(
                 "WCT002",
@@ -112,6 +120,7 @@ def check_header(root: YamlMapping, file: Path, line_text: Callable[[int], str])
         outputs,
         config,
         artifacts_entry.key.range if artifacts_entry is not None else None,
+        artifacts_entry is not None and isinstance(artifacts_entry.value, YamlMapping),
         tuple(sites),
         tuple(diagnostics),
     )

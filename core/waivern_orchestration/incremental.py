@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from waivern_orchestration.artifact_check import ArtifactContext, ArtifactInfo, check_artifact
@@ -120,11 +120,18 @@ def reparse(
     delta_lines = text.count("\n", prefix, new_end) - old.count("\n", prefix, old_end)
     region_start = offsets[first]
     region_old_end = offsets[last + 1] if last + 1 < len(offsets) else end_offset
-    region = text[region_start : region_old_end + delta_chars]
+    region_end = region_old_end + delta_chars
+    region = text[region_start:region_end]
+    if region_end < len(text) and not region.endswith("\n"):
+        return None  # the edit joined the region to the next artifact's line
     if "&" in region:
         return None  # an anchor could clash with one elsewhere, which only a full parse sees
+    if len(text) > limits.max_chars:
+        return None  # the whole document is refused, which only a full parse reports
     start_line = layout.starts[first]
-    parsed = parse_yaml(region, limits, line_offset=start_line)
+    # The region's mapping sits one level below the document root (in `artifacts`).
+    region_limits = replace(limits, max_depth=limits.max_depth - 1)
+    parsed = parse_yaml(region, region_limits, line_offset=start_line)
     if parsed.problem is not None or parsed.uses_anchors:
         return None
     root = parsed.root

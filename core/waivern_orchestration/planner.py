@@ -213,11 +213,8 @@ class Planner:
 
 
 def _all_env_warnings(analysis: Analysis) -> list[Diagnostic]:
-    found = [d for d in analysis.diagnostics if d.code == "WCT050"]
-    for link in analysis.children.values():
-        if link.analysis is not None:
-            found += _all_env_warnings(link.analysis)
-    return found
+    """Children's unset variables are already surfaced on the parent (WCT050)."""
+    return [d for d in analysis.diagnostics if d.code == "WCT050"]
 
 
 class _Flattener:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from waivern_orchestration.artifact_check import ArtifactContext, ArtifactInfo, check_artifact
 from waivern_orchestration.diagnostics import Diagnostic
 from waivern_orchestration.positions import Range, split_lines
-from waivern_orchestration.yaml_tree import ParseLimits, YamlMapping, parse_yaml
+from waivern_orchestration.yaml_tree import ParseLimits, YamlEntry, YamlMapping, parse_yaml
 
 _ARTIFACTS_LINE = re.compile(r"artifacts[ \t]*:[ \t]*(#.*)?\r?")
 _ID_LINE = re.compile(r"( +)(['\"]?)([^\s'\"#:][^'\":]*)\2[ \t]*:(?:[ \t]|\r?$)")
@@ -71,7 +71,15 @@ def recover(text: str, context: ArtifactContext, limits: ParseLimits) -> Recover
         artifacts.append(ArtifactInfo.unparsable(match.group(3).rstrip(), key_range, problem))
     if not any(info.broken for info in artifacts):
         return None  # the error lies between the parts: only the whole-text error is true
-    return Recovered(header.root, artifacts)
+    # The header was parsed with the artifacts blanked out: give `artifacts` back a
+    # (placeholder) mapping, as incremental analysis does.
+    entries = tuple(
+        YamlEntry(entry.key, YamlMapping((), entry.key.range), entry.key_text)
+        if entry.key_text == "artifacts"
+        else entry
+        for entry in header.root.entries
+    )
+    return Recovered(YamlMapping(entries, header.root.range), artifacts)
 
 
 def _block_starts(lines: list[str], first: int, end: int) -> list[int]:

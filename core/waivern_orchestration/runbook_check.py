@@ -135,6 +135,9 @@ class _RunbookCheck:
     # -- ids -----------------------------------------------------------------------------
 
     def _index_artifacts(self) -> None:
+        key = self.header.artifacts_key
+        if not self.infos and key is not None and self.header.artifacts_is_mapping:
+            self.report("WCT002", key, "`artifacts` is empty: declare at least one artifact")
         for info in self.infos:
             first = self.artifacts.get(info.id)
             if first is None:
@@ -239,16 +242,34 @@ class _RunbookCheck:
 
     def _surface_child_problems(self, request: ChildRequest, child: Analysis) -> None:
         inner: list[Diagnostic] = []
+        related = RelatedInformation
         for diagnostic in child.diagnostics:
+            if diagnostic.code == "WCT050":
+                # Running this runbook runs the child: its unset variables fail this run too.
+                self.report(
+                    "WCT050",
+                    request.path_range,
+                    f"child runbook `{request.path}`: {diagnostic.message}",
+                    (related(diagnostic.file, diagnostic.range, diagnostic.message),),
+                )
+                continue
             if not diagnostic.is_error:
                 continue
-            if diagnostic.code in ("WCT042", "WCT048") and diagnostic.file == child.path:
-                # The chain problem belongs to this runbook too: say it here, in its own code.
+            if diagnostic.code in ("WCT042", "WCT048"):
+                # The chain problem belongs to this runbook too: say it here, in its own code,
+                # with the chain as the child saw it (not one "via" more per level).
+                chain = diagnostic.message.partition(": ")[2] or diagnostic.message
+                what = "a circular reference" if diagnostic.code == "WCT042" else "nesting"
+                limit = (
+                    ""
+                    if diagnostic.code == "WCT042"
+                    else f" deeper than `config.max_child_depth` ({self.context.max_depth})"
+                )
                 self.report(
                     diagnostic.code,
                     request.path_range,
-                    f"{diagnostic.message} (via `{request.path}`)",
-                    (RelatedInformation(diagnostic.file, diagnostic.range, diagnostic.message),),
+                    f"child runbook `{request.path}` leads into {what}{limit}: {chain}",
+                    (related(diagnostic.file, diagnostic.range, diagnostic.message),),
                 )
                 continue
             inner.append(diagnostic)

@@ -66,14 +66,14 @@ def test_schema_dir_writes_everything_schemas_holds(
         "standard_input-1.0.0.json",
         "personal_data_finding-1.0.0.json",
     }
-    assert capsys.readouterr().err == f"wrote 3 schema files to {tmp_path / 'schemas'}\n"
+    assert capsys.readouterr().err == f"wrote 4 schema files to {tmp_path / 'schemas'}\n"
 
 
 def test_components_lists_connectors_and_processors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["components"]) == 0
 
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("NAME           KIND       OUTPUT SCHEMAS")
+    assert lines[0].split()[:3] == ["NAME", "KIND", "OUTPUT"]
     rows = {line.split()[0]: line.split()[1:4] for line in lines[1:]}
     assert rows["filesystem"] == ["connector", "standard_input/1.0.0", "-"]
     assert rows["sqlite"] == ["connector", "standard_input/1.0.0", "-"]
@@ -95,7 +95,8 @@ def test_components_json_has_schemas_and_input_combinations(
     assert filesystem["output_schemas"] == ["standard_input/1.0.0"]
     assert filesystem["properties_schema"]["required"] == ["path"]
     assert filesystem["description"]
-    [personal_data] = document["processors"]
+    by_name = {processor["name"]: processor for processor in document["processors"]}
+    personal_data = by_name["personal_data"]
     assert personal_data["name"] == "personal_data"
     assert personal_data["input_combinations"] == [["standard_input/1.0.0"]]
     assert personal_data["output_schemas"] == ["personal_data_finding/1.0.0"]
@@ -140,4 +141,4 @@ def test_components_json_from_a_separate_process() -> None:
     assert finished.returncode == 0, finished.stderr
     document = json.loads(finished.stdout)
     assert {c["name"] for c in document["connectors"]} == {"filesystem", "sqlite"}
-    assert {p["name"] for p in document["processors"]} == {"personal_data"}
+    assert {p["name"] for p in document["processors"]} == {"findings_summary", "personal_data"}

@@ -158,7 +158,8 @@ def test_an_unknown_processor_type_is_rejected(validator: Draft202012Validator) 
     runbook["artifacts"]["findings"]["process"]["type"] = "personal"
 
     assert problems(validator, runbook) == [
-        "artifacts/findings/process/type: 'personal' is not one of ['personal_data']"
+        "artifacts/findings/process/type: 'personal' is not one of "
+        "['findings_summary', 'personal_data']"
     ]
 
 

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
@@ -89,11 +90,11 @@ def _show_run(document: dict[str, Any], as_json: bool) -> int:
     for artifact, state in document["artifacts"].items():
         duration = state["duration_seconds"]
         table.add_row(
-            artifact + (f" ({state['alias']})" if state["alias"] else ""),
+            escape(artifact + (f" ({state['alias']})" if state["alias"] else "")),
             state["status"],
             f"{duration:.2f} s" if duration is not None else "",
-            state["origin"],
-            state["error"] or "",
+            escape(state["origin"]),
+            escape(state["error"] or ""),
         )
     console = Console(highlight=False)
     console.print(table)

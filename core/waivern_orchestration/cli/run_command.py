@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from waivern_orchestration.cli.run_display import EventLines, ProgressBar
@@ -40,21 +41,21 @@ def run(args: argparse.Namespace) -> int:
     sink: EventSink = EventLines() if args.events else ProgressBar(errors)
     directory = store_dir(args)
     if not args.file.is_file():
-        errors.print(f"wct: {args.file}: no such runbook file", markup=False)
+        errors.print(f"wct: {args.file}: no such runbook file", markup=False, soft_wrap=True)
         return 2
     try:
         outcome = execute(
             RunRequest(args.file, directory, resume=args.resume),
             sink,
-            lambda line: errors.print(f"wct: {line}", markup=False),
+            lambda line: errors.print(f"wct: {line}", markup=False, soft_wrap=True),
         )
     except PlanningError as error:
         for diagnostic in error.diagnostics:
-            errors.print(diagnostic.to_text(), markup=False)
-        errors.print(f"wct: {args.file} has errors: not run", markup=False)
+            errors.print(diagnostic.to_text(), markup=False, soft_wrap=True)
+        errors.print(f"wct: {args.file} has errors: not run", markup=False, soft_wrap=True)
         return 1
     except StoreError as error:
-        errors.print(f"wct: {error}", markup=False)
+        errors.print(f"wct: {error}", markup=False, soft_wrap=True)
         return 2
     _summary(output, outcome, directory, args.file)
     return 0 if outcome.status == "completed" else 1
@@ -64,7 +65,8 @@ def _summary(console: Console, outcome: RunOutcome, directory: Path, runbook: Pa
     with RunStore(directory) as store:
         records = store.artifacts(outcome.run_id)
         table = Table(title=f"run {outcome.run_id}: {outcome.status}", title_justify="left")
-        for column in ("artifact", "status", "duration", "result"):
+        table.add_column("artifact", overflow="fold")
+        for column in ("status", "duration", "result"):
             table.add_column(column)
         plan_outputs = _outputs(store, outcome.run_id)
         for record in records:
@@ -75,12 +77,16 @@ def _summary(console: Console, outcome: RunOutcome, directory: Path, runbook: Pa
             elif record.error:
                 result = record.error
             duration = f"{record.duration_seconds:.2f} s" if record.duration_seconds else ""
-            table.add_row(record.artifact_id, _styled(record.status), duration, result)
+            # A child's output shows under the name the runbook gives it (its alias).
+            name = record.alias or record.artifact_id
+            table.add_row(escape(name), _styled(record.status), duration, escape(result))
     console.print(table)
+    # Lines people copy (a command, a reason) are never wrapped at the terminal width.
     if outcome.reason:
-        console.print(f"{outcome.status}: {outcome.reason}", markup=False)
+        console.print(f"{outcome.status}: {outcome.reason}", markup=False, soft_wrap=True)
     if outcome.status in ("failed", "interrupted"):
-        console.print(f"resume with: wct run {runbook} --resume {outcome.run_id}", markup=False)
+        command = f"resume with: wct run {runbook} --resume {outcome.run_id}"
+        console.print(command, markup=False, soft_wrap=True)
 
 
 def _outputs(store: RunStore, run_id: str) -> set[str]:
@@ -98,7 +104,11 @@ def _result_line(content: dict[str, Any] | None) -> str:
     if isinstance(content.get("findings"), list):
         return f"{len(content['findings'])} findings"
     if isinstance(content.get("total"), int):
-        return f"{content['total']} findings in total"
+        by_category = content.get("by_category")
+        if isinstance(by_category, dict) and by_category:
+            parts = ", ".join(f"{name} {count}" for name, count in sorted(by_category.items()))
+            return f"{content['total']} findings: {parts}"
+        return f"{content['total']} findings"
     if isinstance(content.get("items"), list):
         return f"{len(content['items'])} items"
     return ""

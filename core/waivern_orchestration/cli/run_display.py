@@ -10,6 +10,7 @@ import time
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 
@@ -82,9 +83,11 @@ class ProgressBar:
         self.running.pop(artifact, None)
         self.progress.advance(self.task)
         if status == "failed":
-            self.console.print(f"[red]✗ {artifact}[/red]: {error}")
+            self.console.print(
+                f"[red]✗ {escape(artifact)}[/red]: {escape(error or '')}", soft_wrap=True
+            )
         elif status == "pending":
-            self.console.print(f"[yellow]… {artifact}[/yellow]: waiting for batch results")
+            self.console.print(f"[yellow]… {escape(artifact)}[/yellow]: waiting for batch results")
         self._describe()
 
     def run_finished(

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             f"{counts['completed']}/{total}",
             str(counts["failed"]),
             str(counts["pending"]),
-            item["runbook_path"],
+            escape(item["runbook_path"]),
         )
     Console(highlight=False).print(table)
     return 0

@@ -1,10 +1,22 @@
-"""The `sqlite` connector: rows of SQLite tables, as `standard_input/1.0.0`."""
+"""The `sqlite` connector: the schema and cells of SQLite tables, as `standard_input/1.0.0`.
+
+The database is opened read-only. For each table: one item describing its columns
+(`metadata.kind: "schema"`), then one item per non-empty text or number cell of its first
+`max_rows_per_table` rows, in rowid (or primary key) order.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from waivern_orchestration.components.base import Connector
+from waivern_orchestration.components.base import ComponentContext, Connector
+from waivern_orchestration.components.filesystem import resolve_path
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 
 
@@ -15,7 +27,8 @@ class SqliteProperties(BaseModel):
         description="SQLite database file, relative to the runbook's directory."
     )
     tables: list[str] | None = Field(
-        default=None, description="Tables to read; every table when omitted."
+        default=None,
+        description="Tables (or views) to read, in this order; every table when omitted.",
     )
     max_rows_per_table: int = Field(
         default=1000, gt=0, description="Read at most this many rows of each table."
@@ -24,6 +37,143 @@ class SqliteProperties(BaseModel):
 
 class SqliteConnector(Connector):
     name = "sqlite"
-    description = "Reads rows of tables in a SQLite database, one item per row."
+    description = (
+        "Reads a SQLite database read-only: one item per table schema and per text or number cell."
+    )
     Properties = SqliteProperties
     output_schemas = (STANDARD_INPUT,)
+
+    def extract(self, properties: Any, context: ComponentContext) -> dict[str, Any]:
+        settings: SqliteProperties = properties
+        path = resolve_path(settings.database_path, context.runbook_dir)
+        if not path.exists():
+            raise FileNotFoundError(f"database {settings.database_path!r} does not exist ({path})")
+        if not path.is_file():
+            raise ValueError(f"database {settings.database_path!r} is not a file")
+        items: list[dict[str, Any]] = []
+        try:
+            with closing(connect_read_only(path)) as connection:
+                for table in _tables(connection, settings.tables, settings.database_path):
+                    if context.cancelled():
+                        break
+                    items += _table_items(
+                        connection, path.name, table, settings.max_rows_per_table, context
+                    )
+        except sqlite3.Error as error:
+            raise ValueError(
+                f"cannot read SQLite database {settings.database_path!r}: {error}"
+            ) from error
+        return {"source": settings.database_path, "items": items}
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change the database: opened with `mode=ro`, and
+    `query_only` on top."""
+    connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    # Text that is not UTF-8 must not stop the scan: keep it, with replacement characters.
+    connection.text_factory = lambda data: data.decode("utf-8", errors="replace")
+    connection.execute("PRAGMA query_only = ON")
+    return connection
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _tables(connection: sqlite3.Connection, wanted: list[str] | None, database: str) -> list[str]:
+    rows = connection.execute(
+        "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') "
+        "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+    ).fetchall()
+    tables = [name for name, kind in rows if kind == "table"]
+    if wanted is None:
+        return tables
+    known = {name for name, _kind in rows}
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        listing = ", ".join(tables) or "none"
+        names = ", ".join(repr(name) for name in unknown)
+        raise ValueError(
+            f"unknown table{'s' if len(unknown) > 1 else ''} {names} in {database!r} "
+            f"(tables: {listing})"
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def _table_items(
+    connection: sqlite3.Connection,
+    database_name: str,
+    table: str,
+    max_rows: int,
+    context: ComponentContext,
+) -> list[dict[str, Any]]:
+    info = connection.execute(
+        "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", (table,)
+    ).fetchall()
+    columns = [str(name) for name, _pk in info]
+    primary_key = [str(name) for name, pk in sorted(info, key=lambda row: row[1]) if pk]
+    source = f"{database_name}/{table}"
+    items: list[dict[str, Any]] = [
+        {
+            "content": ", ".join(columns),
+            "metadata": {
+                "source": source,
+                "connector": "sqlite",
+                "table": table,
+                "kind": "schema",
+                "columns": columns,
+            },
+        }
+    ]
+    rows = _rows(connection, table, columns, primary_key, max_rows + 1)
+    if len(rows) > max_rows:
+        context.warn(
+            f"table {table!r} has more than {max_rows} rows: read the first {max_rows} "
+            "(max_rows_per_table)"
+        )
+        rows = rows[:max_rows]
+    for row_id, values in rows:
+        for column, value in zip(columns, values, strict=False):
+            if isinstance(value, bool | int | float) or (isinstance(value, str) and value.strip()):
+                items.append(
+                    {
+                        "content": str(value),
+                        "metadata": {
+                            "source": source,
+                            "connector": "sqlite",
+                            "table": table,
+                            "column": column,
+                            "row": row_id,
+                            "kind": "cell",
+                        },
+                    }
+                )
+    return items
+
+
+def _rows(
+    connection: sqlite3.Connection,
+    table: str,
+    columns: list[str],
+    primary_key: list[str],
+    limit: int,
+) -> list[tuple[int, tuple[Any, ...]]]:
+    """Up to ``limit`` rows as (rowid, values); tables without a rowid (WITHOUT ROWID
+    tables, views) are read in primary-key order, numbered from 1."""
+    quoted = _quote(table)
+    selected = ", ".join(_quote(column) for column in columns)
+    taken = {column.lower() for column in columns}
+    alias = next((name for name in ("rowid", "_rowid_", "oid") if name not in taken), None)
+    if alias is not None:
+        try:
+            rows = connection.execute(
+                f"SELECT {alias}, {selected} FROM {quoted} ORDER BY {alias} LIMIT ?", (limit,)
+            ).fetchall()
+        except sqlite3.OperationalError:
+            rows = []  # a WITHOUT ROWID table: primary-key order
+        else:
+            if all(isinstance(row[0], int) for row in rows):  # views give NULL rowids
+                return [(row[0], tuple(row[1:])) for row in rows]
+    order = f" ORDER BY {', '.join(_quote(c) for c in primary_key)}" if primary_key else ""
+    cursor = connection.execute(f"SELECT {selected} FROM {quoted}{order} LIMIT ?", (limit,))
+    return [(number, tuple(row)) for number, row in enumerate(cursor, start=1)]

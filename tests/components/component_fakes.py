@@ -1,0 +1,76 @@
+"""A stand-in for the executor's `ComponentContext`, and schema validation of contents."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from waivern_orchestration.message_schemas import SchemaRef, known_schemas
+from waivern_orchestration.messages import Message
+
+
+@dataclass
+class FakeBatch:
+    """Batch jobs in a dict: `submit` records the job, `complete` runs its handler the way
+    a provider would (on a JSON copy of the payload) and stores the result."""
+
+    results: dict[str, Any] = field(default_factory=dict)
+    submitted: list[dict[str, Any]] = field(default_factory=list)
+
+    def result(self, key: str) -> Any | None:
+        return self.results.get(key)
+
+    def submit(self, key: str, provider: str, handler: str, payload: Any) -> str:
+        job = {"key": key, "provider": provider, "handler": handler, "payload": payload}
+        self.submitted.append(job)
+        return f"job-{len(self.submitted)}"
+
+    def complete(self) -> None:
+        for job in self.submitted:
+            module, _, function = job["handler"].partition(":")
+            run = getattr(importlib.import_module(module), function)
+            self.results[job["key"]] = run(json.loads(json.dumps(job["payload"])))
+
+
+@dataclass
+class FakeContext:
+    runbook_dir: Path
+    artifact_id: str = "artifact"
+    run_id: str = "run-1"
+    batch: FakeBatch = field(default_factory=FakeBatch)
+    warnings: list[str] = field(default_factory=list)
+    stop: bool = False
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def cancelled(self) -> bool:
+        return self.stop
+
+
+def assert_matches_schema(content: dict[str, Any], schema: SchemaRef) -> None:
+    """The content is JSON (survives a round trip unchanged) and valid for its schema."""
+    assert json.loads(json.dumps(content)) == content
+    validator = Draft202012Validator(known_schemas()[schema].json_schema)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(content)]
+    assert errors == []
+
+
+def message(artifact_id: str, schema: SchemaRef, content: dict[str, Any]) -> Message:
+    return Message(artifact_id, schema, content)
+
+
+def file_items(files: dict[str, str]) -> dict[str, Any]:
+    """`standard_input` content with one item per file, as the filesystem connector makes."""
+    return {
+        "source": "data",
+        "items": [
+            {"content": text, "metadata": {"source": name, "connector": "filesystem", "file": name}}
+            for name, text in files.items()
+        ],
+    }
