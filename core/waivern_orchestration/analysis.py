@@ -79,6 +79,10 @@ class Analysis:
     )
     # How many artifact blocks were parsed again (None: the whole text was parsed).
     reparsed_blocks: int | None = field(default=None, repr=False)
+    # What the result depends on besides the text: the variables it read and the
+    # components it knew (a cached child analysis is reused only while they are the same).
+    env_used: dict[str, str | None] = field(default_factory=dict, repr=False)
+    registry: ComponentRegistry | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -292,15 +296,37 @@ class _Analyser:
             layout=layout,
             child_cache=self.child_cache,
             reparsed_blocks=reparsed,
+            env_used={site.name: self.env.get(site.name) for site in env_sites},
+            registry=self.registry,
         )
 
     def _analyse_child(self, text: str, real: Path, chain: tuple[Path, ...]) -> Analysis:
         key = (real, text, chain, self.max_depth or 0)
         known = self.child_cache.get(key) or self.old_child_cache.get(key)
+        if known is not None and not self._still_valid(known):
+            known = None
         if known is None:
             known = self.analyse(text, real, chain, None)
         self.child_cache[key] = known
         return known
+
+    def _still_valid(self, analysis: Analysis) -> bool:
+        """Would analysing this child again give the same result? Its own text is the
+        cache key; what lies beneath it, its variables and the components are checked."""
+        if analysis.registry is not self.registry:
+            return False
+        if any(self.env.get(name) != value for name, value in analysis.env_used.items()):
+            return False
+        for link in analysis.children.values():
+            if link.analysis is None:
+                if link.request.path_allowed:
+                    return False  # not found or unreadable before: it may be there now
+                continue
+            if self.read_text(link.analysis.path) != link.analysis.text:
+                return False
+            if not self._still_valid(link.analysis):
+                return False
+        return True
 
     def _unparsable(self, file: Path, text: str, range_: Range, message: str) -> Analysis:
         return Analysis(

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation
-from waivern_orchestration.env_vars import EnvSite, env_sites
+from waivern_orchestration.env_vars import EnvSite, env_sites, with_defaults
 from waivern_orchestration.message_schemas import known_schemas, resolve_schema
 from waivern_orchestration.model_errors import model_diagnostics
 from waivern_orchestration.models import ARTIFACT_ID_PATTERN, ArtifactDefinition
@@ -452,9 +452,9 @@ class _ArtifactCheck:
             return site
         properties_entry = section.get("properties")
         properties_node = properties_entry.value if properties_entry else None
-        data = to_python(properties_node) if properties_node is not None else {}
-        if data is None:
-            data = {}
+        raw = to_python(properties_node) if properties_node is not None else {}
+        # `${VAR:-default}` is checked with its default; `${VAR}` only when it runs.
+        data, unknown = with_defaults(raw if raw is not None else {})
         try:
             component.Properties.model_validate(data)
         except ValidationError as error:
@@ -469,6 +469,9 @@ class _ArtifactCheck:
                     code="WCT022",
                     where=f"{kind} `{site.name}` properties",
                     model=component.Properties,
+                    skip=lambda location: any(
+                        location[: len(prefix)] == prefix for prefix in unknown
+                    ),
                 )
             )
         return site

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from waivern_orchestration.positions import Range
 from waivern_orchestration.yaml_tree import YamlScalar
@@ -63,3 +64,37 @@ def substitute(value: str, env: Mapping[str, str]) -> str:
         raise UnsetVariable(name)
 
     return ENV_REFERENCE.sub(replace, value)
+
+
+def expand(value: str, env: Mapping[str, str]) -> str:
+    """Like `substitute`, but an unset variable without default stays as written (for
+    checks that must not fail on it; WCT050 reports it)."""
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        return default if default is not None else match.group(0)
+
+    return ENV_REFERENCE.sub(replace, value)
+
+
+def with_defaults(data: Any) -> tuple[Any, list[tuple[str | int, ...]]]:
+    """``data`` with every `${VAR:-default}` replaced by its default, and the locations of
+    the strings whose value is only known when the runbook runs (`${VAR}` without default).
+    Checks made before running validate the first and leave the second alone."""
+    unknown: list[tuple[str | int, ...]] = []
+
+    def visit(value: Any, location: tuple[str | int, ...]) -> Any:
+        if isinstance(value, str) and "${" in value:
+            if any(match.group(2) is None for match in ENV_REFERENCE.finditer(value)):
+                unknown.append(location)
+                return value
+            return ENV_REFERENCE.sub(lambda match: match.group(2) or "", value)
+        if isinstance(value, dict):
+            return {key: visit(item, (*location, key)) for key, item in value.items()}
+        if isinstance(value, list):
+            return [visit(item, (*location, index)) for index, item in enumerate(value)]
+        return value
+
+    return visit(data, ()), unknown

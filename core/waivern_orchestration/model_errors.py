@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,12 @@ def model_diagnostics(
     code: str,
     where: str,
     model: type[BaseModel],
+    skip: Callable[[tuple[str | int, ...]], bool] | None = None,
 ) -> list[Diagnostic]:
-    """``node`` is the validated data's tree; ``anchor`` the range of the key holding it."""
-    located = [(item, *_locate(item, node, anchor, where, model)) for item in error.errors()]
+    """``node`` is the validated data's tree; ``anchor`` the range of the key holding it;
+    errors whose location ``skip`` accepts are left out."""
+    errors = [item for item in error.errors() if skip is None or not skip(tuple(item["loc"]))]
+    located = [(item, *_locate(item, node, anchor, where, model)) for item in errors]
     # Of a union's failed alternatives keep those that got furthest into the value: for
     # `inputs: [a, 3]` the list alternative's complaint about `3`, not the string one's.
     deepest: dict[tuple[str | int, ...], int] = {}

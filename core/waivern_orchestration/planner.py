@@ -15,9 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pydantic import ValidationError
+
 from waivern_orchestration.analysis import Analysis, ReadText, analyse
 from waivern_orchestration.artifact_check import Production
-from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.components import Component, ComponentRegistry
+from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.env_vars import UnsetVariable, substitute
 from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
@@ -197,16 +200,21 @@ class Planner:
         ]
         if errors or analysis.header is None or analysis.header.header is None:
             raise PlanningError(tuple(sorted(errors, key=Diagnostic.sort_key)))
-        flattener = _Flattener(self.env)
+        flattener = _Flattener(self.env, self.registry or default_registry())
         flattener.flatten(analysis, prefix="", bindings={}, origin="parent")
+        if flattener.problems:
+            raise PlanningError(tuple(flattener.problems))
         planned = tuple(
             replace(artifact, sensitive=True) if artifact.id in flattener.sensitive else artifact
             for artifact in flattener.planned
         )
+        header = analysis.header.header
         return ExecutionPlan(
             runbook_path=str(analysis.path),
-            runbook_name=analysis.header.header.name,
-            config=analysis.header.config,
+            runbook_name=substitute(header.name, self.env) if "${" in header.name else header.name,
+            config=RunbookConfig.model_validate(
+                _substitute_all(analysis.header.config.model_dump(mode="json"), self.env)
+            ),
             artifacts=planned,
             aliases=tuple(sorted(flattener.aliases.items())),
         )
@@ -218,8 +226,10 @@ def _all_env_warnings(analysis: Analysis) -> list[Diagnostic]:
 
 
 class _Flattener:
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], registry: ComponentRegistry) -> None:
         self.env = env
+        self.registry = registry
+        self.problems: list[Diagnostic] = []
         self.planned: list[PlannedArtifact] = []
         self.aliases: dict[str, str] = {}
         self.sensitive: set[str] = set()
@@ -237,7 +247,11 @@ class _Flattener:
                 continue
             assert info.definition is not None
             definition = self._substituted(info.definition)
-            inputs = tuple(names[name] for name in definition.input_ids if name in names)
+            self._check_properties(definition, analysis.path, info.key_range)
+            bound = [name for name in definition.input_ids if name in names]
+            inputs = tuple(names[name] for name in bound)
+            # One schema per input, in the same order ("" when it is not known).
+            input_schemas = tuple(str(analysis.schemas.get(name) or "") for name in bound)
             defaults = tuple(
                 (name, _default_of(analysis, name))
                 for name in definition.input_ids
@@ -253,11 +267,7 @@ class _Flattener:
                     origin=origin,
                     definition=definition,
                     inputs=inputs,
-                    input_schemas=tuple(
-                        str(analysis.schemas[name])
-                        for name in definition.input_ids
-                        if analysis.schemas.get(name) is not None
-                    ),
+                    input_schemas=input_schemas,
                     output_schema=str(schema) if schema else None,
                     defaults=defaults,
                 )
@@ -284,6 +294,7 @@ class _Flattener:
         child_names = self.flatten(
             child, namespace, bindings, origin=f"child:{child.header.header.name}"
         )
+        parent = analysis.artifacts[artifact].definition
         for alias in analysis.aliases.values():
             if alias.artifact != artifact or alias.child_artifact is None:
                 continue
@@ -291,6 +302,46 @@ class _Flattener:
             names[alias.name] = target
             if not prefix:
                 self.aliases[alias.name] = target
+            if parent is not None and (parent.output or parent.optional):
+                # `output: true` / `optional: true` on the parent's `child_runbook`
+                # artifact belong to the child artifact it stands for.
+                self._mark(target, output=parent.output, optional=parent.optional)
+
+    def _check_properties(self, definition: ArtifactDefinition, file: Path, where: Range) -> None:
+        """Component properties again, now that environment variables have values."""
+        checks: list[tuple[str, type[Component], dict[str, Any]]] = []
+        if definition.source is not None and definition.source.type in self.registry.connectors:
+            component: type[Component] = self.registry.connectors[definition.source.type]
+            checks.append(("connector", component, definition.source.properties))
+        if definition.process is not None and definition.process.type in self.registry.processors:
+            component = self.registry.processors[definition.process.type]
+            checks.append(("processor", component, definition.process.properties))
+        for kind, checked, properties in checks:
+            try:
+                checked.Properties.model_validate(properties)
+            except ValidationError as error:
+                first = error.errors()[0]
+                location = ".".join(str(part) for part in first["loc"])
+                self.problems.append(
+                    Diagnostic.of(
+                        "WCT022",
+                        file,
+                        where,
+                        f"{kind} `{checked.name}` properties, with environment variables "
+                        f"substituted: `{location}`: {first['msg']}",
+                    )
+                )
+
+    def _mark(self, artifact_id: str, *, output: bool, optional: bool) -> None:
+        for index, planned in enumerate(self.planned):
+            if planned.id == artifact_id:
+                definition = planned.definition.model_copy(
+                    update={
+                        "output": planned.definition.output or output,
+                        "optional": planned.definition.optional or optional,
+                    }
+                )
+                self.planned[index] = replace(planned, definition=definition)
 
     def _substituted(self, definition: ArtifactDefinition) -> ArtifactDefinition:
         data = definition.model_dump(mode="json")

@@ -19,6 +19,7 @@ from waivern_orchestration.child_paths import locate_child
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.cycles import find_cycle_edges, topological_order
 from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation
+from waivern_orchestration.env_vars import expand
 from waivern_orchestration.header_check import HeaderInfo
 from waivern_orchestration.message_schemas import SchemaRef, resolve_schema
 from waivern_orchestration.positions import Range
@@ -201,7 +202,12 @@ class _RunbookCheck:
         if not request.path_allowed:
             return ChildLink(info.id, request, None, None)
         runbook_dir = self.file.parent
-        location = locate_child(request.path, runbook_dir, self.header.config.template_paths)
+        env = self.context.env
+        location = locate_child(
+            expand(request.path, env),
+            runbook_dir,
+            [expand(path, env) for path in self.header.config.template_paths],
+        )
         if location.path is None:
             assert location.code is not None and location.message is not None
             self.report(location.code, request.path_range, location.message)
