@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +24,7 @@ from waivern_orchestration.artifact_check import (
     Reference,
     check_artifact,
 )
+from waivern_orchestration.child_paths import real_path
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.diagnostics import Diagnostic, Severity
@@ -126,15 +129,34 @@ def analyse(
 ) -> Analysis:
     """Analyse one runbook. ``previous`` (an analysis of an earlier text of the same file)
     makes re-analysis proportional to what changed."""
-    # The trees built here hold no reference cycles; the collector would only re-scan
-    # them (and everything else alive) many times over as they are built.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _collector_paused():
         return _analyse(text, Path(path), previous, registry, env, read_text, limits, runs)
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_was_enabled = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Analysis allocates hundreds of thousands of small objects that the cyclic garbage
+    collector would scan over and over while they are built, freeing nothing (reference
+    counting frees them). Paused while any analysis runs (analyses may overlap in a
+    server's threads); collected as usual afterwards."""
+    global _pauses, _was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
     finally:
-        if collecting:
-            gc.enable()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _was_enabled:
+                gc.enable()
 
 
 def _analyse(
@@ -156,14 +178,7 @@ def _analyse(
         runs,
     )
     usable = previous if previous is not None and previous.path == file else None
-    return runner.analyse(text, file, (_real(file),), usable)
-
-
-def _real(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path.absolute()
+    return runner.analyse(text, file, (real_path(file),), usable)
 
 
 class _Analyser:

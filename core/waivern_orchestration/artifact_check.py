@@ -11,22 +11,24 @@ analysis keep it for every artifact an edit did not touch.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from waivern_orchestration.child_paths import child_path_problem
 from waivern_orchestration.components import ComponentRegistry
-from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation
-from waivern_orchestration.env_vars import EnvSite, env_sites, with_defaults
+from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.env_vars import EnvSite, with_defaults
 from waivern_orchestration.message_schemas import known_schemas, resolve_schema
 from waivern_orchestration.model_errors import model_diagnostics
 from waivern_orchestration.models import ARTIFACT_ID_PATTERN, ArtifactDefinition
 from waivern_orchestration.positions import Range
 from waivern_orchestration.suggestions import did_you_mean
+from waivern_orchestration.tree_checks import scan_subtree
 from waivern_orchestration.yaml_tree import (
     YamlEntry,
     YamlMapping,
@@ -53,7 +55,7 @@ class Reference:
     name: str
     range: Range
     artifact: str | None  # the artifact holding it; None for the runbook's `outputs`
-    field: str  # "inputs", "input_mapping" or "outputs"
+    field: Literal["inputs", "input_mapping", "outputs"]
 
     def shifted(self, lines: int) -> Reference:
         if not lines:
@@ -478,10 +480,11 @@ class _ArtifactCheck:
 
     def _output_schema(self, node: YamlMapping, key_range: Range) -> NamedSite | None:
         entry = node.get("output_schema")
-        if node.get("reuse") is not None and entry is None:
+        reuse = node.get("reuse")
+        if reuse is not None and entry is None:
             self.report(
                 "WCT031",
-                node.get("reuse").key.range,  # type: ignore[union-attr]
+                reuse.key.range,
                 f"artifact `{self.id}` reuses an earlier output: add `output_schema` "
                 "(e.g. `personal_data_finding/1.0.0`) so dependents can be checked",
             )
@@ -592,72 +595,3 @@ def _is_empty(node: YamlNode) -> bool:
     if isinstance(node, YamlSequence):
         return not node.items
     return isinstance(node, YamlScalar) and node.value in (None, "")
-
-
-def child_path_problem(text: str) -> str | None:
-    """Why a child runbook path is refused on its face (before touching the disk)."""
-    if not text.strip():
-        return "child runbook path is empty"
-    if (
-        PurePosixPath(text).is_absolute()
-        or PureWindowsPath(text).is_absolute()
-        or text.startswith(("/", "\\", "~"))
-        or PureWindowsPath(text).drive
-    ):
-        return (
-            f"child runbook path `{text}` is absolute: give a path relative to the runbook's "
-            "directory or one of `config.template_paths`"
-        )
-    if ".." in re.split(r"[\\/]", text):
-        return (
-            f"child runbook path `{text}` leaves the allowed directories (`..`): move the "
-            "child into the runbook's directory or add its folder to `config.template_paths`"
-        )
-    return None
-
-
-# -- shared with the header checks -------------------------------------------------------
-
-
-def scan_subtree(
-    node: YamlNode, file: Path, line_text: Callable[[int], str]
-) -> tuple[list[Diagnostic], list[EnvSite]]:
-    """One walk over ``node``: WCT003 for every key repeated in a mapping, and every
-    `${VAR}` site in string values, both in document order."""
-    duplicates: list[Diagnostic] = []
-    sites: list[EnvSite] = []
-    stack: list[YamlNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, YamlScalar):
-            value = current.value
-            if value.__class__ is str and "${" in value:
-                sites.extend(env_sites(current, line_text))
-        elif isinstance(current, YamlMapping):
-            entries = current.entries
-            if len(entries) > 1:
-                duplicates.extend(duplicate_keys_in(entries, file))
-            stack.extend([entry.value for entry in entries])
-        else:
-            stack.extend(current.items)
-    duplicates.sort(key=Diagnostic.sort_key)
-    sites.sort(key=lambda site: site.range)
-    return duplicates, sites
-
-
-def duplicate_keys_in(entries: tuple[YamlEntry, ...], file: Path) -> Iterable[Diagnostic]:
-    first: dict[str, YamlEntry] = {}
-    for entry in entries:
-        key = entry.key_text
-        earlier = first.get(key)
-        if earlier is None:
-            first[key] = entry
-            continue
-        yield Diagnostic.of(
-            "WCT003",
-            file,
-            entry.key.range,
-            f"duplicate key `{key}`: YAML would silently keep only the last one; remove "
-            "or rename one of them",
-            (RelatedInformation(file, earlier.key.range, f"first `{key}`"),),
-        )

@@ -5,9 +5,10 @@ directories is refused."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +28,12 @@ def search_directories(runbook_dir: Path, template_paths: Sequence[str]) -> list
 
 def locate_child(path_text: str, runbook_dir: Path, template_paths: Sequence[str]) -> ChildLocation:
     directories = search_directories(runbook_dir, template_paths)
-    allowed = [_real(directory) for directory in directories]
+    allowed = [real_path(directory) for directory in directories]
     for directory in directories:
         candidate = directory / path_text
         if not candidate.is_file():
             continue
-        real = _real(candidate)
+        real = real_path(candidate)
         if not any(real.is_relative_to(root) for root in allowed):
             return ChildLocation(
                 None,
@@ -50,8 +51,31 @@ def locate_child(path_text: str, runbook_dir: Path, template_paths: Sequence[str
     )
 
 
-def _real(path: Path) -> Path:
+def real_path(path: Path) -> Path:
+    """The path with symlinks resolved (as far as they resolve)."""
     try:
         return path.resolve(strict=False)
     except (OSError, RuntimeError):  # symlink loops
         return path.absolute()
+
+
+def child_path_problem(text: str) -> str | None:
+    """Why a child runbook path is refused on its face (before touching the disk)."""
+    if not text.strip():
+        return "child runbook path is empty"
+    if (
+        PurePosixPath(text).is_absolute()
+        or PureWindowsPath(text).is_absolute()
+        or text.startswith(("/", "\\", "~"))
+        or PureWindowsPath(text).drive
+    ):
+        return (
+            f"child runbook path `{text}` is absolute: give a path relative to the runbook's "
+            "directory or one of `config.template_paths`"
+        )
+    if ".." in re.split(r"[\\/]", text):
+        return (
+            f"child runbook path `{text}` leaves the allowed directories (`..`): move the "
+            "child into the runbook's directory or add its folder to `config.template_paths`"
+        )
+    return None

@@ -9,7 +9,7 @@ Edges past the budget are still reported, with the component's members instead o
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -76,20 +76,26 @@ def find_cycle_edges(
     return found
 
 
-def topological_order(dependencies: Mapping[str, Sequence[str]]) -> tuple[list[str], set[str]]:
-    """Kahn's algorithm: the artifacts in an order where inputs come first, and the ones it
-    cannot order (they lie on a cycle or behind one)."""
+def topological_order(
+    dependencies: Mapping[str, Sequence[str]], skip: Collection[str] = ()
+) -> tuple[list[str], set[str]]:
+    """Kahn's algorithm: the artifacts in an order where inputs come first (ties in the
+    order of ``dependencies``), and the ones it cannot order (on a cycle or behind one).
+    ``skip`` (e.g. the artifacts on cycles) is left out, and so are edges from it."""
+    excluded = set(skip)
     order: list[str] = []
-    waiting = {node: 0 for node in dependencies}
+    waiting = {node: 0 for node in dependencies if node not in excluded}
     dependents: dict[str, list[str]] = {}
     for node, inputs in dependencies.items():
-        for dependency in inputs:
+        if node in excluded:
+            continue
+        for dependency in dict.fromkeys(inputs):
             if dependency in waiting:
                 waiting[node] += 1
                 dependents.setdefault(dependency, []).append(node)
-    ready = [node for node, count in waiting.items() if count == 0]
+    ready = deque(node for node, count in waiting.items() if count == 0)
     while ready:
-        node = ready.pop()
+        node = ready.popleft()
         del waiting[node]
         order.append(node)
         for dependent in dependents.get(node, ()):

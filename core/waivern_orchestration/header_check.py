@@ -9,12 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from waivern_orchestration.artifact_check import (
-    NamedSite,
-    Reference,
-    duplicate_keys_in,
-    scan_subtree,
-)
+from waivern_orchestration.artifact_check import NamedSite, Reference
 from waivern_orchestration.diagnostics import Diagnostic
 from waivern_orchestration.env_vars import EnvSite
 from waivern_orchestration.message_schemas import known_schemas, resolve_schema
@@ -22,6 +17,7 @@ from waivern_orchestration.model_errors import model_diagnostics
 from waivern_orchestration.models import Runbook, RunbookConfig, RunbookHeader
 from waivern_orchestration.positions import Range
 from waivern_orchestration.suggestions import did_you_mean
+from waivern_orchestration.tree_checks import duplicate_keys_in, scan_subtree
 from waivern_orchestration.yaml_tree import YamlMapping, YamlScalar, to_python
 
 
@@ -73,11 +69,13 @@ def check_header(root: YamlMapping, file: Path, line_text: Callable[[int], str])
     try:
         header = RunbookHeader.model_validate(data)
     except ValidationError as error:
+        # A missing top-level field is shown on the first key (not on an empty range).
+        first_key = root.entries[0].key.range if root.entries else root.range
         diagnostics.extend(
             model_diagnostics(
                 error,
                 root,
-                Range(root.range.start, root.range.start),
+                first_key,
                 file,
                 code="WCT002",
                 where="the runbook",
@@ -89,8 +87,9 @@ def check_header(root: YamlMapping, file: Path, line_text: Callable[[int], str])
             Diagnostic.of(
                 "WCT002",
                 file,
-                Range(root.range.start, root.range.start),
-                "missing required field `artifacts` in the runbook",
+                root.entries[0].key.range if root.entries else root.range,
+                "missing required field `artifacts` in the runbook: add `artifacts:` with "
+                "at least one artifact",
             )
         )
     elif isinstance(artifacts_entry.value, YamlScalar) and artifacts_entry.value.value is None:

@@ -170,9 +170,7 @@ def reparse(
             *(line + delta_lines for line in layout.starts[last + 1 :]),
         ],
         end_line=None if layout.end_line is None else layout.end_line + delta_lines,
-        root_entries=_shift_after(layout, delta_lines).root_entries
-        if delta_lines
-        else layout.root_entries,
+        root_entries=_shift_after(layout, delta_lines),
         root_range_start=layout.root_range_start,
         artifacts_index=layout.artifacts_index,
         offsets=[
@@ -214,19 +212,14 @@ def _checked_key_lines(
     return key_lines
 
 
-def _shift_after(layout: ArtifactLayout, delta_lines: int) -> ArtifactLayout:
+def _shift_after(layout: ArtifactLayout, delta_lines: int) -> tuple[YamlEntry, ...]:
+    """The top-level entries with those after the artifacts moved by ``delta_lines``."""
+    if not delta_lines:
+        return layout.root_entries
     index = layout.artifacts_index
-    entries = (
+    return (
         *layout.root_entries[: index + 1],
         *(entry.shifted(delta_lines) for entry in layout.root_entries[index + 1 :]),
-    )
-    return ArtifactLayout(
-        layout.indent,
-        layout.starts,
-        layout.end_line,
-        entries,
-        layout.root_range_start,
-        index,
     )
 
 

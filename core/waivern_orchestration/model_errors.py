@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.models import SCHEMA_REF_PATTERN
 from waivern_orchestration.positions import Range
 from waivern_orchestration.suggestions import did_you_mean
 from waivern_orchestration.yaml_tree import YamlMapping, YamlNode, YamlSequence
@@ -90,17 +91,43 @@ def _locate(
     dotted = ".".join(path)
     kind = item["type"]
     name = path[-1] if path else "?"
+    owner = f"`{'.'.join(path[:-1])}` in {where}" if len(path) > 1 else where
     if kind == "extra_forbidden":
         known = fields_at(model, path[:-1])
         allowed = f" (allowed: {', '.join(f'`{field}`' for field in known)})" if known else ""
-        message = f"unknown field `{name}` in {where}{did_you_mean(name, known)}{allowed}"
+        message = f"unknown field `{name}` in {owner}{did_you_mean(name, known)}{allowed}"
         return key_range, message, len(path), union
     if kind == "missing":
-        return key_range, f"missing required field `{name}` in {where}", len(path), union
+        message = f"missing required field `{name}` in {owner}: add `{name}:`"
+        return key_range, message, len(path), union
     target = current.range if current is not None else key_range
-    text = str(item["msg"])
+    text = _explained(item)
+    if kind == "value_error" and isinstance(current, YamlMapping):
+        # A rule across fields names the field at fault: underline that one.
+        for entry in current.entries:
+            if f"`{entry.key_text}`" in text:
+                target = entry.key.range
+                break
     message = f"`{dotted}` in {where}: {text}" if dotted else f"{where}: {text}"
     return target, message, len(path), union
+
+
+def _explained(item: Any) -> str:
+    """Pydantic's message in the runbook's words."""
+    kind = item["type"]
+    context = item.get("ctx") or {}
+    if kind == "string_pattern_mismatch" and context.get("pattern") == SCHEMA_REF_PATTERN:
+        return "a message schema is written `name/version`, e.g. `standard_input/1.0.0`"
+    if kind == "string_pattern_mismatch":
+        return "not allowed here: use letters, digits and `_`"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "must be a mapping of fields (`key: value` lines)"
+    if kind == "list_type":
+        return "must be a list"
+    if kind == "bool_type" or kind == "bool_parsing":
+        return "must be `true` or `false`"
+    text = str(item["msg"])
+    return text.removeprefix("Value error, ")
 
 
 def fields_at(model: type[BaseModel], path: list[str]) -> tuple[str, ...]:

@@ -8,7 +8,6 @@ Environment variables are substituted here; an unset one without default is an e
 
 from __future__ import annotations
 
-import heapq
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from waivern_orchestration.analysis import Analysis, ReadText, analyse
 from waivern_orchestration.artifact_check import Production
 from waivern_orchestration.components import Component, ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.cycles import topological_order
 from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.env_vars import UnsetVariable, substitute
 from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
@@ -240,7 +240,7 @@ class _Flattener:
         """Adds the runbook's artifacts; returns local name → plan id (aliases included)."""
         assert analysis.header is not None
         names: dict[str, str] = dict(bindings)
-        for artifact in _order(analysis):
+        for artifact in topological_order(analysis.dependencies)[0]:
             info = analysis.artifacts[artifact]
             if info.production is Production.CHILD:
                 self._flatten_child(analysis, artifact, prefix, names)
@@ -371,22 +371,3 @@ def _substitute_all(value: Any, env: Mapping[str, str]) -> Any:
 def _path_namespace(path: str) -> str:
     parts = PurePosixPath(path.replace("\\", "/"))
     return ".".join((*parts.parent.parts, parts.stem)) if parts.parent.parts else parts.stem
-
-
-def _order(analysis: Analysis) -> list[str]:
-    """Artifacts in a topological order, ties broken by their order in the file."""
-    dependencies = analysis.dependencies
-    position = {name: index for index, name in enumerate(analysis.artifacts)}
-    waiting = {name: len(set(inputs)) for name, inputs in dependencies.items()}
-    dependents = analysis.dependents
-    ready = [(position[name], name) for name, count in waiting.items() if count == 0]
-    heapq.heapify(ready)
-    order: list[str] = []
-    while ready:
-        _, name = heapq.heappop(ready)
-        order.append(name)
-        for dependent in set(dependents.get(name, ())):
-            waiting[dependent] -= 1
-            if waiting[dependent] == 0:
-                heapq.heappush(ready, (position[dependent], dependent))
-    return order

@@ -97,6 +97,7 @@ class _RunbookCheck:
         self.aliases: dict[str, Alias] = {}
         self.children: dict[str, ChildLink] = {}
         self.schemas: dict[str, SchemaRef | None] = {}
+        self._suggestions: dict[str, str] = {}
 
     def report(
         self,
@@ -117,9 +118,11 @@ class _RunbookCheck:
         references = self._check_references()
         dependencies = self._dependencies()
         order, unordered = topological_order(dependencies)
-        cyclic = self._check_cycles(dependencies, unordered) if unordered else set()
-        behind = {name: dependencies[name] for name in unordered if name not in cyclic}
-        self._resolve_schemas([*order, *_topological_order(behind, cyclic)], cyclic)
+        cyclic: set[str] = set()
+        if unordered:  # order again without the cycles, for the artifacts behind them
+            cyclic = self._check_cycles(dependencies, unordered)
+            order = topological_order(dependencies, skip=cyclic)[0]
+        self._resolve_schemas(order, cyclic)
         self._check_environment()
         self._check_reuse()
         self._check_unused(references)
@@ -412,11 +415,10 @@ class _RunbookCheck:
         if name in known:
             return
         where = "in `outputs`" if reference.field == "outputs" else f"in `{reference.field}`"
-        self.report(
-            "WCT010",
-            reference.range,
-            f"unknown artifact `{name}` {where}{did_you_mean(name, candidates)}",
-        )
+        suggestion = self._suggestions.get(name)
+        if suggestion is None:  # a renamed artifact leaves many references to one name
+            suggestion = self._suggestions[name] = did_you_mean(name, candidates)
+        self.report("WCT010", reference.range, f"unknown artifact `{name}` {where}{suggestion}")
 
     def _producer(self, name: str) -> str | None:
         if name in self.artifacts:
@@ -649,33 +651,3 @@ def _listing(names: Mapping[str, object]) -> str:
 def _key_range(info: ArtifactInfo, key: str) -> Range:
     entry = info.node.get(key) if isinstance(info.node, YamlMapping) else None
     return entry.key.range if entry is not None else info.key_range
-
-
-def _topological_order(dependencies: dict[str, tuple[str, ...]], cyclic: set[str]) -> list[str]:
-    """Depth-first order of ``dependencies``' keys (inputs first), skipping ``cyclic``."""
-    order: list[str] = []
-    state: dict[str, int] = {}
-    for root in dependencies:
-        if root in cyclic or root in state:
-            continue
-        stack: list[tuple[str, int]] = [(root, 0)]
-        while stack:
-            node, index = stack.pop()
-            if index == 0:
-                if state.get(node) == 2:
-                    continue
-                state[node] = 1
-            inputs = dependencies.get(node, ())
-            while index < len(inputs) and (
-                inputs[index] in cyclic
-                or inputs[index] not in dependencies
-                or state.get(inputs[index]) is not None
-            ):
-                index += 1
-            if index < len(inputs):
-                stack.append((node, index + 1))
-                stack.append((inputs[index], 0))
-                continue
-            state[node] = 2
-            order.append(node)
-    return order

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from waivern_orchestration.positions import Position, Range, split_lines
+from waivern_orchestration.positions import DOCUMENT_START, Position, Range, split_lines
 
 try:  # pragma: no cover - depends on the PyYAML build
     from yaml import CSafeLoader as _Loader
@@ -198,7 +198,7 @@ def parse_yaml(text: str, limits: ParseLimits = DEFAULT_LIMITS, line_offset: int
     except yaml.MarkedYAMLError as error:
         return ParsedYaml(None, _yaml_error_problem(error, text, line_offset), False)
     except yaml.YAMLError as error:  # no position known (e.g. a reader error)
-        problem = YamlProblem(f"YAML error: {error}", _start().shifted(line_offset), True)
+        problem = YamlProblem(f"YAML error: {error}", DOCUMENT_START.shifted(line_offset), True)
         return ParsedYaml(None, problem, False)
     if composed is None:
         return ParsedYaml(None, None, False)
@@ -210,29 +210,44 @@ def parse_yaml(text: str, limits: ParseLimits = DEFAULT_LIMITS, line_offset: int
     return ParsedYaml(root, None, builder.uses_anchors)
 
 
-def _start() -> Range:
-    return Range.of(0, 0, 0, 0)
+_UNCLOSED = {
+    "while parsing a flow mapping": "the `{` opened here is never closed: add `}` (or a `,`)",
+    "while parsing a flow sequence": "the `[` opened here is never closed: add `]` (or a `,`)",
+    "while scanning a quoted scalar": "the quote opened here is never closed: add it",
+}
 
 
 def _yaml_error_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
-    mark = error.problem_mark or error.context_mark
+    lines = text.split("\n")
     problem = error.problem or "invalid YAML"
+    unclosed = _UNCLOSED.get(error.context or "")
+    if unclosed is not None and error.context_mark is not None:
+        # Point at what was left open, not where the parser gave up (often lines later).
+        where = error.problem_mark
+        found = f" (found at line {where.line + 1 + line_offset})" if where is not None else ""
+        message = f"YAML syntax error: {unclosed}{found}"
+        return YamlProblem(message, _mark_range(error.context_mark, lines, line_offset), True)
     context = f" ({error.context})" if error.context else ""
+    mark = error.problem_mark or error.context_mark
     if mark is None:
         return YamlProblem(
-            f"YAML syntax error: {problem}{context}", _start().shifted(line_offset), True
+            f"YAML syntax error: {problem}{context}", DOCUMENT_START.shifted(line_offset), True
         )
-    # The mark may sit past the end of its line (or of the text): keep the range inside.
-    lines = text.split("\n")
+    return YamlProblem(
+        f"YAML syntax error: {problem}{context}", _mark_range(mark, lines, line_offset), True
+    )
+
+
+def _mark_range(mark: yaml.Mark, lines: list[str], line_offset: int) -> Range:
+    """One character at the mark, kept inside the text (a mark can sit past the end of its
+    line or of the text); at the end of a line, the character before it."""
     row = min(mark.line, len(lines) - 1)
     length = len(lines[row])
     column = min(mark.column, length) if row == mark.line else length
+    if column == length and column > 0:
+        column -= 1
     line = row + line_offset
-    return YamlProblem(
-        f"YAML syntax error: {problem}{context}",
-        Range.of(line, column, line, min(column + 1, length)),
-        True,
-    )
+    return Range.of(line, column, line, min(column + 1, length))
 
 
 # -- hostile input -------------------------------------------------------------------------
@@ -249,7 +264,7 @@ def _refuse_before_parsing(text: str, limits: ParseLimits) -> YamlProblem | None
         return YamlProblem(
             f"document refused: {len(text):,} characters is over the limit of "
             f"{limits.max_chars:,}; split the runbook into child runbooks",
-            _start(),
+            DOCUMENT_START,
         )
     separator = _YAML_ONLY_BREAK.search(text)
     if separator is not None:
@@ -267,7 +282,7 @@ def _refuse_before_parsing(text: str, limits: ParseLimits) -> YamlProblem | None
     if _may_nest_deeper_than(text, limits.max_depth) and _depth(text) > limits.max_depth:
         return YamlProblem(
             f"document refused: nesting deeper than {limits.max_depth} levels",
-            _start(),
+            DOCUMENT_START,
         )
     return None
 
