@@ -229,13 +229,13 @@ class Executor:
         status = {record.artifact_id: record.status for record in self.store.artifacts(self.run_id)}
         dependents = self.plan.dependents()
         for artifact in self.plan.artifacts:
-            if status.get(artifact.id) != "completed":
-                continue
-            message = self.store.message(self.run_id, artifact.id)
-            if message is not None:
-                self._messages[artifact.id] = message
-            elif any(status.get(user) != "completed" for user in dependents[artifact.id]):
-                status[artifact.id] = "not_started"  # sensitive: produce it again
+            # A sensitive output was never stored: produce it again if something needs it.
+            if (
+                artifact.sensitive
+                and status.get(artifact.id) == "completed"
+                and any(status.get(user) != "completed" for user in dependents[artifact.id])
+            ):
+                status[artifact.id] = "not_started"
         reset = [
             artifact.id
             for artifact in self.plan.artifacts
@@ -303,8 +303,21 @@ class Executor:
 
     # -- one artifact (runs in a worker thread) ----------------------------------------
 
+    def _input(self, producer: str) -> Message:
+        """An input's message: produced in this run, or stored by an earlier attempt."""
+        message = self._messages.get(producer)
+        if message is None:
+            message = self.store.message(self.run_id, producer)
+            if message is None:
+                raise RuntimeError(f"the stored output of `{producer}` is missing")
+            self._messages[producer] = message
+        return message
+
     def _work_for(self, planned: PlannedArtifact) -> Callable[[], _Result]:
-        inputs = [self._messages[producer] for producer in planned.inputs]
+        try:
+            inputs = [self._input(producer) for producer in planned.inputs]
+        except RuntimeError as missing:  # a store edited by hand, or a message lost
+            return lambda: _Result("failed", None, str(missing), 0.0, [])
         context = ArtifactContext(
             runbook_dir=planned.runbook_dir,
             artifact_id=planned.id,
