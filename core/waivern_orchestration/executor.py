@@ -317,7 +317,8 @@ class Executor:
         try:
             inputs = [self._input(producer) for producer in planned.inputs]
         except RuntimeError as missing:  # a store edited by hand, or a message lost
-            return lambda: _Result("failed", None, str(missing), 0.0, [])
+            reason = str(missing)
+            return lambda: _Result("failed", None, reason, 0.0, [])
         context = ArtifactContext(
             runbook_dir=planned.runbook_dir,
             artifact_id=planned.id,
