@@ -117,7 +117,14 @@ class StoreBatchAccess:
 
     def result(self, key: str) -> Any | None:
         with RunStore(self.store_dir) as store:
-            return store.result(key)
+            found = store.result(key)
+            job = store.batch_job(key) if found is None else None
+            if job is not None and job.status == "failed":
+                # Fail the artifact with the job's error, and forget the job so that the
+                # next resume submits it afresh.
+                store.forget_batch_job(key)
+                raise RuntimeError(f"batch job {job.job_id} ({job.provider}) failed: {job.error}")
+            return found
 
     def submit(self, key: str, provider_name: str, handler: str, payload: Any) -> str:
         with RunStore(self.store_dir) as store:

@@ -13,6 +13,8 @@ is recorded as not run, and everything completed stays completed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import queue
 import threading
 import time
@@ -26,7 +28,12 @@ from waivern_orchestration.components.base import BatchAccess, PendingProcessing
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.messages import ExecutionMetadata, Message
 from waivern_orchestration.planner import ExecutionPlan, PlannedArtifact
-from waivern_orchestration.run_store import HEARTBEAT_SECONDS, RunStore
+from waivern_orchestration.run_store import (
+    HEARTBEAT_SECONDS,
+    FinishedArtifact,
+    RunStore,
+    now_iso,
+)
 
 COUNTED = ("completed", "failed", "skipped", "pending", "not_started")
 
@@ -105,12 +112,21 @@ BatchFactory = Callable[[str, str], BatchAccess]  # (run id, artifact id) → ac
 
 
 @dataclass
+class _Step:
+    finished: list[tuple[PlannedArtifact, _Result]] = field(default_factory=list)
+    started: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class _Result:
     status: str
     message: Message | None
     error: str | None
     duration: float
     warnings: list[str]
+    stored: str | None = None  # the message as stored (JSON), made in the worker thread
+    started_at: str | None = None
 
 
 class Executor:
@@ -166,6 +182,9 @@ class Executor:
         heartbeat = asyncio.create_task(self._heartbeat())
         deadline = loop.time() + plan.config.timeout if plan.config.timeout is not None else None
         failed_required = False
+        # What one scheduling step changed, written in one transaction: the artifacts that
+        # finished (and the dependents their failure skips) and those they let start.
+        step = _Step()
         try:
             while ready or running:
                 while (
@@ -175,10 +194,11 @@ class Executor:
                 ):
                     artifact = ready.pop()
                     status[artifact] = "running"
-                    self.store.artifact_started(self.run_id, artifact)
-                    self.sink.artifact_started(self.run_id, artifact)
+                    step.started.append(artifact)
                     planned = plan[artifact]
                     running[pool.submit(loop, self._work_for(planned))] = artifact
+                self._commit(step)
+                step = _Step()
                 if self._stopping.is_set() or not running:
                     break
                 timeout = None if deadline is None else max(deadline - loop.time(), 0)
@@ -198,7 +218,9 @@ class Executor:
                     artifact = running.pop(future)
                     result: _Result = future.result()
                     status[artifact] = result.status
-                    self._record(plan[artifact], result)
+                    if result.message is not None:
+                        self._messages[artifact] = result.message
+                    step.finished.append((plan[artifact], result))
                     if result.status == "completed":
                         for dependent in dependents[artifact]:
                             if dependent in waiting and status[dependent] == "not_started":
@@ -208,9 +230,10 @@ class Executor:
                     elif result.status == "failed":
                         if not plan[artifact].definition.optional:
                             failed_required = True
-                        self._skip_dependents(artifact, dependents, status)
+                        step.skipped.extend(self._skip_dependents(artifact, dependents, status))
+            self._commit(step)
             # Stopped (timeout or signal): what was running did not finish.
-            unfinished = [artifact for artifact in running.values()]
+            unfinished = list(running.values())
             for artifact in unfinished:
                 status[artifact] = "not_started"
             self.store.mark_artifacts(self.run_id, unfinished, "not_started")
@@ -242,8 +265,10 @@ class Executor:
             if status.get(artifact.id) != "completed"
         ]
         self.store.mark_artifacts(self.run_id, reset, "not_started")
+        # Failed, skipped, pending and interrupted artifacts all run again.
         return {
-            artifact.id: status.get(artifact.id, "not_started") for artifact in self.plan.artifacts
+            artifact.id: "completed" if status.get(artifact.id) == "completed" else "not_started"
+            for artifact in self.plan.artifacts
         }
 
     def _outcome(self, counts: dict[str, int], failed_required: bool) -> tuple[str, str | None]:
@@ -258,48 +283,65 @@ class Executor:
                 f"{counts['pending']} artifact(s) wait for batch results: `wct poll "
                 f"{self.run_id}`, then resume"
             )
-        if counts["not_started"] or counts["skipped"]:
+        if counts["not_started"]:
+            return "interrupted", f"{counts['not_started']} artifact(s) did not run"
+        if counts["skipped"]:
             return "completed", "optional artifacts failed; their dependents were skipped"
         return "completed", None
 
     def _skip_dependents(
         self, artifact: str, dependents: dict[str, list[str]], status: dict[str, str]
-    ) -> None:
-        skipped: list[str] = []
+    ) -> list[tuple[str, str]]:
+        """Everything downstream of a failed artifact that has not run: (id, reason)."""
+        skipped: list[tuple[str, str]] = []
         stack = list(dependents[artifact])
         while stack:
             current = stack.pop()
             if status[current] in ("skipped", "completed", "running"):
                 continue
             status[current] = "skipped"
-            skipped.append(current)
-            self.sink.artifact_finished(
-                self.run_id, current, "skipped", 0.0, f"input `{artifact}` failed"
-            )
+            skipped.append((current, f"input `{artifact}` failed"))
             stack.extend(dependents[current])
-        self.store.mark_artifacts(self.run_id, skipped, "skipped")
+        return skipped
 
-    def _record(self, planned: PlannedArtifact, result: _Result) -> None:
-        if result.message is not None:
-            self._messages[planned.id] = result.message
-        self.store.artifact_finished(
+    def _commit(self, step: _Step) -> None:
+        """Write one step, then tell the sink (so whoever reads the store after an event
+        finds what the event says)."""
+        if not (step.finished or step.started or step.skipped):
+            return
+        self.store.record_step(
             self.run_id,
-            planned.id,
-            result.status,
-            result.duration,
-            result.error,
-            result.warnings,
-            result.message,
-            sensitive=planned.sensitive,
+            [
+                FinishedArtifact(
+                    planned.id,
+                    result.status,
+                    result.duration,
+                    result.error,
+                    tuple(result.warnings),
+                    result.stored,
+                    planned.sensitive,
+                    result.started_at,
+                )
+                for planned, result in step.finished
+            ],
+            started=step.started,
+            skipped=[artifact for artifact, _reason in step.skipped],
         )
-        self.sink.artifact_finished(
-            self.run_id, planned.id, result.status, result.duration, result.error
-        )
+        for planned, result in step.finished:
+            self.sink.artifact_finished(
+                self.run_id, planned.id, result.status, result.duration, result.error
+            )
+        for artifact, reason in step.skipped:
+            self.sink.artifact_finished(self.run_id, artifact, "skipped", 0.0, reason)
+        for artifact in step.started:
+            self.sink.artifact_started(self.run_id, artifact)
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            self.store.heartbeat(self.run_id, self.token)
+            if not self.store.heartbeat(self.run_id, self.token):
+                # Another process took the run over (this one looked dead): stop writing.
+                self.stop("another process took over this run")
 
     # -- one artifact (runs in a worker thread) ----------------------------------------
 
@@ -331,6 +373,7 @@ class Executor:
         alias = self.plan.alias_of(planned.id)
 
         def work() -> _Result:
+            started_at = now_iso()
             started = time.perf_counter()
             if reuse is not None and reused is None:
                 error = f"run {reuse.from_run} has no stored output for artifact `{reuse.artifact}`"
@@ -361,7 +404,19 @@ class Executor:
                 content=content,
                 execution=ExecutionMetadata("completed", duration, None, planned.origin, alias),
             )
-            return _Result("completed", message, None, duration, context.warnings)
+            try:
+                stored = json.dumps(message.to_json(), sort_keys=True)
+            except (TypeError, ValueError) as error:
+                return _Result(
+                    "failed",
+                    None,
+                    f"the component's output is not JSON data: {error}",
+                    duration,
+                    context.warnings,
+                )
+            return _Result(
+                "completed", message, None, duration, context.warnings, stored, started_at
+            )
 
         return work
 
@@ -461,9 +516,12 @@ class _WorkerPool:
             try:
                 result = call()
             except BaseException as error:  # delivered to the loop, never lost
-                loop.call_soon_threadsafe(_settle, future, None, error)
+                outcome: tuple[Any, BaseException | None] = (None, error)
             else:
-                loop.call_soon_threadsafe(_settle, future, result, None)
+                outcome = (result, None)
+            # The run may have ended (timeout, signal) while this component still worked.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, future, *outcome)
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

@@ -146,6 +146,18 @@ class ArtifactRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class FinishedArtifact:
+    artifact_id: str
+    status: str
+    duration_seconds: float
+    error: str | None
+    warnings: tuple[str, ...]
+    message_json: str | None  # the message as stored (JSON text), when there is one
+    sensitive: bool = False  # then only the fact is stored, never the content
+    started_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class BatchJob:
     key: str
     run_id: str
@@ -324,11 +336,13 @@ class RunStore:
             )
         return token
 
-    def heartbeat(self, run_id: str, token: str) -> None:
-        self._db.execute(
+    def heartbeat(self, run_id: str, token: str) -> bool:
+        """Refresh the owner's heartbeat; False when this owner no longer owns the run."""
+        cursor = self._db.execute(
             "UPDATE runs SET heartbeat_at = ? WHERE run_id = ? AND owner_token = ?",
             (time.time(), run_id, token),
         )
+        return cursor.rowcount == 1
 
     def finish_run(self, run_id: str, token: str, status: str, reason: str | None) -> None:
         with self._transaction() as db:
@@ -409,12 +423,60 @@ class RunStore:
             for row in rows
         ]
 
+    def record_step(
+        self,
+        run_id: str,
+        finished: Sequence[FinishedArtifact],
+        started: Sequence[str] = (),
+        skipped: Sequence[str] = (),
+    ) -> None:
+        """One transaction for one scheduling step: artifacts that finished (with their
+        messages), artifacts that started, dependents skipped. Its cost depends on what
+        changed, never on the size of the run."""
+        stamp = now_iso()
+        with self._transaction() as db:
+            for item in finished:
+                db.execute(
+                    "UPDATE artifacts SET status = ?, started_at = ?, finished_at = ?, "
+                    "duration_seconds = ?, error = ?, warnings_json = ? "
+                    "WHERE run_id = ? AND artifact_id = ?",
+                    (
+                        item.status,
+                        item.started_at or stamp,
+                        stamp,
+                        item.duration_seconds,
+                        item.error,
+                        json.dumps(list(item.warnings)),
+                        run_id,
+                        item.artifact_id,
+                    ),
+                )
+                if item.message_json is not None:
+                    db.execute(
+                        "INSERT OR REPLACE INTO messages (run_id, artifact_id, message_json, "
+                        "sensitive) VALUES (?, ?, ?, ?)",
+                        (
+                            run_id,
+                            item.artifact_id,
+                            None if item.sensitive else item.message_json,
+                            int(item.sensitive),
+                        ),
+                    )
+            if started:
+                db.executemany(
+                    "UPDATE artifacts SET status = 'running', started_at = ?, finished_at = NULL, "
+                    "error = NULL WHERE run_id = ? AND artifact_id = ?",
+                    [(stamp, run_id, artifact) for artifact in started],
+                )
+            if skipped:
+                db.executemany(
+                    "UPDATE artifacts SET status = 'skipped', finished_at = ? "
+                    "WHERE run_id = ? AND artifact_id = ?",
+                    [(stamp, run_id, artifact) for artifact in skipped],
+                )
+
     def artifact_started(self, run_id: str, artifact_id: str) -> None:
-        self._db.execute(
-            "UPDATE artifacts SET status = 'running', started_at = ?, finished_at = NULL, "
-            "error = NULL WHERE run_id = ? AND artifact_id = ?",
-            (now_iso(), run_id, artifact_id),
-        )
+        self.record_step(run_id, [], started=[artifact_id])
 
     def artifact_finished(
         self,
@@ -427,32 +489,16 @@ class RunStore:
         message: Message | None,
         sensitive: bool = False,
     ) -> None:
-        """One transaction: the artifact's state and (when completed) its message."""
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE artifacts SET status = ?, finished_at = ?, duration_seconds = ?, "
-                "error = ?, warnings_json = ? WHERE run_id = ? AND artifact_id = ?",
-                (
-                    status,
-                    now_iso(),
-                    duration_seconds,
-                    error,
-                    json.dumps(list(warnings)),
-                    run_id,
-                    artifact_id,
-                ),
-            )
-            if message is not None:
-                db.execute(
-                    "INSERT OR REPLACE INTO messages (run_id, artifact_id, message_json, "
-                    "sensitive) VALUES (?, ?, ?, ?)",
-                    (
-                        run_id,
-                        artifact_id,
-                        None if sensitive else json.dumps(message.to_json(), sort_keys=True),
-                        int(sensitive),
-                    ),
+        """One artifact's outcome (and message), in one transaction."""
+        text = json.dumps(message.to_json(), sort_keys=True) if message is not None else None
+        self.record_step(
+            run_id,
+            [
+                FinishedArtifact(
+                    artifact_id, status, duration_seconds, error, tuple(warnings), text, sensitive
                 )
+            ],
+        )
 
     def mark_artifacts(self, run_id: str, artifact_ids: Sequence[str], status: str) -> None:
         """Several artifacts at once (skipped dependents, or not run after a stop)."""
@@ -518,6 +564,9 @@ class RunStore:
             (key,),
         ).fetchone()
         return BatchJob(*row) if row else None
+
+    def forget_batch_job(self, key: str) -> None:
+        self._db.execute("DELETE FROM batch_jobs WHERE key = ?", (key,))
 
     def update_batch_job(self, key: str, status: str, error: str | None = None) -> None:
         self._db.execute(

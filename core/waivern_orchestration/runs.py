@@ -57,7 +57,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
         else:
             run_id = request.resume
             record = store.run(run_id)
-            if Path(record.runbook_path) != runbook:
+            if Path(record.runbook_path).resolve() != runbook.resolve():
                 raise StoreError(f"run {run_id} belongs to {record.runbook_path}, not {runbook}")
             plan = ExecutionPlan.from_json(store.plan_json(run_id))
             token = store.claim(run_id)

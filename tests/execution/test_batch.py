@@ -1,0 +1,137 @@
+"""Batch mode: a processor hands work to the `local` provider (a detached worker process)
+and its artifact waits `pending`; the run ends `interrupted` with the other branches done;
+`wct poll` stores the result and names the next step; a resume completes from the cache."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from waivern_execution_support import Workspace, derived, runbook_text, source
+
+from waivern_orchestration.batch import PollSummary, poll
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.run_store import RunStore
+
+
+def _batch_runbook(workspace: Workspace) -> Path:
+    return workspace.write(
+        "runbook.yaml",
+        runbook_text(
+            {
+                "words": source(text="four"),
+                "doubled": {
+                    "inputs": "words",
+                    "process": {"type": "test_batch", "properties": {"record": "runs.log"}},
+                },
+                "after": derived("doubled"),
+                "other": source(),
+                "other_report": derived("other"),
+            }
+        ),
+    )
+
+
+def _poll_until_done(store_dir: Path, run_id: str) -> PollSummary:
+    """Poll as a user would, until the worker process has answered (bounded wait)."""
+    give_up = time.monotonic() + 30
+    while True:
+        with RunStore(store_dir) as store:
+            summary = poll(store, run_id)
+        if not summary.waiting or time.monotonic() > give_up:
+            return summary
+        time.sleep(0.05)
+
+
+def test_a_pending_artifact_interrupts_the_run_while_independent_branches_complete(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    outcome, events = workspace.run(_batch_runbook(workspace), registry)
+
+    assert outcome.status == "interrupted"
+    assert outcome.reason is not None and f"wct poll {outcome.run_id}" in outcome.reason
+    assert workspace.statuses(outcome.run_id) == {
+        "words": "completed",
+        "doubled": "pending",
+        "after": "not_started",
+        "other": "completed",
+        "other_report": "completed",
+    }
+    assert outcome.counts["pending"] == 1
+    pending = [e for e in events if e["event"] == "artifact_finished" and e["status"] == "pending"]
+    assert [e["artifact"] for e in pending] == ["doubled"]
+    assert workspace.run_record(outcome.run_id).status == "interrupted"
+
+
+def test_after_a_poll_a_resume_completes_the_pending_artifact_from_the_cache(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    runbook = _batch_runbook(workspace)
+    interrupted, _ = workspace.run(runbook, registry)
+
+    summary = _poll_until_done(workspace.store, interrupted.run_id)
+    assert (summary.completed, summary.waiting, summary.failed) == (1, 0, [])
+
+    resumed, _ = workspace.run(runbook, registry, resume=interrupted.run_id)
+
+    assert resumed.status == "completed"
+    assert set(workspace.statuses(resumed.run_id).values()) == {"completed"}
+    doubled = workspace.messages(resumed.run_id)["doubled"]
+    assert [item["content"] for item in doubled["content"]["items"]] == ["8"]  # len("four") * 2
+    with RunStore(workspace.store, read_only=True) as store:
+        jobs = store.batch_jobs(resumed.run_id)
+    assert [(job.artifact_id, job.status) for job in jobs] == [("doubled", "completed")]
+    # Nothing that completed before the interruption ran again.
+    assert workspace.executions() == {
+        "words": 1,
+        "doubled": 2,
+        "after": 1,
+        "other": 1,
+        "other_report": 1,
+    }
+
+
+def test_resuming_before_the_results_are_in_keeps_waiting_without_a_second_job(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    runbook = _batch_runbook(workspace)
+    interrupted, _ = workspace.run(runbook, registry)
+
+    again, _ = workspace.run(runbook, registry, resume=interrupted.run_id)  # no poll yet
+
+    assert again.status == "interrupted"
+    assert workspace.statuses(again.run_id)["doubled"] == "pending"
+    with RunStore(workspace.store, read_only=True) as store:
+        assert len(store.batch_jobs(again.run_id)) == 1
+
+
+def test_wct_poll_stores_the_results_and_prints_the_exact_next_step(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    runbook = _batch_runbook(workspace)
+    interrupted, _ = workspace.run(runbook, registry)
+    _poll_until_done(workspace.store, interrupted.run_id)  # the worker has answered
+
+    polled = workspace.wct("poll", interrupted.run_id, "--store", workspace.store)
+
+    assert polled.returncode == 0, polled.stderr
+    lines = polled.stdout.splitlines()
+    assert lines[0] == (
+        f"run {interrupted.run_id}: 1 batch job(s) with results, 0 still working, 0 failed"
+    )
+    next_step = f"wct run {runbook} --resume {interrupted.run_id} --store {workspace.store}"
+    assert lines[-1] == f"next: resume the run: {next_step}"
+
+    resumed = workspace.wct(*next_step.split()[1:])
+
+    assert resumed.returncode == 0, resumed.stderr
+    assert workspace.run_record(interrupted.run_id).status == "completed"
+
+
+def test_wct_poll_of_an_unknown_run_is_one_line_and_exit_2(workspace: Workspace) -> None:
+    RunStore(workspace.store).close()
+
+    polled = workspace.wct("poll", "no-such-run", "--store", workspace.store)
+
+    assert polled.returncode == 2
+    assert polled.stderr == "wct: unknown run id 'no-such-run' (see `wct runs`)\n"
