@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
-from waivern_orchestration.run_store import RUN_STATUSES, RunStore, StoreError
+from waivern_orchestration.run_store import RUN_STATUSES, RunStore, StoreError, owner_alive
 
 
 def add_parser(subparsers: Any) -> None:
@@ -34,6 +34,8 @@ def runs_document(store: RunStore, status: str | None = None) -> list[dict[str, 
             "completed_at": record.completed_at,
             "counts": store.counts(record.run_id),
             "reason": record.reason,
+            # A `running` run whose process is gone can be resumed (wct run --resume).
+            "owner_alive": record.status == "running" and owner_alive(record),
         }
         for record in store.runs(status)
     ]
@@ -64,9 +66,12 @@ def run(args: argparse.Namespace) -> int:
     for item in document:
         counts = item["counts"]
         total = sum(counts.values())
+        status = item["status"]
+        if status == "running" and not item["owner_alive"]:
+            status = "running (process gone: resumable)"
         table.add_row(
             item["run_id"],
-            item["status"],
+            status,
             item["started_at"].replace("T", " ")[:19],
             f"{counts['completed']}/{total}",
             str(counts["failed"]),
