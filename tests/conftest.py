@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# The execution fixtures (a workspace with a test plug-in of components, found through
+# entry points) serve the execution, CLI and reliability tests alike.
+from execution_support import plugin_folder, registry, workspace  # noqa: F401
+
 WriteFile = Callable[[str, str], Path]
 
 

@@ -7,34 +7,17 @@ The test components are a plug-in found through entry points (see
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import signal
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+import execution_support as support
 
-def _execution_support() -> ModuleType:
-    name = "waivern_execution_support"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "execution" / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-support = _execution_support()
 Workspace = support.Workspace
-plugin_folder = support.plugin_folder
-workspace = support.workspace
 runbook_text, source, derived = support.runbook_text, support.source, support.derived
 events_of = support.events_of
 

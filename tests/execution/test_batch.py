@@ -7,8 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from waivern_execution_support import Workspace, derived, runbook_text, source
-
+from execution_support import Workspace, derived, runbook_text, source
 from waivern_orchestration.batch import PollSummary, poll
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.run_store import RunStore

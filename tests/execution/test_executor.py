@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from waivern_execution_support import Workspace, derived, first_event, runbook_text, source
-
+from execution_support import Workspace, derived, first_event, runbook_text, source
 from waivern_orchestration.components import ComponentRegistry
 
 

@@ -7,8 +7,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from waivern_execution_support import Workspace, derived, runbook_text, source
-
+from execution_support import Workspace, derived, runbook_text, source
 from waivern_orchestration.components import ComponentRegistry
 
 

@@ -3,29 +3,11 @@ with one clear line, and no artifact is executed by both."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
-from types import ModuleType
 
+import execution_support as support
 
-def _execution_support() -> ModuleType:
-    name = "waivern_execution_support"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "execution" / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-support = _execution_support()
 Workspace = support.Workspace
-plugin_folder = support.plugin_folder
-workspace = support.workspace
 
 
 def test_of_two_concurrent_resumes_exactly_one_proceeds(workspace: Workspace) -> None:

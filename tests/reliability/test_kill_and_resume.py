@@ -13,34 +13,16 @@ twice each, unless a second kill caught them running again).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import signal
 import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import execution_support as support
 
-def _execution_support() -> ModuleType:
-    name = "waivern_execution_support"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "execution" / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-support = _execution_support()
 Workspace = support.Workspace
-plugin_folder = support.plugin_folder
-workspace = support.workspace
 
 LAYERS, WIDTH = 6, 10
 KILLS = 3

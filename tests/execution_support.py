@@ -11,8 +11,8 @@ The components leave traces the tests count: with `record: FILE` (relative to th
 runbook) every execution appends `start ID` and `end ID` lines, so executions can be
 counted across processes and kills, and the most artifacts in progress at once read off.
 
-Test modules import the helpers as `waivern_execution_support`; the reliability and CLI
-tests, whose folders have no conftest of their own, load this file by path under that name.
+Test modules import the helpers as `execution_support` (`tests/` is on pytest's
+`pythonpath`); `tests/conftest.py` makes its fixtures available to every test folder.
 """
 
 from __future__ import annotations
@@ -406,8 +406,3 @@ def events_of(lines: str) -> Iterator[dict[str, Any]]:
     for line in lines.splitlines():
         if line.strip():
             yield json.loads(line)
-
-
-# Test modules import the helpers above as `waivern_execution_support` (the reliability and
-# CLI tests load this file under that name when pytest has not imported it as a conftest).
-sys.modules.setdefault("waivern_execution_support", sys.modules[__name__])
