@@ -20,6 +20,9 @@ from waivern_orchestration.run_store import RunStore, StoreError
 from waivern_orchestration.runs import RunRequest, execute
 
 
+FULL_TABLE_UP_TO = 40
+
+
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "run",
@@ -69,6 +72,11 @@ def _summary(console: Console, outcome: RunOutcome, directory: Path, runbook: Pa
         for column in ("status", "duration", "result"):
             table.add_column(column)
         plan_outputs = _outputs(store, outcome.run_id)
+        if len(records) > FULL_TABLE_UP_TO:
+            # A large run: its outputs and whatever did not complete; the rest is counted.
+            shown = [r for r in records if r.artifact_id in plan_outputs or r.status != "completed"]
+            table.caption = f"{len(records) - len(shown)} more completed artifacts not shown"
+            records = shown
         for record in records:
             result = ""
             if record.status == "completed" and record.artifact_id in plan_outputs:
