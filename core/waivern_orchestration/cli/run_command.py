@@ -19,7 +19,6 @@ from waivern_orchestration.planner import PlanningError
 from waivern_orchestration.run_store import RunStore, StoreError
 from waivern_orchestration.runs import RunRequest, execute
 
-
 FULL_TABLE_UP_TO = 40
 
 
