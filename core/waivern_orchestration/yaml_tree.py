@@ -355,11 +355,18 @@ def _scalar_value(node: yaml.ScalarNode) -> Any:
     return node.value
 
 
+_ScalarNode = yaml.ScalarNode
+_SequenceNode = yaml.SequenceNode
+_new_position = tuple.__new__
+_new_range = tuple.__new__
+
+
 class _TreeBuilder:
     """Converts composed nodes; aliases share the converted node (no expansion)."""
 
     def __init__(self, text: str, limits: ParseLimits, line_offset: int = 0) -> None:
         self._text = text
+        self._length = len(text)
         self._offset = line_offset
         self._lines: list[str] | None = None
         self._limits = limits
@@ -418,32 +425,55 @@ class _TreeBuilder:
             if known is not None:
                 return known
         converted: YamlNode
-        if isinstance(node, yaml.ScalarNode):
-            value = _scalar_value(node)
-            style = node.style or None
-            if style in ("|", ">") or node.end_mark.index >= len(self._text):
-                range_ = self._scalar_range(node)
-            else:
-                start, end, offset = node.start_mark, node.end_mark, self._offset
-                range_ = Range(
-                    Position(start.line + offset, start.column),
-                    Position(end.line + offset, end.column),
-                )
-            source = None if value.__class__ is str else node.value
-            converted = YamlScalar(value, range_, style, source)
-        elif isinstance(node, yaml.SequenceNode):
+        kind = node.__class__
+        if kind is _ScalarNode:
+            converted = self._scalar(node)  # type: ignore[arg-type]
+        elif kind is _SequenceNode:
             items = tuple([self._convert(item) for item in node.value])
             converted = YamlSequence(items, self._collection_range(node, items))
         else:
+            # The hot loop of parsing: plain keys and scalar values are converted inline
+            # (unless aliases are possible, when every node goes through the memo).
             convert = self._convert
-            entries = tuple(
-                [YamlEntry.of(convert(key), convert(value)) for key, value in node.value]
-            )
+            scalar = self._scalar if memo is None else convert
+            entries: list[YamlEntry] = []
+            for key_node, value_node in node.value:
+                key = scalar(key_node) if key_node.__class__ is _ScalarNode else convert(key_node)
+                value = (
+                    scalar(value_node)
+                    if value_node.__class__ is _ScalarNode
+                    else convert(value_node)
+                )
+                if key.__class__ is YamlScalar:
+                    text = key.value if key.source is None else key.source
+                    entries.append(YamlEntry(key, value, text))
+                else:
+                    entries.append(YamlEntry.of(key, value))
             last = (entries[-1].value,) if entries else ()
-            converted = YamlMapping(entries, self._collection_range(node, last))
+            converted = YamlMapping(tuple(entries), self._collection_range(node, last))
         if memo is not None:
             memo[id(node)] = converted
         return converted
+
+    def _scalar(self, node: yaml.ScalarNode) -> YamlScalar:
+        style = node.style
+        value = node.value if (style or node.tag == _STR) else _scalar_value(node)
+        end = node.end_mark
+        if style in ("|", ">") or end.index >= self._length:
+            range_ = self._scalar_range(node)
+        else:
+            start, offset = node.start_mark, self._offset
+            # tuple.__new__ directly: the named tuples' own __new__ is a Python call.
+            range_ = _new_range(
+                Range,
+                (
+                    _new_position(Position, (start.line + offset, start.column)),
+                    _new_position(Position, (end.line + offset, end.column)),
+                ),
+            )
+        return YamlScalar(
+            value, range_, style or None, None if value.__class__ is str else node.value
+        )
 
     def _scalar_range(self, node: yaml.ScalarNode) -> Range:
         start, end = node.start_mark, node.end_mark
