@@ -176,13 +176,13 @@ class NoStore:
         run_id: str,
         finished: Sequence[Any],
         started: Sequence[str] = (),
-        skipped: Sequence[str] = (),
+        skipped: Sequence[tuple[str, str]] = (),
     ) -> None:
         for item in finished:
             self.status[item.artifact_id] = item.status
         for artifact in started:
             self.status[artifact] = "running"
-        for artifact in skipped:
+        for artifact, _reason in skipped:
             self.status[artifact] = "skipped"
 
     def heartbeat(self, run_id: str, token: str) -> bool:

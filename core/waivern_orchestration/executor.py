@@ -325,7 +325,7 @@ class Executor:
                 for planned, result in step.finished
             ],
             started=step.started,
-            skipped=[artifact for artifact, _reason in step.skipped],
+            skipped=step.skipped,
         )
         for planned, result in step.finished:
             self.sink.artifact_finished(
@@ -405,7 +405,7 @@ class Executor:
                 execution=ExecutionMetadata("completed", duration, None, planned.origin, alias),
             )
             try:
-                stored = json.dumps(message.to_json(), sort_keys=True)
+                stored = json.dumps(message.to_json())  # the component's key order kept
             except (TypeError, ValueError) as error:
                 return _Result(
                     "failed",
@@ -449,8 +449,8 @@ class Executor:
 
 
 def concatenate(contents: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Fan-in without a processor (`merge: concatenate`): lists are joined, counts are
-    added, anything else is taken from the first input that has it."""
+    """Fan-in without a processor (`merge: concatenate`): lists are joined, numbers are
+    added (at any level), anything else is taken from the first input that has it."""
     merged: dict[str, Any] = {}
     for content in contents:
         for key, value in content.items():
@@ -460,13 +460,19 @@ def concatenate(contents: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 merged[key].extend(value)
             elif isinstance(value, dict) and isinstance(merged[key], dict):
                 merged[key] = _add_counts(merged[key], value)
+            elif _is_count(value) and _is_count(merged[key]):
+                merged[key] = merged[key] + value
     return merged
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _add_counts(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
     added = dict(first)
     for key, value in second.items():
-        if isinstance(value, int | float) and isinstance(added.get(key), int | float):
+        if _is_count(value) and _is_count(added.get(key)):
             added[key] = added[key] + value
         else:
             added.setdefault(key, value)

@@ -428,10 +428,10 @@ class RunStore:
         run_id: str,
         finished: Sequence[FinishedArtifact],
         started: Sequence[str] = (),
-        skipped: Sequence[str] = (),
+        skipped: Sequence[tuple[str, str]] = (),
     ) -> None:
         """One transaction for one scheduling step: artifacts that finished (with their
-        messages), artifacts that started, dependents skipped. Its cost depends on what
+        messages), artifacts that started, dependents skipped (id, why). Its cost depends on what
         changed, never on the size of the run."""
         stamp = now_iso()
         with self._transaction() as db:
@@ -470,9 +470,9 @@ class RunStore:
                 )
             if skipped:
                 db.executemany(
-                    "UPDATE artifacts SET status = 'skipped', finished_at = ? "
+                    "UPDATE artifacts SET status = 'skipped', finished_at = ?, error = ? "
                     "WHERE run_id = ? AND artifact_id = ?",
-                    [(stamp, run_id, artifact) for artifact in skipped],
+                    [(stamp, reason, run_id, artifact) for artifact, reason in skipped],
                 )
 
     def artifact_started(self, run_id: str, artifact_id: str) -> None:

@@ -612,6 +612,8 @@ class _RunbookCheck:
             if info.reuse is None:
                 continue
             run, artifact = info.reuse
+            if not run.name or not artifact.name:
+                continue  # an empty value is a structure problem (WCT002), said already
             produced = runs.run_artifacts(run.name)
             if produced is None:
                 where = "the run store" if runs.available() else "the run store (none yet)"

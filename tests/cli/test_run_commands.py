@@ -80,7 +80,10 @@ def test_wct_run_exits_1_when_an_artifact_fails_and_says_how_to_resume(
     assert f"run {run_id}: failed" in result.stdout
     assert "permission denied" in result.stdout
     assert "failed: 1 artifact(s) failed" in result.stdout
-    assert f"resume with: wct run {broken} --resume {run_id}" in result.stdout.splitlines()
+    assert (
+        f"resume with: wct run {broken} --resume {run_id} --store {workspace.store}"
+        in result.stdout.splitlines()
+    )
 
 
 def test_wct_run_events_are_the_documented_json_lines(workspace: Workspace, broken: Path) -> None:
@@ -370,7 +373,10 @@ def test_messages_for_people_are_not_wrapped_at_the_terminal_width(
         "run", other, "--resume", run_id, "--store", workspace.store, env=default_width
     )
 
-    assert f"resume with: wct run {broken} --resume {run_id}" in run.stdout.splitlines()
+    assert (
+        f"resume with: wct run {broken} --resume {run_id} --store {workspace.store}"
+        in run.stdout.splitlines()
+    )
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1, refused.stderr
 

@@ -85,8 +85,10 @@ def _show_run(document: dict[str, Any], as_json: bool) -> int:
         sys.stdout.write("\n")
         return 0
     table = Table(title=f"run {document['run_id']}: {document['status']}", title_justify="left")
-    for column in ("artifact", "status", "duration", "origin", "error"):
-        table.add_column(column)
+    table.add_column("artifact", overflow="fold", min_width=20)
+    for column in ("status", "duration", "origin"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("error / warnings", overflow="fold")
     for artifact, state in document["artifacts"].items():
         duration = state["duration_seconds"]
         table.add_row(
@@ -94,10 +96,10 @@ def _show_run(document: dict[str, Any], as_json: bool) -> int:
             state["status"],
             f"{duration:.2f} s" if duration is not None else "",
             escape(state["origin"]),
-            escape(state["error"] or ""),
+            escape(state["error"] or "; ".join(state["warnings"])),
         )
     console = Console(highlight=False)
     console.print(table)
     if document["reason"]:
-        console.print(f"{document['status']}: {document['reason']}", markup=False)
+        console.print(f"{document['status']}: {document['reason']}", markup=False, soft_wrap=True)
     return 0

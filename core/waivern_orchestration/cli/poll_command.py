@@ -9,7 +9,7 @@ from typing import Any
 
 from waivern_orchestration.batch import poll
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
-from waivern_orchestration.run_store import RunStore, StoreError
+from waivern_orchestration.run_store import STORE_FILE, RunStore, StoreError
 
 
 def add_parser(subparsers: Any) -> None:
@@ -20,8 +20,12 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    directory = store_dir(args)
+    if not (directory / STORE_FILE).exists():
+        print(f"wct: no run store at {directory} (nothing has run there)", file=sys.stderr)
+        return 2
     try:
-        with RunStore(store_dir(args)) as store:
+        with RunStore(directory) as store:
             summary = poll(store, args.run_id)
             record = store.run(args.run_id)
     except StoreError as error:

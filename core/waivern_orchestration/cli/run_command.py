@@ -59,11 +59,13 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         errors.print(f"wct: {error}", markup=False, soft_wrap=True)
         return 2
-    _summary(output, outcome, directory, args.file)
+    _summary(output, outcome, directory, args.file, args.store)
     return 0 if outcome.status == "completed" else 1
 
 
-def _summary(console: Console, outcome: RunOutcome, directory: Path, runbook: Path) -> None:
+def _summary(
+    console: Console, outcome: RunOutcome, directory: Path, runbook: Path, store: Path | None
+) -> None:
     with RunStore(directory) as store:
         records = store.artifacts(outcome.run_id)
         table = Table(title=f"run {outcome.run_id}: {outcome.status}", title_justify="left")
@@ -83,6 +85,10 @@ def _summary(console: Console, outcome: RunOutcome, directory: Path, runbook: Pa
                 result = _result_line(message.content if message else None)
             elif record.error:
                 result = record.error
+            if record.warnings:
+                count = len(record.warnings)
+                note = f"{count} warning{'s' if count > 1 else ''} (wct inspect)"
+                result = f"{result}; {note}" if result else note
             duration = f"{record.duration_seconds:.2f} s" if record.duration_seconds else ""
             # A child's output shows under the name the runbook gives it (its alias).
             name = record.alias or record.artifact_id
@@ -92,7 +98,8 @@ def _summary(console: Console, outcome: RunOutcome, directory: Path, runbook: Pa
     if outcome.reason:
         console.print(f"{outcome.status}: {outcome.reason}", markup=False, soft_wrap=True)
     if outcome.status in ("failed", "interrupted"):
-        command = f"resume with: wct run {runbook} --resume {outcome.run_id}"
+        store_flag = f" --store {store}" if store is not None else ""
+        command = f"resume with: wct run {runbook} --resume {outcome.run_id}{store_flag}"
         console.print(command, markup=False, soft_wrap=True)
 
 

@@ -16,7 +16,9 @@ from waivern_orchestration.run_store import RUN_STATUSES, RunStore, StoreError, 
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("runs", help="list recorded runs", description=__doc__)
+    parser = subparsers.add_parser(
+        "runs", help="list recorded runs", description="List the recorded runs, newest first."
+    )
     parser.add_argument("--status", choices=RUN_STATUSES, help="only runs with this status")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     add_store_option(parser)
@@ -60,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     table = Table()
-    for column in ("run", "status", "started", "done", "failed", "pending"):
+    table.add_column("run", no_wrap=True, min_width=22)
+    for column in ("status", "started", "done", "failed", "pending"):
         table.add_column(column, no_wrap=True)
-    table.add_column("runbook", overflow="fold")
+    table.add_column("runbook", overflow="fold", min_width=20)
     for item in document:
         counts = item["counts"]
         total = sum(counts.values())

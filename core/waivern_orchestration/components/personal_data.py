@@ -263,7 +263,8 @@ def _evidence(
     options: EvidenceOptions,
 ) -> list[str]:
     snippets: list[str] = []
-    for match in occurrences:
+    # Repeated identical contexts add nothing: look at a bounded number of occurrences.
+    for match in occurrences[: options.max_per_finding * 4]:
         window_start = max(0, match.start - options.context_chars)
         window_end = min(len(text), match.end + options.context_chars)
         snippet = " ".join(_masked_window(text, window_start, window_end, matches, starts).split())
@@ -296,7 +297,8 @@ def _masked_window(
 
 
 def _intersecting(matches: list[_Match], first: int, start: int, end: int) -> Iterator[_Match]:
-    for match in matches[first:]:
+    for index in range(first, len(matches)):  # by index: a slice would copy the rest
+        match = matches[index]
         if match.start >= end:
             return
         if match.end > start:
