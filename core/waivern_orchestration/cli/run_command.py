@@ -59,12 +59,17 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         errors.print(f"wct: {error}", markup=False, soft_wrap=True)
         return 2
-    _summary(output, outcome, directory, args.file, args.store)
+    _summary(output, outcome, directory, args.file, store_flag=args.store)
     return 0 if outcome.status == "completed" else 1
 
 
 def _summary(
-    console: Console, outcome: RunOutcome, directory: Path, runbook: Path, store: Path | None
+    console: Console,
+    outcome: RunOutcome,
+    directory: Path,
+    runbook: Path,
+    *,
+    store_flag: Path | None,
 ) -> None:
     with RunStore(directory) as store:
         records = store.artifacts(outcome.run_id)
@@ -98,8 +103,8 @@ def _summary(
     if outcome.reason:
         console.print(f"{outcome.status}: {outcome.reason}", markup=False, soft_wrap=True)
     if outcome.status in ("failed", "interrupted"):
-        store_flag = f" --store {store}" if store is not None else ""
-        command = f"resume with: wct run {runbook} --resume {outcome.run_id}{store_flag}"
+        given = f" --store {store_flag}" if store_flag is not None else ""
+        command = f"resume with: wct run {runbook} --resume {outcome.run_id}{given}"
         console.print(command, markup=False, soft_wrap=True)
 
 
