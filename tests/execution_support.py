@@ -406,3 +406,26 @@ def events_of(lines: str) -> Iterator[dict[str, Any]]:
     for line in lines.splitlines():
         if line.strip():
             yield json.loads(line)
+
+
+def child_runbook_project(workspace: Workspace, child: str, name: str = "runbook.yaml") -> Path:
+    """A parent whose `scan` runs the child runbook ``child`` (saved as analysis.yaml) on
+    `files`, with `report` downstream of the child's `findings` output."""
+    workspace.write("analysis.yaml", child)
+    return workspace.write(
+        name,
+        runbook_text(
+            {
+                "files": source(text="hello"),
+                "scan": {
+                    "inputs": "files",
+                    "child_runbook": {
+                        "path": "analysis.yaml",
+                        "input_mapping": {"documents": "files"},
+                        "output": "findings",
+                    },
+                },
+                "report": {**derived("scan"), "output": True},
+            }
+        ),
+    )

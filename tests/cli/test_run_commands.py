@@ -198,24 +198,7 @@ artifacts:
 
 @pytest.fixture
 def with_child(workspace: Workspace) -> Path:
-    workspace.write("analysis.yaml", CHILD)
-    return workspace.write(
-        "parent.yaml",
-        runbook_text(
-            {
-                "files": source(text="hello"),
-                "scan": {
-                    "inputs": "files",
-                    "child_runbook": {
-                        "path": "analysis.yaml",
-                        "input_mapping": {"documents": "files"},
-                        "output": "findings",
-                    },
-                },
-                "report": {**derived("scan"), "output": True},
-            }
-        ),
-    )
+    return support.child_runbook_project(workspace, CHILD, "parent.yaml")
 
 
 def test_wct_inspect_run_json_has_every_artifacts_state(

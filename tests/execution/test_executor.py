@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from execution_support import Workspace, derived, first_event, runbook_text, source
+from execution_support import (
+    Workspace,
+    child_runbook_project,
+    derived,
+    first_event,
+    runbook_text,
+    source,
+)
 from waivern_orchestration.components import ComponentRegistry
 
 
@@ -172,24 +179,7 @@ artifacts:
 
 
 def _child_runbook(workspace: Workspace) -> Path:
-    workspace.write("analysis.yaml", CHILD)
-    return workspace.write(
-        "runbook.yaml",
-        runbook_text(
-            {
-                "files": source(text="hello"),
-                "scan": {
-                    "inputs": "files",
-                    "child_runbook": {
-                        "path": "analysis.yaml",
-                        "input_mapping": {"documents": "files"},
-                        "output": "findings",
-                    },
-                },
-                "report": {**derived("scan"), "output": True},
-            }
-        ),
-    )
+    return child_runbook_project(workspace, CHILD)
 
 
 def test_an_artifact_downstream_of_a_child_output_gets_the_child_artifacts_message(
