@@ -1,0 +1,67 @@
+"""The `personal_data` review step end to end, as a user runs it: the real processor hands
+its candidates to the real `local` provider (a detached worker process), the run ends
+`interrupted`, `wct poll` collects the result, and the resume completes the artifact
+without the false positives."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from execution_support import Workspace
+
+RUNBOOK = """\
+name: Reviewed scan
+description: personal data with the review step
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  findings:
+    inputs: files
+    process:
+      type: personal_data
+      properties:
+        review: {enabled: true, provider: local}
+    output: true
+"""
+
+TEXT = """\
+Write to jane.doe@northwind-mail.com about the refund.
+The form example uses someone@example.com, which is not a person.
+"""
+
+
+def test_review_pending_then_polled_then_resumed_drops_false_positives(
+    workspace: Workspace,
+) -> None:
+    workspace.write("data/ticket.txt", TEXT)
+    runbook = workspace.write("runbook.yaml", RUNBOOK)
+
+    first = workspace.wct("run", runbook, "--events", "--store", workspace.store)
+    events = [json.loads(line) for line in first.stdout.splitlines()]
+    run_id = events[0]["run_id"]
+    assert first.returncode == 1
+    assert events[-1]["status"] == "interrupted"
+    assert {"artifact": "findings", "status": "pending"}.items() <= next(
+        e for e in events if e.get("artifact") == "findings" and e["event"] == "artifact_finished"
+    ).items()
+
+    polled = workspace.wct("poll", run_id, "--store", workspace.store)
+    for _ in range(100):  # the worker is a separate process: poll until it has finished
+        if "still working" in polled.stdout and "0 still working" not in polled.stdout:
+            time.sleep(0.1)
+            polled = workspace.wct("poll", run_id, "--store", workspace.store)
+    assert polled.returncode == 0, polled.stderr
+    assert "1 batch job(s) with results" in polled.stdout
+    assert f"wct run {runbook} --resume {run_id}" in polled.stdout
+
+    resumed = workspace.wct("run", runbook, "--resume", run_id, "--store", workspace.store)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    shown = workspace.wct("inspect", run_id, "findings", "--json", "--store", workspace.store)
+    findings = json.loads(shown.stdout)["content"]["findings"]
+    values = [finding["value"] for finding in findings]
+    assert any("northwind-mail.com" in value for value in values)
+    assert not any("example.com" in value for value in values)
