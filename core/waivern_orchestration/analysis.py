@@ -30,7 +30,7 @@ from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.env_vars import EnvSite
 from waivern_orchestration.header_check import HeaderInfo, check_header
-from waivern_orchestration.incremental import ArtifactLayout, layout_of, reparse
+from waivern_orchestration.incremental import ArtifactLayout, Reparsed, layout_of, reparse
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.models import Runbook
 from waivern_orchestration.positions import Range, split_lines
@@ -40,6 +40,7 @@ from waivern_orchestration.runbook_check import (
     Alias,
     ChildLink,
     RunbookContext,
+    RunbookFacts,
     check_runbook,
 )
 from waivern_orchestration.yaml_tree import (
@@ -82,6 +83,8 @@ class Analysis:
     )
     # How many artifact blocks were parsed again (None: the whole text was parsed).
     reparsed_blocks: int | None = field(default=None, repr=False)
+    # The diagnostics of the runbook-wide checks (a subset of `diagnostics`).
+    runbook_diagnostics: tuple[Diagnostic, ...] = field(default=(), repr=False)
     # What the result depends on besides the text: the variables it read and the
     # components it knew (a cached child analysis is reused only while they are the same).
     env_used: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -210,8 +213,12 @@ class _Analyser:
         )
         reparsed: int | None = None
         layout: ArtifactLayout | None
+        unchanged: Analysis | None = None  # a previous result the runbook checks still hold
         if reused is not None:
-            header_root, infos, layout, reparsed = reused
+            header_root, infos, layout = reused.root, reused.infos, reused.layout
+            reparsed = len(reused.fresh)
+            if previous is not None and self._outline_unchanged(previous, reused):
+                unchanged = previous
         else:
             parsed = parse_yaml(text, self.limits)
             if parsed.problem is not None:
@@ -246,7 +253,7 @@ class _Analyser:
             )
             infos = [check_artifact(entry, context) for entry in entries]
             layout = layout_of(root, text) if not parsed.uses_anchors else None
-        return self._finish(file, text, chain, header_root, infos, layout, reparsed)
+        return self._finish(file, text, chain, header_root, infos, layout, reparsed, unchanged)
 
     def _artifact_context(self, file: Path, text: str) -> ArtifactContext:
         lines: list[str] | None = None
@@ -268,24 +275,29 @@ class _Analyser:
         infos: list[ArtifactInfo],
         layout: ArtifactLayout | None,
         reparsed: int | None,
+        unchanged: Analysis | None = None,
     ) -> Analysis:
         context = self._artifact_context(file, text)
         header = check_header(root, file, context.line_text)
         if self.max_depth is None:
             self.max_depth = header.config.max_child_depth
-        facts = check_runbook(
-            header,
-            infos,
-            RunbookContext(
-                file=file,
-                registry=self.registry,
-                env=self.env,
-                read_text=self.read_text,
-                analyse_child=self._analyse_child,
-                chain=chain,
-                max_depth=self.max_depth,
-                runs=self.runs,
-            ),
+        facts = (
+            _facts_of(unchanged, infos)
+            if unchanged is not None
+            else check_runbook(
+                header,
+                infos,
+                RunbookContext(
+                    file=file,
+                    registry=self.registry,
+                    env=self.env,
+                    read_text=self.read_text,
+                    analyse_child=self._analyse_child,
+                    chain=chain,
+                    max_depth=self.max_depth,
+                    runs=self.runs,
+                ),
+            )
         )
         diagnostics = [*header.diagnostics]
         for info in infos:
@@ -313,6 +325,7 @@ class _Analyser:
             reparsed_blocks=reparsed,
             env_used={site.name: self.env.get(site.name) for site in env_sites},
             registry=self.registry,
+            runbook_diagnostics=tuple(facts.diagnostics),
         )
 
     def _analyse_child(self, text: str, real: Path, chain: tuple[Path, ...]) -> Analysis:
@@ -324,6 +337,19 @@ class _Analyser:
             known = self.analyse(text, real, chain, None)
         self.child_cache[key] = known
         return known
+
+    def _outline_unchanged(self, previous: Analysis, reused: Reparsed) -> bool:
+        """Can the runbook-wide checks of ``previous`` stand for the new text? Only when
+        the edit moved no lines and changed nothing those checks read (a description, a
+        connector property), and nothing else they depend on changed either."""
+        if reused.delta_lines or len(reused.replaced) != len(reused.fresh):
+            return False
+        pairs = zip(reused.replaced, reused.fresh, strict=True)
+        if any(old.outline() != new.outline() for old, new in pairs):
+            return False
+        if self.runs is not None and any(info.reuse for info in reused.infos):
+            return False  # the run store may have changed since (WCT060)
+        return self._still_valid(previous)  # children, variables and components
 
     def _still_valid(self, analysis: Analysis) -> bool:
         """Would analysing this child again give the same result? Its own text is the
@@ -359,3 +385,19 @@ class _Analyser:
             env_sites=(),
             child_cache=self.child_cache,
         )
+
+
+def _facts_of(previous: Analysis, infos: list[ArtifactInfo]) -> RunbookFacts:
+    """The runbook-wide results of ``previous``, for artifacts whose outlines they match."""
+    artifacts: dict[str, ArtifactInfo] = {}
+    for info in infos:
+        artifacts.setdefault(info.id, info)
+    return RunbookFacts(
+        artifacts=artifacts,
+        references=previous.references,
+        dependencies=previous.dependencies,
+        schemas=previous.schemas,
+        aliases=previous.aliases,
+        children=previous.children,
+        diagnostics=list(previous.runbook_diagnostics),
+    )

@@ -139,6 +139,33 @@ class ArtifactInfo:
         assert self._shifted_tree is not None
         return self._shifted_tree
 
+    def outline(self) -> tuple[object, ...]:
+        """Everything the runbook-wide checks read of this artifact, positions included:
+        while the outlines are unchanged, so are those checks' results."""
+        node = self.node
+        keys = tuple(
+            entry.key.range if entry is not None else None
+            for entry in (
+                node.get("inputs") if isinstance(node, YamlMapping) else None,
+                _child_entry(node, "input_mapping"),
+            )
+        )
+        return (
+            self.id,
+            self.key_range,
+            self.production,
+            self.inputs,
+            self.source_type,
+            self.process_type,
+            self.output_schema,
+            self.output,
+            self.child,
+            self.env_sites,
+            self.broken,
+            self.reuse,
+            keys,
+        )
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ArtifactInfo):
             return NotImplemented
@@ -571,6 +598,11 @@ class _ArtifactCheck:
             self.report("WCT040", path_node.range, problem)
             return False
         return True
+
+
+def _child_entry(node: YamlNode, key: str) -> YamlEntry | None:
+    child = node.value_of("child_runbook") if isinstance(node, YamlMapping) else None
+    return child.get(key) if isinstance(child, YamlMapping) else None
 
 
 def _reuse_sites(node: YamlMapping) -> tuple[NamedSite, NamedSite] | None:

@@ -89,9 +89,19 @@ def layout_of(root: YamlMapping, text: str) -> ArtifactLayout | None:
     return ArtifactLayout(indent, starts, end_line, entries, (start.line, start.character), index)
 
 
+@dataclass(frozen=True)
+class Reparsed:
+    root: YamlMapping  # the top-level entries (the artifacts' value left empty)
+    infos: list[ArtifactInfo]
+    layout: ArtifactLayout
+    replaced: list[ArtifactInfo]  # the previous analysis's artifacts the edit touched ...
+    fresh: list[ArtifactInfo]  # ... and what they are now
+    delta_lines: int  # lines the edit added (or removed, negative)
+
+
 def reparse(
     previous: Analysis, text: str, context: ArtifactContext, limits: ParseLimits
-) -> tuple[YamlMapping, list[ArtifactInfo], ArtifactLayout, int] | None:
+) -> Reparsed | None:
     """Header root, artifact infos and layout for ``text``, re-using ``previous`` where
     the edit did not reach; None when a full parse is needed."""
     layout = previous.layout
@@ -106,7 +116,7 @@ def reparse(
         return None
     prefix = _common_prefix(old, text)
     if prefix == len(old) == len(text):
-        return _root(layout), infos, layout, 0
+        return Reparsed(_root(layout), infos, layout, [], [], 0)
     suffix = _common_suffix(old, text, min(len(old), len(text)) - prefix)
     old_end, new_end = len(old) - suffix, len(text) - suffix
     # The edit must stay inside the artifact blocks: touching the first character of the
@@ -180,7 +190,9 @@ def reparse(
         ],
         end_offset=end_offset + delta_chars,
     )
-    return _root(new_layout), new_infos, new_layout, len(entries)
+    return Reparsed(
+        _root(new_layout), new_infos, new_layout, infos[first : last + 1], fresh, delta_lines
+    )
 
 
 def _checked_key_lines(

@@ -25,6 +25,9 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 _STR = "tag:yaml.org,2002:str"
+# tuple.__new__ directly: the named tuples' own __new__ is a Python-level call.
+_new_position = tuple.__new__
+_new_range = tuple.__new__
 _constructor = SafeConstructor()
 
 
@@ -40,14 +43,35 @@ class ParseLimits:
 DEFAULT_LIMITS = ParseLimits()
 
 
-@dataclass(slots=True)
 class YamlScalar:
+    """A scalar and where it stands. Its range is kept as four ints and made on demand:
+    a large runbook has hundreds of thousands of scalars, mostly never asked for theirs."""
+
+    __slots__ = ("_end_char", "_end_line", "_start_char", "_start_line", "source", "style", "value")
+
     value: Any
-    range: Range
-    style: str | None = None
+    style: str | None
     # The text as written, kept only when YAML resolved it to something else than that
     # text (`on` → True, `null` → None, `010` → 8): messages and keys show what was typed.
-    source: str | None = None
+    source: str | None
+
+    def __init__(
+        self, value: Any, range: Range, style: str | None = None, source: str | None = None
+    ) -> None:
+        self.value = value
+        self.style = style
+        self.source = source
+        (self._start_line, self._start_char), (self._end_line, self._end_char) = range
+
+    @property
+    def range(self) -> Range:
+        return _new_range(
+            Range,
+            (
+                _new_position(Position, (self._start_line, self._start_char)),
+                _new_position(Position, (self._end_line, self._end_char)),
+            ),
+        )
 
     @property
     def is_string(self) -> bool:
@@ -61,6 +85,27 @@ class YamlScalar:
 
     def shifted(self, lines: int) -> YamlScalar:
         return YamlScalar(self.value, self.range.shifted(lines), self.style, self.source)
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.value,
+            self.style,
+            self.source,
+            self._start_line,
+            self._start_char,
+            self._end_line,
+            self._end_char,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not YamlScalar:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"YamlScalar(value={self.value!r}, range={self.range!r}, style={self.style!r})"
 
 
 @dataclass(slots=True)
@@ -255,8 +300,10 @@ def _mark_range(mark: yaml.Mark, lines: list[str], line_offset: int) -> Range:
 _YAML_ONLY_BREAK = re.compile("[\u0085\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _NOT_FLOW = re.compile(r"[^\[\]{}]+")
-_DEEP_INDENT_TEMPLATE = r"^[ \t]{%d}"
-_MANY_INDICATORS_TEMPLATE = r"(?:[-?:][ \t]+){%d}"
+_DEEP_INDENT_TEMPLATE = r"(?:^|\n)[ \t]{%d}"
+# Block nesting on one line comes from `- ` and `? ` indicators (`a: b: c` is not YAML;
+# flow nesting is counted by its brackets).
+_MANY_INDICATORS_TEMPLATE = r"[-?](?:[ \t]+[-?]){%d}"
 
 
 def _refuse_before_parsing(text: str, limits: ParseLimits) -> YamlProblem | None:
@@ -297,9 +344,9 @@ def _may_nest_deeper_than(text: str, depth: int) -> bool:
             peak = max(peak, level)
         if peak > depth // 2:
             return True
-    if re.search(_DEEP_INDENT_TEMPLATE % (depth // 2), text, re.MULTILINE):
+    if re.search(_DEEP_INDENT_TEMPLATE % (depth // 2), text):
         return True
-    return re.search(_MANY_INDICATORS_TEMPLATE % (depth // 4), text) is not None
+    return re.search(_MANY_INDICATORS_TEMPLATE % (depth // 4 - 1), text) is not None
 
 
 def _depth(text: str) -> int:
@@ -357,8 +404,7 @@ def _scalar_value(node: yaml.ScalarNode) -> Any:
 
 _ScalarNode = yaml.ScalarNode
 _SequenceNode = yaml.SequenceNode
-_new_position = tuple.__new__
-_new_range = tuple.__new__
+_new_scalar = object.__new__
 
 
 class _TreeBuilder:
@@ -460,20 +506,23 @@ class _TreeBuilder:
         value = node.value if (style or node.tag == _STR) else _scalar_value(node)
         end = node.end_mark
         if style in ("|", ">") or end.index >= self._length:
-            range_ = self._scalar_range(node)
-        else:
-            start, offset = node.start_mark, self._offset
-            # tuple.__new__ directly: the named tuples' own __new__ is a Python call.
-            range_ = _new_range(
-                Range,
-                (
-                    _new_position(Position, (start.line + offset, start.column)),
-                    _new_position(Position, (end.line + offset, end.column)),
-                ),
+            return YamlScalar(
+                value,
+                self._scalar_range(node),
+                style or None,
+                None if value.__class__ is str else node.value,
             )
-        return YamlScalar(
-            value, range_, style or None, None if value.__class__ is str else node.value
-        )
+        # The common case, without making a range: the coordinates are stored as they are.
+        start, offset = node.start_mark, self._offset
+        scalar = _new_scalar(YamlScalar)
+        scalar.value = value
+        scalar.style = style or None
+        scalar.source = None if value.__class__ is str else node.value
+        scalar._start_line = start.line + offset
+        scalar._start_char = start.column
+        scalar._end_line = end.line + offset
+        scalar._end_char = end.column
+        return scalar
 
     def _scalar_range(self, node: yaml.ScalarNode) -> Range:
         start, end = node.start_mark, node.end_mark
