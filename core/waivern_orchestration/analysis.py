@@ -146,7 +146,13 @@ def _collector_paused() -> Iterator[None]:
     """Analysis allocates hundreds of thousands of small objects that the cyclic garbage
     collector would scan over and over while they are built, freeing nothing (reference
     counting frees them). Paused while any analysis runs (analyses may overlap in a
-    server's threads); collected as usual afterwards."""
+    server's threads).
+
+    Afterwards the new objects would all sit in the youngest generation, and the first
+    collection would scan every one of them at once. They are moved to the oldest
+    generation instead (`freeze` then `unfreeze`, which scans nothing): cyclic garbage among
+    them is still found, by the next full collection. A process that uses the permanent
+    generation itself (`gc.freeze` before forking) is left alone."""
     global _pauses, _was_enabled
     with _pause_lock:
         if _pauses == 0:
@@ -159,6 +165,9 @@ def _collector_paused() -> Iterator[None]:
         with _pause_lock:
             _pauses -= 1
             if _pauses == 0 and _was_enabled:
+                if gc.get_freeze_count() == 0:
+                    gc.freeze()
+                    gc.unfreeze()
                 gc.enable()
 
 

@@ -113,7 +113,7 @@ class ArtifactInfo:
     id: str
     key_range: Range
     tree: YamlNode  # as parsed; `node` is this tree moved by `tree_shift` lines
-    definition: ArtifactDefinition | None
+    valid: bool  # its fields pass the model (its `definition` can be made)
     production: Production | None
     inputs: tuple[Reference, ...]
     source_type: NamedSite | None
@@ -128,6 +128,18 @@ class ArtifactInfo:
     reuse: tuple[NamedSite, NamedSite] | None = None  # (from_run, artifact) as written
     tree_shift: int = 0
     _shifted_tree: YamlNode | None = field(default=None, init=False, repr=False)
+    _definition: ArtifactDefinition | None = field(default=None, init=False, repr=False)
+
+    @property
+    def definition(self) -> ArtifactDefinition | None:
+        """The validated model, made when asked for (planning): most analyses (every
+        keystroke) never need it, and each would be a dozen more objects per artifact."""
+        if not self.valid:
+            return None
+        if self._definition is None:
+            made = ArtifactDefinition.model_validate(to_python(self.node))
+            object.__setattr__(self, "_definition", made)
+        return self._definition
 
     @property
     def node(self) -> YamlNode:
@@ -178,7 +190,7 @@ class ArtifactInfo:
             self.id,
             self.key_range,
             self.node,
-            self.definition,
+            self.valid,
             self.production,
             self.inputs,
             self.source_type,
@@ -200,7 +212,7 @@ class ArtifactInfo:
             id=artifact_id,
             key_range=key_range,
             tree=YamlScalar(None, key_range),
-            definition=None,
+            valid=False,
             production=None,
             inputs=(),
             source_type=None,
@@ -224,7 +236,7 @@ class ArtifactInfo:
             id=self.id,
             key_range=self.key_range.shifted(lines),
             tree=self.tree,
-            definition=self.definition,
+            valid=self.valid,
             production=self.production,
             inputs=tuple(ref.shifted(lines) for ref in self.inputs),
             source_type=self.source_type.shifted(lines) if self.source_type else None,
@@ -293,9 +305,9 @@ class _ArtifactCheck:
                 self.report(
                     "WCT002", node.range, f"artifact `{self.id}` must be a mapping of fields"
                 )
-            return self._info(key_range, node, None, None, (), sites)
+            return self._info(key_range, node, False, None, (), sites)
 
-        definition = self._validate(node, key_range)
+        valid = self._validate(node, key_range)
         inputs = self._input_references(node)
         production = self._production(node, key_range)
         source_type = self._component(node, "source")
@@ -315,7 +327,7 @@ class _ArtifactCheck:
             id=self.id,
             key_range=key_range,
             tree=node,
-            definition=definition,
+            valid=valid,
             production=production,
             inputs=inputs,
             source_type=source_type,
@@ -333,7 +345,7 @@ class _ArtifactCheck:
         self,
         key_range: Range,
         node: YamlNode,
-        definition: ArtifactDefinition | None,
+        valid: bool,
         production: Production | None,
         inputs: tuple[Reference, ...],
         sites: tuple[EnvSite, ...],
@@ -342,7 +354,7 @@ class _ArtifactCheck:
             id=self.id,
             key_range=key_range,
             tree=node,
-            definition=definition,
+            valid=valid,
             production=production,
             inputs=inputs,
             source_type=None,
@@ -356,9 +368,9 @@ class _ArtifactCheck:
 
     # -- structure ----------------------------------------------------------------------
 
-    def _validate(self, node: YamlMapping, key_range: Range) -> ArtifactDefinition | None:
+    def _validate(self, node: YamlMapping, key_range: Range) -> bool:
         try:
-            return ArtifactDefinition.model_validate(to_python(node))
+            ArtifactDefinition.model_validate(to_python(node))
         except ValidationError as error:
             self.diagnostics.extend(
                 model_diagnostics(
@@ -371,7 +383,8 @@ class _ArtifactCheck:
                     model=ArtifactDefinition,
                 )
             )
-            return None
+            return False
+        return True
 
     def _input_references(self, node: YamlMapping) -> tuple[Reference, ...]:
         value = node.value_of("inputs")

@@ -134,6 +134,12 @@ class YamlMapping:
 
     def get(self, key: str) -> YamlEntry | None:
         """The last entry with this key (YAML's own rule); duplicates are reported elsewhere."""
+        entries = self.entries
+        if len(entries) <= 8:  # most mappings: a scan costs less than an index to keep
+            for entry in reversed(entries):
+                if entry.key_text == key:
+                    return entry
+            return None
         index = self._index
         if index is None:
             index = self._index = {entry.key_text: entry for entry in self.entries}
