@@ -358,6 +358,15 @@ class Executor:
     def _work_for(self, planned: PlannedArtifact) -> Callable[[], _Result]:
         try:
             inputs = [self._input(producer) for producer in planned.inputs]
+            inputs += [
+                # A declared default stands in for an unmapped optional child input.
+                Message(
+                    id=f"{planned.id}:{name}",
+                    schema=SchemaRef.parse(schema),
+                    content=value if isinstance(value, dict) else {"value": value},
+                )
+                for name, schema, value in planned.defaults
+            ]
         except RuntimeError as missing:  # a store edited by hand, or a message lost
             reason = str(missing)
             return lambda: _Result("failed", None, reason, 0.0, [])

@@ -23,6 +23,7 @@ from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.cycles import topological_order
 from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.env_vars import UnsetVariable, substitute
+from waivern_orchestration.message_schemas import resolve_schema
 from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
 from waivern_orchestration.positions import Range
 from waivern_orchestration.run_store import StoreLookup
@@ -50,7 +51,9 @@ class PlannedArtifact:
     inputs: tuple[str, ...]  # plan ids of the artifacts it takes as inputs
     input_schemas: tuple[str, ...]
     output_schema: str | None
-    defaults: tuple[tuple[str, Any], ...] = ()  # unmapped optional child inputs → default
+    # Unmapped optional child inputs that declare a `default`: (input, schema, content).
+    # The executor hands each to the artifact as one more input message.
+    defaults: tuple[tuple[str, str, Any], ...] = ()
     # Feeds a child input declared `sensitive`: its message is never written to the store
     # (a resume produces it again when something still needs it).
     sensitive: bool = False
@@ -69,7 +72,7 @@ class PlannedArtifact:
             "inputs": list(self.inputs),
             "input_schemas": list(self.input_schemas),
             "output_schema": self.output_schema,
-            "defaults": [[name, value] for name, value in self.defaults],
+            "defaults": [[name, schema, value] for name, schema, value in self.defaults],
             "sensitive": self.sensitive,
         }
 
@@ -84,7 +87,7 @@ class PlannedArtifact:
             inputs=tuple(data["inputs"]),
             input_schemas=tuple(data["input_schemas"]),
             output_schema=data["output_schema"],
-            defaults=tuple((name, value) for name, value in data["defaults"]),
+            defaults=tuple((name, schema, value) for name, schema, value in data["defaults"]),
             sensitive=bool(data.get("sensitive", False)),
         )
 
@@ -253,9 +256,10 @@ class _Flattener:
             # One schema per input, in the same order ("" when it is not known).
             input_schemas = tuple(str(analysis.schemas.get(name) or "") for name in bound)
             defaults = tuple(
-                (name, _default_of(analysis, name))
+                default
                 for name in definition.input_ids
-                if name not in names and name in analysis.header.inputs
+                if name not in names
+                for default in _default_of(analysis, name)
             )
             planned_id = f"{prefix}{artifact}"
             schema = analysis.schemas.get(artifact)
@@ -352,10 +356,14 @@ class _Flattener:
         return ArtifactDefinition.model_validate(substituted)
 
 
-def _default_of(analysis: Analysis, name: str) -> Any:
+def _default_of(analysis: Analysis, name: str) -> list[tuple[str, str, Any]]:
+    """The declared default of an unmapped runbook input, when it has one."""
     assert analysis.header is not None and analysis.header.header is not None
     declared = analysis.header.header.inputs.get(name)
-    return declared.default if declared else None
+    if declared is None or "default" not in declared.model_fields_set:
+        return []
+    schema = resolve_schema(declared.input_schema)
+    return [(name, str(schema) if schema else declared.input_schema, declared.default)]
 
 
 def _substitute_all(value: Any, env: Mapping[str, str]) -> Any:
