@@ -96,6 +96,13 @@ def _running(pid: int) -> bool:
     return finished == 0
 
 
+def provider_names() -> list[str]:
+    """The installed batch providers: `local` and those of the entry-point group."""
+    return sorted(
+        {LocalProvider.name, *(point.name for point in entry_points(group=PROVIDER_GROUP))}
+    )
+
+
 def provider(name: str, store_dir: Path) -> BatchProvider:
     if name == LocalProvider.name:
         return LocalProvider(store_dir)
@@ -103,7 +110,8 @@ def provider(name: str, store_dir: Path) -> BatchProvider:
         if point.name == name:
             loaded: BatchProvider = point.load()(store_dir)
             return loaded
-    raise LookupError(f"unknown batch provider {name!r} (installed: local)")
+    installed = ", ".join(provider_names())
+    raise LookupError(f"unknown batch provider {name!r} (installed: {installed})")
 
 
 class StoreBatchAccess:

@@ -12,6 +12,7 @@ import pytest
 from component_fakes import FakeContext, assert_matches_schema, file_items, message
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from waivern_orchestration.components.base import PendingProcessingError
 from waivern_orchestration.components.pd_rules import load_ruleset, ruleset_names
@@ -307,10 +308,10 @@ def test_review_submits_the_candidates_and_waits(context: FakeContext) -> None:
 def test_review_completes_from_the_batch_result(context: FakeContext) -> None:
     items = file_items({"refund.txt": REVIEWED_TEXT})
     with pytest.raises(PendingProcessingError):
-        process(context, items, review={"enabled": True, "provider": "acme"})
+        process(context, items, review={"enabled": True, "provider": "local"})
     context.batch.complete()
 
-    result = process(context, items, review={"enabled": True, "provider": "acme"})
+    result = process(context, items, review={"enabled": True, "provider": "local"})
 
     assert [(f["type"], f["value"], f["risk"]) for f in result["findings"]] == [
         ("email", "m***@acme.io", "medium"),
@@ -390,3 +391,8 @@ def test_review_never_raises_on_odd_payloads(payload: Any) -> None:
 
     assert isinstance(reviewed, list)
     assert all(isinstance(finding, dict) and "review" not in finding for finding in reviewed)
+
+
+def test_an_unknown_review_provider_is_refused_with_the_installed_ones() -> None:
+    with pytest.raises(ValidationError, match=r"unknown batch provider `outbox`.*`local`"):
+        PersonalDataProperties.model_validate({"review": {"enabled": True, "provider": "outbox"}})

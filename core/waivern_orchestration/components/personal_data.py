@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from waivern_orchestration.components.base import (
     ComponentContext,
@@ -68,6 +68,18 @@ class ReviewOptions(BaseModel):
     provider: str = Field(
         default="local", min_length=1, description="The batch provider that runs the review."
     )
+
+    @field_validator("provider")
+    @classmethod
+    def _installed(cls, value: str) -> str:
+        # Imported here: the batch module needs the run store, which components do not.
+        from waivern_orchestration.batch import provider_names
+
+        installed = provider_names()
+        if value not in installed and "${" not in value:
+            listed = ", ".join(f"`{name}`" for name in installed)
+            raise ValueError(f"unknown batch provider `{value}` (installed: {listed})")
+        return value
 
 
 class PersonalDataProperties(BaseModel):
