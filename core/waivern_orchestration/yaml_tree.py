@@ -273,10 +273,9 @@ def _yaml_error_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int
     problem = error.problem or "invalid YAML"
     unclosed = _UNCLOSED.get(error.context or "")
     if unclosed is not None and error.context_mark is not None:
-        # Point at what was left open, not where the parser gave up (often lines later).
-        where = error.problem_mark
-        found = f" (found at line {where.line + 1 + line_offset})" if where is not None else ""
-        message = f"YAML syntax error: {unclosed}{found}"
+        # Point at what was left open, not where the parser gave up (often lines later;
+        # no line number in the message: it would go stale when the text above changes).
+        message = f"YAML syntax error: {unclosed}"
         return YamlProblem(message, _mark_range(error.context_mark, lines, line_offset), True)
     context = f" ({error.context})" if error.context else ""
     mark = error.problem_mark or error.context_mark
