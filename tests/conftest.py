@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# The execution fixtures (a workspace with a test plug-in of components, found through
+# entry points) serve the execution, CLI and reliability tests alike.
+from execution_support import plugin_folder, registry, workspace  # noqa: F401
+
 # CI runs the property tests on a fixed set of examples, so that a run passes or fails
 # the same way every time; local runs draw new examples each time and keep exploring.
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# The execution fixtures (a workspace with a test plug-in of components, found through
-# entry points) serve the execution, CLI and reliability tests alike.
-from execution_support import plugin_folder, registry, workspace  # noqa: F401
 
 WriteFile = Callable[[str, str], Path]
 
