@@ -29,6 +29,7 @@ from pathlib import Path
 
 import yaml
 
+import table  # benchmarks/table.py (the scripts run from this folder)
 from waivern_orchestration.analysis import Analysis, analyse
 
 HEADER = (
@@ -383,18 +384,7 @@ def measure(generated: Generated, repeat: int) -> Row:
 
 
 def print_table(rows: list[Row]) -> None:
-    table = [HEADER, *(row.cells() for row in rows)]
-    widths = [max(len(line[column]) for line in table) for column in range(len(HEADER))]
-
-    def render(cells: tuple[str, ...]) -> str:
-        first = cells[0].rjust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
-        return " | ".join([first, *rest])
-
-    print(render(HEADER))
-    print("-+-".join("-" * width for width in widths))
-    for cells in table[1:]:
-        print(render(cells))
+    table.print_table(HEADER, [row.cells() for row in rows], left_first=False)
 
 
 def print_targets(rows: list[Row]) -> None:

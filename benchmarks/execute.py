@@ -44,6 +44,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+import table  # benchmarks/table.py (the scripts run from this folder)
 from waivern_orchestration.batch import StoreBatchAccess
 from waivern_orchestration.components import ComponentRegistry, Connector, Processor
 from waivern_orchestration.executor import Executor, SilentSink
@@ -335,18 +336,7 @@ def scheduling_case(directory: Path, branch_seconds: float) -> float:
 
 
 def print_table(rows: list[Row]) -> None:
-    table = [HEADER, *(row.cells() for row in rows)]
-    widths = [max(len(line[column]) for line in table) for column in range(len(HEADER))]
-
-    def render(cells: tuple[str, ...]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
-        return " | ".join([first, *rest])
-
-    print(render(HEADER))
-    print("-+-".join("-" * width for width in widths))
-    for cells in table[1:]:
-        print(render(cells))
+    table.print_table(HEADER, [row.cells() for row in rows], left_first=True)
 
 
 def print_growth(rows: list[Row]) -> None:

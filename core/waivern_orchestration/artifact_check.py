@@ -186,24 +186,8 @@ class ArtifactInfo:
     __hash__ = None  # type: ignore[assignment]
 
     def _compared(self) -> tuple[object, ...]:
-        return (
-            self.id,
-            self.key_range,
-            self.node,
-            self.valid,
-            self.production,
-            self.inputs,
-            self.source_type,
-            self.process_type,
-            self.output_schema,
-            self.output,
-            self.child,
-            self.env_sites,
-            self.diagnostics,
-            self.description,
-            self.broken,
-            self.reuse,
-        )
+        # The outline, plus what only this artifact's own checks see.
+        return (self.outline(), self.node, self.valid, self.diagnostics, self.description)
 
     @classmethod
     def unparsable(cls, artifact_id: str, key_range: Range, problem: Diagnostic) -> ArtifactInfo:
