@@ -1,5 +1,8 @@
 """The Waivern runbook language server (`wct lsp`).
 
-It serves editors from the core's analysis (`waivern_orchestration.analysis`); its
-features arrive with the language-server issues.
+It serves editors from the core's analysis (`waivern_orchestration.analysis`): the
+workspace model (`workspace`) keeps the latest analysis of every open runbook, and each
+LSP feature under `features/` answers from it.
 """
+
+__version__ = "0.1.0"

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from waivern_orchestration.cli import (
     components_command,
     inspect_command,
+    lsp_command,
     poll_command,
     run_command,
     runs_command,
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         inspect_command,
         schema_command,
         components_command,
+        lsp_command,
     ):
         module.add_parser(subparsers)
     return parser
@@ -44,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
-        sys.stdout.flush()
+        if not sys.stdout.closed:  # `wct lsp` hands stdout to the client and closes it
+            sys.stdout.flush()
     except KeyboardInterrupt:
         print("wct: interrupted", file=sys.stderr)
         return 130

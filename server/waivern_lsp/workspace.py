@@ -1,0 +1,290 @@
+"""The server's view of the workspace: open documents (buffers win over disk), the
+latest analysis of each runbook, and the child-runbook links in both directions.
+
+Analysis runs on one worker thread, never on the request path. Edits are coalesced: while
+a document is being analysed, further edits only mark it stale; when the analysis ends,
+the newest text is analysed next. So a burst of keystrokes costs one analysis per
+analysis time, not one per keystroke, and no timer delays a lone edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pygls.exceptions import JsonRpcContentModified
+
+from waivern_orchestration.analysis import Analysis, analyse
+from waivern_orchestration.child_paths import real_path
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.positions import split_lines
+from waivern_orchestration.run_store import StoreLookup
+from waivern_lsp.options import ServerOptions
+from waivern_lsp.runbook_files import is_runbook, is_yaml_path
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[["RunbookDocument"], None]
+
+
+@dataclass(eq=False)
+class RunbookDocument:
+    """An open runbook and what is known about its current text."""
+
+    uri: str
+    path: Path
+    version: int
+    text: str
+    analysis: Analysis | None = None
+    analysed_text: str | None = None  # the text `analysis` is of
+    analysed_version: int | None = None
+    # Bumped by every finished analysis (pull diagnostics' result ids).
+    generation: int = 0
+    # Real paths of every child runbook file beneath it, at any depth.
+    beneath: frozenset[Path] = frozenset()
+    # Some child runbook path did not resolve (a file created later may resolve it).
+    unresolved: bool = False
+    stale: bool = True
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+    changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
+    _lines_of: str | None = field(default=None, repr=False)
+
+    @property
+    def current(self) -> bool:
+        return not self.stale and self.analysis is not None and self.analysed_text is self.text
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines_of is not self.text:
+            self._lines = split_lines(self.text)
+            self._lines_of = self.text
+        assert self._lines is not None
+        return self._lines
+
+
+class RunbookWorkspace:
+    def __init__(
+        self,
+        options: ServerOptions,
+        roots: Iterable[Path] = (),
+        registry: ComponentRegistry | None = None,
+    ) -> None:
+        self.options = options
+        self.roots = tuple(roots)
+        self.registry = registry or default_registry()
+        self.documents: dict[str, RunbookDocument] = {}  # open runbooks by URI
+        self._open_texts: dict[Path, str] = {}  # every open YAML buffer, runbook or not
+        self._disk: dict[Path, str | None] = {}  # files read from disk, until they change
+        self._analysed: list[Listener] = []
+        self._forgotten: list[Callable[[str], None]] = []
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+
+    def configure(self, options: ServerOptions, roots: Iterable[Path]) -> None:
+        """At `initialize`: the client's options and workspace folders."""
+        self.options = options
+        self.roots = tuple(roots)
+
+    # -- what features subscribe to ---------------------------------------------------
+
+    def on_analysed(self, listener: Listener) -> None:
+        """Called (on the event loop) with a document whose newest text was analysed."""
+        self._analysed.append(listener)
+
+    def on_forgotten(self, listener: Callable[[str], None]) -> None:
+        """Called with the URI of a document this server no longer serves."""
+        self._forgotten.append(listener)
+
+    @property
+    def store_dir(self) -> Path:
+        if self.options.store is not None:
+            return self.options.store
+        configured = os.environ.get("WCT_STORE")
+        if configured:
+            return Path(configured)
+        base = self.roots[0] if self.roots else Path.cwd()
+        return base / ".waivern"
+
+    # -- text synchronisation ---------------------------------------------------------
+
+    def opened(self, uri: str, path: Path | None, version: int, text: str) -> None:
+        if path is None or not is_yaml_path(path):
+            return
+        self._open_texts[real_path(path)] = text
+        self._track(uri, path, version, text)
+        self._parents_changed(path)
+
+    def changed(self, uri: str, path: Path | None, version: int, text: str) -> None:
+        if path is None or not is_yaml_path(path):
+            return
+        self._open_texts[real_path(path)] = text
+        self._track(uri, path, version, text)
+        self._parents_changed(path)
+
+    def closed(self, uri: str, path: Path | None) -> None:
+        if path is None:
+            return
+        self._open_texts.pop(real_path(path), None)
+        self._disk.pop(real_path(path), None)
+        self._forget(uri)
+        self._parents_changed(path)  # the file on disk counts again
+
+    def files_changed(self, paths: Iterable[Path], created: bool = False) -> None:
+        """Files changed, were created or deleted on disk (`workspace/didChangeWatchedFiles`,
+        saves)."""
+        for path in paths:
+            self._disk.pop(real_path(path), None)
+            if real_path(path) not in self._open_texts:
+                self._parents_changed(path)
+        if created:
+            for document in self.documents.values():
+                if document.unresolved:
+                    self._schedule(document)
+
+    def _track(self, uri: str, path: Path, version: int, text: str) -> None:
+        served = is_runbook(path, text, self.options.runbook_globs, self.roots)
+        document = self.documents.get(uri)
+        if not served:
+            if document is not None:
+                self._forget(uri)
+            return
+        if document is None:
+            document = self.documents[uri] = RunbookDocument(uri, path, version, text)
+        document.version, document.text = version, text
+        self._schedule(document)
+
+    def _forget(self, uri: str) -> None:
+        document = self.documents.pop(uri, None)
+        if document is None:
+            return
+        if document.task is not None:
+            document.task.cancel()
+        document.changed.set()
+        for listener in self._forgotten:
+            listener(uri)
+
+    def _parents_changed(self, path: Path) -> None:
+        changed = real_path(path)
+        for document in self.documents.values():
+            if changed in document.beneath:
+                self._schedule(document)
+
+    def parents_of(self, path: Path) -> list[RunbookDocument]:
+        """Open runbooks that use the file as a child runbook (at any depth)."""
+        target = real_path(path)
+        return [doc for doc in self.documents.values() if target in doc.beneath]
+
+    # -- analysis ---------------------------------------------------------------------
+
+    def reanalyse_all(self) -> None:
+        """After something every analysis reads changed (the run store, components)."""
+        for document in self.documents.values():
+            self._schedule(document)
+
+    def _schedule(self, document: RunbookDocument) -> None:
+        document.stale = True
+        document.changed.set()
+        if document.task is None or document.task.done():
+            document.task = asyncio.ensure_future(self._analyse_while_stale(document))
+
+    async def _analyse_while_stale(self, document: RunbookDocument) -> None:
+        loop = asyncio.get_running_loop()
+        if self.options.debounce_ms:
+            await asyncio.sleep(self.options.debounce_ms / 1000)
+        while document.stale and self.documents.get(document.uri) is document:
+            document.stale = False
+            text, version = document.text, document.version
+            try:
+                analysis = await loop.run_in_executor(
+                    self._executor, self._analyse, document.path, text, document.analysis
+                )
+            except Exception:  # a bug in the analyser: keep serving the previous result
+                log.exception("analysis of %s failed", document.path)
+                continue
+            if self.documents.get(document.uri) is not document:
+                return
+            document.analysis, document.analysed_text = analysis, text
+            document.analysed_version = version
+            document.generation += 1
+            document.beneath = frozenset(_child_files(analysis))
+            document.unresolved = _has_unresolved_child(analysis)
+            document.changed.set()
+            if document.stale:
+                continue  # a newer text is waiting: publish that one instead
+            for listener in self._analysed:
+                try:
+                    listener(document)
+                except Exception:
+                    log.exception("a listener failed for %s", document.uri)
+
+    def _analyse(self, path: Path, text: str, previous: Analysis | None) -> Analysis:
+        runs = StoreLookup(self.store_dir)
+        try:
+            return analyse(
+                text,
+                path,
+                previous=previous,
+                registry=self.registry,
+                read_text=self.read_text,
+                runs=runs,
+            )
+        finally:
+            runs.close()
+
+    def read_text(self, path: Path) -> str | None:
+        """A file's text as the user sees it: the open buffer, else the disk (cached until
+        the client says the file changed)."""
+        key = real_path(path)
+        if key in self._open_texts:
+            return self._open_texts[key]
+        if key not in self._disk:
+            try:
+                self._disk[key] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._disk[key] = None
+        return self._disk[key]
+
+    async def current(self, uri: str) -> RunbookDocument | None:
+        """The document with the analysis of its current text. A request that was made
+        against a text that changed while it waited is stale: ContentModified."""
+        document = self.documents.get(uri)
+        if document is None:
+            return None
+        version = document.version
+        while not document.current:
+            document.changed.clear()
+            if document.task is None or document.task.done():
+                self._schedule(document)
+            await document.changed.wait()
+            if self.documents.get(uri) is not document:
+                return None
+            if document.version != version:
+                raise JsonRpcContentModified(f"{uri} changed (version {document.version})")
+        return document
+
+    def analyses(self) -> Iterator[RunbookDocument]:
+        return iter(list(self.documents.values()))
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _child_files(analysis: Analysis) -> Iterator[Path]:
+    for link in analysis.children.values():
+        if link.path is not None:
+            yield real_path(link.path)
+        if link.analysis is not None:
+            yield from _child_files(link.analysis)
+
+
+def _has_unresolved_child(analysis: Analysis) -> bool:
+    return any(
+        link.path is None or (link.analysis is not None and _has_unresolved_child(link.analysis))
+        for link in analysis.children.values()
+    )
