@@ -33,6 +33,7 @@ class RecordingClient(LanguageClient):
         super().__init__(*args, **kwargs)
         self.published: dict[str, list[lsp.PublishDiagnosticsParams]] = {}
         self.arrived = asyncio.Condition()
+        self.wakers: set[asyncio.Future[None]] = set()
 
 
 def _record(client: RecordingClient, params: lsp.PublishDiagnosticsParams) -> None:
@@ -43,7 +44,8 @@ def _record(client: RecordingClient, params: lsp.PublishDiagnosticsParams) -> No
         async with client.arrived:
             client.arrived.notify_all()
 
-    asyncio.ensure_future(wake())
+    client.wakers.add(task := asyncio.ensure_future(wake()))
+    task.add_done_callback(client.wakers.discard)
 
 
 def make_client() -> RecordingClient:
@@ -136,9 +138,7 @@ class LspSession:
                 text_document=lsp.VersionedTextDocumentIdentifier(
                     uri=document.uri, version=document.version
                 ),
-                content_changes=[
-                    lsp.TextDocumentContentChangePartial(range=range_, text=new_text)
-                ],
+                content_changes=[lsp.TextDocumentContentChangePartial(range=range_, text=new_text)],
             )
         )
 

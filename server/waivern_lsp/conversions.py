@@ -56,9 +56,7 @@ class LineCodec:
         text = self.lines[line]
         if text.isascii():
             return character
-        return sum(self._units(char) for char in text[:character]) + max(
-            0, character - len(text)
-        )
+        return sum(self._units(char) for char in text[:character]) + max(0, character - len(text))
 
     def column_from_client(self, line: int, units: int) -> int:
         if self.encoding == "utf-32" or not 0 <= line < len(self.lines):

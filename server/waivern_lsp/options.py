@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_RUNBOOK_GLOBS = ("**/runbook.yaml", "**/runbook.yml", "**/*.runbook.yaml", "**/*.runbook.yml")
+DEFAULT_RUNBOOK_GLOBS = (
+    "**/runbook.yaml",
+    "**/runbook.yml",
+    "**/*.runbook.yaml",
+    "**/*.runbook.yml",
+)
 
 
 @dataclass(frozen=True)

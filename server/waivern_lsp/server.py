@@ -10,7 +10,6 @@ import functools
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
@@ -143,7 +142,8 @@ def create_server() -> WaivernServer:
         # pygls has applied the changes to its copy of the text
         uri = params.text_document.uri
         document = server.workspace.get_text_document(uri)
-        server.runbooks.changed(uri, uri_to_path(uri), params.text_document.version, document.source)
+        version = params.text_document.version
+        server.runbooks.changed(uri, uri_to_path(uri), version, document.source)
 
     @server.notification(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: lsp.DidCloseTextDocumentParams) -> None:

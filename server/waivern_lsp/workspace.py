@@ -19,14 +19,14 @@ from pathlib import Path
 
 from pygls.exceptions import JsonRpcContentModified
 
+from waivern_lsp.options import ServerOptions
+from waivern_lsp.runbook_files import is_runbook, is_yaml_path
 from waivern_orchestration.analysis import Analysis, analyse
 from waivern_orchestration.child_paths import real_path
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.positions import split_lines
 from waivern_orchestration.run_store import StoreLookup
-from waivern_lsp.options import ServerOptions
-from waivern_lsp.runbook_files import is_runbook, is_yaml_path
 
 log = logging.getLogger(__name__)
 

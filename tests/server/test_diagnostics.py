@@ -53,5 +53,3 @@ async def test_a_bad_reference_is_flagged_as_it_is_typed_and_cleared_when_fixed(
 
     lsp.replace(document, RUNBOOK)
     assert await lsp.diagnostics(document) == []
-
-

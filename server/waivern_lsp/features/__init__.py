@@ -1,8 +1,11 @@
-"""One module per LSP feature. Each offers `register(server)`, which subscribes its
-handlers through the server's isolating dispatcher."""
+"""One module per LSP feature. Each module here offers `register(server)`, which
+subscribes its handlers through the server's isolating dispatcher; every module of this
+package is registered, in name order."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -10,7 +13,6 @@ if TYPE_CHECKING:
 
 
 def register_all(server: WaivernServer) -> None:
-    from waivern_lsp.features import diagnostics
-
-    for feature in (diagnostics,):
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+        feature = importlib.import_module(f"{__name__}.{module.name}")
         feature.register(server)
