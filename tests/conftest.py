@@ -14,6 +14,9 @@ from hypothesis import settings
 # entry points) serve the execution, CLI and reliability tests alike.
 from execution_support import plugin_folder, registry, workspace  # noqa: F401
 
+# `lsp`: a real language server process driven over JSON-RPC (tests/server, reliability).
+from lsp_support import lsp_session  # noqa: F401
+
 # CI runs the property tests on a fixed set of examples, so that a run passes or fails
 # the same way every time; local runs draw new examples each time and keep exploring.
 settings.register_profile("ci", derandomize=True, database=None)

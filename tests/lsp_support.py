@@ -8,13 +8,16 @@ the diagnostics of a given version, and make requests at the cursor.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+import pytest_asyncio
 from lsprotocol import types as lsp
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -37,6 +40,7 @@ class RecordingClient(LanguageClient):
 
 
 def _record(client: RecordingClient, params: lsp.PublishDiagnosticsParams) -> None:
+    params.diagnostics = list(params.diagnostics)  # (decoded as a tuple)
     client.diagnostics[params.uri] = params.diagnostics
     client.published.setdefault(params.uri, []).append(params)
 
@@ -238,3 +242,21 @@ async def start_session(
         )
     )
     return LspSession(client, root, client_name)
+
+
+@pytest_asyncio.fixture(params=CLIENTS, name="lsp")
+async def lsp_session(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[LspSession]:
+    """A real `wct lsp` process initialized with a temporary workspace, once per
+    client-capability set. `@pytest.mark.server_env({...})` adds environment variables to
+    the server's process."""
+    marker = request.node.get_closest_marker("server_env")
+    env = dict(os.environ)
+    env.pop("WCT_STORE", None)
+    if marker is not None:
+        env.update(marker.args[0])
+    root = tmp_path / "workspace"
+    root.mkdir()
+    session = await start_session(request.param, root, env=env)
+    yield session
+    await session.client.shutdown_session()
+    await session.client.stop()

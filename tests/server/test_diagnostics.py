@@ -53,3 +53,174 @@ async def test_a_bad_reference_is_flagged_as_it_is_typed_and_cleared_when_fixed(
 
     lsp.replace(document, RUNBOOK)
     assert await lsp.diagnostics(document) == []
+
+
+PARENT = """\
+name: Parent
+description: Uses a child runbook
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  analysed:
+    inputs: files
+    child_runbook:
+      path: child.yaml
+      input_mapping:
+        documents: files
+      output: findings
+    output: true
+"""
+
+CHILD = """\
+name: Child
+description: Analyses documents
+inputs:
+  documents:
+    input_schema: standard_input/1.0.0
+outputs:
+  findings:
+    artifact: found
+artifacts:
+  found:
+    inputs: documents
+    process:
+      type: personal_data
+"""
+
+
+async def test_an_edit_to_an_open_child_runbook_republishes_its_parent(lsp: LspSession) -> None:
+    parent = lsp.open("parent.yaml", PARENT)
+    child = lsp.open("child.yaml", CHILD)
+    assert await lsp.diagnostics(parent) == []
+    assert await lsp.diagnostics(child) == []
+    seen = lsp.published_count(parent.uri)
+
+    # the child no longer declares the output the parent asks for
+    lsp.replace(
+        child, CHILD.replace("  findings:\n    artifact: found", "  results:\n    artifact: found")
+    )
+    published = await lsp.next_publish(parent.uri, seen)
+    assert [d.code for d in published.diagnostics] == ["WCT045"]
+    assert published.diagnostics[0].range.start.line == 14  # `output: findings`
+
+    lsp.replace(child, CHILD)
+    fixed = await lsp.next_publish(parent.uri, seen + 1)
+    assert fixed.diagnostics == []
+
+
+async def test_a_child_runbook_changed_on_disk_republishes_its_parent(lsp: LspSession) -> None:
+    lsp.write("child.yaml", CHILD)
+    parent = lsp.open("parent.yaml", PARENT)
+    assert await lsp.diagnostics(parent) == []
+    seen = lsp.published_count(parent.uri)
+
+    lsp.write(
+        "child.yaml", CHILD.replace("documents:\n    input_schema", "docs:\n    input_schema")
+    )
+    lsp.client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(
+                    uri=(lsp.root / "child.yaml").as_uri(), type=types.FileChangeType.Changed
+                )
+            ]
+        )
+    )
+    published = await lsp.next_publish(parent.uri, seen)
+    # the parent maps an input the child no longer declares, misses the one it does, and
+    # the child itself is now broken
+    assert sorted(str(d.code) for d in published.diagnostics) == ["WCT043", "WCT044", "WCT046"]
+
+
+async def test_a_child_runbook_created_later_resolves_the_parent(lsp: LspSession) -> None:
+    parent = lsp.open("parent.yaml", PARENT)
+    [missing] = await lsp.diagnostics(parent)
+    assert missing.code == "WCT041"
+    seen = lsp.published_count(parent.uri)
+
+    lsp.write("child.yaml", CHILD)
+    lsp.client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(
+                    uri=(lsp.root / "child.yaml").as_uri(), type=types.FileChangeType.Created
+                )
+            ]
+        )
+    )
+    published = await lsp.next_publish(parent.uri, seen)
+    assert published.diagnostics == []
+
+
+async def test_closing_a_document_clears_its_diagnostics(lsp: LspSession) -> None:
+    document = lsp.open("runbook.yaml", RUNBOOK.replace("inputs: [files]", "inputs: [nope]"))
+    assert await lsp.diagnostics(document) != []
+    seen = lsp.published_count(document.uri)
+    lsp.close(document)
+    cleared = await lsp.next_publish(document.uri, seen)
+    assert cleared.diagnostics == []
+
+
+async def test_a_document_that_stops_being_a_runbook_is_cleared(lsp: LspSession) -> None:
+    document = lsp.open("notes.yaml", RUNBOOK.replace("inputs: [files]", "inputs: [nope]"))
+    assert await lsp.diagnostics(document) != []
+    seen = lsp.published_count(document.uri)
+    lsp.replace(document, "title: just notes\nitems: [1, 2]\n")
+    cleared = await lsp.next_publish(document.uri, seen)
+    assert cleared.diagnostics == []
+
+
+async def test_other_yaml_files_get_nothing(lsp: LspSession) -> None:
+    other = lsp.open(".github/workflows/ci.yaml", "on: push\njobs:\n  build: {runs-on: x}\n")
+    runbook = lsp.open("runbook.yaml", RUNBOOK)
+    assert await lsp.diagnostics(runbook) == []
+    assert lsp.published_count(other.uri) == 0
+    report = await lsp.client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=other.id)
+    )
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert list(report.items) == []
+
+
+async def test_a_runbook_by_its_file_name_is_served_before_it_has_artifacts(
+    lsp: LspSession,
+) -> None:
+    document = lsp.open("new.runbook.yaml", "name: New\n")
+    problems = await lsp.diagnostics(document)
+    assert [d.code for d in problems] == ["WCT002", "WCT002"]
+    assert {"`artifacts`", "`description`"} <= {w for d in problems for w in d.message.split()}
+
+
+async def test_pull_diagnostics_have_a_result_id_per_version(lsp: LspSession) -> None:
+    document = lsp.open("runbook.yaml", RUNBOOK.replace("inputs: [files]", "inputs: [nope]"))
+    params = types.DocumentDiagnosticParams(text_document=document.id)
+    first = await lsp.client.text_document_diagnostic_async(params)
+    assert isinstance(first, types.RelatedFullDocumentDiagnosticReport)
+    assert sorted(str(d.code) for d in first.items) == ["WCT010", "WCT090"]
+
+    params.previous_result_id = first.result_id
+    again = await lsp.client.text_document_diagnostic_async(params)
+    assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
+    assert again.result_id == first.result_id
+
+    lsp.replace(document, RUNBOOK)
+    changed = await lsp.client.text_document_diagnostic_async(params)
+    assert isinstance(changed, types.RelatedFullDocumentDiagnosticReport)
+    assert list(changed.items) == []
+    assert changed.result_id != first.result_id
+
+
+async def test_related_information_points_at_the_other_site(lsp: LspSession) -> None:
+    document = lsp.open(
+        "runbook.yaml",
+        RUNBOOK.replace("  findings:\n", "  files:\n    source: {type: filesystem}\n  findings:\n"),
+    )
+    duplicates = [d for d in await lsp.diagnostics(document) if d.code == "WCT003"]
+    assert duplicates
+    related = duplicates[0].related_information
+    assert related
+    assert related[0].location.uri == document.uri
+    assert {related[0].location.range.start.line, duplicates[0].range.start.line} == {3, 8}

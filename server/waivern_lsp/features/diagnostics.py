@@ -25,6 +25,7 @@ class PublishedDiagnostics:
         self.server = server
         self._made: dict[str, tuple[int, list[lsp.Diagnostic]]] = {}
         self._published_version: dict[str, int | None] = {}
+        self._published: dict[str, list[lsp.Diagnostic]] = {}
 
     def of(self, document: RunbookDocument) -> list[lsp.Diagnostic]:
         made = self._made.get(document.uri)
@@ -44,10 +45,15 @@ class PublishedDiagnostics:
 
     def analysed(self, document: RunbookDocument) -> None:
         previous_version = self._published_version.get(document.uri, -1)
+        previous = self._published.get(document.uri)
+        items = self.of(document)
+        if previous_version == document.analysed_version and previous == items:
+            return  # re-analysed (a child was opened, say) with the same result
         self._published_version[document.uri] = document.analysed_version
+        self._published[document.uri] = items
         self.server.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(
-                uri=document.uri, diagnostics=self.of(document), version=document.analysed_version
+                uri=document.uri, diagnostics=items, version=document.analysed_version
             )
         )
         # Re-analysed for another reason than its own edit (a child changed): clients that
@@ -60,6 +66,7 @@ class PublishedDiagnostics:
     def forgotten(self, uri: str) -> None:
         self._made.pop(uri, None)
         self._published_version.pop(uri, None)
+        self._published.pop(uri, None)
         self.server.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[])
         )
