@@ -185,7 +185,7 @@ async def test_other_yaml_files_get_nothing(lsp: LspSession) -> None:
     assert list(report.items) == []
 
 
-async def test_a_runbook_by_its_file_name_is_served_before_it_has_artifacts(
+async def test_a_runbook_named_so_is_served_before_it_has_artifacts(
     lsp: LspSession,
 ) -> None:
     document = lsp.open("new.runbook.yaml", "name: New\n")
