@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format schema bench clean
+.PHONY: setup editors run test lint format schema bench clean
 
 setup: $(STAMP)
 
@@ -19,8 +19,18 @@ run: setup
 	$(BIN)/wct validate examples/*/runbook.yaml
 	$(BIN)/wct run examples/customer_scan/runbook.yaml
 
-test: setup lint
+test: setup editors lint
 	$(BIN)/python -m pytest -q
+
+# Editors the end-to-end tests drive: Neovim (Debian `neovim`, 0.7.2), installed once.
+# Without apt-get the Neovim test skips locally (and fails under CI).
+editors:
+	@command -v nvim >/dev/null || { \
+	  if command -v apt-get >/dev/null; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends neovim; \
+	  else echo "nvim not found: install Neovim to run tests/e2e/test_neovim.py"; fi; }
 
 lint: setup
 	$(BIN)/ruff check core server tests benchmarks
