@@ -140,6 +140,17 @@ local function main()
     result.hover = hover and text_of(hover.contents) or vim.NIL
   end
 
+  if params.hover and params.definition then  -- gd on the same id
+    local answer = request(buf, 'textDocument/definition', params.hover, 'definition')
+    if answer and (answer.uri or answer.targetUri) then answer = { answer } end
+    result.definition = {}
+    for _, location in ipairs(answer or {}) do
+      local range = location.targetSelectionRange or location.range
+      table.insert(result.definition, { uri = location.uri or location.targetUri,
+                                        line = range.start.line })
+    end
+  end
+
   if params.completion then
     local c = params.completion
     -- the user types a new list item; the edit reaches the server as didChange
@@ -300,6 +311,7 @@ def test_neovim_shows_diagnostics_hover_and_completion(
         other_yaml=str(customer_scan / "notes.yaml"),
         diagnostic={"code": "WCT010", "lnum": typo["line"]},
         hover=hover,
+        definition=True,
         completion={"line": summary_inputs + 1, "text": "      - cust"},
     )
 
@@ -316,6 +328,9 @@ def test_neovim_shows_diagnostics_hover_and_completion(
     assert session["hover"], f"no hover on customer_db\n{session.transcript}"
     assert "customer_db" in session["hover"]
     assert "customer database" in session["hover"].lower()
+
+    defined = text.splitlines().index("  customer_db:")
+    assert session["definition"] == [{"uri": runbook.as_uri(), "line": defined}]
 
     offered = {text for item in session["completion"] for text in item.values() if text is not None}
     assert "customer_files" in offered, session["completion"]
