@@ -227,3 +227,23 @@ def artifact_sites(analysis: Analysis, name: str) -> list[ArtifactSite]:
         if reference.name == name
     )
     return sites
+
+
+@dataclass(frozen=True, slots=True)
+class RunbookOutputSite:
+    """The name of an output a (child) runbook declares under `outputs`."""
+
+    name: str
+    range: Range
+
+
+def runbook_output_at(analysis: Analysis, position: Position) -> RunbookOutputSite | None:
+    """A declared output's name at the position (kept apart from `site_at`, where the
+    same spot is a field key)."""
+    header = analysis.header
+    if header is None:
+        return None
+    for declared in header.outputs.values():
+        if declared.name.range.contains(position):
+            return RunbookOutputSite(declared.name.name, declared.name.range)
+    return None
