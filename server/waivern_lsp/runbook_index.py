@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcContentModified
 
 from waivern_lsp.conversions import LineCodec, path_to_uri
 from waivern_lsp.runbook_files import is_runbook, is_yaml_path
@@ -53,12 +54,14 @@ class IndexedRunbook:
 
     @classmethod
     def of_document(cls, document: RunbookDocument) -> IndexedRunbook:
-        assert document.analysis is not None
+        analysis = document.analysis
+        assert analysis is not None
+        current = document.analysed_text is document.text
         return cls(
             document.uri,
             real_path(document.path),
-            document.analysis,
-            document.lines,
+            analysis,
+            document.lines if current else split_lines(analysis.text),
             document.analysed_version,
         )
 
@@ -113,7 +116,12 @@ class RunbookIndex:
     async def _open(self) -> list[IndexedRunbook]:
         opened: list[IndexedRunbook] = []
         for uri in list(self.server.runbooks.documents):
-            document = await self.server.document(uri)
+            try:
+                document = await self.server.document(uri)
+            except JsonRpcContentModified:
+                # changing as we speak: its latest analysis, with the version it is of (a
+                # versioned edit made from it is refused by the client rather than misapplied)
+                document = self.server.runbooks.documents.get(uri)
             if document is not None and document.analysis is not None:
                 opened.append(IndexedRunbook.of_document(document))
         return opened

@@ -140,3 +140,17 @@ async def test_a_child_runbook_path_finds_every_parent_using_the_file(lsp: LspSe
         ("runbook.yaml", 11, "child.yaml"),
         ("second.yaml", 11, "child.yaml"),
     ]
+
+
+async def test_an_artifact_standing_for_a_child_output_is_listed_once(lsp: LspSession) -> None:
+    lsp.write("child.yaml", CHILD.replace("<|>", ""))
+    runbook = PARENT.replace("  analysed:", "  analy<|>sed:").replace(
+        "    output: true\n",
+        "  summary:\n    inputs: analysed\n    process:\n      type: findings_summary\n"
+        "    output: true\n",
+    )
+    parent = lsp.open("runbook.yaml", runbook)
+    assert await references(lsp, parent) == [
+        ("runbook.yaml", 8, "analysed"),
+        ("runbook.yaml", 16, "analysed"),
+    ]

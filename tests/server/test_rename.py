@@ -164,3 +164,19 @@ async def test_renaming_a_child_input_renames_the_parents_mapping_keys(lsp: LspS
     lsp.replace(parent, texts["runbook.yaml"])
     assert await lsp.diagnostics(child) == []
     assert await lsp.diagnostics(parent) == []
+
+
+async def test_renaming_a_child_output_alias_keeps_the_child_output(lsp: LspSession) -> None:
+    lsp.write("child.yaml", CHILD.replace("<|>", ""))
+    runbook = PARENT.replace(
+        "output: findings\n    output: true",
+        "output_mapping:\n        findings: child_findings\n"
+        "  summary:\n    inputs: child_fin<|>dings\n"
+        "    process:\n      type: findings_summary\n    output: true",
+    )
+    document = lsp.open("runbook.yaml", runbook)
+    renamed = (await rename(lsp, document, "pd_findings"))["runbook.yaml"]
+    assert "findings: pd_findings" in renamed  # the child's output name stays
+    assert "inputs: pd_findings" in renamed
+    lsp.replace(document, renamed)
+    assert await lsp.diagnostics(document) == []

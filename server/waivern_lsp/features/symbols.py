@@ -16,6 +16,7 @@ content). The query matches case-insensitively as a subsequence (`pdf` finds
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,18 @@ class RunbookSymbol:
     children: tuple[RunbookSymbol, ...] = ()
 
 
+_outlines: weakref.WeakKeyDictionary[Analysis, list[RunbookSymbol]] = weakref.WeakKeyDictionary()
+
+
 def runbook_symbols(analysis: Analysis) -> list[RunbookSymbol]:
-    """The outline of a runbook, in document order."""
+    """The outline of a runbook, in document order (made once per analysis)."""
+    outline = _outlines.get(analysis)
+    if outline is None:
+        outline = _outlines[analysis] = _outline(analysis)
+    return outline
+
+
+def _outline(analysis: Analysis) -> list[RunbookSymbol]:
     found: list[RunbookSymbol] = []
     header = analysis.header
     if header is not None:
@@ -131,6 +142,10 @@ def _container(runbook: IndexedRunbook, roots: tuple[Path, ...]) -> str:
 
 def register(server: WaivernServer) -> None:
     index = runbook_index(server)
+    # the outline is asked for again and again (outline view, breadcrumbs): once per text
+    answered: weakref.WeakKeyDictionary[
+        Analysis, tuple[str, list[lsp.DocumentSymbol] | list[lsp.SymbolInformation]]
+    ] = weakref.WeakKeyDictionary()
 
     @server.request(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def document_symbols(
@@ -139,11 +154,18 @@ def register(server: WaivernServer) -> None:
         here = await index.document(params.text_document.uri)
         if here is None:
             return None
+        made = answered.get(here.analysis)
+        if made is not None and made[0] == here.uri:
+            return made[1]
         codec = here.codec(index.encoding)
         symbols = runbook_symbols(here.analysis)
+        answer: list[lsp.DocumentSymbol] | list[lsp.SymbolInformation]
         if server.supports("text_document.document_symbol.hierarchical_document_symbol_support"):
-            return [_document_symbol(symbol, codec) for symbol in symbols]
-        return list(_flat(symbols, here.uri, codec))
+            answer = [_document_symbol(symbol, codec) for symbol in symbols]
+        else:
+            answer = list(_flat(symbols, here.uri, codec))
+        answered[here.analysis] = (here.uri, answer)
+        return answer
 
     @server.request(lsp.WORKSPACE_SYMBOL)
     async def workspace_symbols(
