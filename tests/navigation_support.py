@@ -3,13 +3,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
+from pytest_lsp import client_capabilities
 
-from lsp_support import LspSession, apply_edit
+from lsp_support import LspSession, apply_edit, start_session
+
+# A child runbook and a parent that uses it as `child.yaml`.
+CHILD = """\
+name: Child
+description: Analyses documents
+inputs:
+  documents:
+    input_schema: standard_input/1.0.0
+outputs:
+  findings:
+    artifact: found
+artifacts:
+  found:
+    inputs: documents
+    process:
+      type: personal_data
+"""
+
+PARENT = """\
+name: Parent
+description: Uses a child runbook
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  analysed:
+    inputs: files
+    child_runbook:
+      path: child.yaml
+      input_mapping:
+        documents: files
+      output: findings
+    output: true
+"""
 
 Spot = tuple[str, int, str]  # file name, line, the text of the range
 
@@ -76,3 +114,21 @@ def edited_texts(session: LspSession, edit: lsp.WorkspaceEdit) -> dict[str, str]
             text = apply_edit(text, text_edit.range, text_edit.new_text)
         texts[name_of(session, uri)] = text
     return texts
+
+
+@asynccontextmanager
+async def session_without(
+    tmp_path: Path, client_name: str, remove: Callable[[lsp.ClientCapabilities], None]
+) -> AsyncIterator[LspSession]:
+    """A session whose client lacks a capability (`remove` takes it away), for the
+    answers made for less able clients."""
+    capabilities = client_capabilities(client_name)
+    remove(capabilities)
+    root = tmp_path / "workspace"
+    root.mkdir()
+    session = await start_session(client_name, root, capabilities=capabilities)
+    try:
+        yield session
+    finally:
+        await session.client.shutdown_session()
+        await session.client.stop()

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest_asyncio
 from lsprotocol import types as lsp
-from pytest_lsp import client_capabilities
 
-from lsp_support import LspSession, start_session
-from navigation_support import spots
+from lsp_support import LspSession
+from navigation_support import session_without, spots
 
 
 async def definition(lsp_session: LspSession, runbook: str) -> list[tuple[str, int, str]]:
@@ -163,18 +162,15 @@ async def test_nothing_to_go_to_on_a_field_key(lsp: LspSession) -> None:
     assert await definition(lsp, runbook) == []
 
 
-@pytest_asyncio.fixture
-async def plain_client(tmp_path: Path) -> AsyncIterator[LspSession]:
-    """A client that takes locations, not links."""
-    capabilities = client_capabilities("visual_studio_code")
+def no_links(capabilities: lsp.ClientCapabilities) -> None:
     assert capabilities.text_document and capabilities.text_document.definition
     capabilities.text_document.definition.link_support = False
-    root = tmp_path / "workspace"
-    root.mkdir()
-    session = await start_session("visual_studio_code", root, capabilities=capabilities)
-    yield session
-    await session.client.shutdown_session()
-    await session.client.stop()
+
+
+@pytest_asyncio.fixture
+async def plain_client(tmp_path: Path) -> AsyncIterator[LspSession]:
+    async with session_without(tmp_path, "visual_studio_code", no_links) as session:
+        yield session
 
 
 async def test_clients_without_link_support_get_locations(plain_client: LspSession) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 
 from lsp_support import LspSession, OpenDocument
-from navigation_support import Spot, spots
+from navigation_support import CHILD, PARENT, Spot, spots
 
 
 async def references(
@@ -60,48 +60,13 @@ async def test_every_use_of_an_artifact(lsp: LspSession) -> None:
     ]
 
 
-CHILD = """\
-name: Child
-description: Analyses documents
-inputs:
-  docu<|>ments:
-    input_schema: standard_input/1.0.0
-outputs:
-  findings:
-    artifact: found
-artifacts:
-  found:
-    inputs: documents
-    process:
-      type: personal_data
-"""
-
-PARENT = """\
-name: Parent
-description: Uses a child runbook
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  analysed:
-    inputs: files
-    child_runbook:
-      path: child.yaml
-      input_mapping:
-        documents: files
-      output: findings
-    output: true
-"""
-
-
 async def test_a_child_input_is_fed_by_the_parents_input_mapping(lsp: LspSession) -> None:
     # one parent is open, the other only on disk in the workspace
+    lsp.write("child.yaml", CHILD)
     lsp.open("runbook.yaml", PARENT)
     lsp.write("second.yaml", PARENT)
     lsp.write("unrelated.yaml", "name: not a runbook\n")
-    child = lsp.open("child.yaml", CHILD)
+    child = lsp.open("child.yaml", CHILD.replace("  documents:", "  docu<|>ments:"))
     assert await references(lsp, child) == [
         ("child.yaml", 3, "documents"),  # the declaration
         ("child.yaml", 10, "documents"),  # the use in the child
@@ -111,7 +76,7 @@ async def test_a_child_input_is_fed_by_the_parents_input_mapping(lsp: LspSession
 
 
 async def test_from_a_parents_input_mapping_key_into_the_child(lsp: LspSession) -> None:
-    lsp.write("child.yaml", CHILD.replace("<|>", ""))
+    lsp.write("child.yaml", CHILD)
     parent = lsp.open(
         "runbook.yaml", PARENT.replace("    documents: files", "    docu<|>ments: files")
     )
@@ -122,9 +87,7 @@ async def test_from_a_parents_input_mapping_key_into_the_child(lsp: LspSession) 
 
 
 async def test_a_child_output_is_taken_by_the_parents_output(lsp: LspSession) -> None:
-    child = lsp.open(
-        "child.yaml", CHILD.replace("<|>", "").replace("  findings:", "  find<|>ings:")
-    )
+    child = lsp.open("child.yaml", CHILD.replace("  findings:", "  find<|>ings:"))
     lsp.open("runbook.yaml", PARENT)
     assert await references(lsp, child) == [
         ("child.yaml", 6, "findings"),
@@ -133,7 +96,7 @@ async def test_a_child_output_is_taken_by_the_parents_output(lsp: LspSession) ->
 
 
 async def test_a_child_runbook_path_finds_every_parent_using_the_file(lsp: LspSession) -> None:
-    lsp.write("child.yaml", CHILD.replace("<|>", ""))
+    lsp.write("child.yaml", CHILD)
     lsp.write("second.yaml", PARENT)
     parent = lsp.open("runbook.yaml", PARENT.replace("path: child.yaml", "path: chi<|>ld.yaml"))
     assert await references(lsp, parent) == [
@@ -143,7 +106,7 @@ async def test_a_child_runbook_path_finds_every_parent_using_the_file(lsp: LspSe
 
 
 async def test_an_artifact_standing_for_a_child_output_is_listed_once(lsp: LspSession) -> None:
-    lsp.write("child.yaml", CHILD.replace("<|>", ""))
+    lsp.write("child.yaml", CHILD)
     runbook = PARENT.replace("  analysed:", "  analy<|>sed:").replace(
         "    output: true\n",
         "  summary:\n    inputs: analysed\n    process:\n      type: findings_summary\n"

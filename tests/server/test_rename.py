@@ -10,7 +10,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from lsp_support import LspSession, OpenDocument
-from navigation_support import edited_texts
+from navigation_support import CHILD, PARENT, edited_texts
 
 RUNBOOK = """\
 name: Scan
@@ -111,51 +111,16 @@ async def test_an_invalid_or_taken_new_name_is_refused(lsp: LspSession) -> None:
     assert "`findings` is already an artifact" in await rename_refused(lsp, document, "findings")
 
 
-CHILD = """\
-name: Child
-description: Analyses documents
-inputs:
-  docu<|>ments:
-    input_schema: standard_input/1.0.0
-outputs:
-  findings:
-    artifact: found
-artifacts:
-  found:
-    inputs: documents
-    process:
-      type: personal_data
-"""
-
-PARENT = """\
-name: Parent
-description: Uses a child runbook
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  analysed:
-    inputs: files
-    child_runbook:
-      path: child.yaml
-      input_mapping:
-        documents: files
-      output: findings
-    output: true
-"""
-
-
 async def test_renaming_a_child_input_renames_the_parents_mapping_keys(lsp: LspSession) -> None:
+    lsp.write("child.yaml", CHILD)
     parent = lsp.open("runbook.yaml", PARENT)
     lsp.write("second.yaml", PARENT)  # a parent only on disk
-    child = lsp.open("child.yaml", CHILD)
+    child = lsp.open("child.yaml", CHILD.replace("  documents:", "  docu<|>ments:"))
     texts = await rename(lsp, child, "texts")
     assert sorted(texts) == ["child.yaml", "runbook.yaml", "second.yaml"]
     # the declaration and the use; the description keeps its word
     assert texts["child.yaml"] == (
-        CHILD.replace("docu<|>ments:", "texts:").replace("inputs: documents", "inputs: texts")
+        CHILD.replace("  documents:", "  texts:").replace("inputs: documents", "inputs: texts")
     )
     assert texts["runbook.yaml"] == PARENT.replace("documents: files", "texts: files")
     assert texts["second.yaml"] == texts["runbook.yaml"]
@@ -167,7 +132,7 @@ async def test_renaming_a_child_input_renames_the_parents_mapping_keys(lsp: LspS
 
 
 async def test_renaming_a_child_output_alias_keeps_the_child_output(lsp: LspSession) -> None:
-    lsp.write("child.yaml", CHILD.replace("<|>", ""))
+    lsp.write("child.yaml", CHILD)
     runbook = PARENT.replace(
         "output: findings\n    output: true",
         "output_mapping:\n        findings: child_findings\n"

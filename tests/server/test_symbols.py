@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest_asyncio
 from lsprotocol import types
-from pytest_lsp import client_capabilities
 
-from lsp_support import LspSession, start_session
+from lsp_support import LspSession
+from navigation_support import session_without
 
 RUNBOOK = """\
 name: Scan
@@ -94,18 +94,15 @@ async def test_a_child_runbook_lists_its_inputs_and_outputs(lsp: LspSession) -> 
     ]
 
 
-@pytest_asyncio.fixture
-async def flat_client(tmp_path: Path) -> AsyncIterator[LspSession]:
-    """A client without hierarchical document symbols."""
-    capabilities = client_capabilities("neovim")
+def no_hierarchy(capabilities: types.ClientCapabilities) -> None:
     assert capabilities.text_document and capabilities.text_document.document_symbol
     capabilities.text_document.document_symbol.hierarchical_document_symbol_support = False
-    root = tmp_path / "workspace"
-    root.mkdir()
-    session = await start_session("neovim", root, capabilities=capabilities)
-    yield session
-    await session.client.shutdown_session()
-    await session.client.stop()
+
+
+@pytest_asyncio.fixture
+async def flat_client(tmp_path: Path) -> AsyncIterator[LspSession]:
+    async with session_without(tmp_path, "neovim", no_hierarchy) as session:
+        yield session
 
 
 async def test_clients_without_hierarchy_get_a_flat_list(flat_client: LspSession) -> None:
