@@ -237,6 +237,31 @@ async def test_a_partly_typed_id_is_replaced_whole(lsp: LspSession) -> None:
     assert accept(lsp, document, findings) == "    inputs: findings"
 
 
+async def test_a_runbook_with_thousands_of_artifacts_sends_those_matching_what_is_typed(
+    lsp: LspSession,
+) -> None:
+    many = "".join(f"  a{index}:\n    source:\n      type: sqlite\n" for index in range(2000))
+    document = lsp.open("runbook.yaml", HEADER + many + "  last:\n    inputs: a199<|>\n")
+    result = await lsp.client.text_document_completion_async(
+        types.CompletionParams(text_document=document.id, position=document.at())
+    )
+    assert isinstance(result, types.CompletionList)
+    assert result.is_incomplete  # the client asks again as typing goes on
+    assert sorted(labels(result.items)) == [
+        "a199",
+        "a1990",
+        "a1991",
+        "a1992",
+        "a1993",
+        "a1994",
+        "a1995",
+        "a1996",
+        "a1997",
+        "a1998",
+        "a1999",
+    ]
+
+
 # -- child runbooks ------------------------------------------------------------------
 
 CHILD = """\

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from waivern_lsp.completion.artifacts import artifact_choices
@@ -45,7 +46,7 @@ def complete(cursor: Cursor, context: CompletionContext) -> list[Choice]:
     return found
 
 
-def reads_run_store(cursor: Cursor, context_lines: list[str] | tuple[str, ...]) -> str | None:
+def reads_run_store(cursor: Cursor, lines: Sequence[str]) -> str | None:
     """When the cursor is in a `reuse`: what the server must read from the run store
     first — "" for the list of runs, a run id for that run's artifacts too; else None."""
     path = cursor.path
@@ -54,7 +55,7 @@ def reads_run_store(cursor: Cursor, context_lines: list[str] | tuple[str, ...]) 
     if path[3] == "from_run":
         return ""
     if path[3] == "artifact":
-        return _from_run(cursor, context_lines) or ""
+        return _from_run(cursor, lines) or ""
     return None
 
 
@@ -126,7 +127,7 @@ def _mapped_artifacts(cursor: Cursor, context: CompletionContext) -> list[Choice
     return artifact_choices(analysis, artifact, (), preferred)
 
 
-def _from_run(cursor: Cursor, lines: list[str] | tuple[str, ...]) -> str | None:
+def _from_run(cursor: Cursor, lines: Sequence[str]) -> str | None:
     reuse_line = cursor.key_lines[2]
     run_line = keys_under(lines, reuse_line).get("from_run")
     return value_on_line(lines[run_line]) if run_line is not None else None
