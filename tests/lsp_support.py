@@ -89,11 +89,45 @@ class OpenDocument:
         return self.cursor
 
 
+def _units(char: str, encoding: str) -> int:
+    if encoding == "utf-8":
+        return len(char.encode("utf-8"))
+    if encoding == "utf-16":
+        return 2 if ord(char) > 0xFFFF else 1
+    return 1
+
+
+def to_client(text: str, position: lsp.Position, encoding: str) -> lsp.Position:
+    """A position counted in characters → the client's units."""
+    lines = text.split("\n")
+    if position.line >= len(lines):
+        return position
+    line = lines[position.line]
+    units = sum(_units(char, encoding) for char in line[: position.character])
+    return lsp.Position(
+        line=position.line, character=units + max(0, position.character - len(line))
+    )
+
+
+def from_client(text: str, position: lsp.Position, encoding: str) -> lsp.Position:
+    """A position in the client's units → characters."""
+    lines = text.split("\n")
+    if position.line >= len(lines):
+        return position
+    counted = 0
+    for index, char in enumerate(lines[position.line]):
+        if counted >= position.character:
+            return lsp.Position(line=position.line, character=index)
+        counted += _units(char, encoding)
+    return lsp.Position(line=position.line, character=len(lines[position.line]))
+
+
 @dataclass
 class LspSession:
     client: RecordingClient
     root: Path
     client_name: str
+    encoding: str = "utf-16"  # the position encoding the server chose
     documents: dict[str, OpenDocument] = field(default_factory=dict)
 
     # -- files and documents ----------------------------------------------------------
@@ -133,8 +167,12 @@ class LspSession:
         return document
 
     def edit(self, document: OpenDocument, range_: lsp.Range, new_text: str) -> None:
-        """One incremental change (ranges in the text's own characters; tests use ASCII
-        or say otherwise)."""
+        """One incremental change; the range counts characters (sent in the units of the
+        position encoding the server chose)."""
+        sent = lsp.Range(
+            start=to_client(document.text, range_.start, self.encoding),
+            end=to_client(document.text, range_.end, self.encoding),
+        )
         document.text = apply_edit(document.text, range_, new_text)
         document.version += 1
         self.client.text_document_did_change(
@@ -142,7 +180,7 @@ class LspSession:
                 text_document=lsp.VersionedTextDocumentIdentifier(
                     uri=document.uri, version=document.version
                 ),
-                content_changes=[lsp.TextDocumentContentChangePartial(range=range_, text=new_text)],
+                content_changes=[lsp.TextDocumentContentChangePartial(range=sent, text=new_text)],
             )
         )
 
@@ -231,7 +269,7 @@ async def start_session(
         config.server_env = env
     client = await config.start()
     assert isinstance(client, RecordingClient)
-    await client.initialize_session(
+    result = await client.initialize_session(
         lsp.InitializeParams(
             capabilities=capabilities or client_capabilities(client_name),
             root_uri=root.as_uri(),
@@ -241,7 +279,9 @@ async def start_session(
             else {"store": str(root / ".waivern")},
         )
     )
-    return LspSession(client, root, client_name)
+    chosen = result.capabilities.position_encoding
+    encoding = str(getattr(chosen, "value", chosen) or "utf-16")
+    return LspSession(client, root, client_name, encoding)
 
 
 @pytest_asyncio.fixture(params=CLIENTS, name="lsp")

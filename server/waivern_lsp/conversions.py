@@ -36,6 +36,15 @@ def path_to_uri(path: Path) -> str:
     return uri if uri is not None else path.as_uri()
 
 
+def encoding_name(encoding: object) -> str:
+    """A position encoding as its protocol name (lsprotocol's enum prints as
+    `PositionEncodingKind.Utf8`, so `str()` will not do)."""
+    if encoding is None:
+        return "utf-16"
+    value = getattr(encoding, "value", encoding)
+    return str(value)
+
+
 class LineCodec:
     """Converts character columns to the client's units (UTF-16 code units unless the
     client chose UTF-8 or UTF-32) for one text. ASCII lines, nearly all of a runbook,

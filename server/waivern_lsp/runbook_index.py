@@ -74,7 +74,7 @@ class RunbookIndex:
 
     @property
     def encoding(self) -> str:
-        return str(self.server.workspace.position_encoding or "utf-16")
+        return self.server.position_encoding
 
     async def document(self, uri: str) -> IndexedRunbook | None:
         """An open runbook with the analysis of its current text."""

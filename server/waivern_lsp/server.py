@@ -17,7 +17,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from waivern_lsp import __version__
-from waivern_lsp.conversions import LineCodec, uri_to_path
+from waivern_lsp.conversions import LineCodec, encoding_name, uri_to_path
 from waivern_lsp.options import ServerOptions, parse_options
 from waivern_lsp.workspace import RunbookDocument, RunbookWorkspace
 
@@ -82,7 +82,12 @@ class WaivernServer(LanguageServer):
         return await self.runbooks.current(uri)
 
     def codec(self, document: RunbookDocument) -> LineCodec:
-        return LineCodec(document.lines, str(self.workspace.position_encoding or "utf-16"))
+        return LineCodec(document.lines, self.position_encoding)
+
+    @property
+    def position_encoding(self) -> str:
+        """The encoding chosen with the client: "utf-8", "utf-16" or "utf-32"."""
+        return encoding_name(self.workspace.position_encoding)
 
     def log_to_client(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
         try:

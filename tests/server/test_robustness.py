@@ -1,0 +1,152 @@
+"""No request or notification can take the server down; bad options become a message;
+bursts of edits are coalesced and never publish an older version over a newer one;
+a request whose text changed while it waited is answered ContentModified."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+from lsp_support import CLIENTS, LspSession, start_session
+
+RUNBOOK = """\
+name: Scan
+description: Finds personal data
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  findings:
+    inputs: [files]
+    process:
+      type: personal_data
+    output: true
+"""
+
+
+def generated(count: int) -> str:
+    lines = ["name: Generated", "description: Many artifacts", "artifacts:"]
+    lines += ["  a0:", "    source:", "      type: filesystem", "      properties: {path: data}"]
+    for index in range(1, count):
+        lines += [f"  a{index}:", "    inputs: [a0]", "    process:"]
+        lines += ["      type: personal_data", "    output: true"]
+    return "\n".join(lines) + "\n"
+
+
+async def alive(lsp: LspSession) -> None:
+    """The server still answers and still analyses."""
+    document = lsp.open("check.yaml", RUNBOOK.replace("[files]", "[filez]"))
+    assert "WCT010" in [d.code for d in await lsp.diagnostics(document)]
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+async def test_bad_initialization_options_become_a_message_and_defaults(
+    client: str, tmp_path: Path
+) -> None:
+    session = await start_session(
+        client, tmp_path, options={"store": 42, "debounceMs": "soon", "colour": "blue"}
+    )
+    try:
+        await alive(session)
+        messages = [m.message for m in session.client.messages]
+        assert any("`store`" in m and "the default is used" in m for m in messages)
+        assert any("`debounceMs`" in m for m in messages)
+        assert any("unknown option `colour`" in m for m in messages)
+        assert all(m.type == types.MessageType.Warning for m in session.client.messages)
+    finally:
+        await session.client.shutdown_session()
+        await session.client.stop()
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+async def test_options_that_are_not_an_object_are_refused_politely(
+    client: str, tmp_path: Path
+) -> None:
+    session = await start_session(client, tmp_path, options=["store"])
+    try:
+        await alive(session)
+        assert [m.message for m in session.client.messages] == [
+            "Waivern: initializationOptions must be an object, not a list: defaults used"
+        ]
+    finally:
+        await session.client.shutdown_session()
+        await session.client.stop()
+
+
+async def test_garbage_on_the_wire_does_not_stop_the_server(lsp: LspSession) -> None:
+    transport = lsp.client.protocol.writer
+    assert transport is not None
+    for body in (b"{not json", b"[]", b'{"jsonrpc": "2.0"}', b'{"jsonrpc":"2.0","id":7}'):
+        transport.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    # a request with parameters of the wrong shape
+    bad = json.dumps(
+        {"jsonrpc": "2.0", "id": 991, "method": "textDocument/hover", "params": {"x": 1}}
+    ).encode()
+    transport.write(b"Content-Length: %d\r\n\r\n%s" % (len(bad), bad))
+    await alive(lsp)
+
+
+async def test_unknown_methods_and_documents_are_answered(lsp: LspSession) -> None:
+    with pytest.raises(JsonRpcException):
+        await lsp.client.protocol.send_request_async("waivern/nonsense", {})
+    lsp.client.protocol.notify("waivern/nonsense", {})
+    # a document the server never saw
+    missing = types.TextDocumentIdentifier(uri=(lsp.root / "missing.yaml").as_uri())
+    report = await lsp.client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=missing)
+    )
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    # a change to a document that was never opened, an edit beyond the end of one that was
+    lsp.client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=missing.uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text="artifacts: {}")],
+        )
+    )
+    document = lsp.open("runbook.yaml", RUNBOOK)
+    far = types.Position(line=500, character=80)
+    lsp.edit(document, types.Range(start=far, end=far), "tail: 1\n")
+    await lsp.diagnostics(document)
+    await alive(lsp)
+
+
+async def test_a_burst_of_edits_is_coalesced_and_never_goes_back_in_time(
+    lsp: LspSession,
+) -> None:
+    text = generated(3000)
+    document = lsp.open("big.yaml", text)
+    line = text.split("\n").index("  a1500:") + 1  # `    inputs: [a0]`
+    for step in range(30):
+        typed = types.Position(line=line, character=len("    inputs: [a0") + step)
+        lsp.edit(document, types.Range(start=typed, end=typed), "x")
+    final = await lsp.diagnostics(document)
+    assert [d.code for d in final if d.code == "WCT010"] == ["WCT010"]
+
+    versions = [p.version for p in lsp.client.published[document.uri]]
+    assert versions == sorted(versions), "an older version was published after a newer one"
+    assert versions[-1] == document.version == 31
+    assert len(versions) < 31, "every keystroke was analysed: nothing was coalesced"
+
+
+async def test_a_request_about_a_text_that_changed_meanwhile_is_content_modified(
+    lsp: LspSession,
+) -> None:
+    document = lsp.open("big.yaml", generated(4000))  # its first analysis takes a while
+    pending = asyncio.ensure_future(
+        lsp.client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=document.id)
+        )
+    )
+    await asyncio.sleep(0.05)
+    lsp.edit(document, types.Range(start=types.Position(0, 0), end=types.Position(0, 0)), "# x\n")
+    with pytest.raises(JsonRpcException) as raised:
+        await pending
+    assert raised.value.code == types.LSPErrorCodes.ContentModified
+    assert await lsp.diagnostics(document) == []
