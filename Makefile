@@ -45,7 +45,7 @@ schema: setup
 	$(BIN)/wct schema --dir schemas
 
 bench: setup
-	$(BIN)/python benchmarks/analyse.py
+	cd benchmarks && ../$(BIN)/python analyse.py && ../$(BIN)/python execute.py && ../$(BIN)/python complete.py && ../$(BIN)/python lsp.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

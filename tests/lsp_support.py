@@ -37,6 +37,7 @@ class RecordingClient(LanguageClient):
         self.published: dict[str, list[lsp.PublishDiagnosticsParams]] = {}
         self.arrived = asyncio.Condition()
         self.wakers: set[asyncio.Future[None]] = set()
+        self.registrations: list[lsp.Registration] = []
 
 
 def _record(client: RecordingClient, params: lsp.PublishDiagnosticsParams) -> None:
@@ -52,10 +53,15 @@ def _record(client: RecordingClient, params: lsp.PublishDiagnosticsParams) -> No
     task.add_done_callback(client.wakers.discard)
 
 
+def _register(client: RecordingClient, params: lsp.RegistrationParams) -> None:
+    client.registrations.extend(params.registrations)
+
+
 def make_client() -> RecordingClient:
     client = RecordingClient(converter_factory=default_converter)
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record
+    features[lsp.CLIENT_REGISTER_CAPABILITY] = _register
     register_lsp_features(client, features)
     return client
 

@@ -1,7 +1,6 @@
-"""`benchmarks/analyse.py` still runs: a quick pass on a small runbook prints the table.
-
-Only that it runs and what it prints are checked, never how fast anything was.
-"""
+"""Every benchmark in `benchmarks/` still runs: a quick pass on small runbooks prints its
+table with the expected columns and the targets. Only that it runs and what it prints are
+checked, never how fast anything was."""
 
 from __future__ import annotations
 
@@ -9,21 +8,51 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "analyse.py"
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+CASES = {
+    "analyse.py": (
+        ("--sizes", "50", "--repeat", "1"),
+        ("floor ms (gc on)", "fresh ms", "edit ms", "insert ms", "reparsed blocks"),
+        ("50 artifacts",),
+    ),
+    "execute.py": (
+        ("--sizes", "20,40", "--repeat", "1", "--branch-seconds", "0.1"),
+        ("shape", "run s", "ms/artifact", "floor s", "ratio", "resume s (1 left)"),
+        ("per-artifact overhead, 20 → 40 artifacts (flat expected):", "scheduling: a 0.1 s"),
+    ),
+    "complete.py": (
+        ("--sizes", "20", "--repeat", "1"),
+        ("choices", "floor ms (re-analysis)", "complete ms", "to JSON ms"),
+        ("`inputs: ` of the last artifact",),
+    ),
+    "lsp.py": (
+        ("--sizes", "30", "--repeat", "3"),
+        ("floor ms", "diagnostics p50/p95", "inputs completion p50/p95", "hover p50/p95"),
+        ("peak MB", "yaml-language-server 2.0"),
+    ),
+}
 
 
-def test_the_analyse_benchmark_runs_and_prints_its_table() -> None:
+@pytest.mark.parametrize("script", sorted(CASES))
+def test_the_benchmark_runs_and_prints_its_table(script: str) -> None:
+    arguments, columns, phrases = CASES[script]
     finished = subprocess.run(
-        [sys.executable, str(BENCHMARK), "--sizes", "50", "--repeat", "1"],
+        [sys.executable, str(BENCHMARKS / script), *arguments],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        cwd=BENCHMARKS,
     )
 
     assert finished.returncode == 0, finished.stderr
-    assert "50 artifacts" in finished.stdout
-    header = next(line for line in finished.stdout.splitlines() if line.lstrip().startswith("size"))
-    for column in ("floor ms (gc on)", "fresh ms", "edit ms", "insert ms", "reparsed blocks"):
-        assert column in header
-    assert "targets (information only):" in finished.stdout
+    lines = finished.stdout.splitlines()
+    header = next(line for line in lines if " | " in line)
+    for column in columns:
+        assert column in header, column
+    for phrase in phrases:
+        assert phrase in finished.stdout, phrase
+    assert "targets (information only):" in lines

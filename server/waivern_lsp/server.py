@@ -34,6 +34,7 @@ class WaivernServer(LanguageServer):
         )
         self.options = ServerOptions()
         self.runbooks = RunbookWorkspace(self.options)
+        self.watch_files: asyncio.Future[None] | None = None
 
     # -- for features ---------------------------------------------------------------
 
@@ -132,6 +133,8 @@ def create_server() -> WaivernServer:
             server.window_show_message(
                 lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"Waivern: {problem}")
             )
+        if server.supports("workspace.did_change_watched_files.dynamic_registration"):
+            server.watch_files = asyncio.ensure_future(_watch_yaml_files(server))
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(params: None) -> None:
@@ -168,6 +171,30 @@ def create_server() -> WaivernServer:
 
     register_all(server)
     return server
+
+
+async def _watch_yaml_files(server: WaivernServer) -> None:
+    """Ask the client to report YAML files created, changed or deleted on disk (child
+    runbooks edited outside the editor, files a parent could not find yet)."""
+    watchers = [
+        lsp.FileSystemWatcher(glob_pattern=pattern) for pattern in ("**/*.yaml", "**/*.yml")
+    ]
+    try:
+        await server.client_register_capability_async(
+            lsp.RegistrationParams(
+                registrations=[
+                    lsp.Registration(
+                        id="waivern-yaml-files",
+                        method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=lsp.DidChangeWatchedFilesRegistrationOptions(
+                            watchers=watchers
+                        ),
+                    )
+                ]
+            )
+        )
+    except Exception as error:  # the client refused: saves and open buffers still count
+        log.warning("could not register file watching: %s", error)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -119,6 +119,10 @@ class RunbookWorkspace:
         self._open_texts[real_path(path)] = text
         self._track(uri, path, version, text)
         self._parents_changed(path)
+        # a file a parent could not find may exist now (not every client reports new files)
+        for document in self.documents.values():
+            if document.unresolved and document.uri != uri:
+                self._schedule(document)
 
     def changed(self, uri: str, path: Path | None, version: int, text: str) -> None:
         if path is None or not is_yaml_path(path):

@@ -474,3 +474,11 @@ async def test_a_trigger_character_where_nothing_applies_pops_nothing_up(
 async def test_nothing_is_offered_in_a_comment(lsp: LspSession) -> None:
     _, items = await complete_at(lsp, CHAIN + "  # inp<|>\n")
     assert items == []
+
+
+async def test_an_artifact_that_is_its_childs_output_is_offered_once(lsp: LspSession) -> None:
+    lsp.write("templates/pd_analysis.yaml", CHILD)
+    # `output: findings` makes `analysis` also a name for the child's output
+    text = PARENT + "  report:\n    inputs: [<|>]\n    process:\n      type: findings_summary\n"
+    _, items = await complete_at(lsp, text)
+    assert labels(items).count("analysis") == 1

@@ -224,3 +224,19 @@ async def test_related_information_points_at_the_other_site(lsp: LspSession) -> 
     assert related
     assert related[0].location.uri == document.uri
     assert {related[0].location.range.start.line, duplicates[0].range.start.line} == {3, 8}
+
+
+async def test_the_server_asks_to_hear_of_yaml_files_changing_on_disk(lsp: LspSession) -> None:
+    document = lsp.open("runbook.yaml", RUNBOOK)
+    await lsp.diagnostics(document)
+    caps = lsp.client.capabilities
+    assert caps is not None
+    watched = caps.workspace and caps.workspace.did_change_watched_files
+    if not (watched and watched.dynamic_registration):
+        assert lsp.client.registrations == []
+        return
+    [registration] = lsp.client.registrations
+    assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    options = registration.register_options
+    patterns = [w["globPattern"] for w in options["watchers"]]  # type: ignore[index]
+    assert patterns == ["**/*.yaml", "**/*.yml"]

@@ -54,6 +54,8 @@ def _candidates(analysis: Analysis) -> list[tuple[str, str | None, Choice]]:
     for info in analysis.artifact_list:
         found.append((info.id, info.id, _artifact(analysis, info)))
     for name, alias in analysis.aliases.items():
+        if name in analysis.artifacts:
+            continue  # `output:` makes the artifact an alias of itself: offered once
         detail = f"output `{alias.child_output}` of the child runbook of `{alias.artifact}`"
         found.append((name, alias.artifact, _choice(name, detail, None)))
     found = [
