@@ -12,42 +12,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import client_capabilities
 
 from lsp_support import LspSession, apply_edit, start_session
-
-# A child runbook and a parent that uses it as `child.yaml`.
-CHILD = """\
-name: Child
-description: Analyses documents
-inputs:
-  documents:
-    input_schema: standard_input/1.0.0
-outputs:
-  findings:
-    artifact: found
-artifacts:
-  found:
-    inputs: documents
-    process:
-      type: personal_data
-"""
-
-PARENT = """\
-name: Parent
-description: Uses a child runbook
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  analysed:
-    inputs: files
-    child_runbook:
-      path: child.yaml
-      input_mapping:
-        documents: files
-      output: findings
-    output: true
-"""
+from runbook_samples import CHILD, PARENT  # noqa: F401 (the navigation tests import them from here)
 
 Spot = tuple[str, int, str]  # file name, line, the text of the range
 

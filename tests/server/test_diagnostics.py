@@ -7,22 +7,9 @@ from __future__ import annotations
 from lsprotocol import types
 
 from lsp_support import LspSession
+from runbook_samples import CHILD, PARENT, SCAN
 
-RUNBOOK = """\
-name: Scan
-description: Finds personal data
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  findings:
-    inputs: [files]
-    process:
-      type: personal_data
-    output: true
-"""
+RUNBOOK = SCAN
 
 
 def codes(diagnostics: object) -> list[tuple[str, int]]:
@@ -53,42 +40,6 @@ async def test_a_bad_reference_is_flagged_as_it_is_typed_and_cleared_when_fixed(
 
     lsp.replace(document, RUNBOOK)
     assert await lsp.diagnostics(document) == []
-
-
-PARENT = """\
-name: Parent
-description: Uses a child runbook
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  analysed:
-    inputs: files
-    child_runbook:
-      path: child.yaml
-      input_mapping:
-        documents: files
-      output: findings
-    output: true
-"""
-
-CHILD = """\
-name: Child
-description: Analyses documents
-inputs:
-  documents:
-    input_schema: standard_input/1.0.0
-outputs:
-  findings:
-    artifact: found
-artifacts:
-  found:
-    inputs: documents
-    process:
-      type: personal_data
-"""
 
 
 async def test_an_edit_to_an_open_child_runbook_republishes_its_parent(lsp: LspSession) -> None:

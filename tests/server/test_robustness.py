@@ -13,22 +13,9 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from lsp_support import CLIENTS, LspSession, start_session
+from runbook_samples import SCAN
 
-RUNBOOK = """\
-name: Scan
-description: Finds personal data
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  findings:
-    inputs: [files]
-    process:
-      type: personal_data
-    output: true
-"""
+RUNBOOK = SCAN
 
 
 def generated(count: int) -> str:

@@ -1,0 +1,57 @@
+"""Runbooks several test modules start from: a small scan, and a parent that uses a child
+runbook (`child.yaml`)."""
+
+from __future__ import annotations
+
+# Two artifacts: files found by a connector, personal data found in them (an output).
+SCAN = """\
+name: Scan
+description: Finds personal data
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  findings:
+    inputs: [files]
+    process:
+      type: personal_data
+    output: true
+"""
+
+# A child runbook and a parent that uses it as `child.yaml`.
+CHILD = """\
+name: Child
+description: Analyses documents
+inputs:
+  documents:
+    input_schema: standard_input/1.0.0
+outputs:
+  findings:
+    artifact: found
+artifacts:
+  found:
+    inputs: documents
+    process:
+      type: personal_data
+"""
+
+PARENT = """\
+name: Parent
+description: Uses a child runbook
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  analysed:
+    inputs: files
+    child_runbook:
+      path: child.yaml
+      input_mapping:
+        documents: files
+      output: findings
+    output: true
+"""
