@@ -195,7 +195,11 @@ def process_alive(pid: int) -> bool:
 class RunStore:
     """One connection to the store; use one per thread (the executor uses its loop's)."""
 
-    def __init__(self, directory: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, directory: Path, *, read_only: bool = False, wait_seconds: float = 30
+    ) -> None:
+        """``wait_seconds``: how long a statement waits for another process's lock (an
+        editor's reader asks for little, so a busy store never holds up a keystroke)."""
         self.directory = directory
         self.path = directory / STORE_FILE
         self.read_only = read_only
@@ -203,18 +207,18 @@ class RunStore:
             if not self.path.exists():
                 raise StoreError(f"no run store at {directory} (nothing has run here yet)")
             uri = f"file:{self.path}?mode=ro"
-            self._db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            self._db = sqlite3.connect(uri, uri=True, timeout=wait_seconds, isolation_level=None)
         else:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"cannot create the run store at {directory}: {error}") from None
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=wait_seconds, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: a committed transaction survives the process being killed; only a
             # power loss may drop the last ones.
             self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
         self._migrate()
 
     def close(self) -> None:
@@ -641,7 +645,8 @@ class StoreLookup:
         if not self._opened:
             self._opened = True
             try:
-                self._store = RunStore(self.directory, read_only=True)
+                # analysis waits for no writer: a busy store knows no runs this time
+                self._store = RunStore(self.directory, read_only=True, wait_seconds=1)
             except (StoreError, sqlite3.Error):
                 self._store = None
         return self._store

@@ -173,7 +173,7 @@ def _stat(path: Path) -> tuple[int, int] | None:
 def _read(store_dir: Path, query: _Query) -> tuple[bool, RunStatus | None]:
     """(whether the store could be read, what the query found)."""
     try:
-        with RunStore(store_dir, read_only=True) as store:
+        with RunStore(store_dir, read_only=True, wait_seconds=1) as store:
             return True, query(store)
     except (StoreError, sqlite3.Error, OSError):
         return False, None

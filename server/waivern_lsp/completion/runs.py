@@ -27,7 +27,7 @@ def read_runs(store_dir: Path, run_id: str | None) -> StoredRuns:
     """The runs of the store (and the artifacts of `run_id`); nothing when there is no
     readable store."""
     try:
-        with RunStore(store_dir, read_only=True) as store:
+        with RunStore(store_dir, read_only=True, wait_seconds=1) as store:
             runs = store.runs()
             artifacts = store.artifacts(run_id) if run_id else []
     except (StoreError, sqlite3.Error, OSError):
