@@ -4,7 +4,6 @@ secret's value."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -13,8 +12,7 @@ from lsprotocol import types
 from pytest_lsp import client_capabilities
 
 from lsp_support import LspSession, OpenDocument, start_session
-from waivern_orchestration.executor import RunOutcome, SilentSink
-from waivern_orchestration.runs import RunRequest, execute
+from run_support import run
 
 RUNBOOK = """\
 name: Scan
@@ -48,12 +46,6 @@ async def hover(lsp: LspSession, document: OpenDocument) -> str:
     assert isinstance(result.contents, types.MarkupContent)
     assert result.contents.kind == types.MarkupKind.Markdown
     return result.contents.value
-
-
-async def run(lsp: LspSession, runbook: str = "runbook.yaml") -> RunOutcome:
-    """Run a runbook of the workspace into the server's run store, as `wct run` would."""
-    request = RunRequest(runbook=lsp.root / runbook, store_dir=lsp.root / ".waivern")
-    return await asyncio.to_thread(execute, request, SilentSink(), lambda notice: None)
 
 
 # -- artifacts ---------------------------------------------------------------------------

@@ -1,0 +1,112 @@
+"""Code lens (`textDocument/codeLens`): run status where the runbook is read.
+
+Above each artifact: how it went in the latest run of this runbook ("✓ completed 1.2 s ·
+run …", "✗ failed: <error>", "not run yet"). These lenses only inform: their command is
+empty, which editors show as plain text. On the runbook's first line: "▶ Run"
+(`waivern.run [uri]`) and, when the latest run failed or was interrupted, "↻ Resume"
+(`waivern.resume [uri, run_id]`).
+
+One read of the run store per request (cached by `run_status` while the store is
+unchanged); the lenses themselves are kept per analysis and run, so asking again for a
+runbook of thousands of artifacts costs nothing until its text or its runs change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+from lsprotocol import types as lsp
+
+from waivern_lsp.conversions import LineCodec
+from waivern_lsp.lens_titles import RUN_TITLE, artifact_title, resumable, resume_title
+from waivern_lsp.run_status import ArtifactStatus, RunStatus, latest_statuses
+from waivern_lsp.server import WaivernServer
+from waivern_orchestration.analysis import Analysis
+from waivern_orchestration.artifact_check import ArtifactInfo
+
+log = logging.getLogger(__name__)
+
+STORE_PATIENCE_SECONDS = 1.0  # a busy store costs the status, never the lenses
+
+
+def register(server: WaivernServer) -> None:
+    made: WeakKeyDictionary[Analysis, tuple[RunStatus | None, str, list[lsp.CodeLens]]] = (
+        WeakKeyDictionary()
+    )
+
+    @server.request(lsp.TEXT_DOCUMENT_CODE_LENS, lsp.CodeLensOptions(resolve_provider=False))
+    async def code_lens(params: lsp.CodeLensParams) -> list[lsp.CodeLens] | None:
+        document = await server.document(params.text_document.uri)
+        if document is None or document.analysis is None:
+            return None
+        analysis = document.analysis
+        run = await latest_run(server.runbooks.store_dir, document.path)
+        known = made.get(analysis)
+        if known is not None and known[0] is run and known[1] == server.position_encoding:
+            return known[2]
+        lenses = runbook_lenses(document.uri, run) + artifact_lenses(
+            analysis, run, server.codec(document)
+        )
+        made[analysis] = (run, server.position_encoding, lenses)
+        return lenses
+
+
+async def latest_run(store_dir: Path, runbook: Path) -> RunStatus | None:
+    """The latest run of the runbook, read off the event loop; None when the store is
+    busy for longer than a lens should wait."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(latest_statuses, store_dir, runbook), STORE_PATIENCE_SECONDS
+        )
+    except TimeoutError:
+        log.warning("the run store at %s is busy: lenses show no run status", store_dir)
+        return None
+
+
+def runbook_lenses(uri: str, run: RunStatus | None) -> list[lsp.CodeLens]:
+    first_line = lsp.Range(
+        start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
+    )
+    lenses = [
+        lsp.CodeLens(
+            range=first_line,
+            command=lsp.Command(title=RUN_TITLE, command="waivern.run", arguments=[uri]),
+        )
+    ]
+    if run is not None and resumable(run):
+        lenses.append(
+            lsp.CodeLens(
+                range=first_line,
+                command=lsp.Command(
+                    title=resume_title(run), command="waivern.resume", arguments=[uri, run.run_id]
+                ),
+            )
+        )
+    return lenses
+
+
+def artifact_lenses(
+    analysis: Analysis, run: RunStatus | None, codec: LineCodec
+) -> list[lsp.CodeLens]:
+    return [
+        lsp.CodeLens(
+            range=codec.range(info.key_range),
+            command=lsp.Command(title=artifact_title(_status(info, run), run), command=""),
+        )
+        for info in analysis.artifact_list
+    ]
+
+
+def _status(info: ArtifactInfo, run: RunStatus | None) -> ArtifactStatus | None:
+    if run is None:
+        return None
+    found = run.artifact(info.id)
+    if found is None and info.child is not None and info.child.output_mapping:
+        # a child runbook's outputs are recorded under the names the runbook gives them
+        for _output, alias in info.child.output_mapping:
+            if (found := run.artifact(alias.name)) is not None:
+                break
+    return found

@@ -1,0 +1,85 @@
+"""Code lens: "▶ Run" on the runbook, each artifact's status in the latest run, and
+"↻ Resume" only when that run failed or was interrupted."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from lsp_support import LspSession, OpenDocument
+from run_support import run
+from runbook_samples import SCAN
+
+FILES_LINE, FINDINGS_LINE = 3, 8  # where `files:` and `findings:` stand in SCAN
+
+
+async def lenses(lsp: LspSession, document: OpenDocument) -> dict[int, list[types.Command]]:
+    """The lenses' commands by line."""
+    found = await lsp.client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=document.id)
+    )
+    assert found is not None
+    by_line: dict[int, list[types.Command]] = {}
+    for lens in found:
+        assert lens.command is not None
+        by_line.setdefault(lens.range.start.line, []).append(lens.command)
+    return by_line
+
+
+def titles(commands: list[types.Command]) -> list[str]:
+    return [command.title for command in commands]
+
+
+async def test_before_any_run_the_runbook_can_be_run_and_nothing_has_run(lsp: LspSession) -> None:
+    document = lsp.open("runbook.yaml", SCAN)
+    shown = await lenses(lsp, document)
+    (run_lens,) = shown[0]
+    assert (run_lens.title, run_lens.command, list(run_lens.arguments or ())) == (
+        "▶ Run",
+        "waivern.run",
+        [document.uri],
+    )
+    assert titles(shown[FILES_LINE]) == ["not run yet"]
+    assert titles(shown[FINDINGS_LINE]) == ["not run yet"]
+    assert shown[FILES_LINE][0].command == ""  # informational: nothing to execute
+
+
+async def test_a_completed_run_shows_each_artifact_done_and_no_resume(lsp: LspSession) -> None:
+    (lsp.root / "data").mkdir()
+    (lsp.root / "data" / "notes.txt").write_text("write to ada@example.com\n")
+    lsp.write("runbook.yaml", SCAN)
+    outcome = await run(lsp)
+    assert outcome.status == "completed"
+
+    shown = await lenses(lsp, lsp.open("runbook.yaml", SCAN))
+    assert titles(shown[0]) == ["▶ Run"]
+    for line in (FILES_LINE, FINDINGS_LINE):
+        (title,) = titles(shown[line])
+        assert title.startswith("✓ completed ") and title.endswith(f" s · run {outcome.run_id}")
+
+
+async def test_a_failed_run_shows_the_error_and_offers_resume(lsp: LspSession) -> None:
+    lsp.write("runbook.yaml", SCAN)  # ./data does not exist
+    outcome = await run(lsp)
+    assert outcome.status == "failed"
+
+    document = lsp.open("runbook.yaml", SCAN)
+    shown = await lenses(lsp, document)
+    run_lens, resume = shown[0]
+    assert run_lens.command == "waivern.run"
+    assert resume.title == f"↻ Resume run {outcome.run_id} (failed)"
+    assert (resume.command, list(resume.arguments or ())) == (
+        "waivern.resume",
+        [document.uri, outcome.run_id],
+    )
+    (files,) = titles(shown[FILES_LINE])
+    assert files.startswith("✗ failed: ") and "does not exist" in files
+    assert titles(shown[FINDINGS_LINE]) == [f"⊘ skipped · run {outcome.run_id}"]
+
+
+async def test_an_artifact_added_since_the_run_has_not_run(lsp: LspSession) -> None:
+    lsp.write("runbook.yaml", SCAN)
+    await run(lsp)
+    added = SCAN + "  more_files:\n    source:\n      type: filesystem\n"
+    added += "      properties:\n        path: data\n    output: true\n"
+    shown = await lenses(lsp, lsp.open("runbook.yaml", added))
+    assert titles(shown[FINDINGS_LINE + 5]) == ["not run yet"]

@@ -1,0 +1,48 @@
+"""Inlay hints: each artifact's resolved output schema after its id, only on the lines
+asked for, none where the schema is unknown, nothing for a client without support."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from lsp_support import LspSession, OpenDocument
+from runbook_samples import SCAN
+
+
+async def hints(
+    lsp: LspSession, document: OpenDocument, first: int = 0, last: int = 100
+) -> list[tuple[int, int, str]] | None:
+    found = await lsp.client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=document.id,
+            range=types.Range(
+                start=types.Position(line=first, character=0),
+                end=types.Position(line=last, character=0),
+            ),
+        )
+    )
+    if found is None:
+        return None
+    for hint in found:
+        assert hint.kind == types.InlayHintKind.Type
+    return [(h.position.line, h.position.character, str(h.label)) for h in found]
+
+
+async def test_each_artifact_shows_its_output_schema(lsp: LspSession) -> None:
+    document = lsp.open("runbook.yaml", SCAN)
+    shown = await hints(lsp, document)
+    if lsp.client_name == "visual_studio_code":  # VS Code 1.65 declares no inlay hints
+        assert not shown
+        return
+    assert shown == [
+        (3, 8, "→ standard_input/1.0.0"),  # just after `files:`
+        (8, 11, "→ personal_data_finding/1.0.0"),
+    ]
+    assert await hints(lsp, document, 0, 5) == [(3, 8, "→ standard_input/1.0.0")]
+
+
+async def test_no_hint_where_the_schema_is_unknown(lsp: LspSession) -> None:
+    document = lsp.open("runbook.yaml", SCAN.replace("personal_data", "no_such_processor"))
+    await lsp.diagnostics(document)
+    shown = await hints(lsp, document)
+    assert [hint for hint in shown or () if hint[0] == 8] == []
