@@ -83,3 +83,30 @@ async def test_an_artifact_added_since_the_run_has_not_run(lsp: LspSession) -> N
     added += "      properties:\n        path: data\n    output: true\n"
     shown = await lenses(lsp, lsp.open("runbook.yaml", added))
     assert titles(shown[FINDINGS_LINE + 5]) == ["not run yet"]
+
+
+def test_refreshing_run_views_asks_only_what_the_client_supports() -> None:
+    from concurrent.futures import Future
+
+    from waivern_lsp.run_views import refresh_run_views
+
+    sent: list[str] = []
+
+    class Server:  # the part of WaivernServer refresh_run_views uses
+        def supports(self, dotted: str) -> bool:
+            return dotted == "workspace.inlay_hint.refresh_support"
+
+        def request(self, method: str) -> Future[None]:
+            sent.append(method)
+            done: Future[None] = Future()
+            done.set_result(None)
+            return done
+
+        def workspace_code_lens_refresh(self, params: None) -> Future[None]:
+            return self.request("codeLens")
+
+        def workspace_inlay_hint_refresh(self, params: None) -> Future[None]:
+            return self.request("inlayHint")
+
+    refresh_run_views(Server())  # type: ignore[arg-type]
+    assert sent == ["inlayHint"]
