@@ -57,6 +57,8 @@ _CODES = (
     Code("WCT049", Severity.ERROR, "input_mapping value not among the artifact's inputs"),
     Code("WCT050", Severity.WARNING, "Environment variable not set and no default"),
     Code("WCT060", Severity.WARNING, "Reused run or artifact not found in the run store"),
+    # Not from the analysis: the language server shows a run's failures on their artifacts.
+    Code("WCT070", Severity.WARNING, "Artifact failed in the latest run"),
     Code("WCT090", Severity.HINT, "Artifact is neither an output nor used"),
 )
 

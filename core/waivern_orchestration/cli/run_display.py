@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import Any, TextIO
@@ -19,10 +20,19 @@ class EventLines:
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stdout
+        self.reader_gone = False
 
     def _emit(self, event: str, run_id: str, **fields: Any) -> None:
-        self.out.write(json.dumps({"event": event, "run_id": run_id, **fields}) + "\n")
-        self.out.flush()
+        if self.reader_gone:
+            return
+        try:
+            self.out.write(json.dumps({"event": event, "run_id": run_id, **fields}) + "\n")
+            self.out.flush()
+        except BrokenPipeError:
+            # The reader went away (an editor closed while its run goes on): the run
+            # carries on, recorded in the store, and stays resumable; events go nowhere.
+            self.reader_gone = True
+            _discard_output(self.out)
 
     def run_started(self, run_id: str, total: int, already_completed: int) -> None:
         self._emit("run_started", run_id, total=total, already_completed=already_completed)
@@ -46,6 +56,20 @@ class EventLines:
         self, run_id: str, status: str, counts: dict[str, int], reason: str | None
     ) -> None:
         self._emit("run_finished", run_id, status=status, counts=counts, reason=reason)
+
+
+def _discard_output(out: TextIO) -> None:
+    """Point the stream's file at /dev/null, so that what it still buffers (flushed at
+    exit) does not fail again."""
+    try:
+        descriptor = out.fileno()
+    except (OSError, ValueError):  # not a file (a StringIO): nothing is flushed later
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
 
 
 class ProgressBar:

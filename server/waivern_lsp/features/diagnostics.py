@@ -7,15 +7,22 @@ newer one); answered on pull too, with a result id per analysis so an unchanged 
 costs the client nothing. A change to a child runbook re-analyses its parents, which are
 pushed again (and pull clients are asked to refresh). Closing a document, or a document
 ceasing to be a runbook, clears what was published for it.
+
+The failures of runs started from the editor (WCT070, `run_failures`) are published with
+the analysis' diagnostics, and again whenever they change.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lsprotocol import types as lsp
 
 from waivern_lsp.conversions import to_lsp_diagnostic
+from waivern_lsp.run_failures import failures_of
 from waivern_lsp.server import WaivernServer
 from waivern_lsp.workspace import RunbookDocument
+from waivern_orchestration.child_paths import real_path
 
 
 class PublishedDiagnostics:
@@ -28,6 +35,10 @@ class PublishedDiagnostics:
         self._published: dict[str, list[lsp.Diagnostic]] = {}
 
     def of(self, document: RunbookDocument) -> list[lsp.Diagnostic]:
+        failed = failures_of(self.server).diagnostics(document, self.server.codec(document))
+        return self._of_analysis(document) + failed
+
+    def _of_analysis(self, document: RunbookDocument) -> list[lsp.Diagnostic]:
         made = self._made.get(document.uri)
         if made is not None and made[0] == document.generation:
             return made[1]
@@ -63,6 +74,24 @@ class PublishedDiagnostics:
         ):
             self.server.workspace_diagnostic_refresh(None)
 
+    def runs_changed(self, runbook: Path) -> None:
+        """A run's failures changed: publish again the documents of that runbook."""
+        for document in self.server.runbooks.analyses():
+            if document.analysis is None or real_path(document.path) != runbook:
+                continue
+            items = self.of(document)
+            if self._published.get(document.uri) == items:
+                continue
+            self._published_version[document.uri] = document.analysed_version
+            self._published[document.uri] = items
+            self.server.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(
+                    uri=document.uri, diagnostics=items, version=document.analysed_version
+                )
+            )
+            if self.server.supports("workspace.diagnostics.refresh_support"):
+                self.server.workspace_diagnostic_refresh(None)
+
     def forgotten(self, uri: str) -> None:
         self._made.pop(uri, None)
         self._published_version.pop(uri, None)
@@ -77,6 +106,7 @@ def register(server: WaivernServer) -> None:
 
     server.runbooks.on_analysed(published.analysed)
     server.runbooks.on_forgotten(published.forgotten)
+    failures_of(server).on_changed(published.runs_changed)
 
     @server.request(
         lsp.TEXT_DOCUMENT_DIAGNOSTIC,
@@ -88,7 +118,8 @@ def register(server: WaivernServer) -> None:
         document = await server.document(params.text_document.uri)
         if document is None:
             return lsp.RelatedFullDocumentDiagnosticReport(items=[], result_id="none")
-        result_id = f"{document.analysed_version}.{document.generation}"
+        runs = failures_of(server).revision
+        result_id = f"{document.analysed_version}.{document.generation}.{runs}"
         if params.previous_result_id == result_id:
             return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
         return lsp.RelatedFullDocumentDiagnosticReport(

@@ -1,0 +1,285 @@
+"""Runs started from the editor: each one a separate `wct run --events` process (same
+interpreter, same run store as the server), followed without blocking the event loop.
+
+Its events become work-done progress ("k/n · artifacts running now", cancellable: a
+cancel sends SIGTERM and the run ends `interrupted`, resumable), failures on artifacts
+(`run_failures`, published as diagnostics), refreshes of the views that show run status
+(`run_views`) and, at the end, a message naming the run id and its status.
+
+The process lives in its own session, with its stderr in an unlinked temporary file: an
+editor that closes (and takes the server with it) leaves the run going, recorded in the
+store, resumable; `wct run --events` ignores a reader that went away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+import tempfile
+import uuid
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from lsprotocol import types as lsp
+
+from waivern_lsp.run_failures import Failure, failures_of
+
+if TYPE_CHECKING:
+    from waivern_lsp.server import WaivernServer
+
+log = logging.getLogger(__name__)
+
+REFRESH_EVERY_SECONDS = 0.5  # views are asked to refresh at most this often during a run
+_ERROR_TAIL = 2000  # characters of the process' stderr kept for a message
+
+
+class RunNotStarted(Exception):
+    """The process ended before its run started (the cause is the message)."""
+
+
+def wct_command(*args: str) -> list[str]:
+    """`wct ARGS` with the server's own interpreter (and so its installed components)."""
+    return [sys.executable, "-m", "waivern_orchestration.cli.app", *args]
+
+
+@dataclass(eq=False)
+class EditorRun:
+    runbook: Path
+    name: str  # the runbook's name, for titles and messages
+    process: asyncio.subprocess.Process
+    stderr: IO[bytes]
+    run_id: str | None = None
+    status: str | None = None  # the final status, once the process ended
+    total: int = 0
+    done: int = 0
+    running: list[str] = field(default_factory=list)
+    started: asyncio.Future[str] = field(default_factory=asyncio.Future)
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
+    token: str | None = None  # the work-done progress token, when the client has one
+
+    def cancel(self) -> bool:
+        """SIGTERM: the run stops cleanly, ends `interrupted` and can be resumed."""
+        if self.process.returncode is not None:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGTERM)
+        return True
+
+    @property
+    def progress_message(self) -> str:
+        names = ", ".join(self.running[:3]) + (" …" if len(self.running) > 3 else "")
+        counted = f"{self.done}/{self.total}"
+        return f"{counted} · {names}" if names else counted
+
+    @property
+    def percentage(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+class EditorRuns:
+    """The runs this server started, by run id once known."""
+
+    def __init__(self, server: WaivernServer) -> None:
+        self.server = server
+        self.runs: dict[str, EditorRun] = {}
+        self._refresh: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def running(self, run_id: str) -> EditorRun | None:
+        run = self.runs.get(run_id)
+        return run if run is not None and run.process.returncode is None else None
+
+    async def start(self, runbook: Path, name: str, resume: str | None = None) -> EditorRun:
+        """Start the process; returns once its run has started (its id is known)."""
+        args = ["run", str(runbook), "--events", "--store", str(self.server.runbooks.store_dir)]
+        if resume is not None:
+            args += ["--resume", resume]
+        stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the process ended)
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *wct_command(*args),
+                cwd=runbook.parent,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+                start_new_session=True,  # outlives the server: a closed editor leaves it going
+                limit=2**24,  # one event per line; errors can be long
+            )
+        except BaseException:
+            stderr.close()
+            raise
+        run = EditorRun(runbook, name, process, stderr)
+        task = asyncio.ensure_future(self._follow(run))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await run.started
+        return run
+
+    async def _follow(self, run: EditorRun) -> None:
+        try:
+            await self._progress_created(run)
+            assert run.process.stdout is not None
+            async for line in run.process.stdout:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    log.warning("not an event from wct run: %r", line[:200])
+                    continue
+                if isinstance(event, dict):
+                    self._event(run, event)
+            await run.process.wait()
+            self._ended(run)
+        except Exception as error:  # never lose a run's end: say what went wrong
+            log.exception("following the run of %s failed", run.runbook)
+            if not run.started.done():
+                run.started.set_exception(RunNotStarted(f"could not follow the run: {error}"))
+        finally:
+            run.stderr.close()
+            run.finished.set()
+
+    # -- progress -----------------------------------------------------------------------
+
+    async def _progress_created(self, run: EditorRun) -> None:
+        if not self.server.supports("window.work_done_progress"):
+            return
+        token = f"waivern-run-{uuid.uuid4().hex}"
+        progress = self.server.work_done_progress
+        try:
+            await progress.create_async(token)
+        except Exception as error:  # the client refused: the run goes on without progress
+            log.warning("no work-done progress for the run: %s", error)
+            return
+        run.token = token
+        cancelled = progress.tokens.get(token)
+        if cancelled is not None:
+            cancelled.add_done_callback(lambda future: self._cancelled(run, future))
+        progress.begin(
+            token,
+            lsp.WorkDoneProgressBegin(
+                title=f"Running {run.name}", cancellable=True, message="starting", percentage=0
+            ),
+        )
+
+    def _cancelled(self, run: EditorRun, future: Future[Any]) -> None:
+        if future.cancelled():  # window/workDoneProgress/cancel
+            run.cancel()
+
+    def _report(self, run: EditorRun) -> None:
+        if run.token is not None:
+            self.server.work_done_progress.report(
+                run.token,
+                lsp.WorkDoneProgressReport(
+                    message=run.progress_message, percentage=run.percentage, cancellable=True
+                ),
+            )
+
+    # -- events -------------------------------------------------------------------------
+
+    def _event(self, run: EditorRun, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        if kind == "run_started":
+            run.run_id = str(event["run_id"])
+            run.total = int(event.get("total") or 0)
+            run.done = int(event.get("already_completed") or 0)
+            self.runs[run.run_id] = run
+            if not run.started.done():
+                run.started.set_result(run.run_id)
+            self._report(run)
+            self._refresh_views()
+        elif kind == "artifact_started":
+            run.running.append(str(event["artifact"]))
+            self._report(run)
+        elif kind == "artifact_finished":
+            artifact = str(event["artifact"])
+            if artifact in run.running:
+                run.running.remove(artifact)
+            run.done += 1
+            failures = failures_of(self.server)
+            if event.get("status") == "failed":
+                error = event.get("error")
+                failure = Failure(artifact, run.run_id or "", str(error) if error else None)
+                failures.failed(run.runbook, failure)
+            elif event.get("status") == "completed":
+                failures.completed(run.runbook, artifact)
+            self._report(run)
+            self._refresh_views()
+        elif kind == "run_finished":
+            run.status = str(event.get("status"))
+            if run.status == "completed":
+                failures_of(self.server).cleared(run.runbook)
+
+    def _ended(self, run: EditorRun) -> None:
+        code = run.process.returncode
+        if run.run_id is None:
+            problem = self._stderr_tail(run) or f"wct run ended with exit code {code}"
+            run.started.set_exception(RunNotStarted(problem))
+            self._end_progress(run, "not started")
+            return
+        if run.status is None:  # killed, or crashed: the store says what to do
+            run.status = "interrupted"
+            outcome = f"run {run.run_id} of {run.name} ended unexpectedly (exit code {code})"
+            kind = lsp.MessageType.Error
+        else:
+            outcome = f"run {run.run_id} of {run.name}: {run.status}"
+            kind = {
+                "completed": lsp.MessageType.Info,
+                "interrupted": lsp.MessageType.Warning,
+            }.get(run.status, lsp.MessageType.Error)
+        if run.status != "completed":
+            outcome += (
+                f"; resume with Waivern: Resume (waivern.resume) or wct run --resume {run.run_id}"
+            )
+        self._end_progress(run, f"{run.done}/{run.total} · {run.status}")
+        self.server.window_show_message(lsp.ShowMessageParams(type=kind, message=outcome))
+        self._refresh_views(now=True)
+        # New runs in the store: `reuse` checks (WCT060) read it.
+        self.server.runbooks.reanalyse_all()
+
+    def _end_progress(self, run: EditorRun, message: str) -> None:
+        if run.token is None:
+            return
+        self.server.work_done_progress.end(run.token, lsp.WorkDoneProgressEnd(message=message))
+        self.server.work_done_progress.tokens.pop(run.token, None)
+
+    @staticmethod
+    def _stderr_tail(run: EditorRun) -> str:
+        try:
+            run.stderr.seek(0)
+            text = run.stderr.read().decode("utf-8", errors="replace")
+        except (OSError, ValueError):
+            return ""
+        return text.strip()[-_ERROR_TAIL:]
+
+    # -- views --------------------------------------------------------------------------
+
+    def _refresh_views(self, now: bool = False) -> None:
+        """Ask for lenses and hints again, at most every REFRESH_EVERY_SECONDS."""
+        if now:
+            if self._refresh is not None:
+                self._refresh.cancel()
+            self._refresh = None
+            _refresh_run_views(self.server)
+        elif self._refresh is None:
+            loop = asyncio.get_running_loop()
+            self._refresh = loop.call_later(REFRESH_EVERY_SECONDS, self._refresh_now)
+
+    def _refresh_now(self) -> None:
+        self._refresh = None
+        _refresh_run_views(self.server)
+
+
+def _refresh_run_views(server: WaivernServer) -> None:
+    try:
+        from waivern_lsp.run_views import refresh_run_views
+    except ImportError:  # no view shows run status
+        return
+    try:
+        refresh_run_views(server)
+    except Exception:
+        log.exception("refreshing the run views failed")

@@ -1,0 +1,247 @@
+"""Runs from the editor (`workspace/executeCommand`): `waivern.run`, `.resume`, `.poll`,
+`.cancel`, `.runs` and `.graph`, against a real server whose `wct run` processes see the
+test components (the plug-in folder on the server's `PYTHONPATH`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+
+import execution_support as support
+from lsp_support import CLIENTS, TIMEOUT, LspSession, start_session
+from waivern_orchestration.run_store import RunStore
+
+
+@pytest_asyncio.fixture(params=CLIENTS, name="editor")
+async def editor_session(
+    request: pytest.FixtureRequest, tmp_path: Path, plugin_folder: Path
+) -> AsyncIterator[LspSession]:
+    root = tmp_path / "workspace"
+    root.mkdir()
+    session = await start_session(request.param, root, env=support.plugin_env(plugin_folder))
+    yield session
+    await session.client.shutdown_session()
+    await session.client.stop()
+
+
+def runbook(**artifacts: dict[str, Any]) -> str:
+    return support.runbook_text(artifacts)
+
+
+def source(**properties: Any) -> dict[str, Any]:
+    return {"source": {"type": "test_source", "properties": properties}}
+
+
+def derived(inputs: str, **properties: Any) -> dict[str, Any]:
+    return {"inputs": inputs, "process": {"type": "test_pass", "properties": properties}}
+
+
+async def command(editor: LspSession, name: str, *arguments: Any) -> Any:
+    return await editor.client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=name, arguments=list(arguments))
+    )
+
+
+async def until(predicate: Callable[[], Any], what: str) -> Any:
+    deadline = time.monotonic() + TIMEOUT
+    while not (found := predicate()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+    return found
+
+
+async def outcome_message(editor: LspSession, run_id: str) -> str:
+    """The message announcing how the run ended."""
+    found: str = await until(
+        lambda: next((m.message for m in editor.client.messages if run_id in m.message), None),
+        f"the outcome of run {run_id}",
+    )
+    return found
+
+
+def stored_status(editor: LspSession, run_id: str) -> str:
+    with RunStore(editor.root / ".waivern", read_only=True) as store:
+        return store.run(run_id).status
+
+
+def artifact_line(text: str, artifact: str) -> int:
+    return next(i for i, line in enumerate(text.split("\n")) if line.strip() == f'"{artifact}": {{')
+
+
+async def test_run_reports_progress_and_announces_the_outcome(editor: LspSession) -> None:
+    text = runbook(files=source(text="hi"), report={**derived("files"), "output": True})
+    document = editor.open("runbook.yaml", text)
+
+    started = await command(editor, "waivern.run", document.uri)
+
+    run_id = started["run_id"]
+    assert "completed" in await outcome_message(editor, run_id)
+    assert stored_status(editor, run_id) == "completed"
+    if editor.client_name == "visual_studio_code":  # advertises work-done progress
+        (reports,) = editor.client.progress_reports.values()
+        assert isinstance(reports[0], lsp.WorkDoneProgressBegin)
+        assert reports[0].title == "Running Test runbook" and reports[0].cancellable
+        assert any(
+            isinstance(r, lsp.WorkDoneProgressReport) and (r.message or "").startswith("2/2")
+            for r in reports
+        )
+        assert isinstance(reports[-1], lsp.WorkDoneProgressEnd)
+        assert "completed" in (reports[-1].message or "")
+
+    listed = await command(editor, "waivern.runs", document.uri)
+    assert [(item["run_id"], item["status"]) for item in listed] == [(run_id, "completed")]
+    assert listed[0]["counts"]["completed"] == 2
+    assert await command(editor, "waivern.runs", (editor.root / "other.yaml").as_uri()) == []
+
+    polled = await command(editor, "waivern.poll", run_id)
+    assert polled == {
+        "run_id": run_id,
+        "status": "completed",
+        "completed": 0,
+        "waiting": 0,
+        "failed": [],
+        "next": "nothing",
+    }
+
+
+async def test_a_runbook_with_errors_is_refused_and_nothing_runs(editor: LspSession) -> None:
+    document = editor.open("runbook.yaml", runbook(report=derived("nowhere")))
+    await editor.diagnostics(document)
+
+    with pytest.raises(JsonRpcException, match="error"):
+        await command(editor, "waivern.run", document.uri)
+
+    assert any("not run" in m.message for m in editor.client.messages)
+    assert not (editor.root / ".waivern" / "runs.db").exists()
+
+
+async def test_a_failing_artifact_is_a_diagnostic_until_a_run_completes_it(
+    editor: LspSession,
+) -> None:
+    text = runbook(files=source(fail_unless="ready"), report={**derived("files"), "output": True})
+    document = editor.open("runbook.yaml", text)
+    await editor.diagnostics(document)
+
+    failed = await command(editor, "waivern.run", document.uri)
+    assert "failed" in await outcome_message(editor, failed["run_id"])
+
+    def run_failures() -> list[lsp.Diagnostic]:
+        return [d for d in editor.client.diagnostics.get(document.uri, []) if d.code == "WCT070"]
+
+    (failure,) = await until(run_failures, "the failure diagnostic")
+    assert failure.range.start.line == artifact_line(text, "files")
+    assert failure.severity == lsp.DiagnosticSeverity.Warning
+    assert "ready is missing" in failure.message and failed["run_id"] in failure.message
+
+    (editor.root / "ready").touch()
+    resumed = await command(editor, "waivern.resume", document.uri)  # the latest failed run
+    assert resumed == failed
+    assert "completed" in await outcome_message(editor, f"{failed['run_id']} of Test runbook: c")
+    await until(lambda: not run_failures(), "the failure to be cleared")
+
+
+async def test_cancel_interrupts_a_run_that_resume_then_completes(editor: LspSession) -> None:
+    text = runbook(
+        files=source(text="hi"), slow={**derived("files", seconds=60, until="go"), "output": True}
+    )
+    document = editor.open("runbook.yaml", text, on_disk=True)
+    started = await command(editor, "waivern.run", document.uri)
+    run_id = started["run_id"]
+
+    # The server answers while the run goes on.
+    document.cursor = lsp.Position(line=artifact_line(text, "slow"), character=3)
+    hover = await editor.hover(document)
+    assert hover is not None
+    assert stored_status(editor, run_id) == "running"
+    graph = await command(editor, "waivern.graph", document.uri)
+    assert {node["id"]: node["status"] for node in graph["nodes"]} == {
+        "files": "completed",
+        "slow": "running",
+    }
+    assert stored_status(editor, run_id) == "running"
+
+    assert await command(editor, "waivern.cancel", run_id) == {"run_id": run_id, "cancelled": True}
+    assert "interrupted" in await outcome_message(editor, run_id)
+    assert stored_status(editor, run_id) == "interrupted"
+
+    (editor.root / "go").touch()
+    editor.client.messages.clear()
+    assert await command(editor, "waivern.resume", document.uri, run_id) == {"run_id": run_id}
+    assert "completed" in await outcome_message(editor, run_id)
+
+
+async def test_the_graph_is_the_flattened_plan_with_child_artifacts(editor: LspSession) -> None:
+    editor.write(
+        "analysis.yaml",
+        json.dumps(
+            {
+                "name": "Analysis",
+                "description": "a child",
+                "inputs": {"documents": {"input_schema": "standard_input/1.0.0"}},
+                "outputs": {"findings": {"artifact": "count"}},
+                "artifacts": {"count": {**derived("documents", mode="count"), "output": True}},
+            },
+            indent=1,
+        ),
+    )
+    text = runbook(
+        files=source(text="hi"),
+        scan={
+            "inputs": "files",
+            "child_runbook": {
+                "path": "analysis.yaml",
+                "input_mapping": {"documents": "files"},
+                "output": "findings",
+            },
+        },
+        report={**derived("scan"), "output": True},
+    )
+    document = editor.open("runbook.yaml", text)
+    assert [d for d in await editor.diagnostics(document) if d.severity == 1] == []
+
+    before = await command(editor, "waivern.graph", document.uri)
+    nodes = {node["id"]: node for node in before["nodes"]}
+    (child,) = [node for node in nodes.values() if node["origin"] != "parent"]
+    assert child["origin"] == "child:Analysis" and child["id"].startswith("scan.")
+    assert child["range"]["start"]["line"] == artifact_line(text, "scan")
+    assert nodes["files"]["kind"] == "source" and nodes["report"]["kind"] == "derived"
+    assert sorted(before["edges"]) == sorted([["files", child["id"]], [child["id"], "report"]])
+    assert {node["status"] for node in nodes.values()} == {None}
+
+    run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
+    await outcome_message(editor, run_id)
+    after = await command(editor, "waivern.graph", document.uri)
+    assert {node["status"] for node in after["nodes"]} == {"completed"}
+    assert after["run_id"] == run_id
+
+
+async def test_closing_the_editor_mid_run_leaves_the_run_going(
+    tmp_path: Path, plugin_folder: Path
+) -> None:
+    root = tmp_path / "workspace"
+    root.mkdir()
+    session = await start_session("neovim", root, env=support.plugin_env(plugin_folder))
+    text = runbook(files=source(text="hi"), slow={**derived("files", seconds=60, until="go")})
+    document = session.open("runbook.yaml", text)
+    run_id = (await command(session, "waivern.run", document.uri))["run_id"]
+    await session.client.shutdown_session()
+    await session.client.stop()
+
+    assert stored_status(session, run_id) == "running"  # the server is gone, the run is not
+    (root / "go").touch()
+    deadline = time.monotonic() + TIMEOUT
+    while stored_status(session, run_id) == "running":
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+    assert stored_status(session, run_id) == "completed"
+    assert os.listdir(root / ".waivern")
