@@ -2,7 +2,8 @@
 
 A headless Neovim loads the documented configuration (docs/editors/neovim/waivern.lua),
 opens the customer_scan example with a planted unknown input, and records what the user
-would see: the diagnostics, a hover on an artifact id, completion in an `inputs:` list.
+would see: the diagnostics, a hover on an artifact id, completion in an `inputs:` list;
+and runs the simple_files example with `waivern.run`, then sees its status on hover.
 A Lua driver writes the results as JSON; the assertions are here.
 
 `make test` installs Neovim (Debian `neovim`, 0.7.2); under CI a missing `nvim` fails.
@@ -133,6 +134,24 @@ local function main()
       return has_diagnostic(buf, d.code, d.lnum)
     end)
     result.diagnostics = diagnostics(buf)
+  end
+
+  if params.run then  -- `waivern.run` as a user's keymap sends it, then the outcome
+    local answer = nil
+    local responses, err = vim.lsp.buf_request_sync(buf, 'workspace/executeCommand', {
+      command = 'waivern.run', arguments = { vim.uri_from_bufnr(buf) } }, 20000)
+    for _, response in pairs(responses or {}) do
+      if response.err then table.insert(result.problems, 'run: ' .. vim.inspect(response.err)) end
+      answer = response.result
+    end
+    if responses == nil then table.insert(result.problems, 'run: ' .. tostring(err)) end
+    result.run = answer or vim.NIL
+    wait_for('the outcome of the run', 60000, function()
+      for _, m in ipairs(result.messages) do
+        if m.message:find('^run ') then return true end
+      end
+      return false
+    end)
   end
 
   if params.hover then
@@ -336,6 +355,30 @@ def test_neovim_shows_diagnostics_hover_and_completion(
     assert "customer_files" in offered, session["completion"]
     assert session["edited_diagnostic"], "the edit did not reach the server"
     assert session["stopped"], "the server did not shut down when Neovim stopped it"
+
+
+def test_neovim_runs_a_runbook_and_hover_shows_the_outcome(
+    run_neovim: RunNeovim, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "simple_files"
+    shutil.copytree(REPO / "examples" / "simple_files", workspace)
+    runbook = workspace / "runbook.yaml"
+    text = runbook.read_text(encoding="utf-8")
+
+    session = run_neovim(
+        workspace,
+        runbook,
+        init_options={"store": str(workspace / ".runs")},
+        run=True,
+        hover=position(text, "findings:", "findings"),
+    )
+
+    assert session["problems"] == [], f"{session['problems']}\n{session.transcript}"
+    run_id = session["run"]["run_id"]
+    outcomes = [m["message"] for m in session["messages"] if m["message"].startswith("run ")]
+    assert outcomes == [f"run {run_id} of Simple file scan: completed"], session.transcript
+    assert "completed" in session["hover"], session["hover"]
+    assert run_id in session["hover"]
 
 
 def test_neovim_reports_a_bad_option(run_neovim: RunNeovim, customer_scan: Path) -> None:
