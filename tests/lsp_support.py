@@ -38,6 +38,7 @@ class RecordingClient(LanguageClient):
         self.arrived = asyncio.Condition()
         self.wakers: set[asyncio.Future[None]] = set()
         self.registrations: list[lsp.Registration] = []
+        self.refreshes: list[str] = []  # workspace/codeLens/refresh, inlayHint/refresh asked
 
 
 def _record(client: RecordingClient, params: lsp.PublishDiagnosticsParams) -> None:
@@ -57,11 +58,21 @@ def _register(client: RecordingClient, params: lsp.RegistrationParams) -> None:
     client.registrations.extend(params.registrations)
 
 
+def _code_lens_refresh(client: RecordingClient, params: None) -> None:
+    client.refreshes.append(lsp.WORKSPACE_CODE_LENS_REFRESH)
+
+
+def _inlay_hint_refresh(client: RecordingClient, params: None) -> None:
+    client.refreshes.append(lsp.WORKSPACE_INLAY_HINT_REFRESH)
+
+
 def make_client() -> RecordingClient:
     client = RecordingClient(converter_factory=default_converter)
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record
     features[lsp.CLIENT_REGISTER_CAPABILITY] = _register
+    features[lsp.WORKSPACE_CODE_LENS_REFRESH] = _code_lens_refresh
+    features[lsp.WORKSPACE_INLAY_HINT_REFRESH] = _inlay_hint_refresh
     register_lsp_features(client, features)
     return client
 

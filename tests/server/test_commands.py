@@ -180,6 +180,40 @@ async def test_cancel_interrupts_a_run_that_resume_then_completes(editor: LspSes
     assert "completed" in await outcome_message(editor, run_id)
 
 
+async def test_cancelling_the_progress_interrupts_the_run_and_views_refresh(
+    editor: LspSession,
+) -> None:
+    text = runbook(
+        files=source(text="hi"), slow={**derived("files", seconds=60, until="go"), "output": True}
+    )
+    document = editor.open("runbook.yaml", text, on_disk=True)
+    run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
+
+    # completion is answered while the run goes on
+    document.cursor = lsp.Position(line=artifact_line(text, "slow") + 1, character=4)
+    await editor.completion(document)
+    assert stored_status(editor, run_id) == "running"
+
+    caps = editor.client.capabilities
+    assert caps is not None
+    if not (caps.window and caps.window.work_done_progress):
+        await command(editor, "waivern.cancel", run_id)
+    else:  # the user presses Cancel on the progress notification
+        (token,) = editor.client.progress_reports
+        await until(lambda: editor.client.progress_reports[token], "the progress to begin")
+        editor.client.window_work_done_progress_cancel(
+            lsp.WorkDoneProgressCancelParams(token=token)
+        )
+    assert "interrupted" in await outcome_message(editor, run_id)
+    assert stored_status(editor, run_id) == "interrupted"
+
+    workspace = caps.workspace
+    if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
+        assert lsp.WORKSPACE_CODE_LENS_REFRESH in editor.client.refreshes
+    if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
+        assert lsp.WORKSPACE_INLAY_HINT_REFRESH in editor.client.refreshes
+
+
 async def test_the_graph_is_the_flattened_plan_with_child_artifacts(editor: LspSession) -> None:
     editor.write(
         "analysis.yaml",
