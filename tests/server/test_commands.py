@@ -279,3 +279,50 @@ async def test_closing_the_editor_mid_run_leaves_the_run_going(
         await asyncio.sleep(0.1)
     assert stored_status(session, run_id) == "completed"
     assert os.listdir(root / ".waivern")
+
+
+REVIEWED = """\
+name: Reviewed scan
+description: personal data with the review step
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  findings:
+    inputs: files
+    process:
+      type: personal_data
+      properties:
+        review: {enabled: true, provider: local}
+    output: true
+"""
+
+
+async def test_a_batch_run_is_polled_then_resumed_from_the_editor(editor: LspSession) -> None:
+    editor.write("data/ticket.txt", "Write to jane.doe@northwind-mail.com about the refund.\n")
+    document = editor.open("runbook.yaml", REVIEWED)
+    assert await editor.diagnostics(document) == []
+
+    run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
+    assert "interrupted" in await outcome_message(editor, run_id)  # waiting for the batch job
+
+    async def polled() -> dict[str, Any] | None:
+        summary: dict[str, Any] = await command(editor, "waivern.poll", run_id)
+        return summary if summary["waiting"] == 0 else None
+
+    summary = None
+    for _ in range(200):  # the local provider's worker is a process of its own
+        if (summary := await polled()) is not None:
+            break
+        await asyncio.sleep(0.1)
+    assert summary is not None, "the batch job never finished"
+    assert summary["run_id"] == run_id
+    assert summary["completed"] == 1 and summary["failed"] == []
+    assert summary["next"] == "resume"
+
+    editor.client.messages.clear()
+    assert await command(editor, "waivern.resume", document.uri, run_id) == {"run_id": run_id}
+    assert "completed" in await outcome_message(editor, run_id)
+    assert stored_status(editor, run_id) == "completed"
