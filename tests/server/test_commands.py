@@ -207,6 +207,15 @@ async def test_cancelling_the_progress_interrupts_the_run_and_views_refresh(
     assert "interrupted" in await outcome_message(editor, run_id)
     assert stored_status(editor, run_id) == "interrupted"
 
+    # the runbook's lens now offers to resume that run
+    lenses = await editor.client.text_document_code_lens_async(
+        lsp.CodeLensParams(text_document=document.id)
+    )
+    commands = [lens.command for lens in lenses or [] if lens.command is not None]
+    resume = [c for c in commands if c.command == "waivern.resume"]
+    assert [list(c.arguments or ()) for c in resume] == [[document.uri, run_id]]
+    assert "interrupted" in resume[0].title
+
     workspace = caps.workspace
     if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
         assert lsp.WORKSPACE_CODE_LENS_REFRESH in editor.client.refreshes
