@@ -12,6 +12,8 @@ highlights where the dependency is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lsprotocol import types as lsp
 
 from waivern_lsp.artifact_graph import inputs_of, node_of, users_of
@@ -20,6 +22,8 @@ from waivern_lsp.conversions import uri_to_path
 from waivern_lsp.runbook_index import IndexedRunbook, RunbookIndex, runbook_index
 from waivern_lsp.server import WaivernServer
 from waivern_lsp.sites import ArtifactSite, site_at
+from waivern_orchestration.analysis import Analysis
+from waivern_orchestration.artifact_check import Reference
 
 
 def item(runbook: IndexedRunbook, node: str, encoding: str) -> lsp.CallHierarchyItem | None:
@@ -73,34 +77,36 @@ def register(server: WaivernServer) -> None:
         found = item(here, node, index.encoding) if node is not None else None
         return [found] if found is not None else None
 
+    async def neighbours(
+        item_: lsp.CallHierarchyItem, which: Callable[[Analysis, str], dict[str, list[Reference]]]
+    ) -> list[tuple[lsp.CallHierarchyItem, list[lsp.Range]]] | None:
+        """The artifacts next to the item's (its users or its inputs), each with the
+        reference sites that link them."""
+        runbook = await _runbook_of(index, item_.uri)
+        if runbook is None:
+            return None
+        codec = runbook.codec(index.encoding)
+        found = []
+        for name, sites in which(runbook.analysis, item_.name).items():
+            other = item(runbook, name, index.encoding)
+            if other is not None:
+                found.append((other, [codec.range(site.range) for site in sites]))
+        return found
+
     @server.request(lsp.CALL_HIERARCHY_INCOMING_CALLS)
     async def incoming(
         params: lsp.CallHierarchyIncomingCallsParams,
     ) -> list[lsp.CallHierarchyIncomingCall] | None:
-        runbook = await _runbook_of(index, params.item.uri)
-        if runbook is None:
+        found = await neighbours(params.item, users_of)
+        if found is None:
             return None
-        codec = runbook.codec(index.encoding)
-        calls: list[lsp.CallHierarchyIncomingCall] = []
-        for user, sites in users_of(runbook.analysis, params.item.name).items():
-            caller = item(runbook, user, index.encoding)
-            if caller is not None:
-                ranges = [codec.range(site.range) for site in sites]
-                calls.append(lsp.CallHierarchyIncomingCall(from_=caller, from_ranges=ranges))
-        return calls
+        return [lsp.CallHierarchyIncomingCall(from_=i, from_ranges=r) for i, r in found]
 
     @server.request(lsp.CALL_HIERARCHY_OUTGOING_CALLS)
     async def outgoing(
         params: lsp.CallHierarchyOutgoingCallsParams,
     ) -> list[lsp.CallHierarchyOutgoingCall] | None:
-        runbook = await _runbook_of(index, params.item.uri)
-        if runbook is None:
+        found = await neighbours(params.item, inputs_of)
+        if found is None:
             return None
-        codec = runbook.codec(index.encoding)
-        calls: list[lsp.CallHierarchyOutgoingCall] = []
-        for producer, sites in inputs_of(runbook.analysis, params.item.name).items():
-            callee = item(runbook, producer, index.encoding)
-            if callee is not None:
-                ranges = [codec.range(site.range) for site in sites]
-                calls.append(lsp.CallHierarchyOutgoingCall(to=callee, from_ranges=ranges))
-        return calls
+        return [lsp.CallHierarchyOutgoingCall(to=i, from_ranges=r) for i, r in found]
