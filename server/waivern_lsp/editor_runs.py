@@ -4,7 +4,11 @@ interpreter, same run store as the server), followed without blocking the event 
 Its events become work-done progress ("k/n · artifacts running now", cancellable: a
 cancel sends SIGTERM and the run ends `interrupted`, resumable), failures on artifacts
 (`run_failures`, published as diagnostics), refreshes of the views that show run status
-(`run_views`) and, at the end, a message naming the run id and its status.
+(`run_views`) and, at the end, a message naming the run id and its status. Clients that
+set the `runEvents` option also get every event as a `waivern/runProgress` notification:
+`{"run_id", "runbook" (URI), "event", "status", "done", "total", "failed", "running",
+"artifact"?, "artifact_status"?}`, `event` being the `wct run --events` one or
+`run_ended` (the process is gone; `status` is final).
 
 The process lives in its own session, with its stderr in an unlinked temporary file: an
 editor that closes (and takes the server with it) leaves the run going, recorded in the
@@ -58,6 +62,7 @@ class EditorRun:
     status: str | None = None  # the final status, once the process ended
     total: int = 0
     done: int = 0
+    failed: int = 0
     running: list[str] = field(default_factory=list)
     started: asyncio.Future[str] = field(default_factory=asyncio.Future)
     finished: asyncio.Event = field(default_factory=asyncio.Event)
@@ -191,10 +196,12 @@ class EditorRuns:
             if not run.started.done():
                 run.started.set_result(run.run_id)
             self._report(run)
+            self._announce(run, "run_started")
             self._refresh_views()
         elif kind == "artifact_started":
             run.running.append(str(event["artifact"]))
             self._report(run)
+            self._announce(run, "artifact_started", event)
         elif kind == "artifact_finished":
             artifact = str(event["artifact"])
             if artifact in run.running:
@@ -202,17 +209,20 @@ class EditorRuns:
             run.done += 1
             failures = failures_of(self.server)
             if event.get("status") == "failed":
+                run.failed += 1
                 error = event.get("error")
                 failure = Failure(artifact, run.run_id or "", str(error) if error else None)
                 failures.failed(run.runbook, failure)
             elif event.get("status") == "completed":
                 failures.completed(run.runbook, artifact)
             self._report(run)
+            self._announce(run, "artifact_finished", event)
             self._refresh_views()
         elif kind == "run_finished":
             run.status = str(event.get("status"))
             if run.status == "completed":
                 failures_of(self.server).cleared(run.runbook)
+            self._announce(run, "run_finished")
 
     def _ended(self, run: EditorRun) -> None:
         code = run.process.returncode
@@ -236,6 +246,7 @@ class EditorRuns:
                 f"; resume with Waivern: Resume (waivern.resume) or wct run --resume {run.run_id}"
             )
         self._end_progress(run, f"{run.done}/{run.total} · {run.status}")
+        self._announce(run, "run_ended")
         self.server.window_show_message(lsp.ShowMessageParams(type=kind, message=outcome))
         self._refresh_views(now=True)
         # New runs in the store: `reuse` checks (WCT060) read it.
@@ -255,6 +266,29 @@ class EditorRuns:
         except (OSError, ValueError):
             return ""
         return text.strip()[-_ERROR_TAIL:]
+
+    def _announce(self, run: EditorRun, kind: str, event: dict[str, Any] | None = None) -> None:
+        """`waivern/runProgress`, to clients that asked for run events."""
+        if not self.server.options.run_events:
+            return
+        params: dict[str, Any] = {
+            "run_id": run.run_id,
+            "runbook": run.runbook.as_uri(),
+            "event": kind,
+            "status": run.status or "running",
+            "done": run.done,
+            "total": run.total,
+            "failed": run.failed,
+            "running": list(run.running),
+        }
+        if event is not None:
+            params["artifact"] = event.get("artifact")
+            if kind == "artifact_finished":
+                params["artifact_status"] = event.get("status")
+        try:
+            self.server.protocol.notify("waivern/runProgress", params)
+        except Exception:  # not connected: nobody to tell
+            log.debug("could not announce %s of run %s", kind, run.run_id)
 
     # -- views --------------------------------------------------------------------------
 

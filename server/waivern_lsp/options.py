@@ -29,6 +29,9 @@ class ServerOptions:
     # Extra wait after an edit before analysing, in milliseconds. 0 (the default): analyse
     # at once, coalescing edits that arrive while an analysis runs.
     debounce_ms: int = 0
+    # Send a `waivern/runProgress` notification for each event of a run started from the
+    # editor (the VS Code extension's status bar and DAG view follow runs with it).
+    run_events: bool = False
     problems: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -41,6 +44,8 @@ _NAMES = {
     "debounceMs": "debounce_ms",
     "debounce_ms": "debounce_ms",
     "debounce": "debounce_ms",
+    "runEvents": "run_events",
+    "run_events": "run_events",
 }
 
 
@@ -59,7 +64,7 @@ def parse_options(raw: Any) -> ServerOptions:
     for name, value in raw.items():
         target = _NAMES.get(str(name))
         if target is None:
-            known = ", ".join(sorted({"store", "runbookGlobs", "debounceMs"}))
+            known = ", ".join(sorted({"store", "runbookGlobs", "debounceMs", "runEvents"}))
             problems.append(f"unknown option `{name}` ignored (options: {known})")
             continue
         parsed, problem = _PARSERS[target](value)
@@ -94,7 +99,18 @@ def _debounce(value: Any) -> tuple[int | None, str | None]:
     return int(value), None
 
 
-_PARSERS: dict[str, Any] = {"store": _store, "runbook_globs": _globs, "debounce_ms": _debounce}
+def _flag(value: Any) -> tuple[bool | None, str | None]:
+    if not isinstance(value, bool):
+        return None, f"expected true or false, got {_json_type(value)}"
+    return value, None
+
+
+_PARSERS: dict[str, Any] = {
+    "store": _store,
+    "runbook_globs": _globs,
+    "debounce_ms": _debounce,
+    "run_events": _flag,
+}
 
 
 def _json_type(value: Any) -> str:

@@ -52,6 +52,16 @@ async def command(editor: LspSession, name: str, *arguments: Any) -> Any:
     )
 
 
+def plain(value: Any) -> Any:
+    """Params of a notification the protocol does not define, as plain JSON values (the
+    client hands them over as named tuples)."""
+    if hasattr(value, "_asdict"):
+        return {key: plain(item) for key, item in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
 async def until(predicate: Callable[[], Any], what: str) -> Any:
     deadline = time.monotonic() + TIMEOUT
     while not (found := predicate()):
@@ -72,6 +82,11 @@ async def outcome_message(editor: LspSession, run_id: str) -> str:
 def stored_status(editor: LspSession, run_id: str) -> str:
     with RunStore(editor.root / ".waivern", read_only=True) as store:
         return store.run(run_id).status
+
+
+def stored_artifacts(editor: LspSession, run_id: str) -> dict[str, str]:
+    with RunStore(editor.root / ".waivern", read_only=True) as store:
+        return {artifact.artifact_id: artifact.status for artifact in store.artifacts(run_id)}
 
 
 def artifact_line(text: str, artifact: str) -> int:
@@ -163,6 +178,8 @@ async def test_cancel_interrupts_a_run_that_resume_then_completes(editor: LspSes
     hover = await editor.hover(document)
     assert hover is not None
     assert stored_status(editor, run_id) == "running"
+    # (`files` finishes and `slow` starts a moment after the run has started)
+    await until(lambda: stored_artifacts(editor, run_id)["slow"] == "running", "slow to start")
     graph = await command(editor, "waivern.graph", document.uri)
     assert {node["id"]: node["status"] for node in graph["nodes"]} == {
         "files": "completed",
@@ -335,3 +352,69 @@ async def test_a_batch_run_is_polled_then_resumed_from_the_editor(editor: LspSes
     assert await command(editor, "waivern.resume", document.uri, run_id) == {"run_id": run_id}
     assert "completed" in await outcome_message(editor, run_id)
     assert stored_status(editor, run_id) == "completed"
+
+
+async def test_inspect_gives_a_runs_artifacts_and_an_artifacts_stored_output(
+    editor: LspSession,
+) -> None:
+    text = runbook(files=source(text="hi"), report={**derived("files"), "output": True})
+    document = editor.open("runbook.yaml", text)
+    run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
+    await outcome_message(editor, run_id)
+
+    state = await command(editor, "waivern.inspect", run_id)
+    assert state["run_id"] == run_id and state["status"] == "completed"
+    assert {name: item["status"] for name, item in state["artifacts"].items()} == {
+        "files": "completed",
+        "report": "completed",
+    }
+    assert state["artifacts"]["report"]["duration_seconds"] is not None
+
+    message = await command(editor, "waivern.inspect", run_id, "report")
+    assert message["id"] == "report"
+    assert message["extensions"]["execution"]["status"] == "completed"
+    assert message["content"] is not None
+
+    with pytest.raises(JsonRpcException, match="has no artifact 'nowhere'"):
+        await command(editor, "waivern.inspect", run_id, "nowhere")
+    with pytest.raises(JsonRpcException, match="unknown run"):
+        await command(editor, "waivern.inspect", "no-such-run")
+
+
+@pytest.mark.parametrize("client_name", CLIENTS)
+async def test_run_events_are_notified_to_clients_that_ask(
+    client_name: str, tmp_path: Path, plugin_folder: Path
+) -> None:
+    root = tmp_path / "workspace"
+    root.mkdir()
+    options = {"store": str(root / ".waivern"), "runEvents": True}
+    editor = await start_session(
+        client_name, root, env=support.plugin_env(plugin_folder), options=options
+    )
+    events: list[dict[str, Any]] = []
+
+    @editor.client.feature("waivern/runProgress")
+    def record(params: Any) -> None:
+        events.append(plain(params))
+
+    try:
+        text = runbook(
+            files=source(text="hi"),
+            broken={**derived("files", fail="no luck"), "output": True},
+        )
+        document = editor.open("runbook.yaml", text)
+        run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
+        await outcome_message(editor, run_id)
+        await until(lambda: any(e["event"] == "run_ended" for e in events), "run_ended")
+    finally:
+        await editor.client.shutdown_session()
+        await editor.client.stop()
+
+    assert {e["run_id"] for e in events} == {run_id}
+    assert {e["runbook"] for e in events} == {(root / "runbook.yaml").as_uri()}
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "run_started" and kinds[-2:] == ["run_finished", "run_ended"]
+    finished = {e["artifact"]: e["artifact_status"] for e in events if "artifact_status" in e}
+    assert finished == {"files": "completed", "broken": "failed"}
+    last = events[-1]
+    assert (last["status"], last["done"], last["total"], last["failed"]) == ("failed", 2, 2, 1)

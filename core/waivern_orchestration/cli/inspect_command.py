@@ -49,32 +49,44 @@ def run_document(store: RunStore, run_id: str) -> dict[str, Any]:
     }
 
 
+class NoStoredOutput(Exception):
+    """An artifact whose output cannot be shown; `exit_code` is what `wct inspect` exits with."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def artifact_message(store: RunStore, run_id: str, artifact: str) -> dict[str, Any]:
+    """The stored output message of ARTIFACT (a plan id or an alias) in the run."""
+    document = run_document(store, run_id)
+    plan = ExecutionPlan.from_json(store.plan_json(run_id))
+    resolved = plan.resolve(artifact)
+    if resolved not in document["artifacts"]:
+        known = ", ".join(sorted(document["artifacts"]))
+        raise NoStoredOutput(f"run {run_id} has no artifact {artifact!r} (it has: {known})", 2)
+    message = store.message(run_id, resolved)
+    if message is None:
+        state = document["artifacts"][resolved]["status"]
+        reason = "its output is sensitive and never stored" if state == "completed" else state
+        raise NoStoredOutput(f"{artifact} has no stored output ({reason})", 1)
+    return message.to_json()
+
+
 def run(args: argparse.Namespace) -> int:
     directory = store_dir(args)
     try:
         with RunStore(directory, read_only=True) as store:
-            document = run_document(store, args.run_id)
             if args.artifact is None:
-                return _show_run(document, args.json)
-            plan = ExecutionPlan.from_json(store.plan_json(args.run_id))
-            artifact = plan.resolve(args.artifact)
-            if artifact not in document["artifacts"]:
-                known = ", ".join(sorted(document["artifacts"]))
-                print(
-                    f"wct: run {args.run_id} has no artifact {args.artifact!r} (it has: {known})",
-                    file=sys.stderr,
-                )
-                return 2
-            message = store.message(args.run_id, artifact)
+                return _show_run(run_document(store, args.run_id), args.json)
+            message = artifact_message(store, args.run_id, args.artifact)
     except StoreError as error:
         print(f"wct: {error}", file=sys.stderr)
         return 2
-    if message is None:
-        state = document["artifacts"][artifact]["status"]
-        reason = "its output is sensitive and never stored" if state == "completed" else state
-        print(f"wct: {args.artifact} has no stored output ({reason})", file=sys.stderr)
-        return 1
-    json.dump(message.to_json(), sys.stdout, indent=2)  # JSON either way: it is data
+    except NoStoredOutput as missing:
+        print(f"wct: {missing}", file=sys.stderr)
+        return missing.exit_code
+    json.dump(message, sys.stdout, indent=2)  # JSON either way: it is data
     sys.stdout.write("\n")
     return 0
 

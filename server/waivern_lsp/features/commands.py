@@ -12,6 +12,13 @@
 - `waivern.graph [uri]` → the flattened plan with the latest run's statuses (`run_graph`).
 - `waivern.runs [uri?]` → the `wct runs --json` list of the workspace store, only the
   runbook's runs when a URI is given.
+- `waivern.inspect [run_id, artifact?]` → `wct inspect RUN_ID --json` (the run's state per
+  artifact), or with an artifact (plan id or alias) its stored output message
+  (`wct inspect RUN_ID ARTIFACT --json`).
+
+Clients that set the `runEvents` option also get a `waivern/runProgress` notification
+for each event of a run started from the editor (`editor_runs`): status bars and graph
+views follow a run with it.
 
 A command the user cannot have (an unknown run, a runbook with errors) is answered with
 an error response and the same words in a message; a failure of ours is logged and
@@ -42,6 +49,11 @@ from waivern_lsp.server import WaivernServer
 from waivern_lsp.workspace import RunbookDocument
 from waivern_orchestration.batch import poll
 from waivern_orchestration.child_paths import real_path
+from waivern_orchestration.cli.inspect_command import (
+    NoStoredOutput,
+    artifact_message,
+    run_document,
+)
 from waivern_orchestration.cli.runs_command import runs_document
 from waivern_orchestration.planner import Planner, PlanningError
 from waivern_orchestration.run_store import STORE_FILE, RunStore, StoreError, owner_alive
@@ -154,6 +166,21 @@ def register(server: WaivernServer) -> None:
             raise CommandRefused(f"not a file: {uri}")
         wanted = real_path(path)
         return [item for item in listed if real_path(Path(item["runbook_path"])) == wanted]
+
+    @command_handler(server, "waivern.inspect")
+    async def inspect(*args: Any) -> dict[str, Any]:
+        run_id = _argument(args, 0, "run_id")
+        artifact = _argument(args, 1, "artifact", required=False)
+        if artifact is None:
+            return dict(await _store(server, lambda store: run_document(store, run_id)))
+
+        def message(store: RunStore) -> dict[str, Any]:
+            try:
+                return artifact_message(store, run_id, artifact)
+            except NoStoredOutput as missing:
+                raise CommandRefused(str(missing)) from None
+
+        return dict(await _store(server, message))
 
 
 async def _start(
