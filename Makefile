@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup editors run test lint format schema bench clean
+.PHONY: setup editors extension e2e-tools run test lint format schema bench clean
 
 setup: $(STAMP)
 
@@ -19,7 +19,7 @@ run: setup
 	$(BIN)/wct validate examples/*/runbook.yaml
 	$(BIN)/wct run examples/customer_scan/runbook.yaml
 
-test: setup editors lint
+test: setup editors e2e-tools lint extension
 	$(BIN)/python -m pytest -q
 
 # Editors the end-to-end tests drive: Neovim (Debian `neovim`, 0.7.2), installed once.
@@ -31,6 +31,22 @@ editors:
 	    $$SUDO apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends neovim; \
 	  else echo "nvim not found: install Neovim to run tests/e2e/test_neovim.py"; fi; }
+
+# The VS Code extension: dependencies (npm ci, once per lock file), type check, unit tests
+# (`node --test`, a stubbed `vscode` module) and the packaged `.vsix` the e2e tests install.
+EXT := vscode-extension
+EXT_STAMP := $(EXT)/node_modules/.installed
+
+$(EXT_STAMP): $(EXT)/package-lock.json
+	cd $(EXT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(EXT_STAMP)
+
+extension: $(EXT_STAMP)
+	cd $(EXT) && npm run --silent typecheck && npm run --silent test:unit && npm run --silent package
+
+# What the real-VS-Code tests need (Chromium, Node 24, code-server), once, in $(EXT)/.e2e-tools.
+e2e-tools:
+	$(EXT)/scripts/install-e2e-tools.sh
 
 lint: setup
 	$(BIN)/ruff check core server tests benchmarks
@@ -48,4 +64,4 @@ bench: setup
 	cd benchmarks && ../$(BIN)/python analyse.py && ../$(BIN)/python execute.py && ../$(BIN)/python complete.py && ../$(BIN)/python lsp.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(EXT)/node_modules $(EXT)/dist $(EXT)/out

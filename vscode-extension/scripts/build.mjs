@@ -1,0 +1,45 @@
+// Bundles the extension (dist/extension.js, Node, `vscode` external) and the DAG view's
+// webview script (dist/dag-view.js, browser). With --tests: also each unit test
+// (test/unit/*.test.ts → out/test/*.test.js) with `vscode` replaced by the stub.
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const production = process.argv.includes("--production");
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: "warning" };
+
+await build({
+  ...common,
+  entryPoints: ["src/extension.ts"],
+  outfile: "dist/extension.js",
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  external: ["vscode"],
+});
+
+await build({
+  ...common,
+  entryPoints: ["src/dag/webview.ts"],
+  outfile: "dist/dag-view.js",
+  platform: "browser",
+  format: "iife",
+  target: "es2022",
+});
+
+if (process.argv.includes("--tests")) {
+  const tests = readdirSync("test/unit").filter((name) => name.endsWith(".test.ts"));
+  await build({
+    ...common,
+    entryPoints: tests.map((name) => join("test/unit", name)),
+    outdir: "out/test",
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    alias: { vscode: "./test/stub/vscode.ts" },
+  });
+}
+
+// The runbook JSON Schema travels with the extension (`yamlValidation`).
+mkdirSync("schemas", { recursive: true });
+copyFileSync("../schemas/runbook.schema.json", "schemas/runbook.schema.json");

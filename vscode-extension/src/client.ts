@@ -1,0 +1,147 @@
+// The language client: `python -m waivern_orchestration.cli.app lsp` over stdio (the same
+// server as `wct lsp`), started from the chosen interpreter after a quick check that the
+// package is installed there, so that a missing install is one clear notification.
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import {
+  type ClientCapabilities,
+  type FeatureState,
+  type InitializeParams,
+  LanguageClient,
+  type LanguageClientOptions,
+  type Middleware,
+  type ServerOptions,
+  type StaticFeature,
+  State,
+  TransportKind,
+} from "vscode-languageclient/node";
+import { type PythonChoice, choosePython, expandPath } from "./python";
+import { runbookGlobs } from "./runbooks";
+import { PROBE_ARGS, type ProbeResult, type StartFailure, explainProbe } from "./start_failure";
+
+export const CLIENT_ID = "waivern"; // `waivern.trace.server` is read by the client under this id
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** What the extension sends as `initializationOptions` (see docs/editors/language-server.md). */
+export function initializationOptions(): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration("waivern");
+  const options: Record<string, unknown> = { runbookGlobs: runbookGlobs(), runEvents: true };
+  const store = config.get<string>("store")?.trim();
+  if (store) {
+    options.store = expandPath(store, firstFolder());
+  }
+  return options;
+}
+
+export function firstFolder(): string | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
+/** The interpreter per the settings, the Python extension, or the default. */
+export async function resolvePython(): Promise<PythonChoice> {
+  const configured = vscode.workspace.getConfiguration("waivern.server").get<string>("pythonPath");
+  const fromExtension = configured?.trim() ? undefined : await pythonExtensionInterpreter();
+  return choosePython(configured, fromExtension, firstFolder());
+}
+
+async function pythonExtensionInterpreter(): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension("ms-python.python");
+  if (extension === undefined) {
+    return undefined;
+  }
+  try {
+    const api = extension.isActive ? extension.exports : await extension.activate();
+    const environments = api?.environments;
+    if (environments?.getActiveEnvironmentPath) {
+      const active = environments.getActiveEnvironmentPath(vscode.workspace.workspaceFolders?.[0]?.uri);
+      const resolved = await environments.resolveEnvironment?.(active);
+      return resolved?.executable?.uri?.fsPath ?? active?.path;
+    }
+  } catch (error) {
+    console.warn("waivern: the Python extension gave no interpreter", error);
+  }
+  return undefined;
+}
+
+/** Runs the import check with the interpreter. */
+export function probe(python: string): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    execFile(python, PROBE_ARGS, { timeout: PROBE_TIMEOUT_MS }, (error, _stdout, stderr) => {
+      if (error === null) {
+        resolve({ exitCode: 0, stderr: String(stderr) });
+        return;
+      }
+      const code = (error as NodeJS.ErrnoException).code;
+      if (typeof code === "string") {
+        resolve({ errorCode: code, exitCode: null, stderr: String(stderr) });
+        return;
+      }
+      resolve({ exitCode: typeof code === "number" ? code : 1, stderr: String(stderr) });
+    });
+  });
+}
+
+/** Tells the server this client shows no work-done progress for runs: the extension
+ * follows runs itself (`waivern/runProgress`) in a notification with a Cancel button. */
+class RunProgressShownByExtension implements StaticFeature {
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    if (capabilities.window) {
+      capabilities.window.workDoneProgress = false;
+    }
+  }
+  fillInitializeParams?(_params: InitializeParams): void {}
+  initialize(): void {}
+  getState(): FeatureState {
+    return { kind: "static" };
+  }
+  clear(): void {}
+}
+
+export interface StartedClient {
+  client: LanguageClient;
+  python: PythonChoice;
+}
+
+/** Starts the client, or says why it cannot start (the failure, for a notification). */
+export async function startClient(
+  output: vscode.LogOutputChannel,
+  middleware: Middleware,
+  onNotification: (client: LanguageClient) => void,
+): Promise<StartedClient | StartFailure> {
+  const python = await resolvePython();
+  output.appendLine(`Starting the Waivern language server with ${python.command} (${python.source})`);
+  const failure = explainProbe(python, await probe(python.command));
+  if (failure !== undefined) {
+    output.appendLine(failure.message);
+    return failure;
+  }
+  const serverOptions: ServerOptions = {
+    command: python.command,
+    args: ["-m", "waivern_orchestration.cli.app", "lsp"],
+    transport: TransportKind.stdio,
+    options: { cwd: firstFolder() ?? path.dirname(python.command) },
+  };
+  const clientOptions: LanguageClientOptions = {
+    // Every YAML file on disk; the server answers only for runbooks (globs or `artifacts`).
+    documentSelector: [{ scheme: "file", language: "yaml" }],
+    initializationOptions: initializationOptions(),
+    outputChannel: output,
+    middleware,
+  };
+  const client = new LanguageClient(CLIENT_ID, "Waivern Language Server", serverOptions, clientOptions);
+  client.registerFeature(new RunProgressShownByExtension());
+  onNotification(client);
+  try {
+    await client.start();
+  } catch (error) {
+    const message = `Waivern: the language server did not start: ${error instanceof Error ? error.message : String(error)}`;
+    output.appendLine(message);
+    return { message };
+  }
+  return { client, python };
+}
+
+export function isRunning(client: LanguageClient | undefined): boolean {
+  return client !== undefined && client.state === State.Running;
+}

@@ -1,0 +1,206 @@
+// The palette and menu commands. Each calls the server's `waivern.*` commands; a run or a
+// resume is followed in a cancellable progress notification until it ends.
+import * as vscode from "vscode";
+import { openArtifactOutput } from "./artifact_output";
+import { DagPanel } from "./dag/panel";
+import { runbookUri } from "./runbooks";
+import { baseName, isResumable, pollMessage, relativeTime } from "./run_text";
+import type { RunTracker } from "./run_tracker";
+import { ArtifactNode, RunNode, type RunsView } from "./runs_view";
+import { type RunSummary, type WaivernServer, isRefusal } from "./server_api";
+import type { ServerSession } from "./session";
+
+export interface CommandContext {
+  extension: vscode.ExtensionContext;
+  session: ServerSession;
+  tracker: RunTracker;
+  runsView: RunsView;
+}
+
+export function registerCommands(context: CommandContext): vscode.Disposable[] {
+  const { session, tracker } = context;
+  const register = (name: string, handler: (...args: unknown[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(name, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        if (!isRefusal(error)) {
+          void vscode.window.showErrorMessage(`Waivern: ${errorText(error)}`);
+        }
+        return undefined;
+      }
+    });
+
+  return [
+    register("waivern.runRunbook", async (argument) => {
+      const uri = await savedRunbook(argument);
+      const server = uri && session.require();
+      if (uri && server) {
+        const { run_id } = await server.run(uri.toString());
+        await followRun(tracker, context.runsView, run_id, `Running ${baseName(uri.fsPath)}`);
+      }
+    }),
+    register("waivern.resumeLastRun", async (argument) => {
+      const uri = await savedRunbook(argument);
+      const server = uri && session.require();
+      if (uri && server) {
+        const { run_id } = await server.resume(uri.toString());
+        await followRun(tracker, context.runsView, run_id, `Resuming ${baseName(uri.fsPath)}`);
+      }
+    }),
+    register("waivern.resumeRun", async (argument) => {
+      const server = session.require();
+      if (server === undefined) {
+        return;
+      }
+      const run = argument instanceof RunNode ? argument.run : await pickRun(server, runbookUri(argument), isResumable, "Resume which run?");
+      if (run === undefined) {
+        return;
+      }
+      const uri = vscode.Uri.file(run.runbook_path);
+      await vscode.workspace.openTextDocument(uri); // the server resumes runbooks it has open
+      const { run_id } = await server.resume(uri.toString(), run.run_id);
+      await followRun(tracker, context.runsView, run_id, `Resuming ${baseName(run.runbook_path)}`);
+    }),
+    register("waivern.pollRun", async (argument) => {
+      const server = session.require();
+      if (server === undefined) {
+        return;
+      }
+      const run = argument instanceof RunNode ? argument.run : await pickRun(server, runbookUri(argument), () => true, "Poll which run?");
+      if (run === undefined) {
+        return;
+      }
+      const summary = await server.poll(run.run_id);
+      context.runsView.refresh();
+      const action = summary.next === "resume" ? "Resume" : summary.next === "poll" ? "Poll Again" : undefined;
+      const show = summary.failed.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      const choice = await show(`Waivern: ${pollMessage(summary)}`, ...(action ? [action] : []));
+      if (choice === "Resume") {
+        await vscode.commands.executeCommand("waivern.resumeRun", new RunNode(run));
+      } else if (choice === "Poll Again") {
+        await vscode.commands.executeCommand("waivern.pollRun", new RunNode(run));
+      }
+    }),
+    register("waivern.cancelRun", async (argument) => {
+      const server = session.require();
+      if (server === undefined) {
+        return;
+      }
+      let runId: string | undefined;
+      if (argument instanceof RunNode) {
+        runId = argument.run.run_id;
+      } else if (typeof argument === "string") {
+        runId = argument;
+      } else {
+        const uri = runbookUri(argument);
+        runId = (uri && tracker.activeFor(uri.fsPath)?.run_id) ?? (await pickRun(server, undefined, (run) => run.status === "running", "Cancel which run?"))?.run_id;
+      }
+      if (runId === undefined) {
+        return;
+      }
+      const { cancelled } = await server.cancel(runId);
+      if (!cancelled) {
+        void vscode.window.showInformationMessage(`Waivern: run ${runId} had already ended.`);
+      }
+      context.runsView.refresh();
+    }),
+    register("waivern.showDag", async (argument) => {
+      const uri = runbookUri(argument);
+      const server = session.require();
+      if (uri === undefined) {
+        void vscode.window.showInformationMessage("Waivern: open a runbook to see its DAG.");
+      } else if (server) {
+        await vscode.workspace.openTextDocument(uri);
+        DagPanel.show(context.extension, server, uri, tracker.onDidChange);
+      }
+    }),
+    register("waivern.openArtifactOutput", async (first, second) => {
+      if (first instanceof ArtifactNode) {
+        await openArtifactOutput(session, first.run.run_id, first.artifact);
+        return;
+      }
+      if (typeof first === "string" && typeof second === "string") {
+        await openArtifactOutput(session, first, second);
+        return;
+      }
+      const server = session.require();
+      if (server === undefined) {
+        return;
+      }
+      const run = await pickRun(server, runbookUri(undefined), () => true, "The output of which run?");
+      if (run === undefined) {
+        return;
+      }
+      const state = await server.inspect(run.run_id);
+      const stored = Object.entries(state.artifacts).filter(([, artifact]) => artifact.status === "completed");
+      const picked = await vscode.window.showQuickPick(
+        stored.map(([id, artifact]) => ({ label: artifact.alias ?? id, description: artifact.alias ? id : undefined, id })),
+        { title: `Artifacts of run ${run.run_id}`, placeHolder: "Open the output of which artifact?" },
+      );
+      if (picked) {
+        await openArtifactOutput(session, run.run_id, picked.id);
+      }
+    }),
+    register("waivern.restartServer", async () => {
+      await session.restart();
+      if (session.running) {
+        void vscode.window.setStatusBarMessage("Waivern: language server restarted", 3000);
+      }
+    }),
+    register("waivern.refreshRuns", () => context.runsView.refresh()),
+    register("waivern.showRuns", () => vscode.commands.executeCommand("waivernRuns.focus")),
+  ];
+}
+
+/** Follows a run in a progress notification; the Runs view shows it meanwhile. */
+async function followRun(tracker: RunTracker, runsView: RunsView, runId: string, title: string): Promise<void> {
+  runsView.refresh();
+  await tracker.follow(runId, title);
+  runsView.refresh();
+}
+
+/** The runbook of the command, saved: a run reads the file on disk. */
+async function savedRunbook(argument: unknown): Promise<vscode.Uri | undefined> {
+  const uri = runbookUri(argument);
+  if (uri === undefined) {
+    void vscode.window.showInformationMessage("Waivern: open a runbook (a YAML file with artifacts) first.");
+    return undefined;
+  }
+  const document = vscode.workspace.textDocuments.find((open) => open.uri.toString() === uri.toString());
+  if (document?.isDirty && !(await document.save())) {
+    void vscode.window.showWarningMessage(`Waivern: ${baseName(uri.fsPath)} was not saved, so it was not run.`);
+    return undefined;
+  }
+  return uri;
+}
+
+/** A quick pick of the store's runs (of one runbook when given) that pass the filter. */
+async function pickRun(
+  server: WaivernServer,
+  runbook: vscode.Uri | undefined,
+  wanted: (run: RunSummary) => boolean,
+  placeHolder: string,
+): Promise<RunSummary | undefined> {
+  const runs = (await server.runs(runbook?.toString())).filter(wanted);
+  if (runs.length === 0) {
+    const where = runbook ? ` of ${baseName(runbook.fsPath)}` : "";
+    void vscode.window.showInformationMessage(`Waivern: no run${where} to choose from.`);
+    return undefined;
+  }
+  const now = new Date();
+  const picked = await vscode.window.showQuickPick(
+    runs.map((run) => ({
+      label: run.run_id,
+      description: `${run.status} · ${relativeTime(run.started_at, now)}`,
+      detail: run.runbook_path,
+      run,
+    })),
+    { placeHolder, matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.run;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

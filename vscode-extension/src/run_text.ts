@@ -1,0 +1,186 @@
+// How runs and artifacts read in the status bar, the runs view and messages. Pure.
+import type { ArtifactState, ArtifactStatus, PollSummary, RunProgress, RunStatus, RunSummary } from "./server_api";
+
+/** A codicon and the theme colour it is drawn in, per status. */
+export interface StatusIcon {
+  icon: string;
+  color: string | undefined;
+}
+
+const RUN_ICONS: Record<RunStatus, StatusIcon> = {
+  running: { icon: "sync~spin", color: "charts.blue" },
+  completed: { icon: "pass", color: "testing.iconPassed" },
+  failed: { icon: "error", color: "testing.iconFailed" },
+  interrupted: { icon: "debug-pause", color: "charts.yellow" },
+};
+
+const ARTIFACT_ICONS: Record<ArtifactStatus, StatusIcon> = {
+  not_started: { icon: "circle-outline", color: undefined },
+  running: { icon: "sync~spin", color: "charts.blue" },
+  completed: { icon: "pass", color: "testing.iconPassed" },
+  failed: { icon: "error", color: "testing.iconFailed" },
+  skipped: { icon: "circle-slash", color: "disabledForeground" },
+  pending: { icon: "watch", color: "charts.yellow" },
+};
+
+export function runIcon(status: RunStatus): StatusIcon {
+  return RUN_ICONS[status] ?? { icon: "question", color: undefined };
+}
+
+export function artifactIcon(status: ArtifactStatus): StatusIcon {
+  return ARTIFACT_ICONS[status] ?? { icon: "question", color: undefined };
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 days ago" (or the date when older than a week). */
+export function relativeTime(iso: string, now: Date): string {
+  const then = new Date(iso);
+  const seconds = Math.round((now.getTime() - then.getTime()) / 1000);
+  if (Number.isNaN(seconds)) {
+    return iso;
+  }
+  if (seconds < 45) {
+    return "just now";
+  }
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) {
+    return `${minutes} min ago`;
+  }
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) {
+    return `${hours} h ago`;
+  }
+  const days = Math.round(hours / 24);
+  if (days <= 7) {
+    return days === 1 ? "yesterday" : `${days} days ago`;
+  }
+  return then.toISOString().slice(0, 10);
+}
+
+/** "0.42 s", "12 s", "2 min 5 s", "1 h 2 min". */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 10) {
+    return `${seconds.toFixed(2)} s`;
+  }
+  if (seconds < 60) {
+    return `${Math.round(seconds)} s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    const rest = Math.round(seconds - minutes * 60);
+    return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
+  }
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes - hours * 60} min`;
+}
+
+/** How long a run took, or has taken so far when it has not finished. */
+export function runDuration(run: Pick<RunSummary, "started_at" | "completed_at">, now: Date): string {
+  const start = new Date(run.started_at).getTime();
+  const end = run.completed_at ? new Date(run.completed_at).getTime() : now.getTime();
+  if (Number.isNaN(start) || Number.isNaN(end)) {
+    return "";
+  }
+  return formatSeconds(Math.max(0, (end - start) / 1000));
+}
+
+export function baseName(filePath: string): string {
+  const parts = filePath.split(/[\\/]/);
+  return parts[parts.length - 1] || filePath;
+}
+
+/** A run in the runs view: "runbook.yaml" with "failed · 5 min ago · 2.1 s · 3/4". */
+export function runDescription(run: RunSummary, now: Date): string {
+  const counts = run.counts;
+  const total = counts.completed + counts.failed + counts.skipped + counts.pending + counts.not_started;
+  const parts: string[] = [run.status, relativeTime(run.started_at, now), runDuration(run, now)];
+  parts.push(`${counts.completed}/${total}`);
+  if (counts.failed) {
+    parts.push(`${counts.failed} failed`);
+  }
+  if (counts.pending) {
+    parts.push(`${counts.pending} pending`);
+  }
+  return parts.filter(Boolean).join(" · ");
+}
+
+export function runTooltip(run: RunSummary, now: Date): string {
+  const lines = [
+    `Run ${run.run_id}: ${run.status}`,
+    run.runbook_path,
+    `started ${new Date(run.started_at).toLocaleString()} (${relativeTime(run.started_at, now)})`,
+  ];
+  if (run.completed_at) {
+    lines.push(`ended ${new Date(run.completed_at).toLocaleString()}, took ${runDuration(run, now)}`);
+  }
+  const counts = Object.entries(run.counts)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status.replace("_", " ")}`);
+  if (counts.length) {
+    lines.push(counts.join(", "));
+  }
+  return lines.join("\n");
+}
+
+/** The runs view's context value: what the run's context menu offers. */
+export function runContext(run: RunSummary, resumable: boolean): string {
+  const flags = [`run`, run.status];
+  if (resumable) {
+    flags.push("resumable");
+  }
+  if (run.counts.pending > 0 || run.status !== "completed") {
+    flags.push("pollable");
+  }
+  return flags.join(".");
+}
+
+export function artifactDescription(state: ArtifactState): string {
+  const parts: string[] = [state.status.replace("_", " ")];
+  if (state.duration_seconds !== null && state.duration_seconds !== undefined) {
+    parts.push(formatSeconds(state.duration_seconds));
+  }
+  if (state.origin && state.origin !== "parent") {
+    parts.push(state.origin.replace(/^child:/, "child runbook "));
+  }
+  return parts.join(" · ");
+}
+
+/** The status bar during a run: "3/7 · 1 failed". */
+export function progressText(progress: RunProgress): string {
+  let text = `${progress.done}/${progress.total}`;
+  if (progress.failed) {
+    text += ` · ${progress.failed} failed`;
+  }
+  return text;
+}
+
+/** A progress notification line: "3/7 · scan, report". */
+export function progressMessage(progress: RunProgress): string {
+  const running = progress.running.slice(0, 3).join(", ") + (progress.running.length > 3 ? " …" : "");
+  return running ? `${progressText(progress)} · ${running}` : progressText(progress);
+}
+
+/** What `waivern.poll` found, in one sentence. */
+export function pollMessage(summary: PollSummary): string {
+  const parts = [`Run ${summary.run_id} is ${summary.status}`];
+  if (summary.completed) {
+    parts.push(`${summary.completed} batch job(s) completed since the last poll`);
+  }
+  if (summary.waiting) {
+    parts.push(`${summary.waiting} still waiting`);
+  }
+  if (summary.failed.length) {
+    const names = summary.failed.map((item) => item.artifact).join(", ");
+    parts.push(`failed: ${names}`);
+  }
+  const next = {
+    poll: "poll again later",
+    resume: "resume it to go on",
+    nothing: "nothing left to do",
+  }[summary.next];
+  return `${parts.join("; ")}: ${next}.`;
+}
+
+/** A run may be resumed when it failed or was interrupted. */
+export function isResumable(run: Pick<RunSummary, "status">): boolean {
+  return run.status === "failed" || run.status === "interrupted";
+}

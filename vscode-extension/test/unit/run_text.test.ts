@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  artifactDescription,
+  formatSeconds,
+  isResumable,
+  pollMessage,
+  progressMessage,
+  relativeTime,
+  runContext,
+  runDescription,
+} from "../../src/run_text";
+import type { RunProgress, RunSummary } from "../../src/server_api";
+
+const now = new Date("2026-11-24T12:00:00Z");
+
+function summary(overrides: Partial<RunSummary> = {}): RunSummary {
+  return {
+    run_id: "20261124-115500-ab12",
+    runbook_path: "/ws/examples/scan/runbook.yaml",
+    status: "completed",
+    started_at: "2026-11-24T11:55:00+00:00",
+    completed_at: "2026-11-24T11:55:02.5+00:00",
+    counts: { completed: 4, failed: 0, skipped: 0, pending: 0, not_started: 0 },
+    ...overrides,
+  };
+}
+
+test("times read as people say them", () => {
+  assert.equal(relativeTime("2026-11-24T11:59:50Z", now), "just now");
+  assert.equal(relativeTime("2026-11-24T11:55:00Z", now), "5 min ago");
+  assert.equal(relativeTime("2026-11-24T09:00:00Z", now), "3 h ago");
+  assert.equal(relativeTime("2026-11-23T10:00:00Z", now), "yesterday");
+  assert.equal(relativeTime("2026-10-01T10:00:00Z", now), "2026-10-01");
+  assert.equal(formatSeconds(0.4213), "0.42 s");
+  assert.equal(formatSeconds(42.4), "42 s");
+  assert.equal(formatSeconds(125), "2 min 5 s");
+  assert.equal(formatSeconds(3720), "1 h 2 min");
+});
+
+test("a run's line says status, when, how long, and how far it got", () => {
+  assert.equal(runDescription(summary(), now), "completed · 5 min ago · 2.50 s · 4/4");
+  const failed = summary({
+    status: "failed",
+    counts: { completed: 2, failed: 1, skipped: 1, pending: 0, not_started: 0 },
+  });
+  assert.equal(runDescription(failed, now), "failed · 5 min ago · 2.50 s · 2/4 · 1 failed");
+  const running = summary({ status: "running", completed_at: null, started_at: "2026-11-24T11:59:00+00:00" });
+  assert.match(runDescription(running, now), /^running · 1 min ago · 1 min · 4\/4$/);
+});
+
+test("the context menu offers resume only on failed or interrupted runs, cancel on running ones", () => {
+  assert.equal(runContext(summary(), isResumable(summary())), "run.completed");
+  const failed = summary({ status: "failed" });
+  assert.equal(runContext(failed, isResumable(failed)), "run.failed.resumable.pollable");
+  const interrupted = summary({ status: "interrupted" });
+  assert.equal(runContext(interrupted, isResumable(interrupted)), "run.interrupted.resumable.pollable");
+  const batch = summary({ counts: { completed: 2, failed: 0, skipped: 0, pending: 2, not_started: 0 } });
+  assert.equal(runContext(batch, false), "run.completed.pollable");
+  assert.equal(runContext(summary({ status: "running" }), false), "run.running.pollable");
+});
+
+test("artifacts show status, duration and the child runbook they come from", () => {
+  const base = { error: null, alias: null, origin: "parent" };
+  assert.equal(artifactDescription({ ...base, status: "completed", duration_seconds: 1.234 }), "completed · 1.23 s");
+  assert.equal(artifactDescription({ ...base, status: "not_started", duration_seconds: null }), "not started");
+  assert.equal(
+    artifactDescription({ ...base, status: "failed", duration_seconds: 0.5, origin: "child:Analysis" }),
+    "failed · 0.50 s · child runbook Analysis",
+  );
+});
+
+test("progress lines name what runs now; poll results say what to do next", () => {
+  const progress: RunProgress = {
+    run_id: "r1",
+    runbook: "file:///ws/runbook.yaml",
+    event: "artifact_started",
+    status: "running",
+    done: 3,
+    total: 7,
+    failed: 1,
+    running: ["a", "b", "c", "d"],
+  };
+  assert.equal(progressMessage(progress), "3/7 · 1 failed · a, b, c …");
+  assert.equal(progressMessage({ ...progress, failed: 0, running: [] }), "3/7");
+  assert.equal(
+    pollMessage({ run_id: "r1", status: "running", completed: 1, waiting: 2, failed: [], next: "poll" }),
+    "Run r1 is running; 1 batch job(s) completed since the last poll; 2 still waiting: poll again later.",
+  );
+  assert.equal(
+    pollMessage({
+      run_id: "r1",
+      status: "failed",
+      completed: 0,
+      waiting: 0,
+      failed: [{ artifact: "review", error: "rejected" }],
+      next: "resume",
+    }),
+    "Run r1 is failed; failed: review: resume it to go on.",
+  );
+});

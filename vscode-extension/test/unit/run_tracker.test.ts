@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { RunTracker } from "../../src/run_tracker";
+import { type RunProgress, WaivernServer } from "../../src/server_api";
+import { resetStub, shown } from "../stub/vscode";
+
+function event(overrides: Partial<RunProgress>): RunProgress {
+  return {
+    run_id: "r1",
+    runbook: "file:///ws/runbook.yaml",
+    event: "artifact_finished",
+    status: "running",
+    done: 0,
+    total: 4,
+    failed: 0,
+    running: [],
+    ...overrides,
+  };
+}
+
+function fakeServer(calls: { command: string; args: unknown[] }[]): WaivernServer {
+  return new WaivernServer({
+    execute: async (command, args) => {
+      calls.push({ command, args });
+      return { run_id: args[0], cancelled: true };
+    },
+  });
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test("following a run reports its progress and ends with the run", async () => {
+  resetStub();
+  const tracker = new RunTracker(() => fakeServer([]));
+  tracker.update(event({ event: "run_started", done: 0 })); // before the command answered
+  const followed = tracker.follow("r1", "Running runbook.yaml");
+  tracker.update(event({ event: "artifact_started", running: ["files"] }));
+  tracker.update(event({ run_id: "other", done: 3 })); // another run: not reported here
+  tracker.update(event({ done: 2, running: ["scan"] }));
+  tracker.update(event({ event: "run_ended", status: "completed", done: 4 }));
+
+  const final = await followed;
+  assert.equal(final?.status, "completed");
+  const [progress] = shown.progress;
+  assert.equal(progress.title, "Running runbook.yaml");
+  assert.deepEqual(
+    progress.reports.map((report) => report.message),
+    ["0/4", "0/4 · files", "2/4 · scan", "4/4"],
+  );
+  const total = progress.reports.reduce((sum, report) => sum + (report.increment ?? 0), 0);
+  assert.equal(total, 100);
+  assert.equal(progress.done, true);
+  assert.deepEqual(tracker.active().map((run) => run.run_id), ["other"]);
+});
+
+test("Cancel in the notification cancels the run on the server", async () => {
+  resetStub();
+  const calls: { command: string; args: unknown[] }[] = [];
+  const tracker = new RunTracker(() => fakeServer(calls));
+  tracker.update(event({ event: "run_started" }));
+  const followed = tracker.follow("r1", "Running runbook.yaml");
+  shown.progress[0].cancel();
+  await tick();
+  assert.deepEqual(calls, [{ command: "waivern.cancel", args: ["r1"] }]);
+  assert.equal(shown.progress[0].done, false, "the notification stays until the run has ended");
+  tracker.update(event({ event: "run_ended", status: "interrupted", done: 1 }));
+  assert.equal((await followed)?.status, "interrupted");
+});
+
+test("a run that ended before it was followed resolves at once", async () => {
+  resetStub();
+  const tracker = new RunTracker(() => undefined);
+  tracker.update(event({ event: "run_ended", status: "failed", done: 4, failed: 1 }));
+  assert.equal((await tracker.follow("r1", "Running"))?.failed, 1);
+  assert.equal(tracker.activeFor("/ws/runbook.yaml"), undefined);
+});

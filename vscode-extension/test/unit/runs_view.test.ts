@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { RunTracker } from "../../src/run_tracker";
+import { ArtifactNode, RunNode, RunsView } from "../../src/runs_view";
+import { type RunState, type RunSummary, WaivernServer } from "../../src/server_api";
+import type { ServerSession } from "../../src/session";
+import { EventEmitter, ThemeIcon, TreeItemCollapsibleState, resetStub } from "../stub/vscode";
+
+const run: RunSummary = {
+  run_id: "r1",
+  runbook_path: "/ws/scan/runbook.yaml",
+  status: "failed",
+  started_at: new Date(Date.now() - 120_000).toISOString(),
+  completed_at: new Date(Date.now() - 110_000).toISOString(),
+  counts: { completed: 1, failed: 1, skipped: 0, pending: 0, not_started: 0 },
+};
+
+const state: RunState = {
+  run_id: "r1",
+  runbook_path: run.runbook_path,
+  status: "failed",
+  started_at: run.started_at,
+  completed_at: run.completed_at,
+  artifacts: {
+    files: { status: "completed", duration_seconds: 0.25, error: null, origin: "parent", alias: null },
+    "scan.analysis.count": {
+      status: "failed",
+      duration_seconds: 1.5,
+      error: "no luck",
+      origin: "child:Analysis",
+      alias: "findings",
+    },
+  },
+};
+
+function session(server: WaivernServer | undefined): ServerSession {
+  return {
+    server,
+    lastFailure: server ? undefined : { message: "Waivern: the Python interpreter was not found." },
+    onDidChangeState: new EventEmitter<boolean>().event,
+  } as unknown as ServerSession;
+}
+
+const server = new WaivernServer({
+  execute: async (command, args) => {
+    if (command === "waivern.runs") return [run];
+    if (command === "waivern.inspect" && args[0] === "r1") return state;
+    throw new Error(`unexpected ${command}`);
+  },
+});
+
+test("runs list with status and expand to their artifacts; completed ones open their output", async () => {
+  resetStub();
+  const view = new RunsView(session(server), new RunTracker(() => server));
+  const [node] = await view.getChildren();
+  assert.ok(node instanceof RunNode);
+  const item = view.getTreeItem(node);
+  assert.equal(item.label, "runbook.yaml");
+  assert.match(String(item.description), /^failed · 2 min ago · 10 s · 1\/2 · 1 failed$/);
+  assert.equal(item.contextValue, "run.failed.resumable.pollable");
+  assert.equal(item.collapsibleState, TreeItemCollapsibleState.Collapsed);
+  assert.equal((item.iconPath as ThemeIcon).id, "error");
+
+  const artifacts = await view.getChildren(node);
+  assert.deepEqual(
+    artifacts.map((child) => (child as ArtifactNode).artifact),
+    ["files", "scan.analysis.count"],
+  );
+  const done = view.getTreeItem(artifacts[0]);
+  assert.equal(done.description, "completed · 0.25 s");
+  assert.deepEqual(done.command?.arguments, ["r1", "files"]);
+  assert.equal(done.command?.command, "waivern.openArtifactOutput");
+  const failed = view.getTreeItem(artifacts[1]);
+  assert.equal(failed.label, "findings");
+  assert.equal(failed.command, undefined);
+  assert.match(String(failed.tooltip), /no luck/);
+  view.dispose();
+});
+
+test("without a server the view says why instead of listing nothing", async () => {
+  resetStub();
+  const view = new RunsView(session(undefined), new RunTracker(() => undefined));
+  const tree = { message: undefined as string | undefined };
+  view.attach(tree as never);
+  assert.deepEqual(await view.getChildren(), []);
+  assert.equal(tree.message, "Waivern: the Python interpreter was not found.");
+  view.dispose();
+});
