@@ -139,6 +139,12 @@ async def test_a_runbook_with_errors_is_refused_and_nothing_runs(editor: LspSess
     assert any("not run" in m.message for m in editor.client.messages)
     assert not (editor.root / ".waivern" / "runs.db").exists()
 
+    # A graph view asks after each edit and shows the reason itself: no message pops up.
+    editor.client.messages.clear()
+    with pytest.raises(JsonRpcException, match="has 1 error: fix them to see its graph"):
+        await command(editor, "waivern.graph", document.uri)
+    assert editor.client.messages == []
+
 
 async def test_a_failing_artifact_is_a_diagnostic_until_a_run_completes_it(
     editor: LspSession,

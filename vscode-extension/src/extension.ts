@@ -49,6 +49,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, new ArtifactOutputProvider(session)),
     ...registerCommands({ extension: context, session, tracker, runsView }),
     vscode.window.onDidChangeActiveTextEditor((editor) => setRunbookContext(editor)),
+    vscode.workspace.onDidSaveTextDocument((document) => {
+      if (document === vscode.window.activeTextEditor?.document) {
+        setRunbookContext(vscode.window.activeTextEditor);
+      }
+    }),
     vscode.workspace.onDidChangeConfiguration((change) => {
       if (RESTART_SETTINGS.some((setting) => change.affectsConfiguration(setting))) {
         void session?.restart();

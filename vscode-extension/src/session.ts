@@ -1,7 +1,7 @@
 // The language server session of this window: start, restart, stop, and the failure
 // notification when it cannot start (with the fix: a setting to change, a command to run).
 import * as vscode from "vscode";
-import type { LanguageClient, Middleware } from "vscode-languageclient/node";
+import { type LanguageClient, type Middleware, State } from "vscode-languageclient/node";
 import { startClient } from "./client";
 import { RUN_PROGRESS, type RunProgress, WaivernServer } from "./server_api";
 import type { RunTracker } from "./run_tracker";
@@ -9,7 +9,17 @@ import type { StartFailure } from "./start_failure";
 
 export class ServerSession implements vscode.Disposable {
   private client: LanguageClient | undefined;
-  private api: WaivernServer | undefined;
+  private up = false;
+  /** One API object for the window's lifetime: it talks to whichever client runs now, so
+   * views holding it (the DAG panel) keep working after a restart. */
+  private readonly api = new WaivernServer({
+    execute: (command, args) => {
+      if (this.client === undefined || !this.up) {
+        return Promise.reject(new Error("the Waivern language server is not running"));
+      }
+      return this.client.sendRequest("workspace/executeCommand", { command, arguments: args });
+    },
+  });
   private starting: Promise<void> | undefined;
   private readonly stateChanged = new vscode.EventEmitter<boolean>();
   /** Fires with true when the server is up, false when it stopped or failed. */
@@ -23,11 +33,11 @@ export class ServerSession implements vscode.Disposable {
   ) {}
 
   get server(): WaivernServer | undefined {
-    return this.api;
+    return this.up ? this.api : undefined;
   }
 
   get running(): boolean {
-    return this.api !== undefined;
+    return this.up;
   }
 
   start(): Promise<void> {
@@ -45,7 +55,7 @@ export class ServerSession implements vscode.Disposable {
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    this.api = undefined;
+    this.up = false;
     this.tracker.forget();
     if (client !== undefined) {
       this.stateChanged.fire(false);
@@ -59,7 +69,7 @@ export class ServerSession implements vscode.Disposable {
 
   /** The server's API, or a notification saying it is not running (and undefined). */
   require(): WaivernServer | undefined {
-    if (this.api === undefined) {
+    if (!this.up) {
       const why = this.lastFailure?.message ?? "Waivern: the language server is not running.";
       void vscode.window.showErrorMessage(why, "Restart Server").then((choice) => {
         if (choice === "Restart Server") {
@@ -67,7 +77,7 @@ export class ServerSession implements vscode.Disposable {
         }
       });
     }
-    return this.api;
+    return this.server;
   }
 
   private async doStart(): Promise<void> {
@@ -82,13 +92,19 @@ export class ServerSession implements vscode.Disposable {
     }
     this.lastFailure = undefined;
     this.client = started.client;
-    this.api = new WaivernServer({
-      execute: (command, args) => started.client.sendRequest("workspace/executeCommand", { command, arguments: args }),
-    });
+    this.up = true;
+    // The client restarts a crashed server by itself: follow it down and up again.
     started.client.onDidChangeState((change) => {
-      if (change.newState === 1 /* Stopped */ && this.client === started.client) {
-        this.api = undefined;
+      if (this.client !== started.client) {
+        return;
+      }
+      if (change.newState === State.Stopped && this.up) {
+        this.up = false;
+        this.tracker.forget();
         this.stateChanged.fire(false);
+      } else if (change.newState === State.Running && !this.up) {
+        this.up = true;
+        this.stateChanged.fire(true);
       }
     });
     this.stateChanged.fire(true);

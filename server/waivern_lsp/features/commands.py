@@ -10,6 +10,8 @@
   [{"artifact", "error"}], "next": "poll"|"resume"|"nothing"}` (`wct poll`).
 - `waivern.cancel [run_id]` → `{"run_id", "cancelled"}`: SIGTERM to the run's process.
 - `waivern.graph [uri]` → the flattened plan with the latest run's statuses (`run_graph`).
+  A runbook with errors has no plan: an error response, without a message (graph views
+  ask again after each edit and show the reason themselves).
 - `waivern.runs [uri?]` → the `wct runs --json` list of the workspace store, only the
   runbook's runs when a URI is given.
 - `waivern.inspect [run_id, artifact?]` → `wct inspect RUN_ID --json` (the run's state per
@@ -64,9 +66,17 @@ STORE_PATIENCE_SECONDS = 5
 
 
 class CommandRefused(JsonRpcException):
-    """A command that cannot be done as asked; the message says why."""
+    """A command that cannot be done as asked; the message says why (and is shown)."""
 
     CODE = lsp.LSPErrorCodes.RequestFailed
+    shown = True
+
+
+class QuietRefusal(CommandRefused):
+    """A refusal the caller shows its own way (a graph view's banner): no message, so a
+    view that asks again after each edit does not pop one up each time."""
+
+    shown = False
 
 
 Handler = Callable[..., Awaitable[Any]]
@@ -83,7 +93,8 @@ def command_handler(server: WaivernServer, name: str) -> Callable[[Handler], Han
             try:
                 return await handler(*args)
             except CommandRefused as refused:
-                _show(server, f"Waivern: {refused.message}", lsp.MessageType.Error)
+                if refused.shown:
+                    _show(server, f"Waivern: {refused.message}", lsp.MessageType.Error)
                 raise
             except asyncio.CancelledError:
                 raise
@@ -149,7 +160,11 @@ def register(server: WaivernServer) -> None:
         try:
             plan = await asyncio.to_thread(planner.plan_analysis, analysis)
         except PlanningError as error:
-            raise CommandRefused(_errors_message(document, len(error.diagnostics))) from None
+            errors = len(error.diagnostics)
+            plural = "s" if errors != 1 else ""
+            raise QuietRefusal(
+                f"{document.path.name} has {errors} error{plural}: fix them to see its graph"
+            ) from None
         latest = await asyncio.to_thread(latest_statuses, server.runbooks.store_dir, document.path)
         return graph_of(analysis, plan, latest, server.codec(document))
 
