@@ -1,0 +1,193 @@
+"""The VS Code extension in a real VS Code (code-server in Chromium), as a user sees it.
+
+A workspace with the customer_scan and simple_files examples and a runbook with a planted
+unknown input: the problem shows in the Problems panel, a hover on an artifact id shows
+its description, completion in `inputs:` offers the other artifacts; "Waivern: Run
+Runbook" runs customer_scan with a progress notification, the outcome and the status bar;
+the Runs view lists the run and its artifacts (one opens its output); "Waivern: Show DAG"
+draws the completed graph. The harness is tests/e2e/vscode_support.py; screenshots (also
+the extension README's) go to test-artifacts/vscode/.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from vscode_support import Windows, Workbench, Workspace
+
+# The harness: its fixtures (`workbench`, `vscode_windows`, `vscode_workspace`, ...).
+pytest_plugins = ["vscode_support"]
+
+CUSTOMER_SCAN = "customer_scan/runbook.yaml"
+
+
+def cursor_on(text: str, line_text: str, word: str) -> tuple[int, int]:
+    """Line and column (1-based, as VS Code shows them) of `word` in the first line that
+    reads `line_text` (stripped)."""
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip() == line_text)
+    return index + 1, lines[index].index(word) + 1
+
+
+def test_an_unknown_input_shows_in_the_problems_panel(
+    workbench: Workbench, vscode_workspace: Workspace
+) -> None:
+    planted, unknown = vscode_workspace.planted, vscode_workspace.planted_id
+    line, column = cursor_on(vscode_workspace.text(planted), f"inputs: {unknown}", unknown)
+
+    workbench.open_file(planted)
+    workbench.page.locator(".monaco-editor .squiggly-error").first.wait_for()
+    workbench.press("Control+Shift+M")
+    problem = workbench.wait_for_text(".markers-panel .monaco-list-row", unknown)
+    workbench.screenshot("diagnostics")
+
+    shown = problem.inner_text()
+    assert f"unknown artifact `{unknown}` in `inputs`; did you mean `files`?" in shown
+    assert "WCT010" in shown
+    assert "waivern" in shown
+    assert f"[Ln {line}, Col {column}]" in shown
+
+
+def test_hover_on_an_input_shows_the_artifact_description(
+    workbench: Workbench, vscode_workspace: Workspace
+) -> None:
+    text = vscode_workspace.text(CUSTOMER_SCAN)
+    description = vscode_workspace.artifacts(CUSTOMER_SCAN)["customer_db"]["description"]
+    line, column = cursor_on(text, "inputs: customer_db", "customer_db")
+
+    workbench.open_file(CUSTOMER_SCAN)
+    workbench.wait_for_server()
+    workbench.go_to(line, column + 3)  # inside the id, as a user's cursor would be
+    workbench.press("Control+K", "Control+I")
+    hover = workbench.wait_for_text(".monaco-hover", description)
+    workbench.screenshot("hover")
+
+    assert "customer_db" in hover.inner_text()
+
+
+def test_completion_in_inputs_offers_the_other_artifacts(
+    workbench: Workbench, vscode_workspace: Workspace
+) -> None:
+    text = vscode_workspace.text(CUSTOMER_SCAN)
+    known = set(vscode_workspace.artifacts(CUSTOMER_SCAN))
+    end = len(text.splitlines()) + 1  # the empty line after the final newline
+
+    workbench.open_file(CUSTOMER_SCAN)
+    workbench.wait_for_server()
+    workbench.go_to(end)
+    workbench.type("  report:")  # a new artifact...
+    workbench.press("Enter", "Shift+Home")  # (whatever indentation Enter gave: replaced)
+    workbench.type("    inputs: ")  # ...reading what?
+    workbench.wait_for_cursor(end + 1, 13)
+    workbench.press("Control+Space")
+    workbench.wait_for_text(".suggest-widget .monaco-list-row", "customer_db")
+    workbench.screenshot("completion")
+    offered = set(workbench.texts(".suggest-widget .monaco-list-row .label-name"))
+
+    workbench.press("Escape")
+    workbench.run_command("File: Revert File")
+    workbench.page.locator(".tab.active.dirty").wait_for(state="detached")
+
+    assert known <= offered, f"offered {sorted(offered)}"
+    assert "report" not in offered  # an artifact cannot read itself
+    assert vscode_workspace.text(CUSTOMER_SCAN) == text  # the edit was never saved
+
+
+@dataclass(frozen=True)
+class RunSeen:
+    """What the user saw of a run of customer_scan started from the palette."""
+
+    run_id: str
+    notifications: list[str]
+    status_bar: str
+
+
+@pytest.fixture(scope="module")
+def palette_run(vscode_windows: Windows) -> RunSeen:
+    """customer_scan run once with "Waivern: Run Runbook", in a window of its own, for the
+    tests of the run and of the views that show it."""
+    with vscode_windows.open("palette_run") as window:
+        window.open_file(CUSTOMER_SCAN)
+        window.wait_for_server()
+        window.record_notifications()
+        window.run_command("Waivern: Run Runbook")
+        window.wait_for_notification("Running runbook.yaml")
+        window.screenshot_when_shown("run-progress", "Running runbook.yaml")
+        seen = window.wait_for_notification("Customer data scan: completed")
+        outcome = next(text for text in seen if "Customer data scan: completed" in text)
+        match = re.search(r"run (\S+) of Customer data scan: completed", outcome)
+        assert match, outcome
+        status = window.status_bar("Waivern: completed").inner_text().strip()
+        window.screenshot("run-completed")
+    return RunSeen(match.group(1), seen, status)
+
+
+def test_run_from_the_palette_shows_progress_then_the_outcome(palette_run: RunSeen) -> None:
+    progress = [text for text in palette_run.notifications if "Running runbook.yaml" in text]
+    assert progress, palette_run.notifications
+    assert any(re.search(r"Running runbook\.yaml: \d/5", text) for text in progress), progress
+    assert any("Cancel" in text for text in progress), "the run could not be cancelled"
+    assert f"run {palette_run.run_id} of Customer data scan: completed" in "\n".join(
+        palette_run.notifications
+    )
+    assert palette_run.status_bar == "Waivern: completed just now"
+
+
+def test_the_runs_view_lists_the_run_and_its_artifacts(
+    workbench: Workbench, palette_run: RunSeen, vscode_workspace: Workspace
+) -> None:
+    ids = list(vscode_workspace.artifacts(CUSTOMER_SCAN))
+    workbench.open_file(CUSTOMER_SCAN)
+    workbench.wait_for_server()
+    workbench.run_command("Waivern: Show Runs")
+    runs = workbench.page.locator(".pane").filter(
+        has=workbench.page.locator(".pane-header", has_text="Runs")
+    )
+    run = runs.locator(f'.monaco-list-row[aria-label*="Run {palette_run.run_id}: completed"]')
+    run.wait_for()
+    assert re.match(r"runbook\.yaml\s*completed · .+ · 5/5$", run.inner_text())
+
+    workbench.widen_side_bar(220)  # room for the descriptions
+    run.click()  # expands it
+    rows = runs.locator(".monaco-list-row[aria-level='2']")
+    rows.nth(len(ids) - 1).wait_for()
+    workbench.screenshot("runs-view")
+    listed = {
+        row.locator(".label-name").inner_text(): row.locator(".label-description").inner_text()
+        for row in rows.all()
+    }
+    assert set(listed) == set(ids)
+    assert all(status.startswith("completed") for status in listed.values()), listed
+
+    rows.filter(has_text="summary").click()  # a completed artifact opens its output
+    workbench.wait_for_text(".tab.active", "summary.json")
+    output = workbench.wait_for_text(".editor-group-container.active .view-lines", '"schema"')
+    assert '"findings_summary"' in output.inner_text()
+    workbench.type("x")  # the stored output cannot be changed
+    workbench.wait_for_text(".monaco-editor-overlaymessage", "Cannot edit in read-only editor")
+    workbench.screenshot("artifact-output")
+
+
+def test_the_dag_view_shows_the_completed_run(
+    workbench: Workbench, palette_run: RunSeen, vscode_workspace: Workspace
+) -> None:
+    ids = set(vscode_workspace.artifacts(CUSTOMER_SCAN))
+    workbench.open_file(CUSTOMER_SCAN)
+    workbench.wait_for_server()
+    workbench.press("Control+B")  # the side bar away: room for the graph
+    workbench.run_command("Waivern: Show DAG")
+    view = workbench.frame("iframe.webview", "#active-frame")
+    nodes = view.locator("#dag .dag-node")
+    view.locator(".dag-counts", has_text=f"{len(ids)}/{len(ids)} completed").wait_for()
+    workbench.screenshot("dag-view")
+
+    header = view.locator(".dag-run").inner_text()
+    assert header == f"run {palette_run.run_id} · completed"
+    assert nodes.count() == len(ids)
+    completed = view.locator('#dag .dag-node[data-status="completed"] .dag-node-label')
+    assert set(completed.all_text_contents()) == ids
