@@ -113,6 +113,7 @@ def palette_run(vscode_windows: Windows) -> RunSeen:
     tests of the run and of the views that show it."""
     with vscode_windows.open("palette_run") as window:
         window.open_file(CUSTOMER_SCAN)
+        window.go_to(1)  # (the window may restore where an earlier one left the file)
         window.wait_for_server()
         window.record_notifications()
         window.run_command("Waivern: Run Runbook")
