@@ -52,6 +52,13 @@ def test_an_unknown_input_shows_in_the_problems_panel(
     assert "waivern" in shown
     assert f"[Ln {line}, Col {column}]" in shown
 
+    # One problem, counted once: the server pushes and answers pulls, and VS Code keeps
+    # the two apart, so the extension takes the pulls only. (Both would have arrived by
+    # now: the row above came from the first of them.)
+    workbench.page.wait_for_timeout(1500)
+    errors = workbench.page.locator("#status\\.problems").get_attribute("aria-label") or ""
+    assert re.match(r"\D*1 Error", errors) or errors.startswith("Errors: 1"), errors
+
 
 def test_hover_on_an_input_shows_the_artifact_description(
     workbench: Workbench, vscode_workspace: Workspace
@@ -151,7 +158,7 @@ def test_the_runs_view_lists_the_run_and_its_artifacts(
     )
     run = runs.locator(f'.monaco-list-row[aria-label*="Run {palette_run.run_id}: completed"]')
     run.wait_for()
-    assert re.match(r"runbook\.yaml\s*completed · .+ · 5/5$", run.inner_text())
+    assert re.match(r"customer_scan/runbook\.yaml\s*completed · .+ · 5/5$", run.inner_text())
 
     workbench.widen_side_bar(220)  # room for the descriptions
     run.click()  # expands it

@@ -24,6 +24,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Code lenses and code actions run `waivern.run` / `waivern.resume` straight on the
   // server; follow those runs like the palette's.
   const middleware: Middleware = {
+    // The server both pushes diagnostics (for every client) and answers pulls; VS Code
+    // keeps the two apart and would show each problem twice. Pulls cover everything here
+    // (the server asks VS Code to pull again when a child runbook or a run changes them).
+    handleDiagnostics: (uri, diagnostics, next) => {
+      if (!session?.pullsDiagnostics) {
+        next(uri, diagnostics);
+      }
+    },
     executeCommand: async (command, args, next) => {
       const result = await next(command, args);
       const runId = (result as { run_id?: unknown } | undefined)?.run_id;

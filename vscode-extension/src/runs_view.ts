@@ -6,7 +6,6 @@ import * as vscode from "vscode";
 import {
   artifactDescription,
   artifactIcon,
-  baseName,
   isResumable,
   runContext,
   runDescription,
@@ -76,7 +75,9 @@ export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.D
     const now = new Date();
     if (node instanceof RunNode) {
       const run = node.run;
-      const item = new vscode.TreeItem(baseName(run.runbook_path), vscode.TreeItemCollapsibleState.Collapsed);
+      // "customer_scan/runbook.yaml": runbooks are often all called runbook.yaml
+      const label = vscode.workspace.asRelativePath(run.runbook_path, false);
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `run:${run.run_id}:${run.status}`;
       item.description = runDescription(run, now);
       item.tooltip = runTooltip(run, now);

@@ -40,6 +40,11 @@ export class ServerSession implements vscode.Disposable {
     return this.up;
   }
 
+  /** Does the running server answer `textDocument/diagnostic` (pull diagnostics)? */
+  get pullsDiagnostics(): boolean {
+    return this.up && this.client?.initializeResult?.capabilities.diagnosticProvider !== undefined;
+  }
+
   start(): Promise<void> {
     this.starting ??= this.doStart().finally(() => {
       this.starting = undefined;

@@ -158,7 +158,17 @@ export const window = {
 
 export const workspace = {
   textDocuments: [] as unknown[],
-  workspaceFolders: undefined as unknown,
+  workspaceFolders: undefined as { uri: Uri }[] | undefined,
+  /** As VS Code: relative to the workspace folder that holds the path, else unchanged. */
+  asRelativePath(pathOrUri: string, _includeFolder?: boolean): string {
+    for (const folder of workspace.workspaceFolders ?? []) {
+      const relative = nodePath.relative(folder.uri.fsPath, pathOrUri);
+      if (!relative.startsWith("..") && !nodePath.isAbsolute(relative)) {
+        return relative;
+      }
+    }
+    return pathOrUri;
+  },
   getConfiguration(section?: string) {
     return {
       get<T>(key: string, fallback?: T): T | undefined {

@@ -4,7 +4,7 @@ import { RunTracker } from "../../src/run_tracker";
 import { ArtifactNode, RunNode, RunsView } from "../../src/runs_view";
 import { type RunState, type RunSummary, WaivernServer } from "../../src/server_api";
 import type { ServerSession } from "../../src/session";
-import { EventEmitter, ThemeIcon, TreeItemCollapsibleState, resetStub } from "../stub/vscode";
+import { EventEmitter, ThemeIcon, TreeItemCollapsibleState, Uri, resetStub, workspace } from "../stub/vscode";
 
 const run: RunSummary = {
   run_id: "r1",
@@ -51,11 +51,12 @@ const server = new WaivernServer({
 
 test("runs list with status and expand to their artifacts; completed ones open their output", async () => {
   resetStub();
+  workspace.workspaceFolders = [{ uri: Uri.file("/ws") }];
   const view = new RunsView(session(server), new RunTracker(() => server));
   const [node] = await view.getChildren();
   assert.ok(node instanceof RunNode);
   const item = view.getTreeItem(node);
-  assert.equal(item.label, "runbook.yaml");
+  assert.equal(item.label, "scan/runbook.yaml"); // runbooks are often all runbook.yaml
   assert.match(String(item.description), /^failed · 2 min ago · 10 s · 1\/2 · 1 failed$/);
   assert.equal(item.contextValue, "run.failed.resumable.pollable");
   assert.equal(item.collapsibleState, TreeItemCollapsibleState.Collapsed);
