@@ -2,13 +2,15 @@
 extension (`make extension` → vscode-extension/dist/waivern-runbooks.vsix) installed,
 driven in Debian Chromium by playwright.
 
-One of each per pytest session: the workspace folder (copies of the examples and a
-runbook with a planted mistake), the code-server process, the browser. Each test gets a
+One of each per test module (module-scoped, not session-scoped: Playwright's sync API
+keeps an event loop running while it is open, which would break the asyncio tests that
+run after these): the workspace folder (copies of the examples and a runbook with a
+planted mistake), the code-server process, the browser. Each test gets a
 fresh window on that folder (`workbench`) with the steps a user takes: Quick Open a file,
 go to a line, run a palette command, take a screenshot. Screenshots go to
 test-artifacts/vscode/: named ones at the checked steps, `failed-<test>.png` when a test
 fails; code-server's logs (the Waivern output channel among them) are copied to
-test-artifacts/vscode/logs/ when the session ends.
+test-artifacts/vscode/logs/ when the module's tests end.
 
 `make e2e-tools` installs code-server, Node 24 and Chromium; without them the tests skip
 locally and fail under CI.
@@ -79,7 +81,7 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def vscode_tools() -> None:
     """code-server, Node 24, Chromium and the packaged extension, or a skip (a failure
     under CI)."""
@@ -93,7 +95,7 @@ def vscode_tools() -> None:
             _missing(f"{how} is missing: {tool}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def vscode_artifacts() -> Path:
     """test-artifacts/vscode/, without the failure screenshots and logs of a past session."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -121,7 +123,7 @@ class Workspace:
         return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def vscode_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """examples/customer_scan (its database built, as `make run` does),
     examples/simple_files, and bad_reference/runbook.yaml, the planted mistake."""
@@ -146,7 +148,7 @@ def vscode_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return workspace
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def vscode_scratch() -> Iterator[Path]:
     """A short folder for code-server's and the browser's HOME, XDG folders and TMPDIR:
     Chromium dies at once when a unix socket path passes 107 bytes."""
@@ -243,7 +245,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"code-server did not answer /healthz in {STARTUP_TIMEOUT} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def code_server(
     vscode_tools: None,
     vscode_workspace: Workspace,
@@ -321,7 +323,7 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def vscode_browser(code_server: CodeServer, vscode_scratch: Path) -> Iterator[BrowserContext]:
     """Debian Chromium, headless, with a fresh profile (playwright downloads no browser)."""
     with sync_playwright() as playwright:
@@ -526,7 +528,7 @@ class Windows:
             page.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def vscode_windows(vscode_browser: BrowserContext, code_server: CodeServer) -> Windows:
     return Windows(vscode_browser, code_server)
 
