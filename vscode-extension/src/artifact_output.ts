@@ -29,7 +29,8 @@ export class ArtifactOutputProvider implements vscode.TextDocumentContentProvide
     if (wanted === undefined) {
       throw new Error(`not an artifact output: ${uri.toString()}`);
     }
-    const server = this.session.server;
+    // (a tab restored with the window may ask before the server is up)
+    const server = this.session.server ?? (await this.session.ready());
     if (server === undefined) {
       throw new Error("the Waivern language server is not running");
     }
@@ -40,7 +41,7 @@ export class ArtifactOutputProvider implements vscode.TextDocumentContentProvide
 
 /** Opens the output; a refusal (no stored output, unknown artifact) is an error message. */
 export async function openArtifactOutput(session: ServerSession, runId: string, artifact: string): Promise<void> {
-  const server = session.require();
+  const server = await session.ready();
   if (server === undefined) {
     return;
   }

@@ -34,6 +34,21 @@ export function initializationOptions(): Record<string, unknown> {
   return options;
 }
 
+/** The run store folder the server uses (as it resolves it: the setting, `$WCT_STORE`,
+ * else `.waivern` in the first workspace folder). */
+export function storeFolder(): string | undefined {
+  const store = initializationOptions().store;
+  if (typeof store === "string") {
+    return store;
+  }
+  const fromEnvironment = process.env.WCT_STORE?.trim();
+  if (fromEnvironment) {
+    return expandPath(fromEnvironment, firstFolder());
+  }
+  const folder = firstFolder();
+  return folder === undefined ? undefined : path.join(folder, ".waivern");
+}
+
 export function firstFolder(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 }

@@ -34,22 +34,20 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
   return [
     register("waivern.runRunbook", async (argument) => {
       const uri = await savedRunbook(argument);
-      const server = uri && session.require();
+      const server = uri && (await session.ready());
       if (uri && server) {
-        const { run_id } = await server.run(uri.toString());
-        await followRun(tracker, context.runsView, run_id, `Running ${baseName(uri.fsPath)}`);
+        await startRun(context, uri, `Running ${baseName(uri.fsPath)}`, () => server.run(uri.toString()));
       }
     }),
     register("waivern.resumeLastRun", async (argument) => {
       const uri = await savedRunbook(argument);
-      const server = uri && session.require();
+      const server = uri && (await session.ready());
       if (uri && server) {
-        const { run_id } = await server.resume(uri.toString());
-        await followRun(tracker, context.runsView, run_id, `Resuming ${baseName(uri.fsPath)}`);
+        await startRun(context, uri, `Resuming ${baseName(uri.fsPath)}`, () => server.resume(uri.toString()));
       }
     }),
     register("waivern.resumeRun", async (argument) => {
-      const server = session.require();
+      const server = (await session.ready());
       if (server === undefined) {
         return;
       }
@@ -59,11 +57,10 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       }
       const uri = vscode.Uri.file(run.runbook_path);
       await vscode.workspace.openTextDocument(uri); // the server resumes runbooks it has open
-      const { run_id } = await server.resume(uri.toString(), run.run_id);
-      await followRun(tracker, context.runsView, run_id, `Resuming ${baseName(run.runbook_path)}`);
+      await startRun(context, uri, `Resuming ${baseName(run.runbook_path)}`, () => server.resume(uri.toString(), run.run_id));
     }),
     register("waivern.pollRun", async (argument) => {
-      const server = session.require();
+      const server = (await session.ready());
       if (server === undefined) {
         return;
       }
@@ -83,7 +80,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       }
     }),
     register("waivern.cancelRun", async (argument) => {
-      const server = session.require();
+      const server = (await session.ready());
       if (server === undefined) {
         return;
       }
@@ -94,7 +91,9 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
         runId = argument;
       } else {
         const uri = runbookUri(argument);
-        runId = (uri && tracker.activeFor(uri.fsPath)?.run_id) ?? (await pickRun(server, undefined, (run) => run.status === "running", "Cancel which run?"))?.run_id;
+        runId =
+          (uri && tracker.activeFor(uri.fsPath)?.run_id) ??
+          (await pickRun(server, undefined, (run) => run.status === "running" && run.owner_alive !== false, "Cancel which run?"))?.run_id;
       }
       if (runId === undefined) {
         return;
@@ -107,7 +106,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     }),
     register("waivern.showDag", async (argument) => {
       const uri = runbookUri(argument);
-      const server = session.require();
+      const server = (await session.ready());
       if (uri === undefined) {
         void vscode.window.showInformationMessage("Waivern: open a runbook to see its DAG.");
       } else if (server) {
@@ -124,7 +123,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
         await openArtifactOutput(session, first, second);
         return;
       }
-      const server = session.require();
+      const server = (await session.ready());
       if (server === undefined) {
         return;
       }
@@ -153,22 +152,48 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
   ];
 }
 
-/** Follows a run in a progress notification; the Runs view shows it meanwhile. */
-async function followRun(tracker: RunTracker, runsView: RunsView, runId: string, title: string): Promise<void> {
-  runsView.refresh();
-  await tracker.follow(runId, title);
-  runsView.refresh();
+/** Runbooks whose run or resume is being started: a second click does not start another. */
+const starting = new Set<string>();
+
+/** Starts a run (or resume) with its progress notification open at once, and follows it. */
+async function startRun(
+  context: CommandContext,
+  uri: vscode.Uri,
+  title: string,
+  start: () => Thenable<{ run_id: string }>,
+): Promise<void> {
+  const key = uri.toString();
+  if (starting.has(key)) {
+    void vscode.window.showInformationMessage(`Waivern: ${baseName(uri.fsPath)} is already starting.`);
+    return;
+  }
+  starting.add(key);
+  const started = (): void => {
+    starting.delete(key); // started (or refused): another run may be asked for
+    context.runsView.refresh();
+  };
+  try {
+    await context.tracker.run(title, () => {
+      const answer = start();
+      answer.then(started, started);
+      return answer;
+    });
+  } finally {
+    starting.delete(key);
+    context.runsView.refresh();
+  }
 }
 
-/** The runbook of the command, saved: a run reads the file on disk. */
-async function savedRunbook(argument: unknown): Promise<vscode.Uri | undefined> {
+/** The runbook of the command, open (the server runs runbooks it has open) and saved (a
+ * run reads the file on disk). */
+export async function savedRunbook(argument: unknown): Promise<vscode.Uri | undefined> {
   const uri = runbookUri(argument);
   if (uri === undefined) {
     void vscode.window.showInformationMessage("Waivern: open a runbook (a YAML file with artifacts) first.");
     return undefined;
   }
-  const document = vscode.workspace.textDocuments.find((open) => open.uri.toString() === uri.toString());
-  if (document?.isDirty && !(await document.save())) {
+  const document = await vscode.workspace.openTextDocument(uri);
+  if (document.isDirty && !(await document.save())) {
     void vscode.window.showWarningMessage(`Waivern: ${baseName(uri.fsPath)} was not saved, so it was not run.`);
     return undefined;
   }

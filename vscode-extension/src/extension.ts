@@ -1,15 +1,16 @@
 // The Waivern Runbooks extension: the language client (problems, completion, hover,
 // navigation, code lenses from `wct lsp`), run commands with progress, a status bar item,
 // the Runs view, artifact outputs and the DAG view.
-import * as path from "node:path";
 import * as vscode from "vscode";
 import type { Middleware } from "vscode-languageclient/node";
 import { ArtifactOutputProvider, OUTPUT_SCHEME } from "./artifact_output";
-import { registerCommands } from "./commands";
+import { storeFolder } from "./client";
+import { registerCommands, savedRunbook } from "./commands";
 import { isRunbook } from "./runbooks";
 import { baseName } from "./run_text";
 import { RunTracker } from "./run_tracker";
 import { RunsView } from "./runs_view";
+import { isRefusal } from "./server_api";
 import { ServerSession } from "./session";
 import { RunStatusBar } from "./status_bar";
 import { contributeSchema } from "./yaml_schema";
@@ -21,8 +22,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   let session: ServerSession | undefined;
   const tracker = new RunTracker(() => session?.server);
 
-  // Code lenses and code actions run `waivern.run` / `waivern.resume` straight on the
-  // server; follow those runs like the palette's.
   const middleware: Middleware = {
     // The server both pushes diagnostics (for every client) and answers pulls; VS Code
     // keeps the two apart and would show each problem twice. Pulls cover everything here
@@ -32,20 +31,48 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         next(uri, diagnostics);
       }
     },
+    // Code lenses and code actions run `waivern.run` / `waivern.resume`: as the palette's
+    // commands do, save the runbook first (a run reads the file on disk) and follow the
+    // run in a cancellable notification; a refusal is the server's message only.
     executeCommand: async (command, args, next) => {
-      const result = await next(command, args);
-      const runId = (result as { run_id?: unknown } | undefined)?.run_id;
-      if ((command === "waivern.run" || command === "waivern.resume") && typeof runId === "string") {
-        const file = typeof args[0] === "string" ? baseName(vscode.Uri.parse(args[0]).fsPath) : "runbook";
-        void tracker.follow(runId, `${command === "waivern.run" ? "Running" : "Resuming"} ${file}`);
+      if (command !== "waivern.run" && command !== "waivern.resume") {
+        return next(command, args);
       }
-      return result;
+      const palette = command === "waivern.run" ? "waivern.runRunbook" : "waivern.resumeLastRun";
+      if (typeof args[0] === "string" && args.length === 1) {
+        return vscode.commands.executeCommand(palette, vscode.Uri.parse(args[0]));
+      }
+      const server = await session?.ready();
+      if (server === undefined || typeof args[0] !== "string") {
+        return undefined;
+      }
+      const uri = await savedRunbook(args[0]);
+      if (uri === undefined) {
+        return undefined;
+      }
+      const runId = typeof args[1] === "string" ? args[1] : undefined;
+      return tracker
+        .run(`Resuming ${baseName(uri.fsPath)}`, () => server.resume(uri.toString(), runId))
+        .then(undefined, (error: unknown) => {
+          if (!isRefusal(error)) {
+            void vscode.window.showErrorMessage(`Waivern: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        });
     },
   };
   session = new ServerSession(output, tracker, middleware);
-  const runsView = new RunsView(session, tracker);
+  const runsView = new RunsView(session, tracker, storeFolder);
   const treeView = vscode.window.createTreeView("waivernRuns", { treeDataProvider: runsView, showCollapseAll: true });
   runsView.attach(treeView);
+
+  // The server starts with the first runbook (or when the Runs view is shown): a
+  // workspace with only other YAML files starts no Python and shows nothing.
+  const startForRunbooks = (): void => {
+    if (!session?.running && vscode.workspace.textDocuments.some(isRunbook)) {
+      void session?.start();
+    }
+  };
+  let contextTimer: NodeJS.Timeout | undefined;
 
   context.subscriptions.push(
     output,
@@ -53,28 +80,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     session,
     runsView,
     treeView,
-    new RunStatusBar(session, tracker),
+    new RunStatusBar(session, tracker, runsView.onDidChangeTreeData),
     vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, new ArtifactOutputProvider(session)),
     ...registerCommands({ extension: context, session, tracker, runsView }),
     vscode.window.onDidChangeActiveTextEditor((editor) => setRunbookContext(editor)),
-    vscode.workspace.onDidSaveTextDocument((document) => {
-      if (document === vscode.window.activeTextEditor?.document) {
-        setRunbookContext(vscode.window.activeTextEditor);
+    vscode.workspace.onDidOpenTextDocument(() => startForRunbooks()),
+    treeView.onDidChangeVisibility((change) => change.visible && void session?.start()),
+    vscode.workspace.onDidChangeTextDocument((change) => {
+      // a YAML file that gains (or loses) `artifacts:` as it is typed
+      if (change.document === vscode.window.activeTextEditor?.document) {
+        clearTimeout(contextTimer);
+        contextTimer = setTimeout(() => {
+          setRunbookContext(vscode.window.activeTextEditor);
+          startForRunbooks();
+        }, 500);
       }
     }),
+    { dispose: () => clearTimeout(contextTimer) },
     vscode.workspace.onDidChangeConfiguration((change) => {
-      if (RESTART_SETTINGS.some((setting) => change.affectsConfiguration(setting))) {
-        void session?.restart();
+      if (change.affectsConfiguration("waivern.runbookGlobs")) {
+        setRunbookContext(vscode.window.activeTextEditor);
+      }
+      const restarting = RESTART_SETTINGS.some((setting) => change.affectsConfiguration(setting));
+      if (restarting && (session?.running || session?.lastFailure !== undefined)) {
+        void session?.restart(); // (a fixed pythonPath retries a server that could not start)
       }
     }),
   );
   setRunbookContext(vscode.window.activeTextEditor);
 
-  const schemaPath = path.join(context.extensionPath, "schemas", "runbook.schema.json");
-  void contributeSchema(schemaPath, (resource) => session?.running === true && isRunbookUri(resource)).catch(
+  void contributeSchema((resource) => session?.running === true && isRunbookUri(resource)).catch(
     (error: unknown) => output.appendLine(`The YAML extension took no schema: ${String(error)}`),
   );
-  await session.start();
+  startForRunbooks();
 }
 
 export function deactivate(): void {

@@ -92,7 +92,8 @@ export function baseName(filePath: string): string {
 export function runDescription(run: RunSummary, now: Date): string {
   const counts = run.counts;
   const total = counts.completed + counts.failed + counts.skipped + counts.pending + counts.not_started;
-  const parts: string[] = [run.status, relativeTime(run.started_at, now), runDuration(run, now)];
+  const status = isStale(run) ? "interrupted (its process is gone)" : run.status;
+  const parts: string[] = [status, relativeTime(run.started_at, now), isStale(run) ? "" : runDuration(run, now)];
   parts.push(`${counts.completed}/${total}`);
   if (counts.failed) {
     parts.push(`${counts.failed} failed`);
@@ -105,7 +106,7 @@ export function runDescription(run: RunSummary, now: Date): string {
 
 export function runTooltip(run: RunSummary, now: Date): string {
   const lines = [
-    `Run ${run.run_id}: ${run.status}`,
+    `Run ${run.run_id}: ${shownStatus(run)}` + (isStale(run) ? " (recorded as running; its process is gone)" : ""),
     run.runbook_path,
     `started ${new Date(run.started_at).toLocaleString()} (${relativeTime(run.started_at, now)})`,
   ];
@@ -123,7 +124,7 @@ export function runTooltip(run: RunSummary, now: Date): string {
 
 /** The runs view's context value: what the run's context menu offers. */
 export function runContext(run: RunSummary, resumable: boolean): string {
-  const flags = [`run`, run.status];
+  const flags = [`run`, shownStatus(run)];
   if (resumable) {
     flags.push("resumable");
   }
@@ -180,7 +181,18 @@ export function pollMessage(summary: PollSummary): string {
   return `${parts.join("; ")}: ${next}.`;
 }
 
-/** A run may be resumed when it failed or was interrupted. */
-export function isResumable(run: Pick<RunSummary, "status">): boolean {
-  return run.status === "failed" || run.status === "interrupted";
+/** A run may be resumed when it failed or was interrupted, or when it says `running`
+ * but its process is gone (killed, the machine restarted). */
+export function isResumable(run: Pick<RunSummary, "status" | "owner_alive">): boolean {
+  return run.status === "failed" || run.status === "interrupted" || isStale(run);
+}
+
+/** `running` in the store, but nobody runs it any more. */
+export function isStale(run: Pick<RunSummary, "status" | "owner_alive">): boolean {
+  return run.status === "running" && run.owner_alive === false;
+}
+
+/** The status to show: a stale run reads as interrupted (which is what resuming sees). */
+export function shownStatus(run: Pick<RunSummary, "status" | "owner_alive">): RunStatus {
+  return isStale(run) ? "interrupted" : run.status;
 }

@@ -3,10 +3,12 @@
 // notification that follows one run to its end.
 import * as vscode from "vscode";
 import { progressMessage } from "./run_text";
-import type { RunProgress, WaivernServer } from "./server_api";
+import { type RunProgress, type WaivernServer, isRefusal } from "./server_api";
 
 export class RunTracker implements vscode.Disposable {
   private readonly runs = new Map<string, RunProgress>();
+  /** The notifications following runs, each with what ends it when the server goes away. */
+  private readonly pending = new Set<(reason: string) => void>();
   private readonly changed = new vscode.EventEmitter<RunProgress>();
   /** Every progress event, in order. */
   readonly onDidChange: vscode.Event<RunProgress> = this.changed.event;
@@ -35,27 +37,91 @@ export class RunTracker implements vscode.Disposable {
 
   /**
    * A notification with the run's progress and a Cancel button that cancels the run
-   * (`waivern.cancel`: the run ends interrupted, resumable). Resolves with the final
-   * progress when the run's process has ended.
+   * (`waivern.cancel`: the run ends interrupted, resumable), opened at once: `start` asks
+   * the server to start the run (which answers once the run has started). Resolves with
+   * the final progress when the run's process has ended; rejects when it did not start.
    */
+  run(title: string, start: () => Thenable<{ run_id: string }>): Thenable<RunProgress | undefined> {
+    return this.track(title, start);
+  }
+
+  /** The same for a run that has already started (from a code lens, say). */
   follow(runId: string, title: string): Thenable<RunProgress | undefined> {
+    return this.track(title, runId);
+  }
+
+  private track(title: string, run: string | (() => Thenable<{ run_id: string }>)): Thenable<RunProgress | undefined> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       (progress, token) =>
-        new Promise<RunProgress | undefined>((resolve) => {
+        new Promise<RunProgress | undefined>((resolve, reject) => {
+          let runId = typeof run === "string" ? run : undefined;
+          let settled = false;
+          let cancelAsked = false;
           let reported = 0;
           const report = (state: RunProgress): void => {
             const percent = state.total ? Math.floor((100 * state.done) / state.total) : 0;
             progress.report({ message: progressMessage(state), increment: percent - reported });
             reported = percent;
           };
-          const finish = (state: RunProgress | undefined): void => {
+          const finish = (state: RunProgress | undefined, error?: unknown): void => {
+            if (settled) {
+              return;
+            }
+            settled = true;
             subscription.dispose();
             cancelling.dispose();
-            resolve(state);
+            this.pending.delete(abandon);
+            if (error !== undefined) {
+              reject(error);
+            } else {
+              resolve(state);
+            }
+          };
+          // The server went away: its events stop, the run (a process of its own) goes on.
+          const abandon = (reason: string): void => {
+            if (runId !== undefined) {
+              void vscode.window.showInformationMessage(
+                `Waivern: ${reason}; run ${runId} goes on (see the Runs view).`,
+              );
+            }
+            finish(runId === undefined ? undefined : this.latest(runId));
+          };
+          this.pending.add(abandon);
+          const caughtUp = (): void => {
+            const current = runId === undefined ? undefined : this.latest(runId);
+            if (current !== undefined) {
+              report(current);
+              if (current.event === "run_ended") {
+                finish(current);
+              }
+            }
+          };
+          const cancel = (id: string): void => {
+            const server = this.server();
+            if (server === undefined) {
+              void vscode.window.showErrorMessage(
+                `Waivern: run ${id} cannot be cancelled: the language server is not running.`,
+              );
+              return;
+            }
+            server.cancel(id).then(
+              ({ cancelled }) => {
+                const state = this.latest(id);
+                // Not one this server follows, or already over: no run_ended will come.
+                if (!cancelled || state === undefined || state.event === "run_ended") {
+                  finish(state);
+                }
+              },
+              (error: unknown) => {
+                if (!isRefusal(error)) {
+                  void vscode.window.showErrorMessage(`Waivern: could not cancel run ${id}: ${String(error)}`);
+                }
+              },
+            );
           };
           const subscription = this.onDidChange((state) => {
-            if (state.run_id !== runId) {
+            if (runId === undefined || state.run_id !== runId) {
               return;
             }
             report(state);
@@ -64,32 +130,36 @@ export class RunTracker implements vscode.Disposable {
             }
           });
           const cancelling = token.onCancellationRequested(() => {
-            const server = this.server();
-            if (server === undefined) {
-              finish(this.latest(runId));
-              return;
+            if (runId === undefined) {
+              cancelAsked = true; // cancelled once it has started
+            } else {
+              cancel(runId);
             }
-            server.cancel(runId).then(
-              () => undefined, // the run_ended event closes the notification
-              (error: unknown) => {
-                void vscode.window.showErrorMessage(`Waivern: could not cancel run ${runId}: ${String(error)}`);
-                finish(this.latest(runId));
-              },
-            );
           });
-          const current = this.latest(runId);
-          if (current !== undefined) {
-            report(current);
-            if (current.event === "run_ended") {
-              finish(current);
-            }
+          if (typeof run === "string") {
+            caughtUp();
+            return;
           }
+          progress.report({ message: "starting…" });
+          run().then(
+            ({ run_id }) => {
+              runId = run_id;
+              caughtUp();
+              if (cancelAsked && !settled) {
+                cancel(run_id);
+              }
+            },
+            (error: unknown) => finish(undefined, error),
+          );
         }),
     );
   }
 
-  /** The server restarted: what it was following is gone from this window. */
-  forget(): void {
+  /** The server stopped: the runs it followed go on without it, and without events here. */
+  forget(reason: string): void {
+    for (const abandon of [...this.pending]) {
+      abandon(reason);
+    }
     this.runs.clear();
   }
 

@@ -11,6 +11,7 @@ import {
   runDescription,
   runIcon,
   runTooltip,
+  shownStatus,
 } from "./run_text";
 import type { RunTracker } from "./run_tracker";
 import type { ArtifactState, RunSummary } from "./server_api";
@@ -39,21 +40,39 @@ export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.D
   private pending: NodeJS.Timeout | undefined;
   private view: vscode.TreeView<RunsViewNode> | undefined;
 
+  private watcher: vscode.FileSystemWatcher | undefined;
+
   constructor(
     private readonly session: ServerSession,
     tracker: RunTracker,
+    private readonly storeFolder: () => string | undefined = () => undefined,
   ) {
-    const watcher = vscode.workspace.createFileSystemWatcher("**/.waivern/*");
     this.disposables.push(
       this.changed,
-      watcher,
-      watcher.onDidChange(() => this.refresh()),
-      watcher.onDidCreate(() => this.refresh()),
       tracker.onDidChange((progress) =>
         progress.event === "artifact_started" ? undefined : this.refresh(),
       ),
-      session.onDidChangeState(() => this.refresh()),
+      session.onDidChangeState(() => {
+        this.watchStore(); // (a restart may have moved the store)
+        this.refresh();
+      }),
+      { dispose: () => this.watcher?.dispose() },
     );
+    this.watchStore();
+  }
+
+  /** Runs started elsewhere (`wct run` in a terminal) show up: watch the store's files. */
+  private watchStore(): void {
+    this.watcher?.dispose();
+    this.watcher = undefined;
+    const folder = this.storeFolder();
+    if (folder === undefined) {
+      return;
+    }
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), "*"));
+    watcher.onDidChange(() => this.refresh());
+    watcher.onDidCreate(() => this.refresh());
+    this.watcher = watcher;
   }
 
   attach(view: vscode.TreeView<RunsViewNode>): void {
@@ -78,15 +97,15 @@ export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.D
       // "customer_scan/runbook.yaml": runbooks are often all called runbook.yaml
       const label = vscode.workspace.asRelativePath(run.runbook_path, false);
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
-      item.id = `run:${run.run_id}:${run.status}`;
+      item.id = `run:${run.run_id}`; // stable: an expanded run stays expanded as it goes on
       item.description = runDescription(run, now);
       item.tooltip = runTooltip(run, now);
-      item.iconPath = themeIcon(runIcon(run.status));
+      item.iconPath = themeIcon(runIcon(shownStatus(run)));
       item.contextValue = runContext(run, isResumable(run));
       return item;
     }
     const item = new vscode.TreeItem(node.state.alias ?? node.artifact, vscode.TreeItemCollapsibleState.None);
-    item.id = `artifact:${node.run.run_id}:${node.artifact}:${node.state.status}`;
+    item.id = `artifact:${node.run.run_id}:${node.artifact}`;
     item.description = artifactDescription(node.state);
     const lines = [`${node.artifact}: ${node.state.status}`];
     if (node.state.error) {

@@ -18,6 +18,8 @@ export interface RunSummary {
   status: RunStatus;
   started_at: string;
   completed_at: string | null;
+  /** A `running` run whose process is still there (false: it died, the run is resumable). */
+  owner_alive?: boolean;
   counts: {
     completed: number;
     failed: number;

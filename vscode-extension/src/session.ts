@@ -21,6 +21,7 @@ export class ServerSession implements vscode.Disposable {
     },
   });
   private starting: Promise<void> | undefined;
+  private disposed = false;
   private readonly stateChanged = new vscode.EventEmitter<boolean>();
   /** Fires with true when the server is up, false when it stopped or failed. */
   readonly onDidChangeState = this.stateChanged.event;
@@ -45,14 +46,20 @@ export class ServerSession implements vscode.Disposable {
     return this.up && this.client?.initializeResult?.capabilities.diagnosticProvider !== undefined;
   }
 
+  /** Starts the server unless it runs or is starting. */
   start(): Promise<void> {
+    if (this.disposed) {
+      return Promise.resolve();
+    }
     this.starting ??= this.doStart().finally(() => {
       this.starting = undefined;
     });
     return this.starting;
   }
 
+  /** Stops the server (after a start under way) and starts it again with the settings of now. */
   async restart(): Promise<void> {
+    await this.starting;
     await this.stop();
     await this.start();
   }
@@ -61,7 +68,7 @@ export class ServerSession implements vscode.Disposable {
     const client = this.client;
     this.client = undefined;
     this.up = false;
-    this.tracker.forget();
+    this.tracker.forget("the Waivern language server stopped");
     if (client !== undefined) {
       this.stateChanged.fire(false);
       try {
@@ -72,8 +79,14 @@ export class ServerSession implements vscode.Disposable {
     }
   }
 
-  /** The server's API, or a notification saying it is not running (and undefined). */
-  require(): WaivernServer | undefined {
+  /**
+   * The server's API for a command: waits for a start under way (or starts the server if
+   * it never started); when it cannot run, says why with a Restart button, and undefined.
+   */
+  async ready(): Promise<WaivernServer | undefined> {
+    if (!this.up) {
+      await (this.starting ?? (this.lastFailure === undefined ? this.start() : undefined));
+    }
     if (!this.up) {
       const why = this.lastFailure?.message ?? "Waivern: the language server is not running.";
       void vscode.window.showErrorMessage(why, "Restart Server").then((choice) => {
@@ -81,14 +94,22 @@ export class ServerSession implements vscode.Disposable {
           void vscode.commands.executeCommand("waivern.restartServer");
         }
       });
+      return undefined;
     }
-    return this.server;
+    return this.api;
   }
 
   private async doStart(): Promise<void> {
     const started = await startClient(this.output, this.middleware, (client) => {
       client.onNotification(RUN_PROGRESS, (progress: RunProgress) => this.tracker.update(progress));
     });
+    if (this.disposed) {
+      // The window closed while the server was starting: stop what came up.
+      if (!("message" in started)) {
+        await started.client.stop().catch(() => undefined);
+      }
+      return;
+    }
     if ("message" in started) {
       this.lastFailure = started;
       this.stateChanged.fire(false);
@@ -105,7 +126,7 @@ export class ServerSession implements vscode.Disposable {
       }
       if (change.newState === State.Stopped && this.up) {
         this.up = false;
-        this.tracker.forget();
+        this.tracker.forget("the Waivern language server stopped");
         this.stateChanged.fire(false);
       } else if (change.newState === State.Running && !this.up) {
         this.up = true;
@@ -116,10 +137,18 @@ export class ServerSession implements vscode.Disposable {
   }
 
   private async showFailure(failure: StartFailure): Promise<void> {
-    const actions = failure.fix ? ["Copy Install Command", "Open Settings", "Show Output"] : ["Open Settings", "Show Output"];
+    const actions = failure.fix
+      ? ["Copy Install Command", "Restart Server", "Open Settings", "Show Output"]
+      : ["Restart Server", "Open Settings", "Show Output"];
     const choice = await vscode.window.showErrorMessage(failure.message, ...actions);
     if (choice === "Copy Install Command" && failure.fix) {
       await vscode.env.clipboard.writeText(failure.fix);
+      void vscode.window.showInformationMessage(
+        `Copied: ${failure.fix}. Run it in a terminal, then restart the server.`,
+        "Restart Server",
+      ).then((again) => again && this.restart());
+    } else if (choice === "Restart Server") {
+      await this.restart();
     } else if (choice === "Open Settings") {
       await vscode.commands.executeCommand("workbench.action.openSettings", "waivern.server.pythonPath");
     } else if (choice === "Show Output") {
@@ -128,6 +157,7 @@ export class ServerSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     void this.stop();
     this.stateChanged.dispose();
   }

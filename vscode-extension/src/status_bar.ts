@@ -2,7 +2,7 @@
 // idle, the outcome of the last run of the runbook in the active editor. Click → Runs view.
 import * as vscode from "vscode";
 import { isRunbook } from "./runbooks";
-import { progressText, relativeTime, runIcon, runTooltip } from "./run_text";
+import { progressText, relativeTime, runIcon, runTooltip, shownStatus } from "./run_text";
 import type { RunTracker } from "./run_tracker";
 import type { ServerSession } from "./session";
 
@@ -17,6 +17,7 @@ export class RunStatusBar implements vscode.Disposable {
   constructor(
     private readonly session: ServerSession,
     private readonly tracker: RunTracker,
+    runsChanged: vscode.Event<unknown>,
   ) {
     this.item.name = "Waivern run";
     this.item.command = "waivern.showRuns";
@@ -25,6 +26,7 @@ export class RunStatusBar implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
       tracker.onDidChange((progress) => this.refresh(progress.event === "run_ended" ? 0 : 100)),
       session.onDidChangeState(() => this.refresh()),
+      runsChanged(() => this.refresh(100)), // the store changed: a run from a terminal, say
     );
     const timer = setInterval(() => this.refresh(), IDLE_REFRESH_MS);
     this.disposables.push({ dispose: () => clearInterval(timer) });
@@ -73,9 +75,10 @@ export class RunStatusBar implements vscode.Disposable {
         text = "$(circle-outline) Waivern: not run yet";
         tooltip = "This runbook has not run yet. Run it: Waivern: Run Runbook";
       } else {
-        text = `$(${runIcon(last.status).icon}) Waivern: ${last.status} ${relativeTime(last.started_at, new Date())}`;
+        const status = shownStatus(last);
+        text = `$(${runIcon(status).icon}) Waivern: ${status} ${relativeTime(last.started_at, new Date())}`;
         tooltip = `${runTooltip(last, new Date())}\nClick for the Runs view`;
-        failed = last.status === "failed";
+        failed = status === "failed";
       }
     } catch (error) {
       text = "$(warning) Waivern";

@@ -146,8 +146,12 @@ export class DagPanel {
       this.scene = layoutScene(this.withRunning(graph));
       this.problem = null;
     } catch (error) {
-      // The runbook has errors or the server is gone: say so above the last good graph.
-      this.problem = error instanceof Error ? error.message : String(error);
+      if (isSuperseded(error)) {
+        this.fetchAgain = true; // the text changed while the server worked: ask again
+      } else {
+        // The runbook has errors or the server is gone: say so above the last good graph.
+        this.problem = error instanceof Error ? error.message : String(error);
+      }
     } finally {
       this.fetching = false;
     }
@@ -239,4 +243,10 @@ export class DagPanel {
 
 function fileName(uri: vscode.Uri): string {
   return uri.path.slice(uri.path.lastIndexOf("/") + 1);
+}
+
+/** ContentModified / RequestCancelled: an answer for a text that has changed since. */
+function isSuperseded(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === -32801 || code === -32800;
 }

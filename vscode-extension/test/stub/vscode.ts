@@ -56,6 +56,13 @@ export class Uri {
   }
 }
 
+export class RelativePattern {
+  constructor(
+    readonly base: Uri,
+    readonly pattern: string,
+  ) {}
+}
+
 export class ThemeColor {
   constructor(readonly id: string) {}
 }

@@ -74,3 +74,39 @@ test("a run that ended before it was followed resolves at once", async () => {
   assert.equal((await tracker.follow("r1", "Running"))?.failed, 1);
   assert.equal(tracker.activeFor("/ws/runbook.yaml"), undefined);
 });
+
+test("the notification opens before the run has started; Cancel then cancels it once it has", async () => {
+  resetStub();
+  const calls: { command: string; args: unknown[] }[] = [];
+  const tracker = new RunTracker(() => fakeServer(calls));
+  let started!: (answer: { run_id: string }) => void;
+  const running = tracker.run("Running runbook.yaml", () => new Promise((resolve) => (started = resolve)));
+  assert.deepEqual(shown.progress[0].reports, [{ message: "starting…" }]);
+  shown.progress[0].cancel(); // before the server answered
+  assert.deepEqual(calls, []);
+  tracker.update(event({ event: "run_started" }));
+  started({ run_id: "r1" });
+  await tick();
+  assert.deepEqual(calls, [{ command: "waivern.cancel", args: ["r1"] }]);
+  tracker.update(event({ event: "run_ended", status: "interrupted" }));
+  assert.equal((await running)?.status, "interrupted");
+});
+
+test("a run the server refuses closes its notification and rejects with the refusal", async () => {
+  resetStub();
+  const tracker = new RunTracker(() => undefined);
+  const refusal = Object.assign(new Error("runbook.yaml has 1 error"), { code: -32803 });
+  await assert.rejects(Promise.resolve(tracker.run("Running", () => Promise.reject(refusal))), /has 1 error/);
+  assert.equal(shown.progress[0].done, true);
+});
+
+test("when the server stops, followed runs end their notifications and say the run goes on", async () => {
+  resetStub();
+  const tracker = new RunTracker(() => undefined);
+  tracker.update(event({ event: "run_started" }));
+  const followed = tracker.follow("r1", "Running runbook.yaml");
+  tracker.forget("the Waivern language server stopped");
+  assert.equal((await followed)?.run_id, "r1");
+  assert.match(shown.messages[0].text, /server stopped; run r1 goes on \(see the Runs view\)/);
+  assert.deepEqual(tracker.active(), []);
+});

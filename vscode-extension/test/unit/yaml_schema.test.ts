@@ -1,41 +1,47 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { withoutSuggestions } from "../../src/yaml_schema";
+import { SERVED_SCHEMA_URI, type YamlExtensionApi, contributeSchema } from "../../src/yaml_schema";
+import { extensions } from "../stub/vscode";
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function propertySchemas(schema: Json, found: Json[] = []): Json[] {
-  if (Array.isArray(schema)) {
-    schema.forEach((item) => propertySchemas(item, found));
-  } else if (schema !== null && typeof schema === "object") {
-    for (const [key, value] of Object.entries(schema)) {
-      if (key === "properties" && value && typeof value === "object" && !Array.isArray(value)) {
-        for (const property of Object.values(value)) {
-          found.push(property); // a property's schema, then what it nests
-          propertySchemas(property, found);
-        }
-      } else {
-        propertySchemas(value, found);
-      }
-    }
-  }
-  return found;
+interface Contributor {
+  scheme: string;
+  requestSchema: (resource: string) => string | undefined;
+  requestSchemaContent: (uri: string) => string | undefined;
 }
 
-test("the YAML extension's copy of the runbook schema suggests nothing but still validates", () => {
-  const original = JSON.parse(readFileSync("../schemas/runbook.schema.json", "utf8")) as Json;
-  const before = JSON.stringify(original);
-  const copy = withoutSuggestions(original);
+function fakeYamlExtension(): { registered: Contributor[] } {
+  const registered: Contributor[] = [];
+  const api: YamlExtensionApi = {
+    registerContributor(scheme, requestSchema, requestSchemaContent) {
+      registered.push({ scheme, requestSchema, requestSchemaContent });
+      return true;
+    },
+  };
+  (extensions as { getExtension: (id: string) => unknown }).getExtension = (id: string) =>
+    id === "redhat.vscode-yaml" ? { isActive: true, exports: api } : undefined;
+  return { registered };
+}
 
-  const properties = propertySchemas(copy);
-  assert.ok(properties.length > 20, "the runbook schema has many properties");
-  for (const property of properties) {
-    assert.equal((property as { doNotSuggest?: boolean }).doNotSuggest, true);
+test("while the server runs for a runbook, the YAML extension gets an empty schema for it", async () => {
+  const { registered } = fakeYamlExtension();
+  let serving = true;
+  assert.equal(await contributeSchema((uri) => serving && uri.path.endsWith("runbook.yaml")), true);
+
+  const [contributor] = registered;
+  assert.equal(contributor.requestSchema("file:///ws/scan/runbook.yaml"), SERVED_SCHEMA_URI);
+  assert.equal(contributor.requestSchema("file:///ws/compose.yaml"), undefined, "other YAML: untouched");
+  const schema = JSON.parse(contributor.requestSchemaContent(SERVED_SCHEMA_URI) ?? "null");
+  // Nothing to complete, flag or explain: no properties, types, enums or requirements.
+  for (const keyword of ["properties", "type", "required", "enum", "additionalProperties", "$ref"]) {
+    assert.equal(keyword in schema, false, keyword);
   }
-  assert.doesNotMatch(JSON.stringify(copy), /defaultSnippets/);
-  // Validation keywords are untouched: strip the marks and it is the same schema.
-  const unmarked = JSON.parse(JSON.stringify(copy).replace(/,"doNotSuggest":true/g, ""));
-  assert.deepEqual(unmarked, JSON.parse(before.replace(/"defaultSnippets":\[[^\]]*\],?/g, "")));
-  assert.equal(JSON.stringify(original), before, "the bundled schema itself is not changed");
+  assert.equal(contributor.requestSchemaContent("waivern-schema://other.json"), undefined);
+
+  serving = false; // the server stopped: the yamlValidation schema applies again
+  assert.equal(contributor.requestSchema("file:///ws/scan/runbook.yaml"), undefined);
+});
+
+test("without the YAML extension nothing is registered", async () => {
+  (extensions as { getExtension: (id: string) => unknown }).getExtension = () => undefined;
+  assert.equal(await contributeSchema(() => true), false);
 });
