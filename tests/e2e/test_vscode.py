@@ -11,14 +11,16 @@ the extension README's) go to test-artifacts/vscode/.
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from vscode_support import Windows, Workbench, Workspace
+    from vscode_support import CodeServer, Windows, Workbench, Workspace
 
 # The harness: its fixtures (`workbench`, `vscode_windows`, `vscode_workspace`, ...).
 pytest_plugins = ["vscode_support"]
@@ -199,3 +201,27 @@ def test_the_dag_view_shows_the_completed_run(
     assert nodes.count() == len(ids)
     completed = view.locator('#dag .dag-node[data-status="completed"] .dag-node-label')
     assert set(completed.all_text_contents()) == ids
+
+
+def test_a_python_without_the_server_is_explained_and_fixing_the_setting_restarts_it(
+    workbench: Workbench, code_server: CodeServer
+) -> None:
+    """Last in the module: it points the extension at another interpreter for a while."""
+    machine = code_server.user_data / "Machine" / "settings.json"
+    good = machine.read_text()
+    bare = sys._base_executable  # the interpreter the venv was made from: no waivern-tooling
+    waivern_item = workbench.page.locator(".statusbar-item", has_text=re.compile(r"^\W*Waivern"))
+    workbench.open_file(CUSTOMER_SCAN)
+    workbench.wait_for_server()
+    workbench.record_notifications()
+    try:
+        machine.write_text(json.dumps({"waivern.server.pythonPath": bare}))
+        seen = workbench.wait_for_notification("is not installed in")
+        workbench.screenshot("server-not-installed")
+        (message,) = [text for text in seen if "is not installed in" in text]
+        assert f"Install it with: {bare} -m pip install waivern-tooling" in message
+        assert "no module named waivern_lsp" in message
+        waivern_item.wait_for(state="hidden")  # no server: no run status to show
+    finally:
+        machine.write_text(good)
+    workbench.wait_for_server()  # the fixed setting started the server again
