@@ -5,8 +5,11 @@ unknown input: the problem shows in the Problems panel, a hover on an artifact i
 its description, completion in `inputs:` offers the other artifacts; "Waivern: Run
 Runbook" runs customer_scan with a progress notification, the outcome and the status bar;
 the Runs view lists the run and its artifacts (one opens its output); "Waivern: Show DAG"
-draws the completed graph. The harness is tests/e2e/vscode_support.py; screenshots (also
-the extension README's) go to test-artifacts/vscode/.
+draws the completed graph. A run that waits (test components) is cancelled from its
+notification and resumed to completion; an interpreter without the server gets the exact
+pip command, and fixing the setting restarts the server. The harness is
+tests/e2e/vscode_support.py; screenshots (also the extension README's) go to
+test-artifacts/vscode/.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 pytest_plugins = ["vscode_support"]
 
 CUSTOMER_SCAN = "customer_scan/runbook.yaml"
+SLOW = "slow/runbook.yaml"
 
 
 def cursor_on(text: str, line_text: str, word: str) -> tuple[int, int]:
@@ -201,6 +205,31 @@ def test_the_dag_view_shows_the_completed_run(
     assert nodes.count() == len(ids)
     completed = view.locator('#dag .dag-node[data-status="completed"] .dag-node-label')
     assert set(completed.all_text_contents()) == ids
+
+
+def test_cancel_in_the_progress_notification_interrupts_the_run_and_resume_completes_it(
+    workbench: Workbench, vscode_workspace: Workspace
+) -> None:
+    workbench.open_file(SLOW)
+    workbench.wait_for_server()
+    workbench.record_notifications()
+    workbench.run_command("Waivern: Run Runbook")
+    toast = workbench.page.locator(".notification-toast", has_text="1/2 · slow")
+    toast.wait_for()  # `files` done, `slow` running (until a file `go` appears)
+    workbench.screenshot("run-cancellable")
+    toast.get_by_role("button", name="Cancel").click()
+
+    seen = workbench.wait_for_notification("Slow runbook: interrupted")
+    (outcome,) = [text for text in seen if "Slow runbook: interrupted" in text]
+    found = re.search(r"run (\S+) of Slow runbook: interrupted", outcome)
+    assert found is not None, outcome
+    run_id = found.group(1)
+    workbench.status_bar(re.compile(r"Waivern: interrupted"))
+
+    (vscode_workspace.root / "slow" / "go").touch()
+    workbench.run_command("Waivern: Resume Last Run")
+    workbench.wait_for_notification(f"run {run_id} of Slow runbook: completed")
+    workbench.status_bar(re.compile(r"Waivern: completed"))
 
 
 def test_a_python_without_the_server_is_explained_and_fixing_the_setting_restarts_it(

@@ -145,7 +145,32 @@ def vscode_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     planted = root / workspace.planted
     planted.parent.mkdir()
     planted.write_text(text.replace("    inputs: files\n", f"    inputs: {workspace.planted_id}\n"))
+    # A run that goes on until told (the test components: `slow` waits for a file `go`).
+    slow = root / SLOW
+    slow.parent.mkdir()
+    slow.write_text(SLOW_RUNBOOK)
     return workspace
+
+
+SLOW = "slow/runbook.yaml"
+SLOW_RUNBOOK = """\
+name: Slow runbook
+description: Its second artifact runs until a file named go appears beside it.
+artifacts:
+  files:
+    source:
+      type: test_source
+      properties:
+        text: hi
+  slow:
+    inputs: files
+    process:
+      type: test_pass
+      properties:
+        seconds: 300
+        until: go
+    output: true
+"""
 
 
 @pytest.fixture(scope="module")
@@ -251,10 +276,13 @@ def code_server(
     vscode_workspace: Workspace,
     vscode_scratch: Path,
     vscode_artifacts: Path,
+    plugin_folder: Path,
 ) -> Iterator[CodeServer]:
     """code-server on a free port with the vsix installed, in a process group of its own
-    (its file watcher and the language servers are killed with it)."""
+    (its file watcher and the language servers are killed with it). The language server
+    and its runs see the test components (`plugin_folder` on PYTHONPATH)."""
     env = _environment(vscode_scratch)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(plugin_folder), env.get("PYTHONPATH")]))
     user_data, extensions = vscode_scratch / "data", vscode_scratch / "extensions"
     (user_data / "User").mkdir(parents=True)
     (user_data / "User" / "settings.json").write_text(json.dumps(SETTINGS, indent=2))
