@@ -79,6 +79,25 @@ async function pythonExtensionInterpreter(): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Calls `changed` when the interpreter selected in the Python extension changes (which is
+ * the server's interpreter while `waivern.server.pythonPath` is empty).
+ */
+export async function onPythonExtensionChange(changed: () => void): Promise<vscode.Disposable | undefined> {
+  const extension = vscode.extensions.getExtension("ms-python.python");
+  if (extension === undefined) {
+    return undefined;
+  }
+  try {
+    const api = extension.isActive ? extension.exports : await extension.activate();
+    const event = api?.environments?.onDidChangeActiveEnvironmentPath;
+    return typeof event === "function" ? (event(changed) as vscode.Disposable) : undefined;
+  } catch (error) {
+    console.warn("waivern: the Python extension's interpreter cannot be followed", error);
+    return undefined;
+  }
+}
+
 /** Runs the import check with the interpreter. */
 export function probe(python: string): Promise<ProbeResult> {
   return new Promise((resolve) => {

@@ -4,7 +4,7 @@
 import * as vscode from "vscode";
 import type { Middleware } from "vscode-languageclient/node";
 import { ArtifactOutputProvider, OUTPUT_SCHEME } from "./artifact_output";
-import { storeFolder } from "./client";
+import { onPythonExtensionChange, storeFolder } from "./client";
 import { registerCommands, savedRunbook } from "./commands";
 import { isRunbook } from "./runbooks";
 import { baseName } from "./run_text";
@@ -113,6 +113,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     (error: unknown) => output.appendLine(`The YAML extension took no schema: ${String(error)}`),
   );
   startForRunbooks();
+
+  // Another interpreter chosen in the Python extension: the server moves to it (unless
+  // waivern.server.pythonPath names one).
+  void onPythonExtensionChange(() => {
+    const configured = vscode.workspace.getConfiguration("waivern.server").get<string>("pythonPath")?.trim();
+    if (!configured && (session?.running || session?.lastFailure !== undefined)) {
+      void session?.restart();
+    }
+  }).then((following) => following && context.subscriptions.push(following));
 }
 
 export function deactivate(): void {
