@@ -194,11 +194,14 @@ def test_the_dag_view_shows_the_completed_run(
     workbench.open_file(CUSTOMER_SCAN)
     workbench.wait_for_server()
     workbench.press("Control+B")  # the side bar away: room for the graph
-    workbench.run_command("Waivern: Show DAG")
-    view = workbench.frame("iframe.webview", "#active-frame")
-    nodes = view.locator("#dag .dag-node")
-    view.locator(".dag-counts", has_text=f"{len(ids)}/{len(ids)} completed").wait_for()
-    workbench.screenshot("dag-view")
+    try:
+        workbench.run_command("Waivern: Show DAG")
+        view = workbench.frame("iframe.webview", "#active-frame")
+        nodes = view.locator("#dag .dag-node")
+        view.locator(".dag-counts", has_text=f"{len(ids)}/{len(ids)} completed").wait_for()
+        workbench.screenshot("dag-view")
+    finally:
+        workbench.press("Control+B")  # back: windows open with the side bar as left here
 
     header = view.locator(".dag-run").inner_text()
     assert header == f"run {palette_run.run_id} · completed"

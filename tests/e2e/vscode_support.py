@@ -72,6 +72,7 @@ CHROMIUM_ARGS = [
 ]
 STARTUP_TIMEOUT = 60.0  # seconds for code-server to answer /healthz (about 1.5 s)
 WORKBENCH_TIMEOUT = 60_000  # ms for the workbench to load (about 6 s)
+EXPLORER_PATIENCE_MS = 15_000  # then the side bar is taken to be hidden, and shown
 TIMEOUT = 30_000  # ms for one step a user waits for: a hover, a list, a message
 
 
@@ -396,10 +397,14 @@ class Workbench:
     def load(self) -> None:
         self.page.goto(self.server.folder_url)
         self.page.locator(".monaco-workbench").wait_for(timeout=WORKBENCH_TIMEOUT)
-        # the explorer lists the folder once the workbench has restored its views
-        self.page.locator(".explorer-folders-view .monaco-list-row").first.wait_for(
-            timeout=WORKBENCH_TIMEOUT
-        )
+        # the explorer lists the folder once the workbench has restored its views; a
+        # window restores the side bar as an earlier one left it (hidden, say): show it
+        listed = self.page.locator(".explorer-folders-view .monaco-list-row").first
+        try:
+            listed.wait_for(timeout=EXPLORER_PATIENCE_MS)
+        except PlaywrightTimeout:
+            self.press("Control+Shift+E")
+            listed.wait_for(timeout=WORKBENCH_TIMEOUT)
 
     # -- looking ---------------------------------------------------------------------
 
