@@ -193,6 +193,8 @@ def test_the_dag_view_shows_the_completed_run(
     ids = set(vscode_workspace.artifacts(CUSTOMER_SCAN))
     workbench.open_file(CUSTOMER_SCAN)
     workbench.wait_for_server()
+    workbench.press("Control+Home")  # the cursor away from what a click will reveal
+    workbench.wait_for_cursor(1, 1)
     workbench.press("Control+B")  # the side bar away: room for the graph
     try:
         workbench.run_command("Waivern: Show DAG")
@@ -200,6 +202,11 @@ def test_the_dag_view_shows_the_completed_run(
         nodes = view.locator("#dag .dag-node")
         view.locator(".dag-counts", has_text=f"{len(ids)}/{len(ids)} completed").wait_for()
         workbench.screenshot("dag-view")
+
+        # Clicking a node reveals its artifact in the runbook.
+        key_line = vscode_workspace.text(CUSTOMER_SCAN).splitlines().index("  customer_db:") + 1
+        view.locator('#dag .dag-node[data-id="customer_db"]').click()
+        workbench.status_bar(re.compile(rf"\bLn {key_line}, Col \d+"))
     finally:
         workbench.press("Control+B")  # back: windows open with the side bar as left here
 
