@@ -158,7 +158,7 @@ def test_the_runs_view_lists_the_run_and_its_artifacts(
     ids = list(vscode_workspace.artifacts(CUSTOMER_SCAN))
     workbench.open_file(CUSTOMER_SCAN)
     workbench.wait_for_server()
-    workbench.run_command("Waivern: Show Runs")
+    workbench.status_bar(re.compile(r"^\W*Waivern: completed")).click()  # → the Runs view
     runs = workbench.page.locator(".pane").filter(
         has=workbench.page.locator(".pane-header", has_text="Runs")
     )
