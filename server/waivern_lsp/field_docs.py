@@ -12,12 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from waivern_lsp.schema_nodes import (
+    JsonSchema,
+    child,
+    is_component_properties,
+    properties_schema,
+    resolve,
+    variants,
+)
 from waivern_orchestration.components import Component, ComponentRegistry
 from waivern_orchestration.json_schema import runbook_json_schema
-
-JsonSchema = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,29 +47,24 @@ def field_doc(
     root = _runbook_schema(registry)
     keys = list(path)
     # `artifacts.<id>.source|process.properties.<key>...`: the component's own schema
-    if (
-        len(keys) > 4
-        and keys[0] == "artifacts"
-        and keys[2] in ("source", "process")
-        and keys[3] == "properties"
-    ):
+    if len(keys) > 4 and is_component_properties(keys[:4]):
         if component is None:
             return None
-        root = _properties_schema(component)
+        root = properties_schema(component)
         keys = keys[4:]
     node: JsonSchema = root
     required = False
     for key in keys:
-        step = _child(root, node, key)
+        step = child(root, node, key)
         if step is None:
             return None
-        node, required = step
+        node, required = step.schema, step.required
     return _describe(root, node, keys[-1], required)
 
 
 def component_fields(component: type[Component]) -> list[FieldDoc]:
     """The settings a connector or processor takes in its `properties`, in schema order."""
-    root = _properties_schema(component)
+    root = properties_schema(component)
     required = set(root.get("required", ()))
     properties = root.get("properties", {})
     return [
@@ -91,58 +91,8 @@ def _runbook_schema(registry: ComponentRegistry) -> JsonSchema:
     return known.schema
 
 
-_component_schemas: dict[type[Component], JsonSchema] = {}
-
-
-def _properties_schema(component: type[Component]) -> JsonSchema:
-    known = _component_schemas.get(component)
-    if known is None:
-        known = _component_schemas[component] = component.properties_schema()
-    return known
-
-
-def _resolve(root: JsonSchema, node: JsonSchema) -> JsonSchema:
-    seen = 0
-    while isinstance(node.get("$ref"), str) and seen < 32:
-        name = str(node["$ref"]).rpartition("/")[2]
-        target = root.get("$defs", {}).get(name)
-        if not isinstance(target, dict):
-            break
-        node, seen = target, seen + 1
-    return node
-
-
-def _variants(root: JsonSchema, node: JsonSchema) -> list[JsonSchema]:
-    """The node and the alternatives it allows (`anyOf`: a field that may be null, ...),
-    references followed, list items stepped into (lists are transparent in key paths)."""
-    found: list[JsonSchema] = []
-    pending = [node]
-    while pending and len(found) < 64:
-        current = _resolve(root, pending.pop(0))
-        found.append(current)
-        for combinator in ("anyOf", "oneOf"):
-            pending.extend(item for item in current.get(combinator, ()) if isinstance(item, dict))
-        items = current.get("items")
-        if isinstance(items, dict):
-            pending.append(items)
-    return found
-
-
-def _child(root: JsonSchema, node: JsonSchema, key: str) -> tuple[JsonSchema, bool] | None:
-    variants = _variants(root, node)
-    for variant in variants:
-        properties = variant.get("properties")
-        if isinstance(properties, dict) and isinstance(properties.get(key), dict):
-            return properties[key], key in variant.get("required", ())
-    for variant in variants:
-        extra = variant.get("additionalProperties")
-        if isinstance(extra, dict):  # a map: artifact ids, input names, ...
-            return extra, False
-    return None
-
-
 def _describe(root: JsonSchema, node: JsonSchema, key: str, required: bool) -> FieldDoc:
-    resolved = _resolve(root, node)
+    resolved = resolve(root, node)
     description = node.get("description") or resolved.get("description")
     default = node.get("default", resolved.get("default"))
     shown_default = (
@@ -153,7 +103,7 @@ def _describe(root: JsonSchema, node: JsonSchema, key: str, required: bool) -> F
         else json.dumps(default)
     )
     choices: list[str] = []
-    for variant in _variants(root, node):
+    for variant in variants(root, node):
         constant = (variant["const"],) if "const" in variant else ()
         for value in (*variant.get("enum", ()), *constant, *variant.get("examples", ())):
             if str(value) not in choices:
@@ -179,7 +129,7 @@ _TYPE_NAMES = {
 
 
 def _type_name(root: JsonSchema, node: JsonSchema, depth: int = 0) -> str | None:
-    resolved = _resolve(root, node)
+    resolved = resolve(root, node)
     if depth > 4:
         return None
     alternatives = [item for item in resolved.get("anyOf", ()) if isinstance(item, dict)]
@@ -187,7 +137,7 @@ def _type_name(root: JsonSchema, node: JsonSchema, depth: int = 0) -> str | None
         names = [
             name
             for item in alternatives
-            if _resolve(root, item).get("type") != "null"
+            if resolve(root, item).get("type") != "null"
             and (name := _type_name(root, item, depth + 1))
         ]
         return " or ".join(dict.fromkeys(names)) or None

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from waivern_lsp.field_docs import FieldDoc, field_doc
+from waivern_lsp.schema_nodes import (
+    JsonSchema,
+    child,
+    is_component_properties,
+    properties_schema,
+    variants,
+)
 from waivern_orchestration.components import Component, ComponentRegistry
 from waivern_orchestration.json_schema import runbook_json_schema
-
-JsonSchema = dict[str, Any]
 
 # scalar: text or a number; names: a mapping whose keys are free names (artifact ids,
 # input names), not fields.
@@ -46,7 +51,6 @@ class RunbookFields:
         self._root = runbook_json_schema(registry)
         self._tables: dict[tuple[tuple[str, ...], str | None], tuple[Field, ...] | None] = {}
         self._fields: dict[tuple[tuple[str, ...], str | None], Field | None] = {}
-        self._components: dict[type[Component], JsonSchema] = {}
 
     def fields(
         self, path: Sequence[str], component: type[Component] | None = None
@@ -87,24 +91,18 @@ class RunbookFields:
         root, node = self._root, self._root
         normal: list[str] = []
         for key in path:
-            if _in_properties(normal):
+            if is_component_properties(normal):
                 if component is None:
                     return None
-                root = node = self._properties_schema(component)
-            step = _child(root, node, key)
+                root = node = properties_schema(component)
+            step = child(root, node, key)
             if step is None:
                 return None
-            node, free = step
-            normal.append(ANY_NAME if free else key)
-        if _in_properties(normal) and component is not None:
-            root = node = self._properties_schema(component)
+            node = step.schema
+            normal.append(ANY_NAME if step.free else key)
+        if is_component_properties(normal) and component is not None:
+            root = node = properties_schema(component)
         return root, node, tuple(normal)
-
-    def _properties_schema(self, component: type[Component]) -> JsonSchema:
-        known = self._components.get(component)
-        if known is None:
-            known = self._components[component] = component.properties_schema()
-        return known
 
     def _table(
         self,
@@ -114,27 +112,17 @@ class RunbookFields:
         component: type[Component] | None,
     ) -> tuple[Field, ...] | None:
         found: dict[str, Field] = {}
-        for variant in _variants(root, node):
+        for variant in variants(root, node):
             properties = variant.get("properties")
             if not isinstance(properties, dict):
                 continue
-            for key, child in properties.items():
-                if key in found or not isinstance(child, dict):
+            for key, schema in properties.items():
+                if key in found or not isinstance(schema, dict):
                     continue
                 doc = field_doc((*normal, key), self.registry, component)
                 if doc is not None:
-                    found[key] = Field(doc, _shape(root, child), _required(root, child))
+                    found[key] = Field(doc, _shape(root, schema), _required(root, schema))
         return tuple(found.values()) if found else None
-
-
-def _in_properties(normal: Sequence[str]) -> bool:
-    """`artifacts.<id>.source|process.properties`: a component's schema starts here."""
-    return (
-        len(normal) == 4
-        and normal[0] == "artifacts"
-        and normal[2] in ("source", "process")
-        and normal[3] == "properties"
-    )
 
 
 _registries: dict[int, RunbookFields] = {}
@@ -148,53 +136,9 @@ def runbook_fields(registry: ComponentRegistry) -> RunbookFields:
     return known
 
 
-def _resolve(root: JsonSchema, node: JsonSchema) -> JsonSchema:
-    for _hop in range(32):
-        reference = node.get("$ref")
-        if not isinstance(reference, str):
-            break
-        target = root.get("$defs", {}).get(reference.rpartition("/")[2])
-        if not isinstance(target, dict):
-            break
-        node = target
-    return node
-
-
-def _variants(root: JsonSchema, node: JsonSchema, into_items: bool = True) -> list[JsonSchema]:
-    """The node and its alternatives (`anyOf`, `oneOf`), references followed, `null`
-    left out, list items stepped into unless told (lists are transparent in key paths)."""
-    found: list[JsonSchema] = []
-    pending = [node]
-    while pending and len(found) < 64:
-        current = _resolve(root, pending.pop(0))
-        if current.get("type") == "null":
-            continue
-        found.append(current)
-        for combinator in ("anyOf", "oneOf"):
-            pending.extend(item for item in current.get(combinator, ()) if isinstance(item, dict))
-        items = current.get("items")
-        if into_items and isinstance(items, dict):
-            pending.append(items)
-    return found
-
-
-def _child(root: JsonSchema, node: JsonSchema, key: str) -> tuple[JsonSchema, bool] | None:
-    """The schema of `key` inside `node`, and whether the key is a free name."""
-    variants = _variants(root, node)
-    for variant in variants:
-        properties = variant.get("properties")
-        if isinstance(properties, dict) and isinstance(properties.get(key), dict):
-            return properties[key], False
-    for variant in variants:
-        extra = variant.get("additionalProperties")
-        if isinstance(extra, dict):
-            return extra, True
-    return None
-
-
 def _shape(root: JsonSchema, node: JsonSchema) -> Shape:
     kinds: list[Shape] = []
-    for variant in _variants(root, node, into_items=False):
+    for variant in variants(root, node, into_items=False):
         kind = variant.get("type")
         if kind is None and "properties" not in variant and _alternatives(variant):
             continue  # only a choice between the variants that follow
@@ -221,7 +165,7 @@ def _alternatives(node: JsonSchema) -> bool:
 
 
 def _required(root: JsonSchema, node: JsonSchema) -> tuple[str, ...]:
-    for variant in _variants(root, node):
+    for variant in variants(root, node):
         required = variant.get("required")
         if isinstance(required, list) and "properties" in variant:
             return tuple(str(key) for key in required)
