@@ -76,8 +76,7 @@ def test_hover_on_an_input_shows_the_artifact_description(
     workbench.open_file(CUSTOMER_SCAN)
     workbench.wait_for_server()
     workbench.go_to(line, column + 3)  # inside the id, as a user's cursor would be
-    workbench.press("Control+K", "Control+I")
-    hover = workbench.wait_for_text(".monaco-hover", description)
+    hover = workbench.hover(description)
     workbench.screenshot("hover")
 
     assert "customer_db" in hover.inner_text()

@@ -72,6 +72,7 @@ CHROMIUM_ARGS = [
 ]
 STARTUP_TIMEOUT = 60.0  # seconds for code-server to answer /healthz (about 1.5 s)
 WORKBENCH_TIMEOUT = 60_000  # ms for the workbench to load (about 6 s)
+HOVER_ATTEMPTS, HOVER_PATIENCE_MS = 3, 8_000  # a hover that shows nothing is asked for again
 EXPLORER_PATIENCE_MS = 15_000  # then the side bar is taken to be hidden, and shown
 TIMEOUT = 30_000  # ms for one step a user waits for: a hover, a list, a message
 
@@ -424,6 +425,22 @@ class Workbench:
         found = self.page.locator(selector).filter(has_text=text).first
         found.wait_for(state="visible", timeout=TIMEOUT)
         return found
+
+    def hover(self, text: str) -> Locator:
+        """Shows the hover at the cursor (Ctrl+K Ctrl+I) until it has `text`: as a user
+        would, asks again when the first ask showed nothing (a chord can be lost while
+        the editor is still taking focus)."""
+        shown = self.page.locator(".monaco-hover").filter(has_text=text).first
+        for _attempt in range(HOVER_ATTEMPTS - 1):
+            self.press("Control+K", "Control+I")
+            try:
+                shown.wait_for(state="visible", timeout=HOVER_PATIENCE_MS)
+                return shown
+            except PlaywrightTimeout:
+                self.press("Escape")
+        self.press("Control+K", "Control+I")
+        shown.wait_for(state="visible", timeout=TIMEOUT)
+        return shown
 
     def screenshot_when_shown(self, name: str, notification: str) -> Path:
         """The screenshot once the notification has slid in, or as things are if it went

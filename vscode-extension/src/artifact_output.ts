@@ -22,9 +22,16 @@ export function parseOutputUri(uri: vscode.Uri): { runId: string; artifact: stri
 }
 
 export class ArtifactOutputProvider implements vscode.TextDocumentContentProvider {
+  /** Outputs already fetched, by URI: a stored output never changes once written. */
+  private readonly fetched = new Map<string, string>();
+
   constructor(private readonly session: ServerSession) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const known = this.fetched.get(uri.toString());
+    if (known !== undefined) {
+      return known;
+    }
     const wanted = parseOutputUri(uri);
     if (wanted === undefined) {
       throw new Error(`not an artifact output: ${uri.toString()}`);
@@ -34,26 +41,33 @@ export class ArtifactOutputProvider implements vscode.TextDocumentContentProvide
     if (server === undefined) {
       throw new Error("the Waivern language server is not running");
     }
-    const message = await server.output(wanted.runId, wanted.artifact);
-    return `${JSON.stringify(message, null, 2)}\n`;
+    return this.remember(uri, await server.output(wanted.runId, wanted.artifact));
   }
-}
 
-/** Opens the output; a refusal (no stored output, unknown artifact) is an error message. */
-export async function openArtifactOutput(session: ServerSession, runId: string, artifact: string): Promise<void> {
-  const server = await session.ready();
-  if (server === undefined) {
-    return;
+  remember(uri: vscode.Uri, message: Record<string, unknown>): string {
+    const text = `${JSON.stringify(message, null, 2)}\n`;
+    this.fetched.set(uri.toString(), text);
+    return text;
   }
-  try {
-    await server.output(runId, artifact); // says why there is nothing before opening a tab
-  } catch (error) {
-    if (!isRefusal(error)) {
-      void vscode.window.showErrorMessage(`Waivern: ${error instanceof Error ? error.message : String(error)}`);
+
+  /** Opens the output; a refusal (no stored output, unknown artifact) is the server's
+   * message, shown before any tab opens. */
+  async open(runId: string, artifact: string): Promise<void> {
+    const server = await this.session.ready();
+    if (server === undefined) {
+      return;
     }
-    return;
+    const uri = outputUri(runId, artifact);
+    try {
+      this.remember(uri, await server.output(runId, artifact));
+    } catch (error) {
+      if (!isRefusal(error)) {
+        void vscode.window.showErrorMessage(`Waivern: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(uri);
+    const json = await vscode.languages.setTextDocumentLanguage(document, "json");
+    await vscode.window.showTextDocument(json, { preview: true });
   }
-  const document = await vscode.workspace.openTextDocument(outputUri(runId, artifact));
-  const json = await vscode.languages.setTextDocumentLanguage(document, "json");
-  await vscode.window.showTextDocument(json, { preview: true });
 }

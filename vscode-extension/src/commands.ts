@@ -1,7 +1,7 @@
 // The palette and menu commands. Each calls the server's `waivern.*` commands; a run or a
 // resume is followed in a cancellable progress notification until it ends.
 import * as vscode from "vscode";
-import { openArtifactOutput } from "./artifact_output";
+import type { ArtifactOutputProvider } from "./artifact_output";
 import { DagPanel } from "./dag/panel";
 import { runbookUri } from "./runbooks";
 import { baseName, isResumable, pollMessage, relativeTime } from "./run_text";
@@ -15,6 +15,7 @@ export interface CommandContext {
   session: ServerSession;
   tracker: RunTracker;
   runsView: RunsView;
+  outputs: ArtifactOutputProvider;
 }
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
@@ -31,6 +32,14 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       }
     });
 
+  const resume = async (argument: unknown, runId: string | undefined): Promise<void> => {
+    const uri = await savedRunbook(argument);
+    const server = uri && (await session.ready());
+    if (uri && server) {
+      await startRun(context, uri, `Resuming ${baseName(uri.fsPath)}`, () => server.resume(uri.toString(), runId));
+    }
+  };
+
   return [
     register("waivern.runRunbook", async (argument) => {
       const uri = await savedRunbook(argument);
@@ -39,13 +48,10 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
         await startRun(context, uri, `Running ${baseName(uri.fsPath)}`, () => server.run(uri.toString()));
       }
     }),
-    register("waivern.resumeLastRun", async (argument) => {
-      const uri = await savedRunbook(argument);
-      const server = uri && (await session.ready());
-      if (uri && server) {
-        await startRun(context, uri, `Resuming ${baseName(uri.fsPath)}`, () => server.resume(uri.toString()));
-      }
-    }),
+    // A run id as second argument (a Resume code lens): that run, else the latest resumable.
+    register("waivern.resumeLastRun", (argument, runId) =>
+      resume(argument, typeof runId === "string" ? runId : undefined),
+    ),
     register("waivern.resumeRun", async (argument) => {
       const server = (await session.ready());
       if (server === undefined) {
@@ -55,9 +61,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       if (run === undefined) {
         return;
       }
-      const uri = vscode.Uri.file(run.runbook_path);
-      await vscode.workspace.openTextDocument(uri); // the server resumes runbooks it has open
-      await startRun(context, uri, `Resuming ${baseName(run.runbook_path)}`, () => server.resume(uri.toString(), run.run_id));
+      await resume(vscode.Uri.file(run.runbook_path), run.run_id);
     }),
     register("waivern.pollRun", async (argument) => {
       const server = (await session.ready());
@@ -116,11 +120,11 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     }),
     register("waivern.openArtifactOutput", async (first, second) => {
       if (first instanceof ArtifactNode) {
-        await openArtifactOutput(session, first.run.run_id, first.artifact);
+        await context.outputs.open(first.run.run_id, first.artifact);
         return;
       }
       if (typeof first === "string" && typeof second === "string") {
-        await openArtifactOutput(session, first, second);
+        await context.outputs.open(first, second);
         return;
       }
       const server = (await session.ready());
@@ -138,7 +142,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
         { title: `Artifacts of run ${run.run_id}`, placeHolder: "Open the output of which artifact?" },
       );
       if (picked) {
-        await openArtifactOutput(session, run.run_id, picked.id);
+        await context.outputs.open(run.run_id, picked.id);
       }
     }),
     register("waivern.restartServer", async () => {
@@ -186,7 +190,7 @@ async function startRun(
 
 /** The runbook of the command, open (the server runs runbooks it has open) and saved (a
  * run reads the file on disk). */
-export async function savedRunbook(argument: unknown): Promise<vscode.Uri | undefined> {
+async function savedRunbook(argument: unknown): Promise<vscode.Uri | undefined> {
   const uri = runbookUri(argument);
   if (uri === undefined) {
     void vscode.window.showInformationMessage("Waivern: open a runbook (a YAML file with artifacts) first.");

@@ -5,12 +5,10 @@ import * as vscode from "vscode";
 import type { Middleware } from "vscode-languageclient/node";
 import { ArtifactOutputProvider, OUTPUT_SCHEME } from "./artifact_output";
 import { onPythonExtensionChange, storeFolder } from "./client";
-import { registerCommands, savedRunbook } from "./commands";
+import { registerCommands } from "./commands";
 import { isRunbook } from "./runbooks";
-import { baseName } from "./run_text";
 import { RunTracker } from "./run_tracker";
 import { RunsView } from "./runs_view";
-import { isRefusal } from "./server_api";
 import { ServerSession } from "./session";
 import { RunStatusBar } from "./status_bar";
 import { contributeSchema } from "./yaml_schema";
@@ -35,33 +33,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // commands do, save the runbook first (a run reads the file on disk) and follow the
     // run in a cancellable notification; a refusal is the server's message only.
     executeCommand: async (command, args, next) => {
-      if (command !== "waivern.run" && command !== "waivern.resume") {
+      if ((command !== "waivern.run" && command !== "waivern.resume") || typeof args[0] !== "string") {
         return next(command, args);
       }
       const palette = command === "waivern.run" ? "waivern.runRunbook" : "waivern.resumeLastRun";
-      if (typeof args[0] === "string" && args.length === 1) {
-        return vscode.commands.executeCommand(palette, vscode.Uri.parse(args[0]));
-      }
-      const server = await session?.ready();
-      if (server === undefined || typeof args[0] !== "string") {
-        return undefined;
-      }
-      const uri = await savedRunbook(args[0]);
-      if (uri === undefined) {
-        return undefined;
-      }
-      const runId = typeof args[1] === "string" ? args[1] : undefined;
-      return tracker
-        .run(`Resuming ${baseName(uri.fsPath)}`, () => server.resume(uri.toString(), runId))
-        .then(undefined, (error: unknown) => {
-          if (!isRefusal(error)) {
-            void vscode.window.showErrorMessage(`Waivern: ${error instanceof Error ? error.message : String(error)}`);
-          }
-        });
+      return vscode.commands.executeCommand(palette, vscode.Uri.parse(args[0]), ...args.slice(1));
     },
   };
   session = new ServerSession(output, tracker, middleware);
   const runsView = new RunsView(session, tracker, storeFolder);
+  const outputs = new ArtifactOutputProvider(session);
   const treeView = vscode.window.createTreeView("waivernRuns", { treeDataProvider: runsView, showCollapseAll: true });
   runsView.attach(treeView);
 
@@ -81,8 +62,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     runsView,
     treeView,
     new RunStatusBar(session, tracker, runsView.onDidChangeTreeData),
-    vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, new ArtifactOutputProvider(session)),
-    ...registerCommands({ extension: context, session, tracker, runsView }),
+    vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, outputs),
+    ...registerCommands({ extension: context, session, tracker, runsView, outputs }),
     vscode.window.onDidChangeActiveTextEditor((editor) => setRunbookContext(editor)),
     vscode.workspace.onDidOpenTextDocument(() => startForRunbooks()),
     treeView.onDidChangeVisibility((change) => change.visible && void session?.start()),
