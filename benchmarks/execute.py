@@ -45,13 +45,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 import table  # benchmarks/table.py (the scripts run from this folder)
-from waivern_orchestration.batch import StoreBatchAccess
 from waivern_orchestration.components import ComponentRegistry, Connector, Processor
-from waivern_orchestration.executor import Executor, SilentSink
+from waivern_orchestration.execution.batch import StoreBatchAccess
+from waivern_orchestration.execution.events import SilentSink
+from waivern_orchestration.execution.executor import Executor
+from waivern_orchestration.execution.runs import RunRequest, execute, file_sha256
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 from waivern_orchestration.planner import ExecutionPlan, Planner
-from waivern_orchestration.run_store import RunStore, new_run_id
-from waivern_orchestration.runs import RunRequest, execute, file_sha256
+from waivern_orchestration.store.run_store import RunStore, new_run_id
 
 SHAPES = ("wide", "chain")
 HEADER = (
@@ -288,7 +289,7 @@ def _expect(counts: dict[str, int], plan: ExecutionPlan, what: str) -> None:
 def measure(shape: str, size: int, directory: Path, repeat: int) -> Row:
     runbook = generate(shape, size, directory)
     started = time.perf_counter()
-    plan = Planner(registry=REGISTRY, env={}).plan(runbook)
+    plan = Planner(registry=REGISTRY, env={}, pause_collector=True).plan(runbook)
     planned = time.perf_counter() - started
     samples = LARGE_REPEAT if size >= LARGE else repeat
     floors = [_floor(plan, directory / "floor-store") for _ in range(samples)]

@@ -33,9 +33,9 @@ import pytest
 
 from waivern_orchestration.cli.run_display import EventLines
 from waivern_orchestration.components import ComponentRegistry
-from waivern_orchestration.executor import RunOutcome
-from waivern_orchestration.run_store import ArtifactRecord, RunRecord, RunStore
-from waivern_orchestration.runs import RunRequest, execute
+from waivern_orchestration.execution.outcome import RunOutcome
+from waivern_orchestration.execution.runs import RunRequest, execute
+from waivern_orchestration.store.run_store import ArtifactRecord, RunRecord, RunStore
 
 PLUGIN_MODULE = "waivern_test_components"
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from lsp_support import LspSession
-from waivern_orchestration.executor import RunOutcome, SilentSink
-from waivern_orchestration.runs import RunRequest, execute
+from waivern_orchestration.execution.events import SilentSink
+from waivern_orchestration.execution.outcome import RunOutcome
+from waivern_orchestration.execution.runs import RunRequest, execute
 
 
 async def run(lsp: LspSession, runbook: str = "runbook.yaml") -> RunOutcome:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from waivern_orchestration.positions import Range
+from waivern_orchestration.parse.positions import Range
 
 
 class Severity(StrEnum):
@@ -136,3 +136,20 @@ class Diagnostic:
             f"{self.file}:{start.line + 1}:{start.character + 1}: "
             f"{self.severity.value} {self.code} {self.message}"
         )
+
+
+class Reporter:
+    """Collects the diagnostics a check finds in one file."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    def __call__(
+        self,
+        code: str,
+        range_: Range,
+        message: str,
+        related: tuple[RelatedInformation, ...] = (),
+    ) -> None:
+        self.diagnostics.append(Diagnostic.of(code, self.file, range_, message, related))

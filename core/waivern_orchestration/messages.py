@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from waivern_orchestration.message_schemas import SchemaRef
+from waivern_orchestration.store.statuses import ArtifactStatus
 
 
 @dataclass(frozen=True, slots=True)
 class ExecutionMetadata:
-    status: str  # an artifact status: completed, failed, ...
+    status: ArtifactStatus
     duration_seconds: float
     error: str | None = None
     origin: str = "parent"  # "parent" or "child:<runbook name>"
@@ -22,7 +23,7 @@ class ExecutionMetadata:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "status": self.status,
+            "status": str(self.status),
             "duration_seconds": self.duration_seconds,
             "error": self.error,
             "origin": self.origin,
@@ -32,7 +33,7 @@ class ExecutionMetadata:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ExecutionMetadata:
         return cls(
-            status=data["status"],
+            status=ArtifactStatus(data["status"]),
             duration_seconds=float(data["duration_seconds"]),
             error=data.get("error"),
             origin=data.get("origin", "parent"),

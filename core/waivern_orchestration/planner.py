@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
 
-from waivern_orchestration.analysis import Analysis, ReadText, analyse
-from waivern_orchestration.artifact_check import Production
+from waivern_orchestration.analysis import Analysis, ReadText, analyse, paused_collector
+from waivern_orchestration.analysis.cycles import topological_order
+from waivern_orchestration.analysis.env_vars import UnsetVariable, substitute
+from waivern_orchestration.analysis.facts import Production
 from waivern_orchestration.components import Component, ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
-from waivern_orchestration.cycles import topological_order
 from waivern_orchestration.diagnostics import Diagnostic, Severity
-from waivern_orchestration.env_vars import UnsetVariable, substitute
 from waivern_orchestration.message_schemas import resolve_schema
 from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
-from waivern_orchestration.positions import Range
-from waivern_orchestration.run_store import StoreLookup
+from waivern_orchestration.parse.positions import Range
+from waivern_orchestration.store.lookup import StoreLookup
 
 PLAN_FORMAT = 1
 
@@ -161,8 +162,14 @@ class Planner:
         env: Mapping[str, str] | None = None,
         read_text: ReadText | None = None,
         runs: StoreLookup | None = None,
+        *,
+        pause_collector: bool = False,
     ) -> None:
+        """``pause_collector``: analyse with the garbage collector paused
+        (`analysis.paused_collector`, much faster on large runbooks); a process-wide
+        choice, for programs such as `wct run` to make."""
         self.runs = runs
+        self.pause_collector = pause_collector
         self.registry = registry
         self.env: Mapping[str, str] = dict(os.environ) if env is None else env
         self.read_text = read_text
@@ -184,15 +191,16 @@ class Planner:
                     ),
                 )
             ) from None
-        analysis = analyse(
-            text,
-            file,
-            registry=self.registry,
-            env=self.env,
-            read_text=self.read_text,
-            runs=self.runs,
-        )
-        return self.plan_analysis(analysis)
+        with paused_collector() if self.pause_collector else nullcontext():
+            analysis = analyse(
+                text,
+                file,
+                registry=self.registry,
+                env=self.env,
+                read_text=self.read_text,
+                runs=self.runs,
+            )
+            return self.plan_analysis(analysis)
 
     def plan_analysis(self, analysis: Analysis) -> ExecutionPlan:
         errors = [d for d in analysis.diagnostics if d.is_error]

@@ -1,5 +1,6 @@
-"""Core values → LSP values: ranges (the core counts characters; clients count UTF-16
-code units unless they chose otherwise), diagnostics, paths and URIs."""
+"""Core and language-service values → LSP values: ranges (the core counts characters;
+clients count UTF-16 code units unless they chose otherwise), diagnostics, symbol kinds,
+paths and URIs."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
+from waivern_lsp.language.artifact_kinds import SymbolKind
 from waivern_orchestration.diagnostics import Diagnostic, Severity
-from waivern_orchestration.positions import Position, Range
+from waivern_orchestration.parse.positions import Position, Range
 
 _SEVERITY = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
@@ -19,9 +21,23 @@ _SEVERITY = {
     Severity.INFORMATION: lsp.DiagnosticSeverity.Information,
     Severity.HINT: lsp.DiagnosticSeverity.Hint,
 }
+_SYMBOL_KINDS = {
+    SymbolKind.EVENT: lsp.SymbolKind.Event,
+    SymbolKind.FUNCTION: lsp.SymbolKind.Function,
+    SymbolKind.MODULE: lsp.SymbolKind.Module,
+    SymbolKind.CONSTANT: lsp.SymbolKind.Constant,
+    SymbolKind.OBJECT: lsp.SymbolKind.Object,
+    SymbolKind.VARIABLE: lsp.SymbolKind.Variable,
+    SymbolKind.PROPERTY: lsp.SymbolKind.Property,
+    SymbolKind.FIELD: lsp.SymbolKind.Field,
+}
 # Codes whose finding is "this can go": clients grey the text out.
 _UNNECESSARY = frozenset({"WCT090"})
 _DOCS = Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md"
+
+
+def symbol_kind(kind: SymbolKind) -> lsp.SymbolKind:
+    return _SYMBOL_KINDS[kind]
 
 
 def uri_to_path(uri: str) -> Path | None:

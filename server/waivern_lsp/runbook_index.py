@@ -13,25 +13,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcContentModified
 
 from waivern_lsp.conversions import LineCodec, path_to_uri
+from waivern_lsp.language.occurrences import Name, Occurrence, occurrences, reaches_other_runbooks
 from waivern_lsp.runbook_files import is_runbook, is_yaml_path
-from waivern_orchestration.analysis import Analysis, analyse
-from waivern_orchestration.child_paths import real_path
-from waivern_orchestration.positions import Range, split_lines
-from waivern_orchestration.runbook_check import ChildLink
-
-if TYPE_CHECKING:
-    from waivern_lsp.server import WaivernServer
-    from waivern_lsp.workspace import RunbookDocument
+from waivern_lsp.workspace import RunbookDocument, RunbookWorkspace
+from waivern_orchestration.analysis import Analysis, analyse, paused_collector
+from waivern_orchestration.analysis.child_paths import real_path
+from waivern_orchestration.analysis.facts import ChildLink
+from waivern_orchestration.parse.positions import Range, split_lines
 
 # Folders no runbook lives in, and bounds that keep a walk of a huge tree cheap.
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "venv", "site-packages", "dist"})
@@ -67,18 +63,22 @@ class IndexedRunbook:
 
 
 class RunbookIndex:
-    def __init__(self, server: WaivernServer) -> None:
-        self.server = server
+    """The server's one index (`WaivernServer.index`), shared by the features that need
+    it."""
+
+    def __init__(self, workspace: RunbookWorkspace, encoding: Callable[[], str]) -> None:
+        self.workspace = workspace
+        self._encoding = encoding  # the position encoding chosen with the client
         self._files: dict[Path, IndexedRunbook] = {}  # files on disk, by real path
         self._refreshing = asyncio.Lock()
 
     @property
     def encoding(self) -> str:
-        return self.server.position_encoding
+        return self._encoding()
 
     async def document(self, uri: str) -> IndexedRunbook | None:
         """An open runbook with the analysis of its current text."""
-        document = await self.server.document(uri)
+        document = await self.workspace.current(uri)
         if document is None or document.analysis is None:
             return None
         return IndexedRunbook.of_document(document)
@@ -113,15 +113,24 @@ class RunbookIndex:
                     found.append((runbook, link))
         return found
 
+    async def occurrences(
+        self, here: IndexedRunbook, name: Name
+    ) -> list[Occurrence[IndexedRunbook]]:
+        """Every place the name stands, in this runbook and the runbooks that use it."""
+        if not reaches_other_runbooks(name):
+            return occurrences(here, name, here, [])
+        owner = here if here.path == name.file else await self.runbook(name.file)
+        return occurrences(here, name, owner, await self.parents(name.file))
+
     async def _open(self) -> list[IndexedRunbook]:
         opened: list[IndexedRunbook] = []
-        for uri in list(self.server.runbooks.documents):
+        for uri in list(self.workspace.documents):
             try:
-                document = await self.server.document(uri)
+                document = await self.workspace.current(uri)
             except JsonRpcContentModified:
                 # changing as we speak: its latest analysis, with the version it is of (a
                 # versioned edit made from it is refused by the client rather than misapplied)
-                document = self.server.runbooks.documents.get(uri)
+                document = self.workspace.documents.get(uri)
             if document is not None and document.analysis is not None:
                 opened.append(IndexedRunbook.of_document(document))
         return opened
@@ -144,7 +153,7 @@ class RunbookIndex:
         return found
 
     def _file(self, real: Path, found_at: Path | None = None) -> IndexedRunbook | None:
-        workspace = self.server.runbooks
+        workspace = self.workspace
         text = workspace.read_text(real)
         if text is None or not is_runbook(
             found_at or real, text, workspace.options.runbook_globs, workspace.roots
@@ -154,20 +163,21 @@ class RunbookIndex:
         known = self._files.get(real)
         if known is not None and known.analysis.text == text:
             return known
-        analysis = analyse(
-            text,
-            real,
-            previous=known.analysis if known is not None else None,
-            registry=workspace.registry,
-            read_text=workspace.read_text,
-        )
+        with paused_collector():
+            analysis = analyse(
+                text,
+                real,
+                previous=known.analysis if known is not None else None,
+                registry=workspace.registry,
+                read_text=workspace.read_text,
+            )
         runbook = IndexedRunbook(path_to_uri(real), real, analysis, split_lines(text), None)
         self._files[real] = runbook
         return runbook
 
     def _yaml_files(self) -> Iterator[Path]:
         count = 0
-        for root in self.server.runbooks.roots:
+        for root in self.workspace.roots:
             for folder, subfolders, names in os.walk(root):
                 subfolders[:] = sorted(
                     name
@@ -187,14 +197,3 @@ class RunbookIndex:
                     if count > MAX_FILES:
                         return
                     yield path
-
-
-_indexes: weakref.WeakKeyDictionary[WaivernServer, RunbookIndex] = weakref.WeakKeyDictionary()
-
-
-def runbook_index(server: WaivernServer) -> RunbookIndex:
-    """The server's one index, shared by the features that need it."""
-    index = _indexes.get(server)
-    if index is None:
-        index = _indexes[server] = RunbookIndex(server)
-    return index

@@ -19,6 +19,8 @@ from pygls.lsp.server import LanguageServer
 from waivern_lsp import __version__
 from waivern_lsp.conversions import LineCodec, encoding_name, uri_to_path
 from waivern_lsp.options import ServerOptions, parse_options
+from waivern_lsp.runbook_index import RunbookIndex
+from waivern_lsp.runs.failures import RunFailures
 from waivern_lsp.workspace import RunbookDocument, RunbookWorkspace
 
 log = logging.getLogger("waivern_lsp")
@@ -34,6 +36,10 @@ class WaivernServer(LanguageServer):
         )
         self.options = ServerOptions()
         self.runbooks = RunbookWorkspace(self.options)
+        # Every runbook of the workspace, for the features that look beyond one document.
+        self.index = RunbookIndex(self.runbooks, lambda: self.position_encoding)
+        # What failed in the runs started from this editor (WCT070 diagnostics).
+        self.failures = RunFailures()
         self.watch_files: asyncio.Future[None] | None = None
 
     # -- for features ---------------------------------------------------------------
@@ -96,14 +102,19 @@ class WaivernServer(LanguageServer):
         except Exception:  # not connected (tests driving the server in-process)
             log.debug("could not log to the client: %s", message)
 
-    def supports(self, dotted: str) -> bool:
-        """Does the client advertise the capability (e.g. `text_document.diagnostic`)?"""
+    def capability(self, dotted: str) -> Any:
+        """What the client advertises at a path of its capabilities (e.g.
+        `text_document.hover.content_format`), or None when any part is missing."""
         value: Any = self.client_capabilities
         for part in dotted.split("."):
             value = getattr(value, part, None)
             if value is None:
-                return False
-        return bool(value)
+                return None
+        return value
+
+    def supports(self, dotted: str) -> bool:
+        """Does the client advertise the capability (e.g. `text_document.diagnostic`)?"""
+        return bool(self.capability(dotted))
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls' default shows nothing; a failure is a log line, never a crash

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,12 +21,13 @@ from pygls.exceptions import JsonRpcContentModified
 
 from waivern_lsp.options import ServerOptions
 from waivern_lsp.runbook_files import is_runbook, is_yaml_path
-from waivern_orchestration.analysis import Analysis, analyse
-from waivern_orchestration.child_paths import real_path
+from waivern_orchestration.analysis import Analysis, analyse, paused_collector
+from waivern_orchestration.analysis.child_paths import real_path
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
-from waivern_orchestration.positions import split_lines
-from waivern_orchestration.run_store import StoreLookup
+from waivern_orchestration.parse.positions import split_lines
+from waivern_orchestration.store.location import store_directory
+from waivern_orchestration.store.lookup import StoreLookup
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,11 @@ class RunbookWorkspace:
         self.roots = tuple(roots)
         self.registry = registry or default_registry()
         self.documents: dict[str, RunbookDocument] = {}  # open runbooks by URI
+        # Texts by real path (read by analyses off the event loop: `_texts_lock`).
+        self._texts_lock = threading.Lock()
         self._open_texts: dict[Path, str] = {}  # every open YAML buffer, runbook or not
         self._disk: dict[Path, str | None] = {}  # files read from disk, until they change
+        self._disk_generation = 0  # bumped whenever a file is said to have changed
         self._analysed: list[Listener] = []
         self._forgotten: list[Callable[[str], None]] = []
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
@@ -103,20 +107,16 @@ class RunbookWorkspace:
 
     @property
     def store_dir(self) -> Path:
-        if self.options.store is not None:
-            return self.options.store
-        configured = os.environ.get("WCT_STORE")
-        if configured:
-            return Path(configured)
-        base = self.roots[0] if self.roots else Path.cwd()
-        return base / ".waivern"
+        """The run store: the `store` option, else `$WCT_STORE`, else `.waivern/` in the
+        first workspace folder."""
+        return store_directory(self.options.store, self.roots[0] if self.roots else None)
 
     # -- text synchronisation ---------------------------------------------------------
 
     def opened(self, uri: str, path: Path | None, version: int, text: str) -> None:
         if path is None or not is_yaml_path(path):
             return
-        self._open_texts[real_path(path)] = text
+        self._set_open_text(path, text)
         self._track(uri, path, version, text)
         self._parents_changed(path)
         # a file a parent could not find may exist now (not every client reports new files)
@@ -127,15 +127,14 @@ class RunbookWorkspace:
     def changed(self, uri: str, path: Path | None, version: int, text: str) -> None:
         if path is None or not is_yaml_path(path):
             return
-        self._open_texts[real_path(path)] = text
+        self._set_open_text(path, text)
         self._track(uri, path, version, text)
         self._parents_changed(path)
 
     def closed(self, uri: str, path: Path | None) -> None:
         if path is None:
             return
-        self._open_texts.pop(real_path(path), None)
-        self._disk.pop(real_path(path), None)
+        self._set_open_text(path, None)
         self._forget(uri)
         self._parents_changed(path)  # the file on disk counts again
 
@@ -143,13 +142,28 @@ class RunbookWorkspace:
         """Files changed, were created or deleted on disk (`workspace/didChangeWatchedFiles`,
         saves)."""
         for path in paths:
-            self._disk.pop(real_path(path), None)
-            if real_path(path) not in self._open_texts:
+            key = real_path(path)
+            with self._texts_lock:
+                self._disk.pop(key, None)
+                self._disk_generation += 1
+                is_open = key in self._open_texts
+            if not is_open:
                 self._parents_changed(path)
         if created:
             for document in self.documents.values():
                 if document.unresolved:
                     self._schedule(document)
+
+    def _set_open_text(self, path: Path, text: str | None) -> None:
+        """An open buffer's text (None: closed, the file on disk counts again)."""
+        key = real_path(path)
+        with self._texts_lock:
+            if text is not None:
+                self._open_texts[key] = text
+            else:
+                self._open_texts.pop(key, None)
+                self._disk.pop(key, None)
+                self._disk_generation += 1
 
     def _track(self, uri: str, path: Path, version: int, text: str) -> None:
         served = is_runbook(path, text, self.options.runbook_globs, self.roots)
@@ -230,29 +244,38 @@ class RunbookWorkspace:
     def _analyse(self, path: Path, text: str, previous: Analysis | None) -> Analysis:
         runs = StoreLookup(self.store_dir)
         try:
-            return analyse(
-                text,
-                path,
-                previous=previous,
-                registry=self.registry,
-                read_text=self.read_text,
-                runs=runs,
-            )
+            with paused_collector():
+                return analyse(
+                    text,
+                    path,
+                    previous=previous,
+                    registry=self.registry,
+                    read_text=self.read_text,
+                    runs=runs,
+                )
         finally:
             runs.close()
 
     def read_text(self, path: Path) -> str | None:
         """A file's text as the user sees it: the open buffer, else the disk (cached until
-        the client says the file changed)."""
+        the client says the file changed). Called from the analysis thread and the
+        runbook index's threads as well as the event loop: the caches are locked."""
         key = real_path(path)
-        if key in self._open_texts:
-            return self._open_texts[key]
-        if key not in self._disk:
-            try:
-                self._disk[key] = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                self._disk[key] = None
-        return self._disk[key]
+        with self._texts_lock:
+            if key in self._open_texts:
+                return self._open_texts[key]
+            if key in self._disk:
+                return self._disk[key]
+            # Read outside the lock; a change reported meanwhile drops the entry again.
+            generation = self._disk_generation
+        try:
+            text: str | None = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = None
+        with self._texts_lock:
+            if self._disk_generation == generation:
+                self._disk[key] = text
+        return text
 
     async def current(self, uri: str) -> RunbookDocument | None:
         """The document with the analysis of its current text. A request that was made

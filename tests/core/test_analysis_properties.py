@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from waivern_orchestration.analysis import Analysis, analyse
 from waivern_orchestration.components.registry import default_registry
-from waivern_orchestration.positions import Range
+from waivern_orchestration.parse.positions import Range
 
 # A file in a folder that does not exist: a mutated `child_runbook` finds nothing on disk.
 RUNBOOK_PATH = Path("/nonexistent-waivern-tests/runbook.yaml")
@@ -123,7 +123,7 @@ def test_the_valid_runbook_is_valid_and_analysed_in_full() -> None:
     analysis = analyse_text(VALID_RUNBOOK)
 
     assert analysis.diagnostics == ()
-    assert analysis.reparsed_blocks is None
+    assert analysis.engine.reparsed_blocks is None
     assert analysis.header is not None and analysis.header.header is not None
     assert analysis.header.header.name == "Customer data scan"
     assert (

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from waivern_orchestration.child_paths import ChildLocation, locate_child, search_directories
+from waivern_orchestration.analysis.child_paths import (
+    ChildLocation,
+    locate_child,
+    search_directories,
+)
 
 CHILD = "name: Child\ndescription: A child runbook.\nartifacts: {}\n"
 

@@ -13,8 +13,8 @@ from itertools import pairwise
 
 import pytest
 
-from waivern_orchestration import cycles
-from waivern_orchestration.cycles import SHOWN, CycleEdge, find_cycle_edges
+from waivern_orchestration.analysis import cycles
+from waivern_orchestration.analysis.cycles import SHOWN, CycleEdge, find_cycle_edges
 
 
 def edges(dependencies: dict[str, list[str]]) -> dict[tuple[str, str], tuple[str, ...] | None]:
@@ -147,7 +147,7 @@ def test_past_the_work_budget_edges_are_reported_without_a_path(
 LONG_CYCLE_PROGRAM = """
 import resource
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-from waivern_orchestration.cycles import find_cycle_edges
+from waivern_orchestration.analysis.cycles import find_cycle_edges
 names = [f"step_{index}" for index in range(20_000)]
 found = find_cycle_edges({name: [names[index - 1]] for index, name in enumerate(names)})
 print(len(found))

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from waivern_orchestration.analysis import analyse
+from waivern_orchestration.analysis.env_vars import UnsetVariable, env_sites, substitute
+from waivern_orchestration.analysis.facts import EnvSite
 from waivern_orchestration.components.registry import default_registry
-from waivern_orchestration.env_vars import EnvSite, UnsetVariable, env_sites, substitute
-from waivern_orchestration.positions import Range, split_lines
-from waivern_orchestration.yaml_tree import YamlScalar, parse_yaml, walk
+from waivern_orchestration.parse.positions import Range, split_lines
+from waivern_orchestration.parse.yaml_tree import YamlScalar, parse_yaml, walk
 
 
 def sites_in(text: str) -> list[EnvSite]:

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from waivern_orchestration.analysis import Analysis, analyse
 from waivern_orchestration.components.registry import default_registry
-from waivern_orchestration.positions import Range
-from waivern_orchestration.yaml_tree import YamlMapping, YamlNode
+from waivern_orchestration.parse.positions import Range
+from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlNode
 
 HEADER = """\
 name: Customer data scan
@@ -116,7 +116,7 @@ def test_the_runbook_used_below_has_no_problems(runbook_path: Path) -> None:
     analysis = analysed(RUNBOOK, runbook_path)
 
     assert analysis.diagnostics == ()
-    assert analysis.reparsed_blocks is None
+    assert analysis.engine.reparsed_blocks is None
     assert set(analysis.aliases) == {"strict_findings"}
 
 
@@ -154,7 +154,7 @@ def test_a_one_line_edit_in_a_large_runbook_reparses_one_block(runbook_path: Pat
 
     after = analysed(edited, runbook_path, previous=before)
 
-    assert after.reparsed_blocks == 1
+    assert after.engine.reparsed_blocks == 1
     assert facts(after) == facts(analysed(edited, runbook_path))
     assert after.artifacts["files_100"].definition is not None
     assert after.artifacts["files_100"].definition.source is not None
@@ -166,7 +166,7 @@ def test_an_unchanged_text_reparses_nothing(runbook_path: Path) -> None:
 
     again = analysed(LARGE_RUNBOOK, runbook_path, previous=before)
 
-    assert again.reparsed_blocks == 0
+    assert again.engine.reparsed_blocks == 0
     assert facts(again) == facts(before)
 
 
@@ -178,7 +178,7 @@ def test_an_edit_in_the_header_parses_everything_again(runbook_path: Path) -> No
 
     after = analysed(edited, runbook_path, previous=before)
 
-    assert after.reparsed_blocks is None
+    assert after.engine.reparsed_blocks is None
     assert facts(after) == facts(analysed(edited, runbook_path))
 
 
@@ -189,7 +189,7 @@ def test_a_previous_analysis_of_another_file_is_not_used(
 
     analysis = analysed(LARGE_RUNBOOK, runbook_path, previous=other)
 
-    assert analysis.reparsed_blocks is None
+    assert analysis.engine.reparsed_blocks is None
     assert facts(analysis) == facts(analysed(LARGE_RUNBOOK, runbook_path))
 
 
@@ -212,7 +212,7 @@ def test_inserted_lines_shift_the_artifacts_after_them(runbook_path: Path) -> No
 
     after = analysed(edited, runbook_path, previous=before)
 
-    assert after.reparsed_blocks == 1
+    assert after.engine.reparsed_blocks == 1
     moved = after.artifacts["files_150"]
     id_line = line_of(edited, "  files_150:")
     assert id_line == line_of(LARGE_RUNBOOK, "  files_150:") + 2
@@ -235,7 +235,7 @@ def test_deleted_lines_shift_diagnostics_after_them(runbook_path: Path) -> None:
 
     after = analysed(edited, runbook_path, previous=before)
 
-    assert after.reparsed_blocks == 1
+    assert after.engine.reparsed_blocks == 1
     unknown = [d for d in after.diagnostics if "unknown field `depth`" in d.message]
     assert [d.range.start.line for d in unknown] == [line_of(edited, "        depth: 3")]
     assert facts(after) == facts(analysed(edited, runbook_path))

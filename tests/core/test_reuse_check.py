@@ -9,7 +9,8 @@ import pytest
 from waivern_orchestration.analysis import analyse
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 from waivern_orchestration.messages import Message
-from waivern_orchestration.run_store import RunStore, StoreLookup
+from waivern_orchestration.store.lookup import StoreLookup
+from waivern_orchestration.store.run_store import RunStore
 
 RUNBOOK = """\
 name: Last month

@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from waivern_orchestration.positions import Position, Range
-from waivern_orchestration.yaml_tree import (
+from waivern_orchestration.parse.positions import Position, Range
+from waivern_orchestration.parse.yaml_tree import (
     ParsedYaml,
     ParseLimits,
     YamlMapping,
@@ -305,7 +305,7 @@ DEEP_DOCUMENTS = {
 @pytest.mark.parametrize("expression", DEEP_DOCUMENTS.values(), ids=DEEP_DOCUMENTS.keys())
 def test_deep_nesting_is_refused_without_crashing(expression: str) -> None:
     program = (
-        "from waivern_orchestration.yaml_tree import parse_yaml\n"
+        "from waivern_orchestration.parse.yaml_tree import parse_yaml\n"
         "from waivern_orchestration.analysis import analyse\n"
         f"text = {expression}\n"
         "result = parse_yaml(text)\n"

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 from execution_support import Workspace, derived, runbook_text, source
-from waivern_orchestration.batch import PollSummary, poll
 from waivern_orchestration.components import ComponentRegistry
-from waivern_orchestration.run_store import RunStore
+from waivern_orchestration.execution.batch import PollSummary, poll
+from waivern_orchestration.store.run_store import RunStore
 
 
 def _batch_runbook(workspace: Workspace) -> Path:

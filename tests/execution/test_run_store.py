@@ -15,7 +15,7 @@ import pytest
 
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.messages import ExecutionMetadata, Message
-from waivern_orchestration.run_store import (
+from waivern_orchestration.store.run_store import (
     SCHEMA_VERSION,
     STORE_FILE,
     RunLocked,
@@ -190,7 +190,7 @@ def test_runs_are_listed_newest_first_and_filtered_by_status(tmp_path: Path) -> 
 OWNER_THAT_EXITS = """
 import sys
 from pathlib import Path
-from waivern_orchestration.run_store import RunStore
+from waivern_orchestration.store.run_store import RunStore
 with RunStore(Path(sys.argv[1])) as store:
     print(store.create_run("run-1", "/work/runbook.yaml", "0" * 64, {}, [("a0", "parent", None)]))
 """

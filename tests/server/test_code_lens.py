@@ -88,7 +88,7 @@ async def test_an_artifact_added_since_the_run_has_not_run(lsp: LspSession) -> N
 def test_refreshing_run_views_asks_only_what_the_client_supports() -> None:
     from concurrent.futures import Future
 
-    from waivern_lsp.run_views import refresh_run_views
+    from waivern_lsp.runs.views import refresh_run_views
 
     sent: list[str] = []
 

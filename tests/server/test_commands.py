@@ -19,7 +19,7 @@ from pygls.exceptions import JsonRpcException
 
 import execution_support as support
 from lsp_support import CLIENTS, TIMEOUT, LspSession, start_session
-from waivern_orchestration.run_store import RunStore
+from waivern_orchestration.store.run_store import RunStore
 
 
 @pytest_asyncio.fixture(params=CLIENTS, name="editor")

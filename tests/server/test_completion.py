@@ -14,8 +14,8 @@ from lsprotocol import types
 from pytest_lsp import client_capabilities
 
 from lsp_support import LspSession, OpenDocument, from_client, start_session, to_client
-from waivern_orchestration.executor import SilentSink
-from waivern_orchestration.runs import RunRequest, execute
+from waivern_orchestration.execution.events import SilentSink
+from waivern_orchestration.execution.runs import RunRequest, execute
 
 HEADER = """\
 name: Scan

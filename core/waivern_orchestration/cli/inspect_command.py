@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
-from waivern_orchestration.planner import ExecutionPlan
-from waivern_orchestration.run_store import RunStore, StoreError
+from waivern_orchestration.store.reports import NoStoredOutput, artifact_message, run_document
+from waivern_orchestration.store.run_store import RunStore, StoreError
 
 
 def add_parser(subparsers: Any) -> None:
@@ -24,53 +24,6 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     add_store_option(parser)
     parser.set_defaults(run=run)
-
-
-def run_document(store: RunStore, run_id: str) -> dict[str, Any]:
-    record = store.run(run_id)
-    return {
-        "run_id": record.run_id,
-        "runbook_path": record.runbook_path,
-        "status": record.status,
-        "reason": record.reason,
-        "started_at": record.started_at,
-        "completed_at": record.completed_at,
-        "artifacts": {
-            artifact.artifact_id: {
-                "status": artifact.status,
-                "duration_seconds": artifact.duration_seconds,
-                "error": artifact.error,
-                "origin": artifact.origin,
-                "alias": artifact.alias,
-                "warnings": list(artifact.warnings),
-            }
-            for artifact in store.artifacts(run_id)
-        },
-    }
-
-
-class NoStoredOutput(Exception):
-    """An artifact whose output cannot be shown; `exit_code` is what `wct inspect` exits with."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-def artifact_message(store: RunStore, run_id: str, artifact: str) -> dict[str, Any]:
-    """The stored output message of ARTIFACT (a plan id or an alias) in the run."""
-    document = run_document(store, run_id)
-    plan = ExecutionPlan.from_json(store.plan_json(run_id))
-    resolved = plan.resolve(artifact)
-    if resolved not in document["artifacts"]:
-        known = ", ".join(sorted(document["artifacts"]))
-        raise NoStoredOutput(f"run {run_id} has no artifact {artifact!r} (it has: {known})", 2)
-    message = store.message(run_id, resolved)
-    if message is None:
-        state = document["artifacts"][resolved]["status"]
-        reason = "its output is sensitive and never stored" if state == "completed" else state
-        raise NoStoredOutput(f"{artifact} has no stored output ({reason})", 1)
-    return message.to_json()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,9 +7,10 @@ import argparse
 import sys
 from typing import Any
 
-from waivern_orchestration.batch import poll
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
-from waivern_orchestration.run_store import STORE_FILE, RunStore, StoreError
+from waivern_orchestration.execution.batch import poll
+from waivern_orchestration.store.run_store import STORE_FILE, RunStore, StoreError
+from waivern_orchestration.store.statuses import RunStatus
 
 
 def add_parser(subparsers: Any) -> None:
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {artifact}: {problem}")
     if summary.waiting:
         print(f"next: wait, then poll again: wct poll {args.run_id}{store_flag}")
-    elif record.status == "completed":
+    elif record.status is RunStatus.COMPLETED:
         print("next: nothing; the run has completed")
     else:
         print(f"next: resume the run: {resume}")

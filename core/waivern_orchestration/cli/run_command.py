@@ -14,10 +14,12 @@ from rich.table import Table
 
 from waivern_orchestration.cli.run_display import EventLines, ProgressBar
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
-from waivern_orchestration.executor import EventSink, RunOutcome
+from waivern_orchestration.execution.events import EventSink
+from waivern_orchestration.execution.outcome import RunOutcome
+from waivern_orchestration.execution.runs import RunRequest, execute
 from waivern_orchestration.planner import PlanningError
-from waivern_orchestration.run_store import RunStore, StoreError
-from waivern_orchestration.runs import RunRequest, execute
+from waivern_orchestration.store.run_store import RunStore, StoreError
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
 FULL_TABLE_UP_TO = 40
 
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         outcome = execute(
-            RunRequest(args.file, directory, resume=args.resume),
+            RunRequest(args.file, directory, resume=args.resume, pause_collector=True),
             sink,
             lambda line: errors.print(f"wct: {line}", markup=False, soft_wrap=True),
         )
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         errors.print(f"wct: {error}", markup=False, soft_wrap=True)
         return 2
     _summary(output, outcome, directory, args.file, store_flag=args.store)
-    return 0 if outcome.status == "completed" else 1
+    return 0 if outcome.status is RunStatus.COMPLETED else 1
 
 
 def _summary(
@@ -80,12 +82,17 @@ def _summary(
         plan_outputs = _outputs(store, outcome.run_id)
         if len(records) > FULL_TABLE_UP_TO:
             # A large run: its outputs and whatever did not complete; the rest is counted.
-            shown = [r for r in records if r.artifact_id in plan_outputs or r.status != "completed"]
+            shown = [
+                record
+                for record in records
+                if record.artifact_id in plan_outputs
+                or record.status is not ArtifactStatus.COMPLETED
+            ]
             table.caption = f"{len(records) - len(shown)} more completed artifacts not shown"
             records = shown
         for record in records:
             result = ""
-            if record.status == "completed" and record.artifact_id in plan_outputs:
+            if record.status is ArtifactStatus.COMPLETED and record.artifact_id in plan_outputs:
                 message = store.message(outcome.run_id, record.artifact_id)
                 result = _result_line(message.content if message else None)
             elif record.error:
@@ -102,7 +109,7 @@ def _summary(
     # Lines people copy (a command, a reason) are never wrapped at the terminal width.
     if outcome.reason:
         console.print(f"{outcome.status}: {outcome.reason}", markup=False, soft_wrap=True)
-    if outcome.status in ("failed", "interrupted"):
+    if outcome.status in (RunStatus.FAILED, RunStatus.INTERRUPTED):
         given = f" --store {store_flag}" if store_flag is not None else ""
         command = f"resume with: wct run {runbook} --resume {outcome.run_id}{given}"
         console.print(command, markup=False, soft_wrap=True)
@@ -133,6 +140,14 @@ def _result_line(content: dict[str, Any] | None) -> str:
     return ""
 
 
-def _styled(status: str) -> str:
-    colour = {"completed": "green", "failed": "red", "skipped": "yellow", "pending": "yellow"}
-    return f"[{colour[status]}]{status}[/]" if status in colour else status
+_COLOURS = {
+    ArtifactStatus.COMPLETED: "green",
+    ArtifactStatus.FAILED: "red",
+    ArtifactStatus.SKIPPED: "yellow",
+    ArtifactStatus.PENDING: "yellow",
+}
+
+
+def _styled(status: ArtifactStatus) -> str:
+    colour = _COLOURS.get(status)
+    return f"[{colour}]{status}[/]" if colour else status

@@ -1,6 +1,5 @@
-"""How `wct run` shows a run: a rich progress bar for people, JSON lines for machines
-(`--events`, DESIGN.md §4.2: `run_started`, `artifact_started`, `artifact_finished`,
-`run_finished`, each with `event` and `run_id`)."""
+"""How `wct run` shows a run's events (`execution.events`): a rich progress bar for
+people, JSON lines for machines (`--events`, DESIGN.md §4.2)."""
 
 from __future__ import annotations
 
@@ -14,6 +13,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from waivern_orchestration.execution.events import (
+    ArtifactFinished,
+    ArtifactStarted,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+)
+from waivern_orchestration.store.statuses import ArtifactStatus
+
 
 class EventLines:
     """One JSON object per line on ``out``, flushed at once (a reader follows live)."""
@@ -22,40 +30,17 @@ class EventLines:
         self.out = out or sys.stdout
         self.reader_gone = False
 
-    def _emit(self, event: str, run_id: str, **fields: Any) -> None:
+    def emit(self, event: RunEvent) -> None:
         if self.reader_gone:
             return
         try:
-            self.out.write(json.dumps({"event": event, "run_id": run_id, **fields}) + "\n")
+            self.out.write(json.dumps(event.to_json()) + "\n")
             self.out.flush()
         except BrokenPipeError:
             # The reader went away (an editor closed while its run goes on): the run
             # carries on, recorded in the store, and stays resumable; events go nowhere.
             self.reader_gone = True
             _discard_output(self.out)
-
-    def run_started(self, run_id: str, total: int, already_completed: int) -> None:
-        self._emit("run_started", run_id, total=total, already_completed=already_completed)
-
-    def artifact_started(self, run_id: str, artifact: str) -> None:
-        self._emit("artifact_started", run_id, artifact=artifact)
-
-    def artifact_finished(
-        self, run_id: str, artifact: str, status: str, duration_seconds: float, error: str | None
-    ) -> None:
-        self._emit(
-            "artifact_finished",
-            run_id,
-            artifact=artifact,
-            status=status,
-            duration_seconds=round(duration_seconds, 6),
-            error=error,
-        )
-
-    def run_finished(
-        self, run_id: str, status: str, counts: dict[str, int], reason: str | None
-    ) -> None:
-        self._emit("run_finished", run_id, status=status, counts=counts, reason=reason)
 
 
 def _discard_output(out: TextIO) -> None:
@@ -89,35 +74,30 @@ class ProgressBar:
         self.task: Any = None
         self.running: dict[str, float] = {}
 
-    def run_started(self, run_id: str, total: int, already_completed: int) -> None:
-        self.progress.start()
-        self.task = self.progress.add_task(
-            "", total=total, completed=already_completed, run_id=run_id
-        )
-        if already_completed:
-            self.console.print(f"resuming {run_id}: {already_completed} of {total} already done")
-
-    def artifact_started(self, run_id: str, artifact: str) -> None:
-        self.running[artifact] = time.monotonic()
-        self._describe()
-
-    def artifact_finished(
-        self, run_id: str, artifact: str, status: str, duration_seconds: float, error: str | None
-    ) -> None:
-        self.running.pop(artifact, None)
-        self.progress.advance(self.task)
-        if status == "failed":
-            self.console.print(
-                f"[red]✗ {escape(artifact)}[/red]: {escape(error or '')}", soft_wrap=True
-            )
-        elif status == "pending":
-            self.console.print(f"[yellow]… {escape(artifact)}[/yellow]: waiting for batch results")
-        self._describe()
-
-    def run_finished(
-        self, run_id: str, status: str, counts: dict[str, int], reason: str | None
-    ) -> None:
-        self.progress.stop()
+    def emit(self, event: RunEvent) -> None:
+        match event:
+            case RunStarted(run_id=run_id, total=total, already_completed=done):
+                self.progress.start()
+                self.task = self.progress.add_task("", total=total, completed=done, run_id=run_id)
+                if done:
+                    self.console.print(f"resuming {run_id}: {done} of {total} already done")
+            case ArtifactStarted(artifact=artifact):
+                self.running[artifact] = time.monotonic()
+                self._describe()
+            case ArtifactFinished(artifact=artifact, status=status, error=error):
+                self.running.pop(artifact, None)
+                self.progress.advance(self.task)
+                if status is ArtifactStatus.FAILED:
+                    self.console.print(
+                        f"[red]✗ {escape(artifact)}[/red]: {escape(error or '')}", soft_wrap=True
+                    )
+                elif status is ArtifactStatus.PENDING:
+                    self.console.print(
+                        f"[yellow]… {escape(artifact)}[/yellow]: waiting for batch results"
+                    )
+                self._describe()
+            case RunFinished():
+                self.progress.stop()
 
     def _describe(self) -> None:
         names = sorted(self.running, key=self.running.__getitem__)

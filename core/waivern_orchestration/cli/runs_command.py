@@ -12,40 +12,28 @@ from rich.markup import escape
 from rich.table import Table
 
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
-from waivern_orchestration.run_store import RUN_STATUSES, RunStore, StoreError, owner_alive
+from waivern_orchestration.store.reports import runs_document
+from waivern_orchestration.store.run_store import STORE_FILE, RunStore, StoreError
+from waivern_orchestration.store.statuses import RunStatus
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "runs", help="list recorded runs", description="List the recorded runs, newest first."
     )
-    parser.add_argument("--status", choices=RUN_STATUSES, help="only runs with this status")
+    parser.add_argument(
+        "--status",
+        choices=[status.value for status in RunStatus],
+        help="only runs with this status",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     add_store_option(parser)
     parser.set_defaults(run=run)
 
 
-def runs_document(store: RunStore, status: str | None = None) -> list[dict[str, Any]]:
-    """The `wct runs --json` shape (DESIGN.md §4.2), also served by the language server."""
-    return [
-        {
-            "run_id": record.run_id,
-            "runbook_path": record.runbook_path,
-            "status": record.status,
-            "started_at": record.started_at,
-            "completed_at": record.completed_at,
-            "counts": store.counts(record.run_id),
-            "reason": record.reason,
-            # A `running` run whose process is gone can be resumed (wct run --resume).
-            "owner_alive": record.status == "running" and owner_alive(record),
-        }
-        for record in store.runs(status)
-    ]
-
-
 def run(args: argparse.Namespace) -> int:
     directory = store_dir(args)
-    if not (directory / "runs.db").exists():
+    if not (directory / STORE_FILE).exists():
         if args.json:
             print("[]")
         else:
@@ -53,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         with RunStore(directory, read_only=True) as store:
-            document = runs_document(store, args.status)
+            document = runs_document(store, RunStatus(args.status) if args.status else None)
     except StoreError as error:
         print(f"wct: {error}", file=sys.stderr)
         return 2
@@ -70,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         counts = item["counts"]
         total = sum(counts.values())
         status = item["status"]
-        if status == "running" and not item["owner_alive"]:
+        if status == RunStatus.RUNNING and not item["owner_alive"]:
             status = "running (process gone: resumable)"
         table.add_row(
             item["run_id"],

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from waivern_orchestration.run_store import default_store_dir
+from waivern_orchestration.store.location import store_directory
 
 
 def add_store_option(parser: Any) -> None:
@@ -20,4 +20,4 @@ def add_store_option(parser: Any) -> None:
 
 def store_dir(args: argparse.Namespace) -> Path:
     chosen: Path | None = args.store
-    return chosen if chosen is not None else default_store_dir()
+    return store_directory(chosen)

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from waivern_orchestration.analysis import analyse
+from waivern_orchestration.analysis import analyse, paused_collector
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
 from waivern_orchestration.diagnostics import Diagnostic
-from waivern_orchestration.run_store import StoreLookup
+from waivern_orchestration.store.lookup import StoreLookup
 
 
 def add_parser(subparsers: Any) -> None:
@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"wct: {file}: cannot read: {error.strerror}", file=sys.stderr)
             unreadable = True
             continue
-        diagnostics.extend(analyse(text, file, runs=runs).diagnostics)
+        with paused_collector():
+            diagnostics.extend(analyse(text, file, runs=runs).diagnostics)
     runs.close()
     if args.format == "json":
         json.dump({"diagnostics": [d.to_json() for d in diagnostics]}, sys.stdout, indent=2)

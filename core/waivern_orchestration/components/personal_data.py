@@ -73,7 +73,7 @@ class ReviewOptions(BaseModel):
     @classmethod
     def _installed(cls, value: str) -> str:
         # Imported here: the batch module needs the run store, which components do not.
-        from waivern_orchestration.batch import provider_names
+        from waivern_orchestration.execution.batch import provider_names
 
         installed = provider_names()
         if value not in installed and "${" not in value:

@@ -16,14 +16,14 @@ from collections.abc import Callable
 
 from lsprotocol import types as lsp
 
-from waivern_lsp.artifact_graph import inputs_of, node_of, users_of
-from waivern_lsp.artifact_kinds import INPUT_KIND, artifact_detail, artifact_kind
-from waivern_lsp.conversions import uri_to_path
-from waivern_lsp.runbook_index import IndexedRunbook, RunbookIndex, runbook_index
+from waivern_lsp.conversions import symbol_kind, uri_to_path
+from waivern_lsp.language.artifact_graph import inputs_of, node_of, users_of
+from waivern_lsp.language.artifact_kinds import INPUT_KIND, artifact_detail, artifact_kind
+from waivern_lsp.language.sites import ArtifactSite, site_at
+from waivern_lsp.runbook_index import IndexedRunbook, RunbookIndex
 from waivern_lsp.server import WaivernServer
-from waivern_lsp.sites import ArtifactSite, site_at
 from waivern_orchestration.analysis import Analysis
-from waivern_orchestration.artifact_check import Reference
+from waivern_orchestration.analysis.facts import Reference
 
 
 def item(runbook: IndexedRunbook, node: str, encoding: str) -> lsp.CallHierarchyItem | None:
@@ -33,7 +33,7 @@ def item(runbook: IndexedRunbook, node: str, encoding: str) -> lsp.CallHierarchy
     if info is not None:
         return lsp.CallHierarchyItem(
             name=node,
-            kind=artifact_kind(info),
+            kind=symbol_kind(artifact_kind(info)),
             detail=artifact_detail(info) or None,
             uri=runbook.uri,
             range=codec.range(info.range),
@@ -45,7 +45,7 @@ def item(runbook: IndexedRunbook, node: str, encoding: str) -> lsp.CallHierarchy
         range_ = codec.range(declared.name.range)
         return lsp.CallHierarchyItem(
             name=node,
-            kind=INPUT_KIND,
+            kind=symbol_kind(INPUT_KIND),
             detail=f"input: {declared.schema}" if declared.schema else "input",
             uri=runbook.uri,
             range=range_,
@@ -62,7 +62,7 @@ async def _runbook_of(index: RunbookIndex, uri: str) -> IndexedRunbook | None:
 
 
 def register(server: WaivernServer) -> None:
-    index = runbook_index(server)
+    index = server.index
 
     @server.request(lsp.TEXT_DOCUMENT_PREPARE_CALL_HIERARCHY)
     async def prepare(params: lsp.CallHierarchyPrepareParams) -> list[lsp.CallHierarchyItem] | None:

@@ -17,11 +17,11 @@ from lsprotocol import types as lsp
 
 from waivern_lsp.conversions import LineCodec, to_lsp_diagnostic
 from waivern_lsp.features.code_lens import latest_run
-from waivern_lsp.lens_titles import resumable
-from waivern_lsp.quick_fixes import FIXABLE, QuickFix, quick_fixes
+from waivern_lsp.language.lens_titles import resumable
+from waivern_lsp.language.quick_fixes import FIXABLE, QuickFix, quick_fixes
 from waivern_lsp.server import WaivernServer
 from waivern_lsp.workspace import RunbookDocument
-from waivern_orchestration.positions import Range
+from waivern_orchestration.parse.positions import Range
 
 QUICK_FIX = lsp.CodeActionKind.QuickFix
 SOURCE = lsp.CodeActionKind.Source

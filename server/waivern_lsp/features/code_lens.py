@@ -21,11 +21,11 @@ from weakref import WeakKeyDictionary
 from lsprotocol import types as lsp
 
 from waivern_lsp.conversions import LineCodec
-from waivern_lsp.lens_titles import RUN_TITLE, artifact_title, resumable, resume_title
-from waivern_lsp.run_status import ArtifactStatus, RunStatus, latest_statuses
+from waivern_lsp.language.lens_titles import RUN_TITLE, artifact_title, resumable, resume_title
 from waivern_lsp.server import WaivernServer
 from waivern_orchestration.analysis import Analysis
-from waivern_orchestration.artifact_check import ArtifactInfo
+from waivern_orchestration.analysis.facts import ArtifactInfo
+from waivern_orchestration.store.run_states import ArtifactState, RunState, latest_run_state
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ STORE_PATIENCE_SECONDS = 1.0  # a busy store costs the status, never the lenses
 
 
 def register(server: WaivernServer) -> None:
-    made: WeakKeyDictionary[Analysis, tuple[RunStatus | None, str, list[lsp.CodeLens]]] = (
+    made: WeakKeyDictionary[Analysis, tuple[RunState | None, str, list[lsp.CodeLens]]] = (
         WeakKeyDictionary()
     )
 
@@ -54,19 +54,19 @@ def register(server: WaivernServer) -> None:
         return lenses
 
 
-async def latest_run(store_dir: Path, runbook: Path) -> RunStatus | None:
+async def latest_run(store_dir: Path, runbook: Path) -> RunState | None:
     """The latest run of the runbook, read off the event loop; None when the store is
     busy for longer than a lens should wait."""
     try:
         return await asyncio.wait_for(
-            asyncio.to_thread(latest_statuses, store_dir, runbook), STORE_PATIENCE_SECONDS
+            asyncio.to_thread(latest_run_state, store_dir, runbook), STORE_PATIENCE_SECONDS
         )
     except TimeoutError:
         log.warning("the run store at %s is busy: lenses show no run status", store_dir)
         return None
 
 
-def runbook_lenses(uri: str, run: RunStatus | None) -> list[lsp.CodeLens]:
+def runbook_lenses(uri: str, run: RunState | None) -> list[lsp.CodeLens]:
     first_line = lsp.Range(
         start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
     )
@@ -89,7 +89,7 @@ def runbook_lenses(uri: str, run: RunStatus | None) -> list[lsp.CodeLens]:
 
 
 def artifact_lenses(
-    analysis: Analysis, run: RunStatus | None, codec: LineCodec
+    analysis: Analysis, run: RunState | None, codec: LineCodec
 ) -> list[lsp.CodeLens]:
     return [
         lsp.CodeLens(
@@ -100,7 +100,7 @@ def artifact_lenses(
     ]
 
 
-def _status(info: ArtifactInfo, run: RunStatus | None) -> ArtifactStatus | None:
+def _status(info: ArtifactInfo, run: RunState | None) -> ArtifactState | None:
     if run is None:
         return None
     found = run.artifact(info.id)

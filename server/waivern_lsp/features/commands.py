@@ -44,21 +44,22 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 
 from waivern_lsp.conversions import uri_to_path
-from waivern_lsp.editor_runs import EditorRuns, RunNotStarted
-from waivern_lsp.run_graph import graph_of
-from waivern_lsp.run_status import latest_statuses
+from waivern_lsp.runs.editor_runs import EditorRuns, RunNotStarted
+from waivern_lsp.runs.graph import graph_of
 from waivern_lsp.server import WaivernServer
 from waivern_lsp.workspace import RunbookDocument
-from waivern_orchestration.batch import poll
-from waivern_orchestration.child_paths import real_path
-from waivern_orchestration.cli.inspect_command import (
+from waivern_orchestration.analysis.child_paths import real_path
+from waivern_orchestration.execution.batch import poll
+from waivern_orchestration.planner import Planner, PlanningError
+from waivern_orchestration.store.reports import (
     NoStoredOutput,
     artifact_message,
     run_document,
+    runs_document,
 )
-from waivern_orchestration.cli.runs_command import runs_document
-from waivern_orchestration.planner import Planner, PlanningError
-from waivern_orchestration.run_store import STORE_FILE, RunStore, StoreError, owner_alive
+from waivern_orchestration.store.run_states import latest_run_state
+from waivern_orchestration.store.run_store import STORE_FILE, RunStore, StoreError, owner_alive
+from waivern_orchestration.store.statuses import RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def register(server: WaivernServer) -> None:
             return {"run_id": run_id, "cancelled": editor_run.cancel()}
         # A run started by an earlier session of the editor (or in a terminal) here.
         record = await _store(server, lambda store: store.run(run_id))
-        alive = record.status == "running" and owner_alive(record)
+        alive = record.status is RunStatus.RUNNING and owner_alive(record)
         if not alive or record.owner_pid is None or record.owner_host != socket.gethostname():
             raise CommandRefused(f"run {run_id} is not running here ({record.status})")
         os.kill(record.owner_pid, signal.SIGTERM)
@@ -165,7 +166,7 @@ def register(server: WaivernServer) -> None:
             raise QuietRefusal(
                 f"{document.path.name} has {errors} error{plural}: fix them to see its graph"
             ) from None
-        latest = await asyncio.to_thread(latest_statuses, server.runbooks.store_dir, document.path)
+        latest = await asyncio.to_thread(latest_run_state, server.runbooks.store_dir, document.path)
         return graph_of(analysis, plan, latest, server.codec(document))
 
     @command_handler(server, "waivern.runs")
@@ -262,9 +263,7 @@ def _latest_resumable(store: RunStore, runbook: Path) -> str | None:
     for record in store.runs():  # newest first
         if real_path(Path(record.runbook_path)) != wanted:
             continue
-        if record.status in ("failed", "interrupted") or (
-            record.status == "running" and not owner_alive(record)
-        ):
+        if record.current_status in (RunStatus.FAILED, RunStatus.INTERRUPTED):
             return record.run_id
     return None
 
@@ -274,7 +273,7 @@ def _poll(store: RunStore, run_id: str) -> dict[str, Any]:
     record = store.run(run_id)
     if summary.waiting:
         next_step = "poll"
-    elif record.status == "completed":
+    elif record.status is RunStatus.COMPLETED:
         next_step = "nothing"
     else:
         next_step = "resume"

@@ -4,8 +4,8 @@ typed, even while the runbook is not valid YAML.
 Field keys with their documentation, enum and `true`/`false` values, connector and
 processor types, component settings, artifact ids for `inputs` (never one that would
 close a cycle), child runbook files and the names a child declares, runs for `reuse`,
-message schemas and `${VAR}` names (never their values). `waivern_lsp.cursor` reads what
-is typed, `waivern_lsp.completion` decides what to offer; this module only translates:
+message schemas and `${VAR}` names (never their values). `waivern_lsp.language.cursor` reads what
+is typed, `waivern_lsp.language.completion` decides what to offer; this module only translates:
 client units, snippets or plain text, Markdown or plain documentation, and a trigger
 character where nothing applies answers nothing.
 """
@@ -18,7 +18,8 @@ import os
 
 from lsprotocol import types as lsp
 
-from waivern_lsp.completion import (
+from waivern_lsp.conversions import LineCodec
+from waivern_lsp.language.completion import (
     Choice,
     ChoiceKind,
     CompletionContext,
@@ -26,9 +27,8 @@ from waivern_lsp.completion import (
     complete,
     reads_run_store,
 )
-from waivern_lsp.completion.runs import read_runs
-from waivern_lsp.conversions import LineCodec
-from waivern_lsp.cursor import Cursor, cursor_at
+from waivern_lsp.language.completion.runs import read_runs
+from waivern_lsp.language.cursor import Cursor, cursor_at
 from waivern_lsp.server import WaivernServer
 
 log = logging.getLogger(__name__)
@@ -164,16 +164,12 @@ class _Items:
 
 
 def _accepts_markdown(server: WaivernServer) -> bool:
-    text_document = server.client_capabilities.text_document
-    completion = text_document.completion if text_document is not None else None
-    item = completion.completion_item if completion is not None else None
-    formats = item.documentation_format if item is not None else None
-    return bool(formats) and lsp.MarkupKind.Markdown in (formats or ())
+    formats = server.capability("text_document.completion.completion_item.documentation_format")
+    return lsp.MarkupKind.Markdown in (formats or ())
 
 
 def _adjusts_indentation(server: WaivernServer) -> bool:
-    text_document = server.client_capabilities.text_document
-    completion = text_document.completion if text_document is not None else None
-    item = completion.completion_item if completion is not None else None
-    support = item.insert_text_mode_support if item is not None else None
-    return support is not None and lsp.InsertTextMode.AdjustIndentation in support.value_set
+    modes = server.capability(
+        "text_document.completion.completion_item.insert_text_mode_support.value_set"
+    )
+    return lsp.InsertTextMode.AdjustIndentation in (modes or ())

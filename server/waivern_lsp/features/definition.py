@@ -21,18 +21,18 @@ from dataclasses import dataclass
 from lsprotocol import types as lsp
 
 from waivern_lsp.conversions import path_to_uri
-from waivern_lsp.runbook_index import IndexedRunbook, RunbookIndex, runbook_index
-from waivern_lsp.server import WaivernServer
-from waivern_lsp.sites import (
+from waivern_lsp.language.sites import (
     ArtifactSite,
     ChildNameSite,
     ChildPathSite,
     runbook_output_at,
     site_at,
 )
-from waivern_orchestration.child_paths import real_path
-from waivern_orchestration.positions import Position, Range, split_lines
-from waivern_orchestration.runbook_check import ChildLink
+from waivern_lsp.runbook_index import IndexedRunbook, RunbookIndex
+from waivern_lsp.server import WaivernServer
+from waivern_orchestration.analysis.child_paths import real_path
+from waivern_orchestration.analysis.facts import ChildLink
+from waivern_orchestration.parse.positions import Position, Range, split_lines
 
 FILE_START = Range.of(0, 0, 0, 0)
 
@@ -132,7 +132,7 @@ def _lsp_range(index: RunbookIndex, runbook: IndexedRunbook | None, range_: Rang
 
 
 def register(server: WaivernServer) -> None:
-    index = runbook_index(server)
+    index = server.index
 
     @server.request(lsp.TEXT_DOCUMENT_DEFINITION)
     async def definition(

@@ -19,10 +19,9 @@ from pathlib import Path
 from lsprotocol import types as lsp
 
 from waivern_lsp.conversions import to_lsp_diagnostic
-from waivern_lsp.run_failures import failures_of
 from waivern_lsp.server import WaivernServer
 from waivern_lsp.workspace import RunbookDocument
-from waivern_orchestration.child_paths import real_path
+from waivern_orchestration.analysis.child_paths import real_path
 
 
 class PublishedDiagnostics:
@@ -35,7 +34,7 @@ class PublishedDiagnostics:
         self._published: dict[str, list[lsp.Diagnostic]] = {}
 
     def of(self, document: RunbookDocument) -> list[lsp.Diagnostic]:
-        failed = failures_of(self.server).diagnostics(document, self.server.codec(document))
+        failed = self.server.failures.diagnostics(document, self.server.codec(document))
         return self._of_analysis(document) + failed
 
     def _of_analysis(self, document: RunbookDocument) -> list[lsp.Diagnostic]:
@@ -106,7 +105,7 @@ def register(server: WaivernServer) -> None:
 
     server.runbooks.on_analysed(published.analysed)
     server.runbooks.on_forgotten(published.forgotten)
-    failures_of(server).on_changed(published.runs_changed)
+    server.failures.on_changed(published.runs_changed)
 
     @server.request(
         lsp.TEXT_DOCUMENT_DIAGNOSTIC,
@@ -118,7 +117,7 @@ def register(server: WaivernServer) -> None:
         document = await server.document(params.text_document.uri)
         if document is None:
             return lsp.RelatedFullDocumentDiagnosticReport(items=[], result_id="none")
-        runs = failures_of(server).revision
+        runs = server.failures.revision
         result_id = f"{document.analysed_version}.{document.generation}.{runs}"
         if params.previous_result_id == result_id:
             return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
-from waivern_lsp.hover_text import HoverContext, Markup, hover_text
-from waivern_lsp.run_status import RunStatus, latest_statuses, run_statuses
+from waivern_lsp.language.hover_text import HoverContext, Markup, hover_text
+from waivern_lsp.language.sites import ArtifactSite, ReuseSite, Site, site_at
 from waivern_lsp.server import WaivernServer
-from waivern_lsp.sites import ArtifactSite, ReuseSite, Site, site_at
+from waivern_orchestration.store.run_states import RunState, latest_run_state, run_state
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +58,17 @@ def register(server: WaivernServer) -> None:
 
 
 def _accepts_markdown(server: WaivernServer) -> bool:
-    text_document = server.client_capabilities.text_document
-    hover = text_document.hover if text_document is not None else None
-    formats = hover.content_format if hover is not None else None
+    formats = server.capability("text_document.hover.content_format")
     return lsp.MarkupKind.Markdown in (formats or ())
 
 
-async def _run_for(site: Site, store_dir: Path, runbook: Path) -> RunStatus | None:
+async def _run_for(site: Site, store_dir: Path, runbook: Path) -> RunState | None:
     """The run the hover speaks of: the latest run of this runbook for an artifact, the
     reused run for `reuse`."""
     if isinstance(site, ArtifactSite):
-        reading = asyncio.to_thread(latest_statuses, store_dir, runbook)
+        reading = asyncio.to_thread(latest_run_state, store_dir, runbook)
     elif isinstance(site, ReuseSite):
-        reading = asyncio.to_thread(run_statuses, store_dir, site.run_id)
+        reading = asyncio.to_thread(run_state, store_dir, site.run_id)
     else:
         return None
     try:

@@ -11,7 +11,7 @@ from lsprotocol import types as lsp
 
 from waivern_lsp.server import WaivernServer
 from waivern_orchestration.analysis import Analysis
-from waivern_orchestration.positions import Position
+from waivern_orchestration.parse.positions import Position
 
 
 def register(server: WaivernServer) -> None:

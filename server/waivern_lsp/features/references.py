@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from waivern_lsp.occurrences import name_at, occurrences
-from waivern_lsp.runbook_index import runbook_index
+from waivern_lsp.language.occurrences import name_at
 from waivern_lsp.server import WaivernServer
 
 
 def register(server: WaivernServer) -> None:
-    index = runbook_index(server)
+    index = server.index
 
     @server.request(lsp.TEXT_DOCUMENT_REFERENCES)
     async def references(params: lsp.ReferenceParams) -> list[lsp.Location] | None:
@@ -36,6 +35,6 @@ def register(server: WaivernServer) -> None:
         wanted = params.context.include_declaration
         return [
             index.location(found.runbook, found.range)
-            for found in await occurrences(index, here, name)
+            for found in await index.occurrences(here, name)
             if wanted or not found.declaration
         ]

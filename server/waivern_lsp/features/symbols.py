@@ -23,19 +23,20 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
-from waivern_lsp.artifact_kinds import (
+from waivern_lsp.conversions import LineCodec, symbol_kind
+from waivern_lsp.language.artifact_kinds import (
     ALIAS_KIND,
     INPUT_KIND,
     OUTPUT_KIND,
+    SymbolKind,
     artifact_detail,
     artifact_kind,
 )
-from waivern_lsp.conversions import LineCodec
-from waivern_lsp.runbook_index import IndexedRunbook, runbook_index
+from waivern_lsp.runbook_index import IndexedRunbook
 from waivern_lsp.server import WaivernServer
 from waivern_orchestration.analysis import Analysis
-from waivern_orchestration.artifact_check import ArtifactInfo
-from waivern_orchestration.positions import Range
+from waivern_orchestration.analysis.facts import ArtifactInfo
+from waivern_orchestration.parse.positions import Range
 
 MAX_WORKSPACE_SYMBOLS = 1_000
 
@@ -43,7 +44,7 @@ MAX_WORKSPACE_SYMBOLS = 1_000
 @dataclass(frozen=True, slots=True)
 class RunbookSymbol:
     name: str
-    kind: lsp.SymbolKind
+    kind: SymbolKind
     detail: str
     range: Range
     selection: Range
@@ -93,7 +94,7 @@ def _artifact_symbol(info: ArtifactInfo) -> RunbookSymbol:
 def _document_symbol(symbol: RunbookSymbol, codec: LineCodec) -> lsp.DocumentSymbol:
     return lsp.DocumentSymbol(
         name=symbol.name,
-        kind=symbol.kind,
+        kind=symbol_kind(symbol.kind),
         detail=symbol.detail or None,
         range=codec.range(symbol.range),
         selection_range=codec.range(symbol.selection),
@@ -107,7 +108,7 @@ def _flat(
     for symbol in symbols:
         yield lsp.SymbolInformation(
             name=symbol.name,
-            kind=symbol.kind,
+            kind=symbol_kind(symbol.kind),
             location=lsp.Location(uri=uri, range=codec.range(symbol.range)),
             container_name=container,
         )
@@ -141,7 +142,7 @@ def _container(runbook: IndexedRunbook, roots: tuple[Path, ...]) -> str:
 
 
 def register(server: WaivernServer) -> None:
-    index = runbook_index(server)
+    index = server.index
     # the outline is asked for again and again (outline view, breadcrumbs): once per text
     answered: weakref.WeakKeyDictionary[
         Analysis, tuple[str, list[lsp.DocumentSymbol] | list[lsp.SymbolInformation]]
@@ -184,7 +185,7 @@ def register(server: WaivernServer) -> None:
         return [
             lsp.SymbolInformation(
                 name=symbol.name,
-                kind=symbol.kind,
+                kind=symbol_kind(symbol.kind),
                 location=index.location(runbook, symbol.selection),
                 container_name=where,
             )

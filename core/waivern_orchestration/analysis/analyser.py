@@ -1,0 +1,322 @@
+"""`analyse`: a runbook's text → every problem (positioned diagnostics) plus what was
+learned (`facts`: artifact index with ranges, reference sites, DAG, schemas, child
+links, environment sites).
+
+Never raises on any input. Given the previous analysis of the same file, it re-parses
+only the artifact blocks an edit touched and runs the cheap runbook-wide checks again;
+the result is identical to a fresh analysis of the same text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from waivern_orchestration.analysis.artifact_check import ArtifactCheckContext, check_artifact
+from waivern_orchestration.analysis.child_paths import real_path
+from waivern_orchestration.analysis.facts import (
+    Analysis,
+    ArtifactInfo,
+    ChildKey,
+    EngineState,
+    RunbookFacts,
+)
+from waivern_orchestration.analysis.header_check import check_header
+from waivern_orchestration.analysis.runbook_check import check_runbook
+from waivern_orchestration.analysis.scope import RunbookContext
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.parse.incremental import ArtifactLayout, layout_of, reparse
+from waivern_orchestration.parse.positions import Range, split_lines
+from waivern_orchestration.parse.recovery import BrokenBlock, recover
+from waivern_orchestration.parse.yaml_tree import (
+    DEFAULT_LIMITS,
+    ParseLimits,
+    YamlMapping,
+    YamlScalar,
+    parse_yaml,
+)
+from waivern_orchestration.store.lookup import StoreLookup
+
+ReadText = Callable[[Path], "str | None"]
+
+
+def read_from_disk(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def analyse(
+    text: str,
+    path: Path | str,
+    *,
+    previous: Analysis | None = None,
+    registry: ComponentRegistry | None = None,
+    env: Mapping[str, str] | None = None,
+    read_text: ReadText | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
+    runs: StoreLookup | None = None,
+) -> Analysis:
+    """Analyse one runbook. ``previous`` (an analysis of an earlier text of the same file)
+    makes re-analysis proportional to what changed."""
+    file = Path(path)
+    usable = previous if previous is not None and previous.path == file else None
+    analyser = _Analyser(
+        registry or default_registry(),
+        dict(os.environ) if env is None else env,
+        read_text or read_from_disk,
+        limits,
+        usable.engine.child_cache if usable is not None else {},
+        runs,
+    )
+    return analyser.analyse(text, file, (real_path(file),), usable)
+
+
+class _Analyser:
+    def __init__(
+        self,
+        registry: ComponentRegistry,
+        env: Mapping[str, str],
+        read_text: ReadText,
+        limits: ParseLimits,
+        child_cache: dict[ChildKey, Analysis],
+        runs: StoreLookup | None,
+    ) -> None:
+        self.runs = runs
+        self.registry = registry
+        self.env = env
+        self.read_text = read_text
+        self.limits = limits
+        self.old_child_cache = child_cache
+        self.child_cache: dict[ChildKey, Analysis] = {}
+        self.max_depth: int | None = None
+
+    def analyse(
+        self, text: str, file: Path, chain: tuple[Path, ...], previous: Analysis | None
+    ) -> Analysis:
+        if previous is not None:
+            again = self._reanalysed(previous, text, file, chain)
+            if again is not None:
+                return again
+        parsed = parse_yaml(text, self.limits)
+        if parsed.problem is not None:
+            recovered = recover(text, self.limits) if parsed.problem.syntax else None
+            if recovered is None:
+                problem = parsed.problem
+                return self._unparsable(file, text, problem.range, problem.message)
+            context = self._artifact_context(file, text)
+            infos = [
+                check_artifact(block, context)
+                if not isinstance(block, BrokenBlock)
+                else ArtifactInfo.unparsable(
+                    block.id,
+                    block.key_range,
+                    Diagnostic.of("WCT001", file, block.problem_range, block.message),
+                )
+                for block in recovered.blocks
+            ]
+            return self._finish(file, text, chain, recovered.header, infos, None, None)
+        root = parsed.root
+        if not isinstance(root, YamlMapping):
+            empty = root is None or (isinstance(root, YamlScalar) and root.value is None)
+            message = (
+                "empty document: a runbook needs `name`, `description` and `artifacts`"
+                if empty
+                else "the document must be a mapping with `name`, `description` and `artifacts`"
+            )
+            where = root.range if root is not None and not empty else Range.of(0, 0, 0, 0)
+            return self._unparsable(file, text, where, message)
+        context = self._artifact_context(file, text)
+        artifacts_entry = root.get("artifacts")
+        entries = (
+            artifacts_entry.value.entries
+            if artifacts_entry is not None and isinstance(artifacts_entry.value, YamlMapping)
+            else ()
+        )
+        infos = [check_artifact(entry, context) for entry in entries]
+        layout = layout_of(root, text) if not parsed.uses_anchors else None
+        return self._finish(file, text, chain, root, infos, layout, None)
+
+    def _reanalysed(
+        self, previous: Analysis, text: str, file: Path, chain: tuple[Path, ...]
+    ) -> Analysis | None:
+        """The analysis of ``text`` made from ``previous`` where the edit did not reach;
+        None when the whole text must be parsed again."""
+        layout = previous.engine.layout
+        if layout is None or previous.header is None:
+            return None
+        old = list(previous.artifact_list)
+        edit = reparse(layout, previous.text, text, len(old), self.limits)
+        if edit is None:
+            return None
+        local = ArtifactCheckContext(file, self.registry, edit.line_text)
+        fresh = [check_artifact(entry, local) for entry in edit.entries]
+        replaced = old[edit.first : edit.last + 1]
+        infos = [
+            *old[: edit.first],
+            *fresh,
+            *(info.shifted(edit.delta_lines) for info in old[edit.last + 1 :]),
+        ]
+        # The runbook-wide checks of `previous` still hold when the edit moved no lines
+        # and changed nothing they read (a description, a connector property).
+        unchanged = (
+            not edit.delta_lines
+            and len(replaced) == len(fresh)
+            and all(a.outline() == b.outline() for a, b in zip(replaced, fresh, strict=True))
+            # the run store may have changed since (WCT060)
+            and not (self.runs is not None and any(info.reuse for info in infos))
+            and self._still_valid(previous)  # children, variables and components
+        )
+        return self._finish(
+            file,
+            text,
+            chain,
+            edit.root,
+            infos,
+            edit.layout,
+            len(fresh),
+            previous if unchanged else None,
+        )
+
+    def _artifact_context(self, file: Path, text: str) -> ArtifactCheckContext:
+        lines: list[str] | None = None
+
+        def line_text(number: int) -> str:
+            nonlocal lines
+            if lines is None:
+                lines = split_lines(text)
+            return lines[number] if 0 <= number < len(lines) else ""
+
+        return ArtifactCheckContext(file, self.registry, line_text)
+
+    def _finish(
+        self,
+        file: Path,
+        text: str,
+        chain: tuple[Path, ...],
+        root: YamlMapping,
+        infos: list[ArtifactInfo],
+        layout: ArtifactLayout | None,
+        reparsed: int | None,
+        unchanged: Analysis | None = None,
+    ) -> Analysis:
+        context = self._artifact_context(file, text)
+        header = check_header(root, file, context.line_text)
+        if self.max_depth is None:
+            self.max_depth = header.config.max_child_depth
+        facts = (
+            _facts_of(unchanged, infos)
+            if unchanged is not None
+            else check_runbook(
+                header,
+                infos,
+                RunbookContext(
+                    file=file,
+                    registry=self.registry,
+                    env=self.env,
+                    read_text=self.read_text,
+                    analyse_child=self._analyse_child,
+                    chain=chain,
+                    max_depth=self.max_depth,
+                    runs=self.runs,
+                ),
+            )
+        )
+        diagnostics = [*header.diagnostics]
+        for info in infos:
+            diagnostics.extend(info.diagnostics)
+        diagnostics.extend(facts.diagnostics)
+        diagnostics.sort(key=Diagnostic.sort_key)
+        env_sites = [*header.env_sites]
+        for info in infos:
+            env_sites.extend(info.env_sites)
+        return Analysis(
+            path=file,
+            text=text,
+            diagnostics=tuple(diagnostics),
+            header=header,
+            artifact_list=tuple(infos),
+            artifacts=facts.artifacts,
+            references=facts.references,
+            dependencies=facts.dependencies,
+            schemas=facts.schemas,
+            aliases=facts.aliases,
+            children=facts.children,
+            env_sites=tuple(env_sites),
+            chain_problems=facts.chain_problems,
+            engine=EngineState(
+                layout=layout,
+                child_cache=self.child_cache,
+                reparsed_blocks=reparsed,
+                runbook_diagnostics=tuple(facts.diagnostics),
+                env_used={site.name: self.env.get(site.name) for site in env_sites},
+                registry=self.registry,
+            ),
+        )
+
+    def _analyse_child(self, text: str, real: Path, chain: tuple[Path, ...]) -> Analysis:
+        key = (real, text, chain, self.max_depth or 0)
+        known = self.child_cache.get(key) or self.old_child_cache.get(key)
+        if known is not None and not self._still_valid(known):
+            known = None
+        if known is None:
+            known = self.analyse(text, real, chain, None)
+        self.child_cache[key] = known
+        return known
+
+    def _still_valid(self, analysis: Analysis) -> bool:
+        """Would analysing this child again give the same result? Its own text is the
+        cache key; what lies beneath it, its variables and the components are checked."""
+        if analysis.engine.registry is not self.registry:
+            return False
+        env_used = analysis.engine.env_used
+        if any(self.env.get(name) != value for name, value in env_used.items()):
+            return False
+        for link in analysis.children.values():
+            if link.analysis is None:
+                if link.request.path_allowed:
+                    return False  # not found or unreadable before: it may be there now
+                continue
+            if self.read_text(link.analysis.path) != link.analysis.text:
+                return False
+            if not self._still_valid(link.analysis):
+                return False
+        return True
+
+    def _unparsable(self, file: Path, text: str, range_: Range, message: str) -> Analysis:
+        return Analysis(
+            path=file,
+            text=text,
+            diagnostics=(Diagnostic.of("WCT001", file, range_, message),),
+            header=None,
+            artifact_list=(),
+            artifacts={},
+            references=(),
+            dependencies={},
+            schemas={},
+            aliases={},
+            children={},
+            env_sites=(),
+            engine=EngineState(child_cache=self.child_cache),
+        )
+
+
+def _facts_of(previous: Analysis, infos: list[ArtifactInfo]) -> RunbookFacts:
+    """The runbook-wide results of ``previous``, for artifacts whose outlines they match."""
+    artifacts: dict[str, ArtifactInfo] = {}
+    for info in infos:
+        artifacts.setdefault(info.id, info)
+    return RunbookFacts(
+        artifacts=artifacts,
+        references=previous.references,
+        dependencies=previous.dependencies,
+        schemas=previous.schemas,
+        aliases=previous.aliases,
+        children=previous.children,
+        chain_problems=previous.chain_problems,
+        diagnostics=list(previous.engine.runbook_diagnostics),
+    )

@@ -1,0 +1,410 @@
+"""Checks of one artifact on its own: what can be known from its block of text alone.
+
+Structure (WCT002), duplicate keys (WCT003), production method (WCT004), component
+types and properties (WCT020-022), schema names (WCT030), reuse without output schema
+(WCT031), child path syntax and output choice (WCT040, WCT045), environment sites; plus
+the facts the runbook-wide checks need (reference sites, child runbook request). The
+result depends only on the artifact's text and position, which is what lets incremental
+analysis keep it for every artifact an edit did not touch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from waivern_orchestration.analysis.child_paths import child_path_problem
+from waivern_orchestration.analysis.env_vars import with_defaults
+from waivern_orchestration.analysis.facts import (
+    ArtifactInfo,
+    ChildRequest,
+    NamedSite,
+    Production,
+    Reference,
+)
+from waivern_orchestration.analysis.model_errors import model_diagnostics
+from waivern_orchestration.analysis.suggestions import did_you_mean
+from waivern_orchestration.analysis.tree_checks import scan_subtree
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.diagnostics import Reporter
+from waivern_orchestration.message_schemas import known_schemas, resolve_schema
+from waivern_orchestration.models import ARTIFACT_ID_PATTERN, ArtifactDefinition
+from waivern_orchestration.parse.positions import Range
+from waivern_orchestration.parse.yaml_tree import (
+    YamlEntry,
+    YamlMapping,
+    YamlNode,
+    YamlScalar,
+    YamlSequence,
+    to_python,
+)
+
+_ARTIFACT_ID = re.compile(ARTIFACT_ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class ArtifactCheckContext:
+    """What checking one artifact needs besides its text."""
+
+    file: Path
+    registry: ComponentRegistry
+    line_text: Callable[[int], str]  # a line of the text the artifact stands in
+
+
+def check_artifact(entry: YamlEntry, context: ArtifactCheckContext) -> ArtifactInfo:
+    return _ArtifactCheck(entry, context).run()
+
+
+class _ArtifactCheck:
+    def __init__(self, entry: YamlEntry, context: ArtifactCheckContext) -> None:
+        self.entry = entry
+        self.context = context
+        self.id = entry.key_text
+        self.report = Reporter(context.file)
+        self.diagnostics = self.report.diagnostics
+
+    def run(self) -> ArtifactInfo:
+        key_range = self.entry.key.range
+        node = self.entry.value
+        key = self.entry.key
+        if isinstance(key, YamlScalar) and not key.is_string:
+            self.report(
+                "WCT002",
+                key_range,
+                f"YAML reads the artifact id `{self.id}` as {_yaml_kind(key.value)}, not as "
+                f"text: quote it (`'{self.id}':`) or choose another id",
+            )
+        elif not _ARTIFACT_ID.match(self.id):
+            self.report(
+                "WCT002",
+                key_range,
+                f"artifact id `{self.id}` is not allowed: use letters, digits, `_` and `-`, "
+                "starting with a letter or `_`",
+            )
+        duplicates, found_sites = scan_subtree(node, self.context.file, self.context.line_text)
+        self.diagnostics.extend(duplicates)
+        sites = tuple(found_sites)
+        if not isinstance(node, YamlMapping):
+            if isinstance(node, YamlScalar) and node.value is None:
+                message = f"artifact `{self.id}` is empty: give it a `source`, `inputs` or `reuse`"
+                self.report("WCT004", key_range, message)
+            else:
+                self.report(
+                    "WCT002", node.range, f"artifact `{self.id}` must be a mapping of fields"
+                )
+            return ArtifactInfo(
+                id=self.id,
+                key_range=key_range,
+                tree=node,
+                env_sites=sites,
+                diagnostics=tuple(self.diagnostics),
+            )
+
+        valid = self._validate(node, key_range)
+        inputs = self._input_references(node)
+        production = self._production(node, key_range)
+        source_type = self._component(node, "source")
+        process_type = self._component(node, "process")
+        output_schema = self._output_schema(node, key_range)
+        child = self._child(node)
+        reuse = _reuse_sites(node)
+        output_node = node.value_of("output")
+        output = isinstance(output_node, YamlScalar) and output_node.value is True
+        description_node = node.value_of("description")
+        description = (
+            description_node.value
+            if isinstance(description_node, YamlScalar) and description_node.is_string
+            else None
+        )
+        return ArtifactInfo(
+            id=self.id,
+            key_range=key_range,
+            tree=node,
+            valid=valid,
+            production=production,
+            inputs=inputs,
+            source_type=source_type,
+            process_type=process_type,
+            output_schema=output_schema,
+            output=output,
+            child=child,
+            env_sites=sites,
+            diagnostics=tuple(self.diagnostics),
+            description=description,
+            reuse=reuse,
+        )
+
+    # -- structure ----------------------------------------------------------------------
+
+    def _validate(self, node: YamlMapping, key_range: Range) -> bool:
+        try:
+            ArtifactDefinition.model_validate(to_python(node))
+        except ValidationError as error:
+            self.diagnostics.extend(
+                model_diagnostics(
+                    error,
+                    node,
+                    key_range,
+                    self.context.file,
+                    code="WCT002",
+                    where=f"artifact `{self.id}`",
+                    model=ArtifactDefinition,
+                )
+            )
+            return False
+        return True
+
+    def _input_references(self, node: YamlMapping) -> tuple[Reference, ...]:
+        value = node.value_of("inputs")
+        if value is None:
+            return ()
+        items = value.items if isinstance(value, YamlSequence) else (value,)
+        return tuple(
+            Reference(item.value, item.range, self.id, "inputs")
+            for item in items
+            if isinstance(item, YamlScalar) and isinstance(item.value, str) and item.value
+        )
+
+    def _production(self, node: YamlMapping, key_range: Range) -> Production | None:
+        present = {key for key in ("source", "inputs", "reuse") if node.get(key) is not None}
+        child = node.get("child_runbook")
+        process = node.get("process")
+        if len(present) != 1:
+            if present:
+                ranges = [entry.key.range for key in sorted(present) if (entry := node.get(key))]
+                names = " and ".join(f"`{key}`" for key in sorted(present))
+                for range_ in ranges:
+                    self.report(
+                        "WCT004",
+                        range_,
+                        f"artifact `{self.id}` has {names}: give exactly one of "
+                        "`source`, `inputs` or `reuse`",
+                    )
+            else:
+                hint = " (`child_runbook` also needs `inputs`)" if child else ""
+                self.report(
+                    "WCT004",
+                    key_range,
+                    f"artifact `{self.id}` needs exactly one of `source`, `inputs` or "
+                    f"`reuse`{hint}",
+                )
+            return None
+        kind = next(iter(present))
+        chosen = node.get(kind)
+        if chosen is not None and kind != "inputs" and _is_empty(chosen.value):
+            what = "a connector `type`" if kind == "source" else "`from_run` and `artifact`"
+            self.report(
+                "WCT004",
+                chosen.key.range,
+                f"`{kind}` of artifact `{self.id}` is empty: give it {what}",
+            )
+            return None
+        inputs_entry = node.get("inputs")
+        if inputs_entry is not None and _is_empty(inputs_entry.value):
+            self.report(
+                "WCT004",
+                inputs_entry.value.range,
+                f"`inputs` of artifact `{self.id}` is empty: name the artifact(s) it is "
+                "derived from",
+            )
+        if child is not None:
+            for clash in ("process", "source"):
+                other = node.get(clash)
+                if other is not None:
+                    self.report(
+                        "WCT004",
+                        other.key.range,
+                        f"`child_runbook` produces artifact `{self.id}`: remove `{clash}`",
+                    )
+            return Production.CHILD if kind == "inputs" else None
+        if process is not None and kind != "inputs":
+            self.report(
+                "WCT004",
+                process.key.range,
+                f"`process` works on `inputs`: artifact `{self.id}` has none",
+            )
+        merge = node.get("merge")
+        if merge is not None and kind != "inputs":
+            self.report(
+                "WCT004", merge.key.range, "`merge` combines `inputs`: this artifact has none"
+            )
+        return {
+            "source": Production.SOURCE,
+            "inputs": Production.DERIVED,
+            "reuse": Production.REUSE,
+        }[kind]
+
+    # -- components ---------------------------------------------------------------------
+
+    def _component(self, node: YamlMapping, field_name: str) -> NamedSite | None:
+        section = node.value_of(field_name)
+        if not isinstance(section, YamlMapping):
+            return None
+        type_node = section.value_of("type")
+        if not (isinstance(type_node, YamlScalar) and isinstance(type_node.value, str)):
+            return None
+        site = NamedSite(type_node.value, type_node.range)
+        registry = self.context.registry
+        known: dict[str, Any]
+        if field_name == "source":
+            code, kind, known = "WCT020", "connector", dict(registry.connectors)
+        else:
+            code, kind, known = "WCT021", "processor", dict(registry.processors)
+        component = known.get(site.name)
+        if component is None:
+            listing = ", ".join(f"`{name}`" for name in sorted(known)) or "none installed"
+            self.report(
+                code,
+                type_node.range,
+                f"unknown {kind} type `{site.name}`{did_you_mean(site.name, known)} "
+                f"(known: {listing})",
+            )
+            return site
+        properties_entry = section.get("properties")
+        properties_node = properties_entry.value if properties_entry else None
+        raw = to_python(properties_node) if properties_node is not None else {}
+        # `${VAR:-default}` is checked with its default; `${VAR}` only when it runs.
+        data, unknown = with_defaults(raw if raw is not None else {})
+        try:
+            component.Properties.model_validate(data)
+        except ValidationError as error:
+            anchor = properties_entry.key.range if properties_entry else type_node.range
+            target: YamlNode = properties_node if properties_node is not None else section
+            self.diagnostics.extend(
+                model_diagnostics(
+                    error,
+                    target,
+                    anchor,
+                    self.context.file,
+                    code="WCT022",
+                    where=f"{kind} `{site.name}` properties",
+                    model=component.Properties,
+                    skip=lambda location: any(
+                        location[: len(prefix)] == prefix for prefix in unknown
+                    ),
+                )
+            )
+        return site
+
+    def _output_schema(self, node: YamlMapping, key_range: Range) -> NamedSite | None:
+        entry = node.get("output_schema")
+        reuse = node.get("reuse")
+        if reuse is not None and entry is None:
+            self.report(
+                "WCT031",
+                reuse.key.range,
+                f"artifact `{self.id}` reuses an earlier output: add `output_schema` "
+                "(e.g. `personal_data_finding/1.0.0`) so dependents can be checked",
+            )
+        if entry is None or not isinstance(entry.value, YamlScalar):
+            return None
+        value = entry.value.value
+        if not isinstance(value, str):
+            return None
+        if resolve_schema(value) is None:
+            names = [str(ref) for ref in known_schemas()]
+            self.report(
+                "WCT030",
+                entry.value.range,
+                f"unknown message schema `{value}`{did_you_mean(value, names)} "
+                f"(known: {', '.join(f'`{name}`' for name in names)})",
+            )
+        return NamedSite(value, entry.value.range)
+
+    # -- child runbook ------------------------------------------------------------------
+
+    def _child(self, node: YamlMapping) -> ChildRequest | None:
+        entry = node.get("child_runbook")
+        if entry is None or not isinstance(entry.value, YamlMapping):
+            return None
+        child = entry.value
+        path_node = child.value_of("path")
+        if not (isinstance(path_node, YamlScalar) and isinstance(path_node.value, str)):
+            return None
+        path_allowed = self._check_child_path(path_node)
+        mapping_node = child.value_of("input_mapping")
+        mapping: list[tuple[NamedSite, Reference]] = []
+        if isinstance(mapping_node, YamlMapping):
+            for item in mapping_node.entries:
+                if isinstance(item.value, YamlScalar) and isinstance(item.value.value, str):
+                    mapping.append(
+                        (
+                            NamedSite(item.key_text, item.key.range),
+                            Reference(item.value.value, item.value.range, self.id, "input_mapping"),
+                        )
+                    )
+        output_node = child.get("output")
+        output_mapping_entry = child.get("output_mapping")
+        output: NamedSite | None = None
+        if output_node is not None and isinstance(output_node.value, YamlScalar):
+            output = NamedSite(str(output_node.value.value), output_node.value.range)
+        output_mapping: tuple[tuple[NamedSite, NamedSite], ...] | None = None
+        if output_mapping_entry is not None and isinstance(output_mapping_entry.value, YamlMapping):
+            output_mapping = tuple(
+                (
+                    NamedSite(item.key_text, item.key.range),
+                    NamedSite(str(item.value.value), item.value.range),
+                )
+                for item in output_mapping_entry.value.entries
+                if isinstance(item.value, YamlScalar)
+            )
+        if output_node is not None and output_mapping_entry is not None:
+            self.report(
+                "WCT045",
+                output_mapping_entry.key.range,
+                "give either `output` (this artifact becomes that child output) or "
+                "`output_mapping` (child outputs under new names), not both",
+            )
+        elif output_node is None and output_mapping_entry is None:
+            self.report(
+                "WCT045",
+                entry.key.range,
+                f"`child_runbook` of `{self.id}` needs `output` (the child output this "
+                "artifact becomes) or `output_mapping`",
+            )
+        return ChildRequest(
+            path=path_node.value,
+            path_range=path_node.range,
+            path_allowed=path_allowed,
+            input_mapping=tuple(mapping),
+            output=output,
+            output_mapping=output_mapping,
+            key_range=entry.key.range,
+        )
+
+    def _check_child_path(self, path_node: YamlScalar) -> bool:
+        text = str(path_node.value)
+        problem = child_path_problem(text)
+        if problem:
+            self.report("WCT040", path_node.range, problem)
+            return False
+        return True
+
+
+def _reuse_sites(node: YamlMapping) -> tuple[NamedSite, NamedSite] | None:
+    reuse = node.value_of("reuse")
+    if not isinstance(reuse, YamlMapping):
+        return None
+    run, artifact = reuse.value_of("from_run"), reuse.value_of("artifact")
+    if not (isinstance(run, YamlScalar) and isinstance(artifact, YamlScalar)):
+        return None
+    return NamedSite(run.text, run.range), NamedSite(artifact.text, artifact.range)
+
+
+def _yaml_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def _is_empty(node: YamlNode) -> bool:
+    if isinstance(node, YamlSequence):
+        return not node.items
+    return isinstance(node, YamlScalar) and node.value in (None, "")

@@ -1,0 +1,35 @@
+"""`reuse` against the run store (WCT060): the earlier run must be there and have a
+stored output for the artifact (by id or by the name the runbook gave it)."""
+
+from __future__ import annotations
+
+from waivern_orchestration.analysis.scope import RunbookScope
+from waivern_orchestration.analysis.suggestions import did_you_mean
+
+
+def check_reuse(scope: RunbookScope) -> None:
+    runs = scope.context.runs
+    if runs is None:
+        return
+    for info in scope.artifacts.values():
+        if info.reuse is None:
+            continue
+        run, artifact = info.reuse
+        if not run.name or not artifact.name:
+            continue  # an empty value is a structure problem (WCT002), said already
+        produced = runs.run_artifacts(run.name)
+        if produced is None:
+            where = "the run store" if runs.available() else "the run store (none yet)"
+            scope.report(
+                "WCT060",
+                run.range,
+                f"run `{run.name}` is not in {where} at {runs.directory}: check the id "
+                "with `wct runs` (a run from another store will fail here)",
+            )
+        elif artifact.name not in produced:
+            scope.report(
+                "WCT060",
+                artifact.range,
+                f"run `{run.name}` has no stored output for `{artifact.name}`"
+                f"{did_you_mean(artifact.name, produced)}",
+            )

@@ -1,0 +1,57 @@
+"""Checks that walk any part of a runbook's YAML tree: duplicate keys (WCT003) and
+environment-variable sites, done in one walk (the analyser calls it per artifact and for
+the header)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from waivern_orchestration.analysis.env_vars import env_sites
+from waivern_orchestration.analysis.facts import EnvSite
+from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation
+from waivern_orchestration.parse.yaml_tree import YamlEntry, YamlMapping, YamlNode, YamlScalar
+
+
+def scan_subtree(
+    node: YamlNode, file: Path, line_text: Callable[[int], str]
+) -> tuple[list[Diagnostic], list[EnvSite]]:
+    """One walk over ``node``: WCT003 for every key repeated in a mapping, and every
+    `${VAR}` site in string values, both in document order."""
+    duplicates: list[Diagnostic] = []
+    sites: list[EnvSite] = []
+    stack: list[YamlNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, YamlScalar):
+            value = current.value
+            if value.__class__ is str and "${" in value:
+                sites.extend(env_sites(current, line_text))
+        elif isinstance(current, YamlMapping):
+            entries = current.entries
+            if len(entries) > 1:
+                duplicates.extend(duplicate_keys_in(entries, file))
+            stack.extend([entry.value for entry in entries])
+        else:
+            stack.extend(current.items)
+    duplicates.sort(key=Diagnostic.sort_key)
+    sites.sort(key=lambda site: site.range)
+    return duplicates, sites
+
+
+def duplicate_keys_in(entries: tuple[YamlEntry, ...], file: Path) -> Iterable[Diagnostic]:
+    first: dict[str, YamlEntry] = {}
+    for entry in entries:
+        key = entry.key_text
+        earlier = first.get(key)
+        if earlier is None:
+            first[key] = entry
+            continue
+        yield Diagnostic.of(
+            "WCT003",
+            file,
+            entry.key.range,
+            f"duplicate key `{key}`: YAML would silently keep only the last one; remove "
+            "or rename one of them",
+            (RelatedInformation(file, earlier.key.range, f"first `{key}`"),),
+        )

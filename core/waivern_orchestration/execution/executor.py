@@ -1,0 +1,515 @@
+"""The executor: runs a plan's artifacts in parallel, persisting state after each one.
+
+Each artifact starts the moment its last input completes (no waiting for a DAG level),
+never more than `config.max_concurrency` at once. Components run in worker threads; the
+asyncio loop schedules, persists and reports. A failed artifact skips everything that
+depends on it while independent branches go on; an `optional` failure is a warning (its
+dependents are still skipped). A processor that hands work to a batch provider leaves its
+artifact `pending` and the run ends `interrupted`, to be resumed once `wct poll` has the
+results. `config.timeout` and `stop()` (signals) end the run early: what has not finished
+is recorded as not run, and everything completed stays completed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.components.base import BatchAccess, PendingProcessingError
+from waivern_orchestration.execution.events import (
+    ArtifactFinished,
+    ArtifactStarted,
+    EventSink,
+    RunFinished,
+    RunStarted,
+    SilentSink,
+)
+from waivern_orchestration.execution.outcome import RunOutcome, StopReason, decide_outcome
+from waivern_orchestration.message_schemas import SchemaRef
+from waivern_orchestration.messages import ExecutionMetadata, Message
+from waivern_orchestration.planner import ExecutionPlan, PlannedArtifact
+from waivern_orchestration.store.run_store import (
+    HEARTBEAT_SECONDS,
+    FinishedArtifact,
+    RunStore,
+    now_iso,
+)
+from waivern_orchestration.store.statuses import ArtifactStatus
+
+
+@dataclass
+class ExecutionContext:
+    """What a component sees of the run it works in (`components.base.ComponentContext`)."""
+
+    runbook_dir: Path
+    artifact_id: str
+    run_id: str
+    batch: BatchAccess
+    stopping: threading.Event
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def cancelled(self) -> bool:
+        return self.stopping.is_set()
+
+
+BatchFactory = Callable[[str, str], BatchAccess]  # (run id, artifact id) → access
+
+
+@dataclass
+class _Step:
+    finished: list[tuple[PlannedArtifact, _Result]] = field(default_factory=list)
+    started: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Result:
+    status: ArtifactStatus
+    message: Message | None
+    error: str | None
+    duration: float
+    warnings: list[str]
+    stored: str | None = None  # the message as stored (JSON), made in the worker thread
+    started_at: str | None = None
+
+
+class Executor:
+    def __init__(
+        self,
+        plan: ExecutionPlan,
+        store: RunStore,
+        run_id: str,
+        token: str,
+        registry: ComponentRegistry,
+        batch: BatchFactory,
+        sink: EventSink | None = None,
+    ) -> None:
+        self.plan = plan
+        self.store = store
+        self.run_id = run_id
+        self.token = token
+        self.registry = registry
+        self.batch = batch
+        self.sink: EventSink = sink or SilentSink()
+        self._stopping = threading.Event()
+        self._stop_reason: StopReason | None = None
+        self._wake: asyncio.Event | None = None
+        self._messages: dict[str, Message] = {}
+
+    def stop(self, reason: StopReason) -> None:
+        """End the run early (a signal): safe to call from the loop's signal handlers."""
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        self._stopping.set()
+        if self._wake is not None:
+            self._wake.set()
+
+    async def execute(self) -> RunOutcome:
+        self._wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        plan = self.plan
+        status = self._prepare()
+        dependents = plan.dependents()
+        waiting = {
+            artifact.id: sum(
+                1
+                for producer in set(artifact.inputs)
+                if status[producer] is not ArtifactStatus.COMPLETED
+            )
+            for artifact in plan.artifacts
+            if status[artifact.id] is not ArtifactStatus.COMPLETED
+        }
+        ready = [artifact for artifact, count in waiting.items() if count == 0]
+        ready.reverse()  # pop() takes them in plan order
+        done_before = sum(1 for value in status.values() if value is ArtifactStatus.COMPLETED)
+        self.sink.emit(RunStarted(self.run_id, len(plan.artifacts), done_before))
+        pool = _WorkerPool(plan.config.max_concurrency)
+        running: dict[asyncio.Future[Any], str] = {}
+        heartbeat = asyncio.create_task(self._heartbeat())
+        limit = plan.config.timeout
+        deadline = loop.time() + limit if limit is not None else None
+        failed_required = False
+        # What one scheduling step changed, written in one transaction: the artifacts that
+        # finished (and the dependents their failure skips) and those they let start.
+        step = _Step()
+        try:
+            while ready or running:
+                while (
+                    ready
+                    and len(running) < plan.config.max_concurrency
+                    and not self._stopping.is_set()
+                ):
+                    artifact = ready.pop()
+                    status[artifact] = ArtifactStatus.RUNNING
+                    step.started.append(artifact)
+                    planned = plan[artifact]
+                    running[pool.submit(loop, self._work_for(planned))] = artifact
+                self._commit(step)
+                step = _Step()
+                if self._stopping.is_set() or not running:
+                    break
+                timeout = None if deadline is None else max(deadline - loop.time(), 0)
+                wake: asyncio.Future[Any] = asyncio.ensure_future(self._wake.wait())
+                watched: set[asyncio.Future[Any]] = {*running, wake}
+                finished, _ = await asyncio.wait(
+                    watched, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                wake.cancel()
+                self._wake.clear()
+                timed_out = deadline is not None and loop.time() >= deadline
+                if limit is not None and timed_out and not finished - {wake}:
+                    self.stop(StopReason.timed_out(limit))
+                    break
+                for future in finished:
+                    if future is wake:
+                        continue
+                    artifact = running.pop(future)
+                    result: _Result = future.result()
+                    status[artifact] = result.status
+                    if result.message is not None:
+                        self._messages[artifact] = result.message
+                    step.finished.append((plan[artifact], result))
+                    if result.status is ArtifactStatus.COMPLETED:
+                        for dependent in dependents[artifact]:
+                            if (
+                                dependent in waiting
+                                and status[dependent] is ArtifactStatus.NOT_STARTED
+                            ):
+                                waiting[dependent] -= 1
+                                if waiting[dependent] == 0:
+                                    ready.insert(0, dependent)
+                    elif result.status is ArtifactStatus.FAILED:
+                        if not plan[artifact].definition.optional:
+                            failed_required = True
+                        step.skipped.extend(self._skip_dependents(artifact, dependents, status))
+            self._commit(step)
+            # Stopped (timeout or signal): what was running did not finish.
+            unfinished = list(running.values())
+            for artifact in unfinished:
+                status[artifact] = ArtifactStatus.NOT_STARTED
+            self.store.mark_artifacts(self.run_id, unfinished, ArtifactStatus.NOT_STARTED)
+        finally:
+            heartbeat.cancel()
+            pool.close()
+        counts = self.store.counts(self.run_id)
+        run_status, reason = decide_outcome(self.run_id, counts, failed_required, self._stop_reason)
+        self.store.finish_run(self.run_id, self.token, run_status, reason)
+        self.sink.emit(RunFinished(self.run_id, run_status, counts, reason))
+        return RunOutcome(self.run_id, run_status, reason, counts)
+
+    def _prepare(self) -> dict[str, ArtifactStatus]:
+        """Statuses to start from: completed artifacts stay completed (unless their message
+        was never stored and something still needs it); everything else runs again."""
+        status = {record.artifact_id: record.status for record in self.store.artifacts(self.run_id)}
+        dependents = self.plan.dependents()
+        for artifact in self.plan.artifacts:
+            # A sensitive output was never stored: produce it again if something needs it.
+            if (
+                artifact.sensitive
+                and status.get(artifact.id) is ArtifactStatus.COMPLETED
+                and any(
+                    status.get(user) is not ArtifactStatus.COMPLETED
+                    for user in dependents[artifact.id]
+                )
+            ):
+                status[artifact.id] = ArtifactStatus.NOT_STARTED
+        reset = [
+            artifact.id
+            for artifact in self.plan.artifacts
+            if status.get(artifact.id) is not ArtifactStatus.COMPLETED
+        ]
+        self.store.mark_artifacts(self.run_id, reset, ArtifactStatus.NOT_STARTED)
+        # Failed, skipped, pending and interrupted artifacts all run again.
+        return {
+            artifact.id: ArtifactStatus.COMPLETED
+            if status.get(artifact.id) is ArtifactStatus.COMPLETED
+            else ArtifactStatus.NOT_STARTED
+            for artifact in self.plan.artifacts
+        }
+
+    def _skip_dependents(
+        self, artifact: str, dependents: dict[str, list[str]], status: dict[str, ArtifactStatus]
+    ) -> list[tuple[str, str]]:
+        """Everything downstream of a failed artifact that has not run: (id, reason)."""
+        skipped: list[tuple[str, str]] = []
+        stack = list(dependents[artifact])
+        while stack:
+            current = stack.pop()
+            if status[current] in (
+                ArtifactStatus.SKIPPED,
+                ArtifactStatus.COMPLETED,
+                ArtifactStatus.RUNNING,
+            ):
+                continue
+            status[current] = ArtifactStatus.SKIPPED
+            skipped.append((current, f"input `{artifact}` failed"))
+            stack.extend(dependents[current])
+        return skipped
+
+    def _commit(self, step: _Step) -> None:
+        """Write one step, then tell the sink (so whoever reads the store after an event
+        finds what the event says)."""
+        if not (step.finished or step.started or step.skipped):
+            return
+        self.store.record_step(
+            self.run_id,
+            [
+                FinishedArtifact(
+                    planned.id,
+                    result.status,
+                    result.duration,
+                    result.error,
+                    tuple(result.warnings),
+                    result.stored,
+                    planned.sensitive,
+                    result.started_at,
+                )
+                for planned, result in step.finished
+            ],
+            started=step.started,
+            skipped=step.skipped,
+        )
+        for planned, result in step.finished:
+            self.sink.emit(
+                ArtifactFinished(
+                    self.run_id, planned.id, result.status, result.duration, result.error
+                )
+            )
+        for artifact, reason in step.skipped:
+            self.sink.emit(
+                ArtifactFinished(self.run_id, artifact, ArtifactStatus.SKIPPED, 0.0, reason)
+            )
+        for artifact in step.started:
+            self.sink.emit(ArtifactStarted(self.run_id, artifact))
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            if not self.store.heartbeat(self.run_id, self.token):
+                # Another process took the run over (this one looked dead): stop writing.
+                self.stop(StopReason.taken_over())
+
+    # -- one artifact (runs in a worker thread) ----------------------------------------
+
+    def _input(self, producer: str) -> Message:
+        """An input's message: produced in this run, or stored by an earlier attempt."""
+        message = self._messages.get(producer)
+        if message is None:
+            message = self.store.message(self.run_id, producer)
+            if message is None:
+                raise RuntimeError(f"the stored output of `{producer}` is missing")
+            self._messages[producer] = message
+        return message
+
+    def _work_for(self, planned: PlannedArtifact) -> Callable[[], _Result]:
+        try:
+            inputs = [self._input(producer) for producer in planned.inputs]
+            inputs += [
+                # A declared default stands in for an unmapped optional child input.
+                Message(
+                    id=f"{planned.id}:{name}",
+                    schema=SchemaRef.parse(schema),
+                    content=value if isinstance(value, dict) else {"value": value},
+                )
+                for name, schema, value in planned.defaults
+            ]
+        except RuntimeError as missing:  # a store edited by hand, or a message lost
+            reason = str(missing)
+            return lambda: _Result(ArtifactStatus.FAILED, None, reason, 0.0, [])
+        context = ExecutionContext(
+            runbook_dir=planned.runbook_dir,
+            artifact_id=planned.id,
+            run_id=self.run_id,
+            batch=self.batch(self.run_id, planned.id),
+            stopping=self._stopping,
+        )
+        reuse = planned.definition.reuse
+        reused = self._reused(planned) if reuse is not None else None
+        alias = self.plan.alias_of(planned.id)
+
+        def work() -> _Result:
+            started_at = now_iso()
+            started = time.perf_counter()
+            if reuse is not None and reused is None:
+                error = f"run {reuse.from_run} has no stored output for artifact `{reuse.artifact}`"
+                return _Result(ArtifactStatus.FAILED, None, error, 0.0, context.warnings)
+            try:
+                content = reused.content if reused else self._produce(planned, inputs, context)
+            except PendingProcessingError as pending:
+                return _Result(
+                    ArtifactStatus.PENDING,
+                    None,
+                    str(pending),
+                    time.perf_counter() - started,
+                    context.warnings,
+                )
+            except Exception as error:  # a component's failure is the artifact's, not ours
+                return _Result(
+                    ArtifactStatus.FAILED,
+                    None,
+                    _describe(error),
+                    time.perf_counter() - started,
+                    context.warnings,
+                )
+            duration = time.perf_counter() - started
+            schema = (
+                SchemaRef.parse(planned.output_schema)
+                if planned.output_schema
+                else SchemaRef("unknown", "0")
+            )
+            message = Message(
+                id=planned.id,
+                schema=schema,
+                content=content,
+                execution=ExecutionMetadata(
+                    ArtifactStatus.COMPLETED, duration, None, planned.origin, alias
+                ),
+            )
+            try:
+                stored = json.dumps(message.to_json())  # the component's key order kept
+            except (TypeError, ValueError) as error:
+                return _Result(
+                    ArtifactStatus.FAILED,
+                    None,
+                    f"the component's output is not JSON data: {error}",
+                    duration,
+                    context.warnings,
+                )
+            return _Result(
+                ArtifactStatus.COMPLETED,
+                message,
+                None,
+                duration,
+                context.warnings,
+                stored,
+                started_at,
+            )
+
+        return work
+
+    def _reused(self, planned: PlannedArtifact) -> Message | None:
+        """The stored message `reuse` points at (by id, or by an alias of that run)."""
+        reuse = planned.definition.reuse
+        assert reuse is not None
+        message = self.store.message(reuse.from_run, reuse.artifact)
+        if message is None:
+            try:
+                other = ExecutionPlan.from_json(self.store.plan_json(reuse.from_run))
+            except Exception:  # an unknown run, or a plan this version cannot read
+                return None
+            message = self.store.message(reuse.from_run, other.resolve(reuse.artifact))
+        return message
+
+    def _produce(
+        self, planned: PlannedArtifact, inputs: Sequence[Message], context: ExecutionContext
+    ) -> dict[str, Any]:
+        definition = planned.definition
+        if definition.source is not None:
+            connector = self.registry.connectors[definition.source.type]
+            properties = connector.Properties.model_validate(definition.source.properties)
+            return connector().extract(properties, context)
+        if definition.process is not None:
+            processor = self.registry.processors[definition.process.type]
+            properties = processor.Properties.model_validate(definition.process.properties)
+            return processor().process(inputs, properties, context)
+        return concatenate([message.content for message in inputs])
+
+
+def concatenate(contents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Fan-in without a processor (`merge: concatenate`): lists are joined, numbers are
+    added (at any level), anything else is taken from the first input that has it."""
+    merged: dict[str, Any] = {}
+    for content in contents:
+        for key, value in content.items():
+            if key not in merged:
+                merged[key] = list(value) if isinstance(value, list) else value
+            elif isinstance(value, list) and isinstance(merged[key], list):
+                merged[key].extend(value)
+            elif isinstance(value, dict) and isinstance(merged[key], dict):
+                merged[key] = _add_counts(merged[key], value)
+            elif _is_count(value) and _is_count(merged[key]):
+                merged[key] = merged[key] + value
+    return merged
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _add_counts(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    added = dict(first)
+    for key, value in second.items():
+        if _is_count(value) and _is_count(added.get(key)):
+            added[key] = added[key] + value
+        else:
+            added.setdefault(key, value)
+    return added
+
+
+def _describe(error: Exception) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0] if "\n" in text else text
+
+
+class _WorkerPool:
+    """Daemon worker threads: a component stuck past a timeout or a signal must not keep
+    the process alive (the run is already recorded as stopped)."""
+
+    def __init__(self, size: int) -> None:
+        self._queue: queue.SimpleQueue[
+            tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[], Any]] | None
+        ] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"wct-worker-{index}", daemon=True)
+            for index in range(size)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(
+        self, loop: asyncio.AbstractEventLoop, call: Callable[[], Any]
+    ) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = loop.create_future()
+        self._queue.put((loop, future, call))
+        return future
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            loop, future, call = item
+            try:
+                result = call()
+            except BaseException as error:  # delivered to the loop, never lost
+                outcome: tuple[Any, BaseException | None] = (None, error)
+            else:
+                outcome = (result, None)
+            # The run may have ended (timeout, signal) while this component still worked.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, future, *outcome)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)

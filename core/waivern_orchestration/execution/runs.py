@@ -1,0 +1,100 @@
+"""Starting and resuming runs: plan (or load the persisted plan), take ownership in the
+store, execute, and say how it ended.
+
+Used by `wct run` and, through it, by the language server and the VS Code extension.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.execution.batch import StoreBatchAccess
+from waivern_orchestration.execution.events import EventSink
+from waivern_orchestration.execution.executor import Executor
+from waivern_orchestration.execution.outcome import RunOutcome, StopReason
+from waivern_orchestration.planner import ExecutionPlan, Planner
+from waivern_orchestration.store.run_store import RunStore, StoreError, new_run_id
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    runbook: Path
+    store_dir: Path
+    resume: str | None = None
+    registry: ComponentRegistry | None = None
+    env: Mapping[str, str] | None = None
+    # Plan with the garbage collector paused (`Planner`): for a program to choose.
+    pause_collector: bool = False
+
+
+Notice = Callable[[str], None]  # one line for the user (a changed runbook on resume, ...)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
+    """Plan and run, or resume; raises PlanningError / StoreError for the user's mistakes.
+    SIGINT and SIGTERM stop the run cleanly: it ends `interrupted` and can be resumed."""
+    registry = request.registry or default_registry()
+    runbook = request.runbook.absolute()
+    with RunStore(request.store_dir) as store:
+        if request.resume is None:
+            planner = Planner(
+                registry=registry, env=request.env, pause_collector=request.pause_collector
+            )
+            plan = planner.plan(runbook)
+            run_id = new_run_id()
+            token = store.create_run(
+                run_id,
+                str(runbook),
+                file_sha256(runbook),
+                plan.to_json(),
+                [(a.id, a.origin, plan.alias_of(a.id)) for a in plan.artifacts],
+            )
+        else:
+            run_id = request.resume
+            record = store.run(run_id)
+            if Path(record.runbook_path).resolve() != runbook.resolve():
+                raise StoreError(f"run {run_id} belongs to {record.runbook_path}, not {runbook}")
+            plan = ExecutionPlan.from_json(store.plan_json(run_id))
+            token = store.claim(run_id)
+            if not runbook.exists() or file_sha256(runbook) != record.runbook_sha256:
+                notice(
+                    f"the runbook changed since run {run_id} started; resuming with the plan "
+                    "recorded then (start a new run to use the changes)"
+                )
+        executor = Executor(
+            plan,
+            store,
+            run_id,
+            token,
+            registry,
+            lambda run, artifact: StoreBatchAccess(request.store_dir, run, artifact),
+            sink,
+        )
+        return asyncio.run(_with_signals(executor))
+
+
+async def _with_signals(executor: Executor) -> RunOutcome:
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+            loop.add_signal_handler(
+                number, executor.stop, StopReason.signalled(signal.Signals(number).name)
+            )
+    try:
+        return await executor.execute()
+    finally:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(number)

@@ -1,0 +1,582 @@
+"""YAML text → a positioned tree: every key and value knows its range.
+
+Built on ``yaml.compose`` (the C loader when present). Duplicate keys are kept (the
+analyser reports them), and hostile input is refused with a WCT001 diagnostic before it
+can hurt: over-large documents, binary content, nesting deeper than a limit (the C
+composer recurses and would crash the process), recursive aliases and alias expansion
+bombs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from waivern_orchestration.parse.positions import DOCUMENT_START, Position, Range, split_lines
+
+try:  # pragma: no cover - depends on the PyYAML build
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_STR = "tag:yaml.org,2002:str"
+# tuple.__new__ directly: the named tuples' own __new__ is a Python-level call.
+_new_position = tuple.__new__
+_new_range = tuple.__new__
+_constructor = SafeConstructor()
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """What the parser refuses; the defaults are far above any real runbook."""
+
+    max_chars: int = 20_000_000
+    max_depth: int = 100
+    max_expanded_nodes: int = 2_000_000
+
+
+DEFAULT_LIMITS = ParseLimits()
+
+
+class YamlScalar:
+    """A scalar and where it stands. Its range is kept as four ints and made on demand:
+    a large runbook has hundreds of thousands of scalars, mostly never asked for theirs."""
+
+    __slots__ = ("_end_char", "_end_line", "_start_char", "_start_line", "source", "style", "value")
+
+    value: Any
+    style: str | None
+    # The text as written, kept only when YAML resolved it to something else than that
+    # text (`on` → True, `null` → None, `010` → 8): messages and keys show what was typed.
+    source: str | None
+
+    def __init__(
+        self, value: Any, range: Range, style: str | None = None, source: str | None = None
+    ) -> None:
+        self.value = value
+        self.style = style
+        self.source = source
+        (self._start_line, self._start_char), (self._end_line, self._end_char) = range
+
+    @property
+    def range(self) -> Range:
+        return _new_range(
+            Range,
+            (
+                _new_position(Position, (self._start_line, self._start_char)),
+                _new_position(Position, (self._end_line, self._end_char)),
+            ),
+        )
+
+    @property
+    def is_string(self) -> bool:
+        return isinstance(self.value, str)
+
+    @property
+    def text(self) -> str:
+        if self.source is not None:
+            return self.source
+        return self.value if isinstance(self.value, str) else str(self.value)
+
+    def shifted(self, lines: int) -> YamlScalar:
+        return YamlScalar(self.value, self.range.shifted(lines), self.style, self.source)
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.value,
+            self.style,
+            self.source,
+            self._start_line,
+            self._start_char,
+            self._end_line,
+            self._end_char,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not YamlScalar:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"YamlScalar(value={self.value!r}, range={self.range!r}, style={self.style!r})"
+
+
+@dataclass(slots=True)
+class YamlEntry:
+    key: YamlNode
+    value: YamlNode
+    key_text: str  # the key as written (keys of runbooks are strings)
+
+    @classmethod
+    def of(cls, key: YamlNode, value: YamlNode) -> YamlEntry:
+        return cls(key, value, key.text if isinstance(key, YamlScalar) else "<complex key>")
+
+    @property
+    def range(self) -> Range:
+        return Range(self.key.range.start, self.value.range.end)
+
+    def shifted(self, lines: int) -> YamlEntry:
+        return YamlEntry(self.key.shifted(lines), self.value.shifted(lines), self.key_text)
+
+
+@dataclass(slots=True)
+class YamlMapping:
+    entries: tuple[YamlEntry, ...]
+    range: Range
+    _index: dict[str, YamlEntry] | None = field(default=None, compare=False, repr=False)
+
+    def get(self, key: str) -> YamlEntry | None:
+        """The last entry with this key (YAML's own rule); duplicates are reported elsewhere."""
+        entries = self.entries
+        if len(entries) <= 8:  # most mappings: a scan costs less than an index to keep
+            for entry in reversed(entries):
+                if entry.key_text == key:
+                    return entry
+            return None
+        index = self._index
+        if index is None:
+            index = self._index = {entry.key_text: entry for entry in self.entries}
+        return index.get(key)
+
+    def value_of(self, key: str) -> YamlNode | None:
+        entry = self.get(key)
+        return entry.value if entry else None
+
+    def keys(self) -> list[str]:
+        return [entry.key_text for entry in self.entries]
+
+    def shifted(self, lines: int) -> YamlMapping:
+        if not lines:
+            return self
+        return YamlMapping(
+            tuple(entry.shifted(lines) for entry in self.entries), self.range.shifted(lines)
+        )
+
+
+@dataclass(slots=True)
+class YamlSequence:
+    items: tuple[YamlNode, ...]
+    range: Range
+
+    def shifted(self, lines: int) -> YamlSequence:
+        if not lines:
+            return self
+        return YamlSequence(
+            tuple(item.shifted(lines) for item in self.items), self.range.shifted(lines)
+        )
+
+
+YamlNode = YamlScalar | YamlMapping | YamlSequence
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """Why a text could not be turned into a tree (reported as WCT001)."""
+
+    message: str
+    range: Range
+    syntax: bool = False  # a syntax error (other blocks may still parse), not a refusal
+
+    def shifted(self, lines: int) -> YamlProblem:
+        return YamlProblem(self.message, self.range.shifted(lines), self.syntax)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedYaml:
+    root: YamlNode | None
+    problem: YamlProblem | None
+    uses_anchors: bool
+
+
+def to_python(node: YamlNode) -> Any:
+    """Plain Python data for model validation; the last of duplicate keys wins, as in YAML."""
+    if isinstance(node, YamlScalar):
+        return node.value
+    if isinstance(node, YamlSequence):
+        return [to_python(item) for item in node.items]
+    return {entry.key_text: to_python(entry.value) for entry in node.entries}
+
+
+def walk(node: YamlNode) -> Iterator[YamlNode]:
+    """Every node under ``node`` (itself included), depth first, in document order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, YamlMapping):
+            for entry in reversed(current.entries):
+                stack.append(entry.value)
+                stack.append(entry.key)
+        elif isinstance(current, YamlSequence):
+            stack.extend(reversed(current.items))
+
+
+def node_at(node: YamlNode, position: Position) -> list[YamlNode]:
+    """The chain of nodes from ``node`` down to the innermost one containing ``position``."""
+    chain: list[YamlNode] = []
+    current: YamlNode | None = node
+    while current is not None and current.range.contains(position):
+        chain.append(current)
+        children: tuple[YamlNode, ...]
+        if isinstance(current, YamlMapping):
+            children = tuple(part for entry in current.entries for part in (entry.key, entry.value))
+        elif isinstance(current, YamlSequence):
+            children = current.items
+        else:
+            break
+        current = next((child for child in children if child.range.contains(position)), None)
+    return chain
+
+
+def parse_yaml(text: str, limits: ParseLimits = DEFAULT_LIMITS, line_offset: int = 0) -> ParsedYaml:
+    """Parse one YAML document into a positioned tree, or say why it cannot be done.
+
+    ``line_offset`` positions a piece of a larger document (incremental re-analysis)."""
+    refusal = _refuse_before_parsing(text, limits)
+    if refusal is not None:
+        return ParsedYaml(None, refusal.shifted(line_offset), False)
+    if "\r" in text:  # one kind of line break, so that lines are counted as LSP counts them
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        composed = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        return ParsedYaml(None, _yaml_error_problem(error, text, line_offset), False)
+    except yaml.YAMLError as error:  # no position known (e.g. a reader error)
+        problem = YamlProblem(f"YAML error: {error}", DOCUMENT_START.shifted(line_offset), True)
+        return ParsedYaml(None, problem, False)
+    if composed is None:
+        return ParsedYaml(None, None, False)
+    builder = _TreeBuilder(text, limits, line_offset)
+    try:
+        root = builder.build(composed)
+    except _Refused as refused:
+        return ParsedYaml(None, refused.problem, False)
+    return ParsedYaml(root, None, builder.uses_anchors)
+
+
+_UNCLOSED = {
+    "while parsing a flow mapping": "the `{` opened here is never closed: add `}` (or a `,`)",
+    "while parsing a flow sequence": "the `[` opened here is never closed: add `]` (or a `,`)",
+    "while scanning a quoted scalar": "the quote opened here is never closed: add it",
+}
+
+
+def _yaml_error_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
+    lines = text.split("\n")
+    problem = error.problem or "invalid YAML"
+    unclosed = _UNCLOSED.get(error.context or "")
+    if unclosed is not None and error.context_mark is not None:
+        # Point at what was left open, not where the parser gave up (often lines later;
+        # no line number in the message: it would go stale when the text above changes).
+        message = f"YAML syntax error: {unclosed}"
+        return YamlProblem(message, _mark_range(error.context_mark, lines, line_offset), True)
+    context = f" ({error.context})" if error.context else ""
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return YamlProblem(
+            f"YAML syntax error: {problem}{context}", DOCUMENT_START.shifted(line_offset), True
+        )
+    return YamlProblem(
+        f"YAML syntax error: {problem}{context}", _mark_range(mark, lines, line_offset), True
+    )
+
+
+def _mark_range(mark: yaml.Mark, lines: list[str], line_offset: int) -> Range:
+    """One character at the mark, kept inside the text (a mark can sit past the end of its
+    line or of the text); at the end of a line, the character before it."""
+    row = min(mark.line, len(lines) - 1)
+    length = len(lines[row])
+    column = min(mark.column, length) if row == mark.line else length
+    if column == length and column > 0:
+        column -= 1
+    line = row + line_offset
+    return Range.of(line, column, line, min(column + 1, length))
+
+
+# -- hostile input -------------------------------------------------------------------------
+
+_YAML_ONLY_BREAK = re.compile("[\u0085\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_NOT_FLOW = re.compile(r"[^\[\]{}]+")
+_DEEP_INDENT_TEMPLATE = r"(?:^|\n)[ \t]{%d}"
+# Block nesting on one line comes from `- ` and `? ` indicators (`a: b: c` is not YAML;
+# flow nesting is counted by its brackets).
+_MANY_INDICATORS_TEMPLATE = r"[-?](?:[ \t]+[-?]){%d}"
+
+
+def _refuse_before_parsing(text: str, limits: ParseLimits) -> YamlProblem | None:
+    if len(text) > limits.max_chars:
+        return YamlProblem(
+            f"document refused: {len(text):,} characters is over the limit of "
+            f"{limits.max_chars:,}; split the runbook into child runbooks",
+            DOCUMENT_START,
+        )
+    separator = _YAML_ONLY_BREAK.search(text)
+    if separator is not None:
+        return YamlProblem(
+            f"unsupported line separator U+{ord(separator.group()):04X}: use a plain line "
+            "break (editors and YAML count lines differently around it)",
+            _position_range(text, separator.start()),
+        )
+    control = _CONTROL.search(text, 0, 65536)
+    if control is not None and ("\x00" in text[:65536] or len(_CONTROL.findall(text, 0, 8192)) > 8):
+        return YamlProblem(
+            "document refused: binary content (control characters) is not a YAML runbook",
+            _position_range(text, control.start()),
+        )
+    if _may_nest_deeper_than(text, limits.max_depth) and _depth(text) > limits.max_depth:
+        return YamlProblem(
+            f"document refused: nesting deeper than {limits.max_depth} levels",
+            DOCUMENT_START,
+        )
+    return None
+
+
+def _may_nest_deeper_than(text: str, depth: int) -> bool:
+    """A cheap over-estimate: only documents that pass it get the exact (slower) check."""
+    flow = _NOT_FLOW.sub("", text)
+    if len(flow) > depth:
+        level = peak = 0
+        for char in flow:
+            level = level + 1 if char in "[{" else max(level - 1, 0)
+            peak = max(peak, level)
+        if peak > depth // 2:
+            return True
+    if re.search(_DEEP_INDENT_TEMPLATE % (depth // 2), text):
+        return True
+    return re.search(_MANY_INDICATORS_TEMPLATE % (depth // 4 - 1), text) is not None
+
+
+def _depth(text: str) -> int:
+    """Exact nesting depth from the event stream (iterative: safe on any input)."""
+    level = peak = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                level += 1
+                peak = max(peak, level)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                level -= 1
+    except yaml.YAMLError:
+        pass  # the syntax error is reported by compose (or the depth so far stands)
+    return peak
+
+
+def _position_range(text: str, index: int) -> Range:
+    before = split_lines(text[:index])
+    line, character = len(before) - 1, len(before[-1])
+    return Range.of(line, character, line, character + 1)
+
+
+class _Refused(Exception):
+    def __init__(self, problem: YamlProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+
+
+def _scalar_value(node: yaml.ScalarNode) -> Any:
+    """The scalar's value by its resolved tag; text for anything but str, bool, int,
+    float and null (timestamps, binary) so that models see what was written."""
+    tag = node.tag
+    if tag == _STR or node.style:
+        return node.value
+    try:
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _constructor.construct_yaml_bool(node)
+        if tag == _INT:
+            return _constructor.construct_yaml_int(node)
+        if tag == _FLOAT:
+            return _constructor.construct_yaml_float(node)
+    except (ConstructorError, KeyError, ValueError, TypeError, OverflowError):
+        pass
+    return node.value
+
+
+_ScalarNode = yaml.ScalarNode
+_SequenceNode = yaml.SequenceNode
+_new_scalar = object.__new__
+
+
+class _TreeBuilder:
+    """Converts composed nodes; aliases share the converted node (no expansion)."""
+
+    def __init__(self, text: str, limits: ParseLimits, line_offset: int = 0) -> None:
+        self._text = text
+        self._length = len(text)
+        self._offset = line_offset
+        self._lines: list[str] | None = None
+        self._limits = limits
+        # Aliases need anchors: without `&` in the text every node is met once, and
+        # neither the expansion count nor the node memo is needed.
+        self._anchors_possible = "&" in text
+        self._converted: dict[int, YamlNode] | None = {} if self._anchors_possible else None
+        self._sizes: dict[int, int] = {}
+        self._in_progress: set[int] = set()
+        self.uses_anchors = False
+
+    def build(self, node: yaml.Node) -> YamlNode:
+        if self._anchors_possible:
+            expanded = self._expanded_size(node)
+            if expanded > self._limits.max_expanded_nodes:
+                raise _Refused(
+                    YamlProblem(
+                        f"document refused: aliases expand to more than "
+                        f"{self._limits.max_expanded_nodes:,} nodes (an alias bomb?)",
+                        self._range(node),
+                    )
+                )
+        return self._convert(node)
+
+    def _expanded_size(self, root: yaml.Node) -> int:
+        """Size of the document with every alias expanded, without expanding anything."""
+        # Iterative post-order over the node graph; a node seen while in progress is a
+        # recursive alias.
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            key = id(node)
+            if done:
+                self._in_progress.discard(key)
+                self._sizes[key] = 1 + sum(self._sizes[id(child)] for child in _children(node))
+                continue
+            if key in self._sizes:
+                self.uses_anchors = True
+                continue
+            if key in self._in_progress:
+                raise _Refused(YamlProblem("document refused: recursive alias", self._range(node)))
+            self._in_progress.add(key)
+            stack.append((node, True))
+            for child in _children(node):
+                if id(child) in self._in_progress:
+                    raise _Refused(
+                        YamlProblem("document refused: recursive alias", self._range(child))
+                    )
+                stack.append((child, False))
+        return self._sizes[id(root)]
+
+    def _convert(self, node: yaml.Node) -> YamlNode:
+        memo = self._converted
+        if memo is not None:
+            known = memo.get(id(node))
+            if known is not None:
+                return known
+        converted: YamlNode
+        kind = node.__class__
+        if kind is _ScalarNode:
+            converted = self._scalar(node)  # type: ignore[arg-type]
+        elif kind is _SequenceNode:
+            items = tuple([self._convert(item) for item in node.value])
+            converted = YamlSequence(items, self._collection_range(node, items))
+        else:
+            # The hot loop of parsing: plain keys and scalar values are converted inline
+            # (unless aliases are possible, when every node goes through the memo).
+            convert = self._convert
+            scalar = self._scalar if memo is None else convert
+            entries: list[YamlEntry] = []
+            for key_node, value_node in node.value:
+                key = scalar(key_node) if key_node.__class__ is _ScalarNode else convert(key_node)
+                value = (
+                    scalar(value_node)
+                    if value_node.__class__ is _ScalarNode
+                    else convert(value_node)
+                )
+                if key.__class__ is YamlScalar:
+                    text = key.value if key.source is None else key.source
+                    entries.append(YamlEntry(key, value, text))
+                else:
+                    entries.append(YamlEntry.of(key, value))
+            last = (entries[-1].value,) if entries else ()
+            converted = YamlMapping(tuple(entries), self._collection_range(node, last))
+        if memo is not None:
+            memo[id(node)] = converted
+        return converted
+
+    def _scalar(self, node: yaml.ScalarNode) -> YamlScalar:
+        style = node.style
+        value = node.value if (style or node.tag == _STR) else _scalar_value(node)
+        end = node.end_mark
+        if style in ("|", ">") or end.index >= self._length:
+            return YamlScalar(
+                value,
+                self._scalar_range(node),
+                style or None,
+                None if value.__class__ is str else node.value,
+            )
+        # The common case, without making a range: the coordinates are stored as they are.
+        start, offset = node.start_mark, self._offset
+        scalar = _new_scalar(YamlScalar)
+        scalar.value = value
+        scalar.style = style or None
+        scalar.source = None if value.__class__ is str else node.value
+        scalar._start_line = start.line + offset
+        scalar._start_char = start.column
+        scalar._end_line = end.line + offset
+        scalar._end_char = end.column
+        return scalar
+
+    def _scalar_range(self, node: yaml.ScalarNode) -> Range:
+        start, end = node.start_mark, node.end_mark
+        if end.index >= len(self._text) and node.style not in ("|", ">"):
+            # An empty value at the very end (`- ?`) is marked past the text: end it there.
+            lines = self._text_lines()
+            last = Position(len(lines) - 1 + self._offset, len(lines[-1]))
+            first = min(Position(start.line + self._offset, start.column), last)
+            return Range(
+                first, max(first, min(Position(end.line + self._offset, end.column), last))
+            )
+        if node.style in ("|", ">") and end.column == 0 and end.line > start.line:
+            # A block scalar's end mark lies after its trailing line breaks; end it on its
+            # last line instead, so its range does not depend on what follows it.
+            lines = self._text_lines()
+            line = end.line - 1
+            while line > start.line and not lines[line].strip():
+                line -= 1
+            off = self._offset
+            return Range.of(start.line + off, start.column, line + off, len(lines[line]))
+        return Range.of(
+            start.line + self._offset, start.column, end.line + self._offset, end.column
+        )
+
+    def _collection_range(self, node: yaml.Node, children: tuple[YamlNode, ...]) -> Range:
+        start = Position(node.start_mark.line + self._offset, node.start_mark.column)
+        if getattr(node, "flow_style", False) or not children:
+            end = Position(node.end_mark.line + self._offset, node.end_mark.column)
+            if not children and not getattr(node, "flow_style", False):
+                end = start
+            return Range(start, end)
+        # A block collection's end mark is where the next token starts (after comments and
+        # blank lines); end it where its last child ends instead.
+        return Range(start, children[-1].range.end)
+
+    def _range(self, node: yaml.Node) -> Range:
+        # Where the node starts: its end mark can lie past the end of the text.
+        start = Position(node.start_mark.line + self._offset, node.start_mark.column)
+        return Range(start, start)
+
+    def _text_lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._text.split("\n")
+        return self._lines
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []

@@ -1,0 +1,662 @@
+"""The run store (DESIGN.md §4.3): one SQLite database (WAL) in `.waivern/`.
+
+It holds runs (id, runbook, status, times, owner), each run's persisted plan, per-artifact
+state, output messages, batch jobs and the batch result cache. Every state change of an
+artifact is one short transaction touching a fixed number of rows, so its cost does not
+grow with the size of the run. A schema version table and ordered migrations keep stores
+written by this version readable by later ones.
+
+Ownership: the process executing a run records its pid, host and start, and refreshes a
+heartbeat. A run whose owner is gone (its pid no longer lives on this host, or its
+heartbeat is stale) may be claimed by another process; claiming happens inside an
+immediate transaction, so of two processes claiming the same run exactly one wins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from waivern_orchestration.messages import Message
+from waivern_orchestration.store.statuses import (
+    ArtifactStatus,
+    Counts,
+    JobState,
+    RunStatus,
+    empty_counts,
+)
+
+STORE_FILE = "runs.db"
+HEARTBEAT_SECONDS = 2.0
+STALE_AFTER_SECONDS = 30.0
+
+# Each migration takes the store from the previous version to its own; never edit one
+# that has shipped, add a new one.
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        """
+        CREATE TABLE runs (
+            run_id TEXT PRIMARY KEY,
+            runbook_path TEXT NOT NULL,
+            runbook_sha256 TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT,
+            started_at TEXT NOT NULL,
+            completed_at TEXT,
+            owner_pid INTEGER,
+            owner_host TEXT,
+            owner_started_at TEXT,
+            owner_token TEXT,
+            heartbeat_at REAL
+        );
+        CREATE INDEX runs_by_start ON runs (started_at);
+        CREATE TABLE plans (
+            run_id TEXT PRIMARY KEY REFERENCES runs (run_id),
+            plan_json TEXT NOT NULL
+        );
+        CREATE TABLE artifacts (
+            run_id TEXT NOT NULL REFERENCES runs (run_id),
+            artifact_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            duration_seconds REAL,
+            error TEXT,
+            origin TEXT NOT NULL,
+            alias TEXT,
+            warnings_json TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (run_id, artifact_id)
+        );
+        CREATE TABLE messages (
+            run_id TEXT NOT NULL,
+            artifact_id TEXT NOT NULL,
+            message_json TEXT,
+            sensitive INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (run_id, artifact_id)
+        );
+        CREATE TABLE batch_jobs (
+            key TEXT PRIMARY KEY,
+            run_id TEXT NOT NULL,
+            artifact_id TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            handler TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            error TEXT,
+            submitted_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX batch_jobs_by_run ON batch_jobs (run_id);
+        CREATE TABLE result_cache (
+            key TEXT PRIMARY KEY,
+            result_json TEXT NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        """,
+    ),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+class StoreError(Exception):
+    """A problem with the store a user can act on (one clear line)."""
+
+
+class RunNotFound(StoreError):
+    pass
+
+
+class RunLocked(StoreError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    run_id: str
+    runbook_path: str
+    runbook_sha256: str
+    status: RunStatus
+    reason: str | None
+    started_at: str
+    completed_at: str | None
+    owner_pid: int | None
+    owner_host: str | None
+    heartbeat_at: float | None
+
+    @property
+    def current_status(self) -> RunStatus:
+        """The status as it stands: a `running` run whose process is gone is
+        `interrupted` (it can be resumed)."""
+        if self.status is RunStatus.RUNNING and not owner_alive(self):
+            return RunStatus.INTERRUPTED
+        return self.status
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactRecord:
+    artifact_id: str
+    status: ArtifactStatus
+    started_at: str | None
+    finished_at: str | None
+    duration_seconds: float | None
+    error: str | None
+    origin: str
+    alias: str | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedArtifact:
+    artifact_id: str
+    status: ArtifactStatus
+    duration_seconds: float
+    error: str | None
+    warnings: tuple[str, ...]
+    message_json: str | None  # the message as stored (JSON text), when there is one
+    sensitive: bool = False  # then only the fact is stored, never the content
+    started_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchJob:
+    key: str
+    run_id: str
+    artifact_id: str
+    provider: str
+    handler: str
+    job_id: str
+    status: JobState
+    error: str | None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class RunStore:
+    """One connection to the store; use one per thread (the executor uses its loop's)."""
+
+    def __init__(
+        self, directory: Path, *, read_only: bool = False, wait_seconds: float = 30
+    ) -> None:
+        """``wait_seconds``: how long a statement waits for another process's lock (an
+        editor's reader asks for little, so a busy store never holds up a keystroke)."""
+        self.directory = directory
+        self.path = directory / STORE_FILE
+        self.read_only = read_only
+        if read_only:
+            if not self.path.exists():
+                raise StoreError(f"no run store at {directory} (nothing has run here yet)")
+            uri = f"file:{self.path}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, timeout=wait_seconds, isolation_level=None)
+        else:
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot create the run store at {directory}: {error}") from None
+            self._db = sqlite3.connect(self.path, timeout=wait_seconds, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a committed transaction survives the process being killed; only a
+            # power loss may drop the last ones.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+        self._migrate()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- schema ------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self._version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the run store at {self.directory} was written by a newer wct (schema "
+                f"{version}, this one knows {SCHEMA_VERSION}): upgrade wct"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            raise StoreError(f"the run store at {self.directory} needs an upgrade: run wct once")
+        with self._transaction():
+            version = self._version()  # another process may have migrated meanwhile
+            for number, script in MIGRATIONS:
+                if number > version:
+                    for statement in _statements(script):
+                        self._db.execute(statement)
+            self._db.execute("DELETE FROM schema_version")
+            self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+
+    def _version(self) -> int:
+        exists = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        ).fetchone()
+        if not exists:
+            if self.read_only:
+                return 0
+            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+            return 0
+        row = self._db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- runs --------------------------------------------------------------------------
+
+    def create_run(
+        self,
+        run_id: str,
+        runbook_path: str,
+        runbook_sha256: str,
+        plan_json: dict[str, Any],
+        artifacts: Sequence[tuple[str, str, str | None]],
+    ) -> str:
+        """Record a new run owned by this process; ``artifacts`` are (id, origin, alias)
+        in plan order. Returns the owner token."""
+        token = secrets.token_hex(8)
+        started = now_iso()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO runs (run_id, runbook_path, runbook_sha256, status, started_at, "
+                "owner_pid, owner_host, owner_started_at, owner_token, heartbeat_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    runbook_path,
+                    runbook_sha256,
+                    RunStatus.RUNNING,
+                    started,
+                    os.getpid(),
+                    socket.gethostname(),
+                    started,
+                    token,
+                    time.time(),
+                ),
+            )
+            db.execute(
+                "INSERT INTO plans (run_id, plan_json) VALUES (?, ?)",
+                (run_id, json.dumps(plan_json, sort_keys=True)),
+            )
+            db.executemany(
+                "INSERT INTO artifacts (run_id, artifact_id, position, status, origin, alias) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (run_id, artifact, position, ArtifactStatus.NOT_STARTED, origin, alias)
+                    for position, (artifact, origin, alias) in enumerate(artifacts)
+                ],
+            )
+        return token
+
+    def claim(self, run_id: str) -> str:
+        """Take ownership of an existing run to resume it; exactly one of several
+        processes claiming at once succeeds. Returns the owner token."""
+        token = secrets.token_hex(8)
+        with self._transaction() as db:
+            run = self._run(db, run_id)
+            if run.status is RunStatus.COMPLETED:
+                raise StoreError(f"run {run_id} has already completed: nothing to resume")
+            if run.status is RunStatus.RUNNING and owner_alive(run):
+                raise RunLocked(
+                    f"run {run_id} is being executed by process {run.owner_pid} on "
+                    f"{run.owner_host}: wait for it, or cancel it first"
+                )
+            db.execute(
+                "UPDATE runs SET status = ?, reason = NULL, completed_at = NULL, "
+                "owner_pid = ?, owner_host = ?, owner_started_at = ?, owner_token = ?, "
+                "heartbeat_at = ? WHERE run_id = ?",
+                (
+                    RunStatus.RUNNING,
+                    os.getpid(),
+                    socket.gethostname(),
+                    now_iso(),
+                    token,
+                    time.time(),
+                    run_id,
+                ),
+            )
+        return token
+
+    def heartbeat(self, run_id: str, token: str) -> bool:
+        """Refresh the owner's heartbeat; False when this owner no longer owns the run."""
+        cursor = self._db.execute(
+            "UPDATE runs SET heartbeat_at = ? WHERE run_id = ? AND owner_token = ?",
+            (time.time(), run_id, token),
+        )
+        return cursor.rowcount == 1
+
+    def finish_run(self, run_id: str, token: str, status: RunStatus, reason: str | None) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET status = ?, reason = ?, completed_at = ?, owner_pid = NULL, "
+                "owner_token = NULL WHERE run_id = ? AND owner_token = ?",
+                (status, reason, now_iso(), run_id, token),
+            )
+
+    def run(self, run_id: str) -> RunRecord:
+        return self._run(self._db, run_id)
+
+    def _run(self, db: sqlite3.Connection, run_id: str) -> RunRecord:
+        row = db.execute(
+            "SELECT run_id, runbook_path, runbook_sha256, status, reason, started_at, "
+            "completed_at, owner_pid, owner_host, heartbeat_at FROM runs WHERE run_id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            raise RunNotFound(f"unknown run id {run_id!r} (see `wct runs`)")
+        return _run_record(row)
+
+    def runs(self, status: RunStatus | None = None) -> list[RunRecord]:
+        query = (
+            "SELECT run_id, runbook_path, runbook_sha256, status, reason, started_at, "
+            "completed_at, owner_pid, owner_host, heartbeat_at FROM runs"
+        )
+        rows = (
+            self._db.execute(query + " WHERE status = ? ORDER BY started_at DESC", (status,))
+            if status
+            else self._db.execute(query + " ORDER BY started_at DESC")
+        )
+        return [_run_record(row) for row in rows]
+
+    def latest_run(self, runbook_path: str) -> RunRecord | None:
+        row = self._db.execute(
+            "SELECT run_id FROM runs WHERE runbook_path = ? ORDER BY started_at DESC LIMIT 1",
+            (runbook_path,),
+        ).fetchone()
+        return self.run(row[0]) if row else None
+
+    def counts(self, run_id: str) -> Counts:
+        counts = empty_counts()
+        for status, count in self._db.execute(
+            "SELECT status, COUNT(*) FROM artifacts WHERE run_id = ? GROUP BY status", (run_id,)
+        ):
+            key = ArtifactStatus.NOT_STARTED if status == ArtifactStatus.RUNNING else status
+            counts[key] = counts.get(key, 0) + count
+        return counts
+
+    def plan_json(self, run_id: str) -> dict[str, Any]:
+        row = self._db.execute("SELECT plan_json FROM plans WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise RunNotFound(f"unknown run id {run_id!r} (see `wct runs`)")
+        loaded: dict[str, Any] = json.loads(row[0])
+        return loaded
+
+    # -- artifacts ---------------------------------------------------------------------
+
+    def artifacts(self, run_id: str) -> list[ArtifactRecord]:
+        rows = self._db.execute(
+            "SELECT artifact_id, status, started_at, finished_at, duration_seconds, error, "
+            "origin, alias, warnings_json FROM artifacts WHERE run_id = ? ORDER BY position",
+            (run_id,),
+        )
+        return [
+            ArtifactRecord(
+                artifact_id=row[0],
+                status=_stored(ArtifactStatus, row[1], "an artifact status"),
+                started_at=row[2],
+                finished_at=row[3],
+                duration_seconds=row[4],
+                error=row[5],
+                origin=row[6],
+                alias=row[7],
+                warnings=tuple(json.loads(row[8])),
+            )
+            for row in rows
+        ]
+
+    def record_step(
+        self,
+        run_id: str,
+        finished: Sequence[FinishedArtifact],
+        started: Sequence[str] = (),
+        skipped: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """One transaction for one scheduling step: artifacts that finished (with their
+        messages), artifacts that started, dependents skipped (id, why). Its cost depends on what
+        changed, never on the size of the run."""
+        stamp = now_iso()
+        with self._transaction() as db:
+            for item in finished:
+                db.execute(
+                    "UPDATE artifacts SET status = ?, started_at = ?, finished_at = ?, "
+                    "duration_seconds = ?, error = ?, warnings_json = ? "
+                    "WHERE run_id = ? AND artifact_id = ?",
+                    (
+                        item.status,
+                        item.started_at or stamp,
+                        stamp,
+                        item.duration_seconds,
+                        item.error,
+                        json.dumps(list(item.warnings)),
+                        run_id,
+                        item.artifact_id,
+                    ),
+                )
+                if item.message_json is not None:
+                    db.execute(
+                        "INSERT OR REPLACE INTO messages (run_id, artifact_id, message_json, "
+                        "sensitive) VALUES (?, ?, ?, ?)",
+                        (
+                            run_id,
+                            item.artifact_id,
+                            None if item.sensitive else item.message_json,
+                            int(item.sensitive),
+                        ),
+                    )
+            if started:
+                db.executemany(
+                    "UPDATE artifacts SET status = ?, started_at = ?, finished_at = NULL, "
+                    "error = NULL WHERE run_id = ? AND artifact_id = ?",
+                    [(ArtifactStatus.RUNNING, stamp, run_id, artifact) for artifact in started],
+                )
+            if skipped:
+                db.executemany(
+                    "UPDATE artifacts SET status = ?, finished_at = ?, error = ? "
+                    "WHERE run_id = ? AND artifact_id = ?",
+                    [
+                        (ArtifactStatus.SKIPPED, stamp, reason, run_id, artifact)
+                        for artifact, reason in skipped
+                    ],
+                )
+
+    def artifact_started(self, run_id: str, artifact_id: str) -> None:
+        self.record_step(run_id, [], started=[artifact_id])
+
+    def artifact_finished(
+        self,
+        run_id: str,
+        artifact_id: str,
+        status: ArtifactStatus,
+        duration_seconds: float,
+        error: str | None,
+        warnings: Sequence[str],
+        message: Message | None,
+        sensitive: bool = False,
+    ) -> None:
+        """One artifact's outcome (and message), in one transaction."""
+        text = json.dumps(message.to_json(), sort_keys=True) if message is not None else None
+        self.record_step(
+            run_id,
+            [
+                FinishedArtifact(
+                    artifact_id, status, duration_seconds, error, tuple(warnings), text, sensitive
+                )
+            ],
+        )
+
+    def mark_artifacts(
+        self, run_id: str, artifact_ids: Sequence[str], status: ArtifactStatus
+    ) -> None:
+        """Several artifacts at once (skipped dependents, or not run after a stop)."""
+        if not artifact_ids:
+            return
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE artifacts SET status = ?, finished_at = ? WHERE run_id = ? AND "
+                "artifact_id = ?",
+                [(status, now_iso(), run_id, artifact) for artifact in artifact_ids],
+            )
+
+    def stored_artifacts(self, run_id: str) -> set[str]:
+        """Ids of the artifacts of a run that have a stored message (or a sensitive one)."""
+        rows = self._db.execute("SELECT artifact_id FROM messages WHERE run_id = ?", (run_id,))
+        return {artifact for (artifact,) in rows}
+
+    def message(self, run_id: str, artifact_id: str) -> Message | None:
+        """The stored message, or None (not produced, or sensitive and never written)."""
+        row = self._db.execute(
+            "SELECT message_json FROM messages WHERE run_id = ? AND artifact_id = ?",
+            (run_id, artifact_id),
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return Message.from_json(json.loads(row[0]))
+
+    # -- batch jobs and results --------------------------------------------------------
+
+    def add_batch_job(self, job: BatchJob) -> None:
+        stamp = now_iso()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO batch_jobs (key, run_id, artifact_id, provider, handler, "
+                "job_id, status, error, submitted_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job.key,
+                    job.run_id,
+                    job.artifact_id,
+                    job.provider,
+                    job.handler,
+                    job.job_id,
+                    job.status,
+                    job.error,
+                    stamp,
+                    stamp,
+                ),
+            )
+
+    def batch_jobs(self, run_id: str) -> list[BatchJob]:
+        rows = self._db.execute(
+            "SELECT key, run_id, artifact_id, provider, handler, job_id, status, error "
+            "FROM batch_jobs WHERE run_id = ? ORDER BY submitted_at",
+            (run_id,),
+        )
+        return [_batch_job(row) for row in rows]
+
+    def batch_job(self, key: str) -> BatchJob | None:
+        row = self._db.execute(
+            "SELECT key, run_id, artifact_id, provider, handler, job_id, status, error "
+            "FROM batch_jobs WHERE key = ?",
+            (key,),
+        ).fetchone()
+        return _batch_job(row) if row else None
+
+    def forget_batch_job(self, key: str) -> None:
+        self._db.execute("DELETE FROM batch_jobs WHERE key = ?", (key,))
+
+    def update_batch_job(self, key: str, status: JobState, error: str | None = None) -> None:
+        self._db.execute(
+            "UPDATE batch_jobs SET status = ?, error = ?, updated_at = ? WHERE key = ?",
+            (status, error, now_iso(), key),
+        )
+
+    def store_result(self, key: str, result: Any) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO result_cache (key, result_json, stored_at) "
+                "VALUES (?, ?, ?)",
+                (key, json.dumps(result, sort_keys=True), now_iso()),
+            )
+            db.execute(
+                "UPDATE batch_jobs SET status = ?, updated_at = ? WHERE key = ?",
+                (JobState.COMPLETED, now_iso(), key),
+            )
+
+    def result(self, key: str) -> Any | None:
+        row = self._db.execute(
+            "SELECT result_json FROM result_cache WHERE key = ?", (key,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+
+def owner_alive(run: RunRecord) -> bool:
+    """Is the process that owns a `running` run still there?"""
+    if run.owner_pid is None:
+        return False
+    stale = run.heartbeat_at is None or time.time() - run.heartbeat_at > STALE_AFTER_SECONDS
+    if run.owner_host == socket.gethostname():
+        return process_alive(run.owner_pid) and not stale
+    return not stale
+
+
+def _batch_job(row: Sequence[Any]) -> BatchJob:
+    key, run_id, artifact_id, provider, handler, job_id, state, error = row
+    return BatchJob(
+        key,
+        run_id,
+        artifact_id,
+        provider,
+        handler,
+        job_id,
+        _stored(JobState, state, "a job state"),
+        error,
+    )
+
+
+def _run_record(row: Sequence[Any]) -> RunRecord:
+    return RunRecord(row[0], row[1], row[2], _stored(RunStatus, row[3], "a run status"), *row[4:])
+
+
+_Status = TypeVar("_Status", bound=StrEnum)
+
+
+def _stored(kind: type[_Status], text: str, what: str) -> _Status:
+    """A status read from the store (one a later wct wrote may be unknown here)."""
+    try:
+        return kind(text)
+    except ValueError:
+        raise StoreError(f"the run store holds {what} this wct does not know: {text!r}") from None
+
+
+def _statements(script: str) -> list[str]:
+    return [statement.strip() for statement in script.split(";") if statement.strip()]

@@ -1,0 +1,47 @@
+"""Run and artifact statuses. Their values are what the store holds and what `wct`
+prints and emits (DESIGN.md §4.6): a contract, never renamed."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+class ArtifactStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    PENDING = "pending"
+
+
+# The statuses a run's counts are kept under (a `running` artifact counts as not started:
+# whoever reads the counts sees a run that has stopped, or will).
+COUNTED = (
+    ArtifactStatus.COMPLETED,
+    ArtifactStatus.FAILED,
+    ArtifactStatus.SKIPPED,
+    ArtifactStatus.PENDING,
+    ArtifactStatus.NOT_STARTED,
+)
+
+Counts = dict[str, int]  # by the values of COUNTED
+
+
+def empty_counts() -> Counts:
+    return {status.value: 0 for status in COUNTED}
+
+
+class JobState(StrEnum):
+    """A batch job's state, as its provider reports it and the store keeps it."""
+
+    SUBMITTED = "submitted"  # still being worked on
+    COMPLETED = "completed"
+    FAILED = "failed"

@@ -1,0 +1,60 @@
+"""The one-line texts code lenses show: how an artifact went in the latest run of its
+runbook ("✓ completed 1.2 s · run …", "✗ failed: <error>", "not run yet"), and the
+runbook's Run / Resume actions. Editor-agnostic: statuses in, text out."""
+
+from __future__ import annotations
+
+from waivern_orchestration.store.run_states import ArtifactState, RunState
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
+
+ERROR_CHARS = 60  # a lens is one line: longer errors are cut (hover shows them whole)
+RESUMABLE = frozenset({RunStatus.FAILED, RunStatus.INTERRUPTED})
+
+_MARKS = {
+    ArtifactStatus.COMPLETED: "✓",
+    ArtifactStatus.FAILED: "✗",
+    ArtifactStatus.SKIPPED: "⊘",
+    ArtifactStatus.RUNNING: "…",
+}
+
+
+def artifact_title(status: ArtifactState | None, run: RunState | None) -> str:
+    """How the artifact went in the latest run (None: not in it, or no run at all)."""
+    if run is None or status is None:
+        return "not run yet"
+    if status.status is ArtifactStatus.COMPLETED:
+        return f"✓ completed {duration(status.duration_seconds)} · run {run.run_id}"
+    if status.status is ArtifactStatus.FAILED:
+        return f"✗ failed: {short_error(status.error)} · run {run.run_id}"
+    if status.status is ArtifactStatus.RUNNING and run.status is RunStatus.INTERRUPTED:
+        return f"✗ interrupted · run {run.run_id}"
+    if status.status in (ArtifactStatus.NOT_STARTED, ArtifactStatus.PENDING):
+        return f"not run in run {run.run_id} ({run.status})"
+    mark = _MARKS.get(status.status, "·")
+    return f"{mark} {status.status} · run {run.run_id}"
+
+
+def resume_title(run: RunState) -> str:
+    return f"↻ Resume run {run.run_id} ({run.status})"
+
+
+RUN_TITLE = "▶ Run"
+
+
+def resumable(run: RunState | None) -> bool:
+    return run is not None and run.status in RESUMABLE
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+def short_error(error: str | None) -> str:
+    lines = (error or "").strip().splitlines()
+    first = lines[0].strip() if lines else "no error recorded"
+    return first if len(first) <= ERROR_CHARS else first[: ERROR_CHARS - 1] + "…"
