@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
 import subprocess
 import sys
 import textwrap
@@ -68,6 +69,13 @@ class Behaviour(BaseModel):
     until: str | None = Field(
         default=None, description="Stop sleeping once this file (beside the runbook) exists."
     )
+    wait_for: str | None = Field(
+        default=None,
+        description="Like `until`, but fail if the file has not appeared after `seconds`.",
+    )
+    touch: str | None = Field(
+        default=None, description="Create this file (beside the runbook) once done."
+    )
     text: str | None = Field(default=None, description="Content of the item produced.")
     text_file: str | None = Field(
         default=None, description="Read the item's content from this file (beside the runbook)."
@@ -108,13 +116,18 @@ def _behave(properties: Behaviour, context: Any) -> None:
         if marker is not None and not (Path(context.runbook_dir) / marker).exists():
             raise RuntimeError(f"{marker} is missing")
         deadline = time.monotonic() + properties.seconds
-        release = Path(context.runbook_dir) / properties.until if properties.until else None
+        awaited = properties.until or properties.wait_for
+        release = Path(context.runbook_dir) / awaited if awaited else None
         while time.monotonic() < deadline and not (release and release.exists()):
             if context.cancelled() and not properties.stubborn:
                 raise RuntimeError("cancelled")
             time.sleep(min(0.01, max(deadline - time.monotonic(), 0)))
+        if properties.wait_for is not None and not (release and release.exists()):
+            raise RuntimeError(f"{properties.wait_for} never appeared")
         if properties.fail is not None:
             raise RuntimeError(properties.fail)
+        if properties.touch is not None:
+            (Path(context.runbook_dir) / properties.touch).touch()
     finally:
         _record(context, properties, "end")
 
@@ -379,6 +392,21 @@ def runbook_text(
     document.update(header or {})
     document["artifacts"] = {key: dict(value) for key, value in artifacts.items()}
     return json.dumps(document, indent=1) + "\n"
+
+
+def wait_for_batch_workers(store: Path, timeout: float = 60) -> None:
+    """Block until every worker process the `local` batch provider started for this store
+    has exited (a pidfd becomes readable when its process ends: no polling)."""
+    for pid_file in sorted((store / "jobs").glob("*/worker.pid")):
+        try:
+            descriptor = os.pidfd_open(int(pid_file.read_text(encoding="utf-8")))
+        except ProcessLookupError:
+            continue  # already gone
+        try:
+            ready, _, _ = select.select([descriptor], [], [], timeout)
+            assert ready, f"the batch worker of {pid_file.parent.name} still runs after {timeout} s"
+        finally:
+            os.close(descriptor)
 
 
 def source(**properties: Any) -> dict[str, Any]:

@@ -4,10 +4,9 @@ and its artifact waits `pending`; the run ends `interrupted` with the other bran
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from execution_support import Workspace, derived, runbook_text, source
+from execution_support import Workspace, derived, runbook_text, source, wait_for_batch_workers
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.execution.batch import PollSummary, poll
 from waivern_orchestration.store.run_store import RunStore
@@ -32,14 +31,12 @@ def _batch_runbook(workspace: Workspace) -> Path:
 
 
 def _poll_until_done(store_dir: Path, run_id: str) -> PollSummary:
-    """Poll as a user would, until the worker process has answered (bounded wait)."""
-    give_up = time.monotonic() + 30
-    while True:
-        with RunStore(store_dir) as store:
-            summary = poll(store, run_id)
-        if not summary.waiting or time.monotonic() > give_up:
-            return summary
-        time.sleep(0.05)
+    """Poll once the worker processes have answered (as a user polls after waiting)."""
+    wait_for_batch_workers(store_dir)
+    with RunStore(store_dir) as store:
+        summary = poll(store, run_id)
+    assert summary.waiting == 0, summary
+    return summary
 
 
 def test_a_pending_artifact_interrupts_the_run_while_independent_branches_complete(

@@ -20,18 +20,19 @@ from waivern_orchestration.components import ComponentRegistry
 def test_each_artifact_starts_as_soon_as_its_inputs_complete(
     workspace: Workspace, registry: ComponentRegistry
 ) -> None:
-    # A 10-step chain beside one long artifact: were steps held back until the long one
-    # (a "level") finished, the chain would end after it.
-    artifacts = {"long": source(seconds=1.0), "step1": source(seconds=0.03)}
+    # A 10-step chain beside one long artifact that waits for the chain's end: were steps
+    # held back until the long one (a "level") finished, it would wait in vain and fail.
+    artifacts = {"long": source(seconds=60, wait_for="chain.done"), "step1": source()}
     for number in range(2, 11):
-        artifacts[f"step{number}"] = derived(f"step{number - 1}", seconds=0.03)
+        artifacts[f"step{number}"] = derived(f"step{number - 1}")
+    artifacts["step10"] = derived("step9", touch="chain.done")
     runbook = workspace.write(
         "runbook.yaml", runbook_text(artifacts, config={"max_concurrency": 2})
     )
 
     outcome, events = workspace.run(runbook, registry)
 
-    assert outcome.status == "completed"
+    assert outcome.status == "completed", workspace.artifacts(outcome.run_id)["long"].error
     stored = workspace.artifacts(outcome.run_id)
     chain_end, long_end = stored["step10"].finished_at, stored["long"].finished_at
     assert chain_end is not None and long_end is not None

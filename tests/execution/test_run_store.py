@@ -18,11 +18,13 @@ from waivern_orchestration.messages import ExecutionMetadata, Message
 from waivern_orchestration.store.run_store import (
     SCHEMA_VERSION,
     STORE_FILE,
+    FinishedArtifact,
     RunLocked,
     RunNotFound,
     RunStore,
     StoreError,
 )
+from waivern_orchestration.store.statuses import ArtifactStatus
 
 PLAN = {"format": 1, "artifacts": []}
 
@@ -138,10 +140,18 @@ def test_an_artifacts_state_and_message_are_written_together(tmp_path: Path) -> 
             "run-1", "a0", "completed", 0.5, None, [], _message("a0", {"items": []})
         )
         store.artifact_started("run-1", "a1")
+    # Writing a1's message fails inside the transaction, after its state was updated
+    # (as a full disk would fail it).
+    with _raw(tmp_path) as db:
+        db.execute(
+            "CREATE TRIGGER message_fails BEFORE INSERT ON messages "
+            "WHEN NEW.artifact_id = 'a1' BEGIN SELECT RAISE(ABORT, 'disk is full'); END"
+        )
 
-        with pytest.raises(TypeError):  # the message cannot be written ...
+    with RunStore(tmp_path) as store:
+        with pytest.raises(sqlite3.IntegrityError, match="disk is full"):
             store.artifact_finished(
-                "run-1", "a1", "completed", 0.5, None, [], _message("a1", {"bad": {1}})
+                "run-1", "a1", "completed", 0.5, None, [], _message("a1", {"items": []})
             )
 
         # ... so neither is the state: no half-recorded artifact
@@ -149,6 +159,29 @@ def test_an_artifacts_state_and_message_are_written_together(tmp_path: Path) -> 
         assert statuses == {"a0": "completed", "a1": "running"}
         assert store.message("run-1", "a0") is not None
         assert store.message("run-1", "a1") is None
+
+
+def test_a_scheduling_step_is_recorded_whole_or_not_at_all(tmp_path: Path) -> None:
+    with RunStore(tmp_path, wait_seconds=1) as store:
+        _new_run(store, artifacts=3)
+        store.record_step("run-1", [], started=["a0", "a1"])
+    with _raw(tmp_path) as db:
+        db.execute(
+            "CREATE TRIGGER message_fails BEFORE INSERT ON messages "
+            "WHEN NEW.artifact_id = 'a1' BEGIN SELECT RAISE(ABORT, 'disk is full'); END"
+        )
+
+    with RunStore(tmp_path) as store:
+        finished = [
+            FinishedArtifact(name, ArtifactStatus.COMPLETED, 0.1, None, (), "{}")
+            for name in ("a0", "a1")
+        ]
+        with pytest.raises(sqlite3.IntegrityError):
+            store.record_step("run-1", finished, started=["a2"])
+
+        statuses = {record.artifact_id: record.status for record in store.artifacts("run-1")}
+        assert statuses == {"a0": "running", "a1": "running", "a2": "not_started"}
+        assert store.stored_artifacts("run-1") == set()
 
 
 def test_a_sensitive_message_is_recorded_as_produced_without_its_content(tmp_path: Path) -> None:

@@ -101,10 +101,8 @@ def test_killed_runs_resume_to_completion_without_repeating_completed_artifacts(
         assert len(completed_now) < total, "the run ended before the kill: kill earlier"
 
     assert run_id is not None
-    for _ in range(3):  # a resume that is not itself killed finishes the run
-        resumed = workspace.wct("run", runbook, "--resume", run_id, "--store", workspace.store)
-        if resumed.returncode != 1:
-            break
+    # A resume that is not itself killed finishes the run, the first time.
+    resumed = workspace.wct("run", runbook, "--resume", run_id, "--store", workspace.store)
     assert resumed.returncode == 0, resumed.stderr
 
     statuses = _assert_only_whole_artifacts(workspace, run_id)

@@ -340,16 +340,10 @@ async def test_a_batch_run_is_polled_then_resumed_from_the_editor(editor: LspSes
     run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
     assert "interrupted" in await outcome_message(editor, run_id)  # waiting for the batch job
 
-    async def polled() -> dict[str, Any] | None:
-        summary: dict[str, Any] = await command(editor, "waivern.poll", run_id)
-        return summary if summary["waiting"] == 0 else None
-
-    summary = None
-    for _ in range(200):  # the local provider's worker is a process of its own
-        if (summary := await polled()) is not None:
-            break
-        await asyncio.sleep(0.1)
-    assert summary is not None, "the batch job never finished"
+    # The local provider's worker is a process of its own: poll once it has answered.
+    await asyncio.to_thread(support.wait_for_batch_workers, editor.root / ".waivern")
+    summary = await command(editor, "waivern.poll", run_id)
+    assert summary["waiting"] == 0, summary
     assert summary["run_id"] == run_id
     assert summary["completed"] == 1 and summary["failed"] == []
     assert summary["next"] == "resume"

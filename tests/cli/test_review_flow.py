@@ -6,9 +6,8 @@ without the false positives."""
 from __future__ import annotations
 
 import json
-import time
 
-from execution_support import Workspace
+from execution_support import Workspace, wait_for_batch_workers
 
 RUNBOOK = """\
 name: Reviewed scan
@@ -49,13 +48,11 @@ def test_review_pending_then_polled_then_resumed_drops_false_positives(
         e for e in events if e.get("artifact") == "findings" and e["event"] == "artifact_finished"
     ).items()
 
+    # The worker is a detached process: the user waits for it, then polls.
+    wait_for_batch_workers(workspace.store)
     polled = workspace.wct("poll", run_id, "--store", workspace.store)
-    for _ in range(100):  # the worker is a separate process: poll until it has finished
-        if "still working" in polled.stdout and "0 still working" not in polled.stdout:
-            time.sleep(0.1)
-            polled = workspace.wct("poll", run_id, "--store", workspace.store)
     assert polled.returncode == 0, polled.stderr
-    assert "1 batch job(s) with results" in polled.stdout
+    assert "1 batch job(s) with results, 0 still working, 0 failed" in polled.stdout
     assert f"wct run {runbook} --resume {run_id}" in polled.stdout
 
     resumed = workspace.wct("run", runbook, "--resume", run_id, "--store", workspace.store)
