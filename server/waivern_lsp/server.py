@@ -1,14 +1,15 @@
-"""The language server: text synchronisation, initialization options and the feature
-dispatcher. Each LSP feature lives in its own module under `features/` and registers its
-handlers here through `WaivernServer.request` / `.notification`, which isolate failures:
-a feature that raises is logged and answers nothing, the server carries on."""
+"""The language server object: the per-server state (options, the workspace of runbooks,
+the runbook index, run failures), what the client can do (`capability`, `supports`) and
+the feature dispatcher. Each LSP feature lives in its own module under `features/` and
+registers its handlers through `WaivernServer.request` / `.notification`, which isolate
+failures: a feature that raises is logged and answers nothing, the server carries on.
+`serve` puts them together and runs the server on stdio."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -17,8 +18,8 @@ from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from waivern_lsp import __version__
-from waivern_lsp.conversions import LineCodec, encoding_name, uri_to_path
-from waivern_lsp.options import ServerOptions, parse_options
+from waivern_lsp.conversions import LineCodec, encoding_name
+from waivern_lsp.options import ServerOptions
 from waivern_lsp.runbook_index import RunbookIndex
 from waivern_lsp.runs.failures import RunFailures
 from waivern_lsp.workspace import RunbookDocument, RunbookWorkspace
@@ -119,99 +120,3 @@ class WaivernServer(LanguageServer):
     def report_server_error(self, error: Exception, source: Any) -> None:
         # pygls' default shows nothing; a failure is a log line, never a crash
         log.error("%s: %s", getattr(source, "__name__", source), error)
-
-
-def create_server() -> WaivernServer:
-    from waivern_lsp.features import register_all
-
-    server = WaivernServer()
-
-    @server.feature(lsp.INITIALIZE)
-    def initialize(params: lsp.InitializeParams) -> None:
-        server.options = parse_options(params.initialization_options)
-        roots = [
-            path
-            for folder in params.workspace_folders or []
-            if (path := uri_to_path(folder.uri)) is not None
-        ]
-        if not roots and params.root_uri and (root := uri_to_path(params.root_uri)):
-            roots.append(root)
-        server.runbooks.configure(server.options, roots)
-
-    @server.feature(lsp.INITIALIZED)
-    def initialized(params: lsp.InitializedParams) -> None:
-        for problem in server.options.problems:
-            server.window_show_message(
-                lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"Waivern: {problem}")
-            )
-        if server.supports("workspace.did_change_watched_files.dynamic_registration"):
-            server.watch_files = asyncio.ensure_future(_watch_yaml_files(server))
-
-    @server.feature(lsp.SHUTDOWN)
-    def shutdown(params: None) -> None:
-        server.runbooks.shutdown()
-
-    @server.notification(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(params: lsp.DidOpenTextDocumentParams) -> None:
-        item = params.text_document
-        server.runbooks.opened(item.uri, uri_to_path(item.uri), item.version, item.text)
-
-    @server.notification(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(params: lsp.DidChangeTextDocumentParams) -> None:
-        # pygls has applied the changes to its copy of the text
-        uri = params.text_document.uri
-        document = server.workspace.get_text_document(uri)
-        version = params.text_document.version
-        server.runbooks.changed(uri, uri_to_path(uri), version, document.source)
-
-    @server.notification(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(params: lsp.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        server.runbooks.closed(uri, uri_to_path(uri))
-
-    @server.notification(lsp.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(params: lsp.DidSaveTextDocumentParams) -> None:
-        if (path := uri_to_path(params.text_document.uri)) is not None:
-            server.runbooks.files_changed([path])
-
-    @server.notification(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched_files(params: lsp.DidChangeWatchedFilesParams) -> None:
-        paths = [path for change in params.changes if (path := uri_to_path(change.uri))]
-        created = any(change.type == lsp.FileChangeType.Created for change in params.changes)
-        server.runbooks.files_changed(paths, created=created)
-
-    register_all(server)
-    return server
-
-
-async def _watch_yaml_files(server: WaivernServer) -> None:
-    """Ask the client to report YAML files created, changed or deleted on disk (child
-    runbooks edited outside the editor, files a parent could not find yet)."""
-    watchers = [
-        lsp.FileSystemWatcher(glob_pattern=pattern) for pattern in ("**/*.yaml", "**/*.yml")
-    ]
-    try:
-        await server.client_register_capability_async(
-            lsp.RegistrationParams(
-                registrations=[
-                    lsp.Registration(
-                        id="waivern-yaml-files",
-                        method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                        register_options=lsp.DidChangeWatchedFilesRegistrationOptions(
-                            watchers=watchers
-                        ),
-                    )
-                ]
-            )
-        )
-    except Exception as error:  # the client refused: saves and open buffers still count
-        log.warning("could not register file watching: %s", error)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`wct lsp`: serve on stdin/stdout (`--stdio` is accepted and is the default)."""
-    logging.basicConfig(
-        stream=sys.stderr, level=logging.WARNING, format="waivern-lsp %(levelname)s %(message)s"
-    )
-    create_server().start_io()
-    return 0

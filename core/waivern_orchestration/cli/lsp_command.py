@@ -18,6 +18,6 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from waivern_lsp.server import main
+    from waivern_lsp.serve import main
 
     return main()
