@@ -48,17 +48,24 @@ extension: $(EXT_STAMP)
 e2e-tools:
 	$(EXT)/scripts/install-e2e-tools.sh
 
-lint: setup
+# Both languages: ruff and mypy; the extension's eslint, prettier and generated types.
+lint: setup $(EXT_STAMP)
 	$(BIN)/ruff check core server tests benchmarks
 	$(BIN)/ruff format --check core server tests benchmarks
 	$(BIN)/mypy
+	cd $(EXT) && npm run --silent lint
 
-format: setup
+format: setup $(EXT_STAMP)
 	$(BIN)/ruff check --fix core server tests benchmarks
 	$(BIN)/ruff format core server tests benchmarks
+	cd $(EXT) && npm run --silent format
 
-schema: setup
+# schemas/ (the runbook and message schemas, the server API schema) and the extension's
+# types generated from the server API schema.
+schema: setup $(EXT_STAMP)
 	$(BIN)/wct schema --dir schemas
+	$(BIN)/python -m waivern_lsp.api_schema schemas
+	cd $(EXT) && npm run --silent generate-types
 
 bench: setup
 	cd benchmarks && ../$(BIN)/python analyse.py && ../$(BIN)/python execute.py && ../$(BIN)/python complete.py && ../$(BIN)/python lsp.py

@@ -1,8 +1,10 @@
 """The runbook JSON Schema: in sync with `schemas/`, valid, documented, and as strict
-as the models for a runbook's structure."""
+as the models for a runbook's structure. The server API schema (`waivern_lsp.api_schema`)
+lives in `schemas/` too: in sync and valid."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -13,10 +15,15 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
+from waivern_lsp.api_schema import API_SCHEMA_FILE, api_json_schema, render_api_schema
 from waivern_orchestration.components import ComponentRegistry, Connector
 from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.execution.events import SilentSink
+from waivern_orchestration.execution.runs import RunRequest, execute
 from waivern_orchestration.json_schema import runbook_json_schema, schema_files
 from waivern_orchestration.message_schemas import STANDARD_INPUT
+from waivern_orchestration.store.reports import run_report, run_summaries
+from waivern_orchestration.store.run_store import RunStore
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -77,15 +84,51 @@ def minimal_runbook() -> dict[str, Any]:
 
 def test_checked_in_schemas_match_the_generator() -> None:
     expected = schema_files(default_registry())
+    expected[API_SCHEMA_FILE] = render_api_schema().encode("utf-8")
     folder = REPO / "schemas"
     on_disk = {path.name: path.read_bytes() for path in folder.glob("*.json")}
 
     stale = sorted(name for name in expected if on_disk.get(name) != expected[name])
     unexpected = sorted(set(on_disk) - set(expected))
 
-    hint = "run `make schema` (or `wct schema --dir schemas`)"
+    hint = "run `make schema` (it regenerates the extension's types from them too)"
     assert not stale, f"schemas/ is out of date ({', '.join(stale)}): {hint}"
     assert not unexpected, f"schemas/ holds files the generator does not make: {unexpected}"
+
+
+def test_the_server_api_schema_is_valid_and_names_every_method() -> None:
+    schema = api_json_schema()
+
+    Draft202012Validator.check_schema(schema)
+    assert schema["$id"].endswith(API_SCHEMA_FILE)
+    assert set(schema["required"]) == set(schema["properties"])
+    assert "waivern/runProgress" in schema["properties"]
+    assert {"waivern.run", "waivern.graph", "waivern.runs", "waivern.inspect"} <= set(
+        schema["properties"]
+    )
+
+
+def test_a_runs_store_documents_match_the_server_api_schema(tmp_path: Path) -> None:
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "note.txt").write_text("Write to ada@example.com", "utf-8")
+    (tmp_path / "runbook.yaml").write_text(MINIMAL_RUNBOOK, "utf-8")
+    request = RunRequest(runbook=tmp_path / "runbook.yaml", store_dir=tmp_path / ".waivern")
+    execute(request, SilentSink(), lambda notice: None)
+
+    with RunStore(request.store_dir, read_only=True) as store:
+        [summary] = run_summaries(store)
+        report = run_report(store, summary["run_id"])
+
+    api = api_json_schema()
+
+    def problems_as_sent(method: str, document: object) -> list[str]:
+        validator = Draft202012Validator({"$defs": api["$defs"], **api["properties"][method]})
+        as_sent = json.loads(json.dumps(document))
+        return [error.message for error in validator.iter_errors(as_sent)]
+
+    assert problems_as_sent("waivern.runs", [summary]) == []
+    assert problems_as_sent("waivern.inspect", report) == []
+    assert report["artifacts"]["findings"]["status"] == "completed"
 
 
 def test_schema_is_valid_draft_2020_12(schema: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 const production = process.argv.includes("--production");
+/** @satisfies {import("esbuild").BuildOptions} */
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: "warning" };
 
 await build({

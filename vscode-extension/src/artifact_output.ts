@@ -14,11 +14,11 @@ export function outputUri(runId: string, artifact: string): vscode.Uri {
 }
 
 export function parseOutputUri(uri: vscode.Uri): { runId: string; artifact: string } | undefined {
-  const match = /^\/([^/]+)\/([^/]+)\.json$/.exec(uri.path);
-  if (!match) {
+  const [, runId, artifact] = /^\/([^/]+)\/([^/]+)\.json$/.exec(uri.path) ?? [];
+  if (runId === undefined || artifact === undefined) {
     return undefined;
   }
-  return { runId: decodeURIComponent(match[1]), artifact: decodeURIComponent(match[2]) };
+  return { runId: decodeURIComponent(runId), artifact: decodeURIComponent(artifact) };
 }
 
 export class ArtifactOutputProvider implements vscode.TextDocumentContentProvider {

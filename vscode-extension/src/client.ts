@@ -7,7 +7,6 @@ import * as vscode from "vscode";
 import {
   type ClientCapabilities,
   type FeatureState,
-  type InitializeParams,
   LanguageClient,
   type LanguageClientOptions,
   type Middleware,
@@ -16,7 +15,7 @@ import {
   State,
   TransportKind,
 } from "vscode-languageclient/node";
-import { type PythonChoice, choosePython, expandPath } from "./python";
+import { type PythonChoice, choosePython, expandPath, pythonExtensionInterpreter } from "./python";
 import { runbookGlobs } from "./runbooks";
 import { PROBE_ARGS, type ProbeResult, type StartFailure, explainProbe } from "./start_failure";
 
@@ -60,58 +59,20 @@ export async function resolvePython(): Promise<PythonChoice> {
   return choosePython(configured, fromExtension, firstFolder());
 }
 
-async function pythonExtensionInterpreter(): Promise<string | undefined> {
-  const extension = vscode.extensions.getExtension("ms-python.python");
-  if (extension === undefined) {
-    return undefined;
-  }
-  try {
-    const api = extension.isActive ? extension.exports : await extension.activate();
-    const environments = api?.environments;
-    if (environments?.getActiveEnvironmentPath) {
-      const active = environments.getActiveEnvironmentPath(vscode.workspace.workspaceFolders?.[0]?.uri);
-      const resolved = await environments.resolveEnvironment?.(active);
-      return resolved?.executable?.uri?.fsPath ?? active?.path;
-    }
-  } catch (error) {
-    console.warn("waivern: the Python extension gave no interpreter", error);
-  }
-  return undefined;
-}
-
-/**
- * Calls `changed` when the interpreter selected in the Python extension changes (which is
- * the server's interpreter while `waivern.server.pythonPath` is empty).
- */
-export async function onPythonExtensionChange(changed: () => void): Promise<vscode.Disposable | undefined> {
-  const extension = vscode.extensions.getExtension("ms-python.python");
-  if (extension === undefined) {
-    return undefined;
-  }
-  try {
-    const api = extension.isActive ? extension.exports : await extension.activate();
-    const event = api?.environments?.onDidChangeActiveEnvironmentPath;
-    return typeof event === "function" ? (event(changed) as vscode.Disposable) : undefined;
-  } catch (error) {
-    console.warn("waivern: the Python extension's interpreter cannot be followed", error);
-    return undefined;
-  }
-}
-
 /** Runs the import check with the interpreter. */
 export function probe(python: string): Promise<ProbeResult> {
   return new Promise((resolve) => {
     execFile(python, PROBE_ARGS, { timeout: PROBE_TIMEOUT_MS }, (error, _stdout, stderr) => {
       if (error === null) {
-        resolve({ exitCode: 0, stderr: String(stderr) });
+        resolve({ exitCode: 0, stderr });
         return;
       }
       const code = (error as NodeJS.ErrnoException).code;
       if (typeof code === "string") {
-        resolve({ errorCode: code, exitCode: null, stderr: String(stderr) });
+        resolve({ errorCode: code, exitCode: null, stderr });
         return;
       }
-      resolve({ exitCode: typeof code === "number" ? code : 1, stderr: String(stderr) });
+      resolve({ exitCode: typeof code === "number" ? code : 1, stderr });
     });
   });
 }
@@ -124,12 +85,15 @@ class RunProgressShownByExtension implements StaticFeature {
       capabilities.window.workDoneProgress = false;
     }
   }
-  fillInitializeParams?(_params: InitializeParams): void {}
-  initialize(): void {}
+  initialize(): void {
+    // nothing to set up: the capability above is the whole feature
+  }
   getState(): FeatureState {
     return { kind: "static" };
   }
-  clear(): void {}
+  clear(): void {
+    // nothing to let go of
+  }
 }
 
 export interface StartedClient {
@@ -177,5 +141,5 @@ export async function startClient(
 }
 
 export function isRunning(client: LanguageClient | undefined): boolean {
-  return client !== undefined && client.state === State.Running;
+  return client?.state === State.Running;
 }

@@ -7,7 +7,7 @@ import { runbookUri } from "./runbooks";
 import { baseName, isResumable, pollMessage, relativeTime } from "./run_text";
 import type { RunTracker } from "./run_tracker";
 import { ArtifactNode, RunNode, type RunsView } from "./runs_view";
-import { type RunSummary, type WaivernServer, isRefusal } from "./server_api";
+import { type RunSummary, type StartedRun, type WaivernServer, isRefusal } from "./server_api";
 import type { ServerSession } from "./session";
 
 export interface CommandContext {
@@ -53,22 +53,28 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       resume(argument, typeof runId === "string" ? runId : undefined),
     ),
     register("waivern.resumeRun", async (argument) => {
-      const server = (await session.ready());
+      const server = await session.ready();
       if (server === undefined) {
         return;
       }
-      const run = argument instanceof RunNode ? argument.run : await pickRun(server, runbookUri(argument), isResumable, "Resume which run?");
+      const run =
+        argument instanceof RunNode
+          ? argument.run
+          : await pickRun(server, runbookUri(argument), isResumable, "Resume which run?");
       if (run === undefined) {
         return;
       }
       await resume(vscode.Uri.file(run.runbook_path), run.run_id);
     }),
     register("waivern.pollRun", async (argument) => {
-      const server = (await session.ready());
+      const server = await session.ready();
       if (server === undefined) {
         return;
       }
-      const run = argument instanceof RunNode ? argument.run : await pickRun(server, runbookUri(argument), () => true, "Poll which run?");
+      const run =
+        argument instanceof RunNode
+          ? argument.run
+          : await pickRun(server, runbookUri(argument), () => true, "Poll which run?");
       if (run === undefined) {
         return;
       }
@@ -84,7 +90,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       }
     }),
     register("waivern.cancelRun", async (argument) => {
-      const server = (await session.ready());
+      const server = await session.ready();
       if (server === undefined) {
         return;
       }
@@ -97,7 +103,8 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
         const uri = runbookUri(argument);
         runId =
           (uri && tracker.activeFor(uri.fsPath)?.run_id) ??
-          (await pickRun(server, undefined, (run) => run.status === "running" && run.owner_alive !== false, "Cancel which run?"))?.run_id;
+          (await pickRun(server, undefined, (run) => run.status === "running" && run.owner_alive, "Cancel which run?"))
+            ?.run_id;
       }
       if (runId === undefined) {
         return;
@@ -110,7 +117,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     }),
     register("waivern.showDag", async (argument) => {
       const uri = runbookUri(argument);
-      const server = (await session.ready());
+      const server = await session.ready();
       if (uri === undefined) {
         void vscode.window.showInformationMessage("Waivern: open a runbook to see its DAG.");
       } else if (server) {
@@ -127,7 +134,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
         await context.outputs.open(first, second);
         return;
       }
-      const server = (await session.ready());
+      const server = await session.ready();
       if (server === undefined) {
         return;
       }
@@ -138,7 +145,11 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       const state = await server.inspect(run.run_id);
       const stored = Object.entries(state.artifacts).filter(([, artifact]) => artifact.status === "completed");
       const picked = await vscode.window.showQuickPick(
-        stored.map(([id, artifact]) => ({ label: artifact.alias ?? id, description: artifact.alias ? id : undefined, id })),
+        stored.map(([id, artifact]) => ({
+          label: artifact.alias ?? id,
+          description: artifact.alias ? id : undefined,
+          id,
+        })),
         { title: `Artifacts of run ${run.run_id}`, placeHolder: "Open the output of which artifact?" },
       );
       if (picked) {
@@ -164,7 +175,7 @@ async function startRun(
   context: CommandContext,
   uri: vscode.Uri,
   title: string,
-  start: () => Thenable<{ run_id: string }>,
+  start: () => Thenable<StartedRun>,
 ): Promise<void> {
   const key = uri.toString();
   if (starting.has(key)) {

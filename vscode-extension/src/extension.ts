@@ -4,8 +4,9 @@
 import * as vscode from "vscode";
 import type { Middleware } from "vscode-languageclient/node";
 import { ArtifactOutputProvider, OUTPUT_SCHEME } from "./artifact_output";
-import { onPythonExtensionChange, storeFolder } from "./client";
+import { storeFolder } from "./client";
 import { registerCommands } from "./commands";
+import { onPythonExtensionChange } from "./python";
 import { isRunbook } from "./runbooks";
 import { RunTracker } from "./run_tracker";
 import { RunsView } from "./runs_view";
@@ -15,32 +16,34 @@ import { contributeSchema } from "./yaml_schema";
 
 const RESTART_SETTINGS = ["waivern.server.pythonPath", "waivern.store", "waivern.runbookGlobs"];
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel("Waivern", { log: true });
-  let session: ServerSession | undefined;
-  const tracker = new RunTracker(() => session?.server);
+  // (the tracker and the middleware ask for the session only once it exists)
+  const tracker = new RunTracker(() => session.server);
 
   const middleware: Middleware = {
     // The server both pushes diagnostics (for every client) and answers pulls; VS Code
     // keeps the two apart and would show each problem twice. Pulls cover everything here
     // (the server asks VS Code to pull again when a child runbook or a run changes them).
     handleDiagnostics: (uri, diagnostics, next) => {
-      if (!session?.pullsDiagnostics) {
+      if (!session.pullsDiagnostics) {
         next(uri, diagnostics);
       }
     },
     // Code lenses and code actions run `waivern.run` / `waivern.resume`: as the palette's
     // commands do, save the runbook first (a run reads the file on disk) and follow the
     // run in a cancellable notification; a refusal is the server's message only.
-    executeCommand: async (command, args, next) => {
-      if ((command !== "waivern.run" && command !== "waivern.resume") || typeof args[0] !== "string") {
-        return next(command, args);
+    executeCommand: async (command, args: unknown[], next): Promise<unknown> => {
+      const [uri, ...rest] = args;
+      if ((command !== "waivern.run" && command !== "waivern.resume") || typeof uri !== "string") {
+        const result: unknown = await next(command, args);
+        return result;
       }
       const palette = command === "waivern.run" ? "waivern.runRunbook" : "waivern.resumeLastRun";
-      return vscode.commands.executeCommand(palette, vscode.Uri.parse(args[0]), ...args.slice(1));
+      return vscode.commands.executeCommand(palette, vscode.Uri.parse(uri), ...rest);
     },
   };
-  session = new ServerSession(output, tracker, middleware);
+  const session: ServerSession = new ServerSession(output, tracker, middleware);
   const runsView = new RunsView(session, tracker, storeFolder);
   const outputs = new ArtifactOutputProvider(session);
   const treeView = vscode.window.createTreeView("waivernRuns", { treeDataProvider: runsView, showCollapseAll: true });
@@ -49,8 +52,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // The server starts with the first runbook (or when the Runs view is shown): a
   // workspace with only other YAML files starts no Python and shows nothing.
   const startForRunbooks = (): void => {
-    if (!session?.running && vscode.workspace.textDocuments.some(isRunbook)) {
-      void session?.start();
+    if (!session.running && vscode.workspace.textDocuments.some(isRunbook)) {
+      void session.start();
     }
   };
   let contextTimer: NodeJS.Timeout | undefined;
@@ -66,7 +69,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerCommands({ extension: context, session, tracker, runsView, outputs }),
     vscode.window.onDidChangeActiveTextEditor((editor) => setRunbookContext(editor)),
     vscode.workspace.onDidOpenTextDocument(() => startForRunbooks()),
-    treeView.onDidChangeVisibility((change) => change.visible && void session?.start()),
+    treeView.onDidChangeVisibility((change) => {
+      if (change.visible) {
+        void session.start();
+      }
+    }),
     vscode.workspace.onDidChangeTextDocument((change) => {
       // a YAML file that gains (or loses) `artifacts:` as it is typed
       if (change.document === vscode.window.activeTextEditor?.document) {
@@ -83,15 +90,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         setRunbookContext(vscode.window.activeTextEditor);
       }
       const restarting = RESTART_SETTINGS.some((setting) => change.affectsConfiguration(setting));
-      if (restarting && (session?.running || session?.lastFailure !== undefined)) {
-        void session?.restart(); // (a fixed pythonPath retries a server that could not start)
+      if (restarting && (session.running || session.lastFailure !== undefined)) {
+        void session.restart(); // (a fixed pythonPath retries a server that could not start)
       }
     }),
   );
   setRunbookContext(vscode.window.activeTextEditor);
 
-  void contributeSchema((resource) => session?.running === true && isRunbookUri(resource)).catch(
-    (error: unknown) => output.appendLine(`The YAML extension took no schema: ${String(error)}`),
+  void contributeSchema((resource) => session.running && isRunbookUri(resource)).catch((error: unknown) =>
+    output.appendLine(`The YAML extension took no schema: ${String(error)}`),
   );
   startForRunbooks();
 
@@ -99,10 +106,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // waivern.server.pythonPath names one).
   void onPythonExtensionChange(() => {
     const configured = vscode.workspace.getConfiguration("waivern.server").get<string>("pythonPath")?.trim();
-    if (!configured && (session?.running || session?.lastFailure !== undefined)) {
-      void session?.restart();
+    if (!configured && (session.running || session.lastFailure !== undefined)) {
+      void session.restart();
     }
-  }).then((following) => following && context.subscriptions.push(following));
+  }).then((following) => {
+    if (following) {
+      context.subscriptions.push(following);
+    }
+  });
 }
 
 export function deactivate(): void {
@@ -112,7 +123,11 @@ export function deactivate(): void {
 
 /** `waivern.activeRunbook`: menus show the run commands on runbooks only. */
 function setRunbookContext(editor: vscode.TextEditor | undefined): void {
-  void vscode.commands.executeCommand("setContext", "waivern.activeRunbook", editor !== undefined && isRunbook(editor.document));
+  void vscode.commands.executeCommand(
+    "setContext",
+    "waivern.activeRunbook",
+    editor !== undefined && isRunbook(editor.document),
+  );
 }
 
 function isRunbookUri(resource: vscode.Uri): boolean {

@@ -1,5 +1,5 @@
 // How runs and artifacts read in the status bar, the runs view and messages. Pure.
-import type { ArtifactState, ArtifactStatus, PollSummary, RunProgress, RunStatus, RunSummary } from "./server_api";
+import type { ArtifactReport, ArtifactStatus, PollReport, RunProgress, RunStatus, RunSummary } from "./server_api";
 
 /** A codicon and the theme colour it is drawn in, per status. */
 export interface StatusIcon {
@@ -23,12 +23,19 @@ const ARTIFACT_ICONS: Record<ArtifactStatus, StatusIcon> = {
   pending: { icon: "watch", color: "charts.yellow" },
 };
 
+// A server newer than the extension may report a status the extension does not know yet.
+const UNKNOWN_ICON: StatusIcon = { icon: "question", color: undefined };
+
+function iconOf(icons: Partial<Record<string, StatusIcon>>, status: string): StatusIcon {
+  return icons[status] ?? UNKNOWN_ICON;
+}
+
 export function runIcon(status: RunStatus): StatusIcon {
-  return RUN_ICONS[status] ?? { icon: "question", color: undefined };
+  return iconOf(RUN_ICONS, status);
 }
 
 export function artifactIcon(status: ArtifactStatus): StatusIcon {
-  return ARTIFACT_ICONS[status] ?? { icon: "question", color: undefined };
+  return iconOf(ARTIFACT_ICONS, status);
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago" (or the date when older than a week). */
@@ -84,8 +91,8 @@ export function runDuration(run: Pick<RunSummary, "started_at" | "completed_at">
 }
 
 export function baseName(filePath: string): string {
-  const parts = filePath.split(/[\\/]/);
-  return parts[parts.length - 1] || filePath;
+  const name = filePath.split(/[\\/]/).at(-1);
+  return name === undefined || name === "" ? filePath : name;
 }
 
 /** A run in the runs view: "runbook.yaml" with "failed · 5 min ago · 2.1 s · 3/4". */
@@ -134,9 +141,9 @@ export function runContext(run: RunSummary, resumable: boolean): string {
   return flags.join(".");
 }
 
-export function artifactDescription(state: ArtifactState): string {
+export function artifactDescription(state: ArtifactReport): string {
   const parts: string[] = [state.status.replace("_", " ")];
-  if (state.duration_seconds !== null && state.duration_seconds !== undefined) {
+  if (state.duration_seconds !== null) {
     parts.push(formatSeconds(state.duration_seconds));
   }
   if (state.origin && state.origin !== "parent") {
@@ -161,7 +168,7 @@ export function progressMessage(progress: RunProgress): string {
 }
 
 /** What `waivern.poll` found, in one sentence. */
-export function pollMessage(summary: PollSummary): string {
+export function pollMessage(summary: PollReport): string {
   const parts = [`Run ${summary.run_id} is ${summary.status}`];
   if (summary.completed) {
     parts.push(`${summary.completed} batch job(s) completed since the last poll`);
@@ -189,7 +196,7 @@ export function isResumable(run: Pick<RunSummary, "status" | "owner_alive">): bo
 
 /** `running` in the store, but nobody runs it any more. */
 export function isStale(run: Pick<RunSummary, "status" | "owner_alive">): boolean {
-  return run.status === "running" && run.owner_alive === false;
+  return run.status === "running" && !run.owner_alive;
 }
 
 /** The status to show: a stale run reads as interrupted (which is what resuming sees). */

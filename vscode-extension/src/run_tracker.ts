@@ -3,7 +3,7 @@
 // notification that follows one run to its end.
 import * as vscode from "vscode";
 import { progressMessage } from "./run_text";
-import { type RunProgress, type WaivernServer, isRefusal } from "./server_api";
+import { type RunProgress, type StartedRun, type WaivernServer, isRefusal } from "./server_api";
 
 export class RunTracker implements vscode.Disposable {
   private readonly runs = new Map<string, RunProgress>();
@@ -41,7 +41,7 @@ export class RunTracker implements vscode.Disposable {
    * the server to start the run (which answers once the run has started). Resolves with
    * the final progress when the run's process has ended; rejects when it did not start.
    */
-  run(title: string, start: () => Thenable<{ run_id: string }>): Thenable<RunProgress | undefined> {
+  run(title: string, start: () => Thenable<StartedRun>): Thenable<RunProgress | undefined> {
     return this.track(title, start);
   }
 
@@ -50,7 +50,7 @@ export class RunTracker implements vscode.Disposable {
     return this.track(title, runId);
   }
 
-  private track(title: string, run: string | (() => Thenable<{ run_id: string }>)): Thenable<RunProgress | undefined> {
+  private track(title: string, run: string | (() => Thenable<StartedRun>)): Thenable<RunProgress | undefined> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       (progress, token) =>
@@ -73,6 +73,7 @@ export class RunTracker implements vscode.Disposable {
             cancelling.dispose();
             this.pending.delete(abandon);
             if (error !== undefined) {
+              // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the start's own rejection, passed on as it is: callers read its code (isRefusal)
               reject(error);
             } else {
               resolve(state);

@@ -3,12 +3,7 @@
 // for its own UI (menus, status bar); the server serves every YAML file it is given.
 import * as vscode from "vscode";
 
-export const DEFAULT_RUNBOOK_GLOBS = [
-  "**/runbook.yaml",
-  "**/runbook.yml",
-  "**/*.runbook.yaml",
-  "**/*.runbook.yml",
-];
+export const DEFAULT_RUNBOOK_GLOBS = ["**/runbook.yaml", "**/runbook.yml", "**/*.runbook.yaml", "**/*.runbook.yml"];
 
 /** A root-level `artifacts:` key (a line of its own, not indented). */
 export function hasArtifactsKey(text: string): boolean {
@@ -17,7 +12,7 @@ export function hasArtifactsKey(text: string): boolean {
 
 export function runbookGlobs(): string[] {
   const configured = vscode.workspace.getConfiguration("waivern").get<string[]>("runbookGlobs");
-  return configured && configured.length ? configured : DEFAULT_RUNBOOK_GLOBS;
+  return configured?.length ? configured : DEFAULT_RUNBOOK_GLOBS;
 }
 
 export function isRunbook(document: vscode.TextDocument): boolean {

@@ -14,7 +14,7 @@ import {
   shownStatus,
 } from "./run_text";
 import type { RunTracker } from "./run_tracker";
-import type { ArtifactState, RunSummary } from "./server_api";
+import type { ArtifactReport, RunSummary } from "./server_api";
 import type { ServerSession } from "./session";
 
 export class RunNode {
@@ -25,7 +25,7 @@ export class ArtifactNode {
   constructor(
     readonly run: RunSummary,
     readonly artifact: string,
-    readonly state: ArtifactState,
+    readonly state: ArtifactReport,
   ) {}
 }
 
@@ -36,7 +36,7 @@ const REFRESH_MS = 400;
 export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsViewNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables: { dispose(): unknown }[] = [];
   private pending: NodeJS.Timeout | undefined;
   private view: vscode.TreeView<RunsViewNode> | undefined;
 
@@ -49,14 +49,16 @@ export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.D
   ) {
     this.disposables.push(
       this.changed,
-      tracker.onDidChange((progress) =>
-        progress.event === "artifact_started" ? undefined : this.refresh(),
-      ),
+      tracker.onDidChange((progress) => (progress.event === "artifact_started" ? undefined : this.refresh())),
       session.onDidChangeState(() => {
         this.watchStore(); // (a restart may have moved the store)
         this.refresh();
       }),
-      { dispose: () => this.watcher?.dispose() },
+      {
+        dispose: () => {
+          this.watcher?.dispose();
+        },
+      },
     );
     this.watchStore();
   }
@@ -111,7 +113,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.D
     if (node.state.error) {
       lines.push(node.state.error);
     }
-    for (const warning of node.state.warnings ?? []) {
+    for (const warning of node.state.warnings) {
       lines.push(`warning: ${warning}`);
     }
     item.tooltip = lines.join("\n");

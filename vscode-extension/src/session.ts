@@ -143,10 +143,12 @@ export class ServerSession implements vscode.Disposable {
     const choice = await vscode.window.showErrorMessage(failure.message, ...actions);
     if (choice === "Copy Install Command" && failure.fix) {
       await vscode.env.clipboard.writeText(failure.fix);
-      void vscode.window.showInformationMessage(
-        `Copied: ${failure.fix}. Run it in a terminal, then restart the server.`,
-        "Restart Server",
-      ).then((again) => again && this.restart());
+      void vscode.window
+        .showInformationMessage(
+          `Copied: ${failure.fix}. Run it in a terminal, then restart the server.`,
+          "Restart Server",
+        )
+        .then((again) => again && this.restart());
     } else if (choice === "Restart Server") {
       await this.restart();
     } else if (choice === "Open Settings") {

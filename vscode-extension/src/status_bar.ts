@@ -10,7 +10,7 @@ const IDLE_REFRESH_MS = 60_000; // "5 min ago" stays true
 
 export class RunStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("waivern.runStatus", vscode.StatusBarAlignment.Left, 20);
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables: { dispose(): unknown }[] = [];
   private pending: NodeJS.Timeout | undefined;
   private generation = 0;
 
@@ -29,7 +29,11 @@ export class RunStatusBar implements vscode.Disposable {
       runsChanged(() => this.refresh(100)), // the store changed: a run from a terminal, say
     );
     const timer = setInterval(() => this.refresh(), IDLE_REFRESH_MS);
-    this.disposables.push({ dispose: () => clearInterval(timer) });
+    this.disposables.push({
+      dispose: () => {
+        clearInterval(timer);
+      },
+    });
     this.refresh();
   }
 
@@ -55,8 +59,10 @@ export class RunStatusBar implements vscode.Disposable {
     if (active !== undefined) {
       const name = vscode.Uri.parse(active.runbook).path.split("/").pop();
       this.item.text = `$(sync~spin) Waivern ${progressText(active)}`;
-      this.item.tooltip = `Run ${active.run_id} of ${name}: ${active.done} of ${active.total} artifacts done` +
-        (active.running.length ? `\nrunning: ${active.running.join(", ")}` : "") + "\nClick for the Runs view";
+      this.item.tooltip =
+        `Run ${active.run_id} of ${name}: ${active.done} of ${active.total} artifacts done` +
+        (active.running.length ? `\nrunning: ${active.running.join(", ")}` : "") +
+        "\nClick for the Runs view";
       this.item.backgroundColor = active.failed ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
       this.item.show();
       return;

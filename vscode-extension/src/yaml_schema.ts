@@ -31,12 +31,13 @@ export interface YamlExtensionApi {
  * YAML extension falls back to the `yamlValidation` schema.
  */
 export async function contributeSchema(serves: (resource: vscode.Uri) => boolean): Promise<boolean> {
-  const extension = vscode.extensions.getExtension<YamlExtensionApi>("redhat.vscode-yaml");
+  // Its exports are whatever the installed version gives: checked, not assumed.
+  const extension = vscode.extensions.getExtension<unknown>("redhat.vscode-yaml");
   if (extension === undefined) {
     return false;
   }
   const api = extension.isActive ? extension.exports : await extension.activate();
-  if (!api || typeof api.registerContributor !== "function") {
+  if (!isYamlExtensionApi(api)) {
     return false;
   }
   return api.registerContributor(
@@ -44,5 +45,14 @@ export async function contributeSchema(serves: (resource: vscode.Uri) => boolean
     (resource) => (serves(vscode.Uri.parse(resource)) ? SERVED_SCHEMA_URI : undefined),
     (uri) => (uri === SERVED_SCHEMA_URI ? SERVED_SCHEMA : undefined),
     "Waivern runbook",
+  );
+}
+
+function isYamlExtensionApi(api: unknown): api is YamlExtensionApi {
+  return (
+    typeof api === "object" &&
+    api !== null &&
+    "registerContributor" in api &&
+    typeof api.registerContributor === "function"
   );
 }

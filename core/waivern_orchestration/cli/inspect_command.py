@@ -13,7 +13,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
-from waivern_orchestration.store.reports import NoStoredOutput, artifact_message, run_document
+from waivern_orchestration.store.reports import (
+    NoStoredOutput,
+    RunReport,
+    artifact_message,
+    run_report,
+)
 from waivern_orchestration.store.run_store import RunStore, StoreError
 
 
@@ -31,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with RunStore(directory, read_only=True) as store:
             if args.artifact is None:
-                return _show_run(run_document(store, args.run_id), args.json)
+                return _show_run(run_report(store, args.run_id), args.json)
             message = artifact_message(store, args.run_id, args.artifact)
     except StoreError as error:
         print(f"wct: {error}", file=sys.stderr)
@@ -44,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show_run(document: dict[str, Any], as_json: bool) -> int:
+def _show_run(document: RunReport, as_json: bool) -> int:
     if as_json:
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
-from waivern_orchestration.store.reports import runs_document
+from waivern_orchestration.store.reports import run_summaries
 from waivern_orchestration.store.run_store import STORE_FILE, RunStore, StoreError
 from waivern_orchestration.store.statuses import RunStatus
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         with RunStore(directory, read_only=True) as store:
-            document = runs_document(store, RunStatus(args.status) if args.status else None)
+            document = run_summaries(store, RunStatus(args.status) if args.status else None)
     except StoreError as error:
         print(f"wct: {error}", file=sys.stderr)
         return 2
@@ -56,9 +56,15 @@ def run(args: argparse.Namespace) -> int:
     table.add_column("runbook", overflow="fold", min_width=20)
     for item in document:
         counts = item["counts"]
-        total = sum(counts.values())
-        status = item["status"]
-        if status == RunStatus.RUNNING and not item["owner_alive"]:
+        total = (
+            counts["completed"]
+            + counts["failed"]
+            + counts["skipped"]
+            + counts["pending"]
+            + counts["not_started"]
+        )
+        status: str = item["status"]
+        if item["status"] is RunStatus.RUNNING and not item["owner_alive"]:
             status = "running (process gone: resumable)"
         table.add_row(
             item["run_id"],

@@ -1,61 +1,134 @@
 """The documents a run store answers with, the same for `wct` and the editor
 (DESIGN.md §4.2: fields may be added, never renamed or removed).
 
-- `runs_document`: `wct runs --json`, the language server's `waivern.runs`;
-- `run_document`: `wct inspect RUN_ID --json`, `waivern.inspect [run_id]`;
+- `run_summaries`: `wct runs --json`, the language server's `waivern.runs`;
+- `run_report`: `wct inspect RUN_ID --json`, `waivern.inspect [run_id]`;
 - `artifact_message`: `wct inspect RUN_ID ARTIFACT --json`, `waivern.inspect [run_id,
   artifact]`.
+
+The first two are built as the TypedDicts declared here (`RunSummary`, `RunReport`), which
+are also their JSON Schema in `schemas/server-api.schema.json` and the editor's types.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from typing_extensions import TypedDict  # for pydantic (the JSON Schema) before 3.12
+
 from waivern_orchestration.planner import ExecutionPlan
 from waivern_orchestration.store.run_store import RunStore, owner_alive
 from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
 
-def runs_document(store: RunStore, status: RunStatus | None = None) -> list[dict[str, Any]]:
+class RunCounts(TypedDict):
+    """A run's artifacts by status (a `running` artifact counts as not started)."""
+
+    completed: int
+    failed: int
+    skipped: int
+    pending: int
+    not_started: int
+
+
+class RunSummary(TypedDict):
+    """One recorded run (`wct runs --json`, `waivern.runs`)."""
+
+    run_id: str
+    runbook_path: str
+    """The runbook's path as the run was given it (absolute)."""
+    status: RunStatus
+    started_at: str
+    """ISO 8601, with time zone."""
+    completed_at: str | None
+    """ISO 8601, with time zone; null while the run has not ended."""
+    counts: RunCounts
+    reason: str | None
+    """Why the run stopped, when it did not complete."""
+    owner_alive: bool
+    """A `running` run whose process is still there (false: it died, the run is
+    resumable with `wct run --resume`)."""
+
+
+class ArtifactReport(TypedDict):
+    """One artifact in a run."""
+
+    status: ArtifactStatus
+    duration_seconds: float | None
+    error: str | None
+    origin: str
+    """`parent`, or `child:<child runbook name>` for a child runbook's artifacts."""
+    alias: str | None
+    """The parent-side name of a child runbook's output."""
+    warnings: list[str]
+
+
+class RunReport(TypedDict):
+    """A run and the state of each of its artifacts (`wct inspect RUN_ID --json`,
+    `waivern.inspect [run_id]`)."""
+
+    run_id: str
+    runbook_path: str
+    status: RunStatus
+    reason: str | None
+    """Why the run stopped, when it did not complete."""
+    started_at: str
+    completed_at: str | None
+    artifacts: dict[str, ArtifactReport]
+    """By planned artifact id, in plan order."""
+
+
+def run_summaries(store: RunStore, status: RunStatus | None = None) -> list[RunSummary]:
     """The recorded runs, newest first."""
     return [
-        {
-            "run_id": record.run_id,
-            "runbook_path": record.runbook_path,
-            "status": record.status,
-            "started_at": record.started_at,
-            "completed_at": record.completed_at,
-            "counts": store.counts(record.run_id),
-            "reason": record.reason,
+        RunSummary(
+            run_id=record.run_id,
+            runbook_path=record.runbook_path,
+            status=record.status,
+            started_at=record.started_at,
+            completed_at=record.completed_at,
+            counts=_run_counts(store, record.run_id),
+            reason=record.reason,
             # A `running` run whose process is gone can be resumed (wct run --resume).
-            "owner_alive": record.status is RunStatus.RUNNING and owner_alive(record),
-        }
+            owner_alive=record.status is RunStatus.RUNNING and owner_alive(record),
+        )
         for record in store.runs(status)
     ]
 
 
-def run_document(store: RunStore, run_id: str) -> dict[str, Any]:
+def run_report(store: RunStore, run_id: str) -> RunReport:
     """A run and the state of each of its artifacts."""
     record = store.run(run_id)
-    return {
-        "run_id": record.run_id,
-        "runbook_path": record.runbook_path,
-        "status": record.status,
-        "reason": record.reason,
-        "started_at": record.started_at,
-        "completed_at": record.completed_at,
-        "artifacts": {
-            artifact.artifact_id: {
-                "status": artifact.status,
-                "duration_seconds": artifact.duration_seconds,
-                "error": artifact.error,
-                "origin": artifact.origin,
-                "alias": artifact.alias,
-                "warnings": list(artifact.warnings),
-            }
+    return RunReport(
+        run_id=record.run_id,
+        runbook_path=record.runbook_path,
+        status=record.status,
+        reason=record.reason,
+        started_at=record.started_at,
+        completed_at=record.completed_at,
+        artifacts={
+            artifact.artifact_id: ArtifactReport(
+                status=artifact.status,
+                duration_seconds=artifact.duration_seconds,
+                error=artifact.error,
+                origin=artifact.origin,
+                alias=artifact.alias,
+                warnings=list(artifact.warnings),
+            )
             for artifact in store.artifacts(run_id)
         },
-    }
+    )
+
+
+def _run_counts(store: RunStore, run_id: str) -> RunCounts:
+    counts = store.counts(run_id)  # keyed by every counted status
+    return RunCounts(
+        completed=counts[ArtifactStatus.COMPLETED],
+        failed=counts[ArtifactStatus.FAILED],
+        skipped=counts[ArtifactStatus.SKIPPED],
+        pending=counts[ArtifactStatus.PENDING],
+        not_started=counts[ArtifactStatus.NOT_STARTED],
+    )
 
 
 class NoStoredOutput(Exception):
@@ -68,7 +141,7 @@ class NoStoredOutput(Exception):
 
 def artifact_message(store: RunStore, run_id: str, artifact: str) -> dict[str, Any]:
     """The stored output message of ARTIFACT (a plan id or an alias) in the run."""
-    document = run_document(store, run_id)
+    document = run_report(store, run_id)
     plan = ExecutionPlan.from_json(store.plan_json(run_id))
     resolved = plan.resolve(artifact)
     if resolved not in document["artifacts"]:

@@ -25,6 +25,10 @@ views follow a run with it.
 A command the user cannot have (an unknown run, a runbook with errors) is answered with
 an error response and the same words in a message; a failure of ours is logged and
 answered as one too, never a crash.
+
+The answers are built as TypedDicts (here `StartedRun`, `Cancellation`, `PollReport`;
+`Graph`, `RunSummary`, `RunReport` where those are built), which are also their JSON
+Schema (`waivern_lsp.api_schema`) and the editor's types.
 """
 
 from __future__ import annotations
@@ -38,14 +42,15 @@ import socket
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
+from typing_extensions import TypedDict  # for pydantic (the JSON Schema) before 3.12
 
 from waivern_lsp.conversions import uri_to_path
 from waivern_lsp.runs.editor_runs import EditorRuns, RunNotStarted
-from waivern_lsp.runs.graph import graph_of
+from waivern_lsp.runs.graph import Graph, graph_of
 from waivern_lsp.server import WaivernServer
 from waivern_lsp.workspace import RunbookDocument
 from waivern_orchestration.analysis.child_paths import real_path
@@ -53,9 +58,11 @@ from waivern_orchestration.execution.batch import poll
 from waivern_orchestration.planner import Planner, PlanningError
 from waivern_orchestration.store.reports import (
     NoStoredOutput,
+    RunReport,
+    RunSummary,
     artifact_message,
-    run_document,
-    runs_document,
+    run_report,
+    run_summaries,
 )
 from waivern_orchestration.store.run_states import latest_run_state
 from waivern_orchestration.store.run_store import STORE_FILE, RunStore, StoreError, owner_alive
@@ -64,6 +71,43 @@ from waivern_orchestration.store.statuses import RunStatus
 log = logging.getLogger(__name__)
 
 STORE_PATIENCE_SECONDS = 5
+
+
+class StartedRun(TypedDict):
+    """`waivern.run`, `waivern.resume`: the run, once it has started."""
+
+    run_id: str
+
+
+class Cancellation(TypedDict):
+    """`waivern.cancel`."""
+
+    run_id: str
+    cancelled: bool
+    """False: the run's process had already ended."""
+
+
+class PollFailure(TypedDict):
+    """A batch job that failed."""
+
+    artifact: str
+    error: str
+
+
+class PollReport(TypedDict):
+    """`waivern.poll`: what the batch providers said about the run's pending jobs
+    (`wct poll`)."""
+
+    run_id: str
+    status: RunStatus
+    completed: int
+    """Jobs whose results are in (at this poll or before)."""
+    waiting: int
+    """Jobs still being worked on."""
+    failed: list[PollFailure]
+    next: Literal["poll", "resume", "nothing"]
+    """What to do next: poll again later, resume the run (to take in the results), or
+    nothing (the run is complete)."""
 
 
 class CommandRefused(JsonRpcException):
@@ -114,12 +158,12 @@ def register(server: WaivernServer) -> None:
     runs = EditorRuns(server)
 
     @command_handler(server, "waivern.run")
-    async def run(*args: Any) -> dict[str, str]:
+    async def run(*args: Any) -> StartedRun:
         document = await _runbook(server, _argument(args, 0, "uri"))
         return await _start(runs, document)
 
     @command_handler(server, "waivern.resume")
-    async def resume(*args: Any) -> dict[str, str]:
+    async def resume(*args: Any) -> StartedRun:
         document = await _runbook(server, _argument(args, 0, "uri"))
         run_id = _argument(args, 1, "run_id", required=False)
         if run_id is None:
@@ -131,29 +175,29 @@ def register(server: WaivernServer) -> None:
         return await _start(runs, document, resume=run_id)
 
     @command_handler(server, "waivern.poll")
-    async def poll_run(*args: Any) -> dict[str, Any]:
+    async def poll_run(*args: Any) -> PollReport:
         run_id = _argument(args, 0, "run_id")
-        summary: dict[str, Any] = await _store(
+        summary: PollReport = await _store(
             server, lambda store: _poll(store, run_id), read_only=False
         )
         return summary
 
     @command_handler(server, "waivern.cancel")
-    async def cancel(*args: Any) -> dict[str, Any]:
+    async def cancel(*args: Any) -> Cancellation:
         run_id = _argument(args, 0, "run_id")
         editor_run = runs.running(run_id)
         if editor_run is not None:
-            return {"run_id": run_id, "cancelled": editor_run.cancel()}
+            return Cancellation(run_id=run_id, cancelled=editor_run.cancel())
         # A run started by an earlier session of the editor (or in a terminal) here.
         record = await _store(server, lambda store: store.run(run_id))
         alive = record.status is RunStatus.RUNNING and owner_alive(record)
         if not alive or record.owner_pid is None or record.owner_host != socket.gethostname():
             raise CommandRefused(f"run {run_id} is not running here ({record.status})")
         os.kill(record.owner_pid, signal.SIGTERM)
-        return {"run_id": run_id, "cancelled": True}
+        return Cancellation(run_id=run_id, cancelled=True)
 
     @command_handler(server, "waivern.graph")
-    async def graph(*args: Any) -> dict[str, Any]:
+    async def graph(*args: Any) -> Graph:
         document = await _runbook(server, _argument(args, 0, "uri"))
         analysis = document.analysis
         assert analysis is not None
@@ -170,11 +214,11 @@ def register(server: WaivernServer) -> None:
         return graph_of(analysis, plan, latest, server.codec(document))
 
     @command_handler(server, "waivern.runs")
-    async def list_runs(*args: Any) -> list[dict[str, Any]]:
+    async def list_runs(*args: Any) -> list[RunSummary]:
         uri = _argument(args, 0, "uri", required=False)
         if not (server.runbooks.store_dir / STORE_FILE).exists():
             return []
-        listed: list[dict[str, Any]] = await _store(server, runs_document)
+        listed: list[RunSummary] = await _store(server, run_summaries)
         if uri is None:
             return listed
         path = uri_to_path(uri)
@@ -184,11 +228,12 @@ def register(server: WaivernServer) -> None:
         return [item for item in listed if real_path(Path(item["runbook_path"])) == wanted]
 
     @command_handler(server, "waivern.inspect")
-    async def inspect(*args: Any) -> dict[str, Any]:
+    async def inspect(*args: Any) -> RunReport | dict[str, Any]:
         run_id = _argument(args, 0, "run_id")
         artifact = _argument(args, 1, "artifact", required=False)
         if artifact is None:
-            return dict(await _store(server, lambda store: run_document(store, run_id)))
+            report: RunReport = await _store(server, lambda store: run_report(store, run_id))
+            return report
 
         def message(store: RunStore) -> dict[str, Any]:
             try:
@@ -201,7 +246,7 @@ def register(server: WaivernServer) -> None:
 
 async def _start(
     runs: EditorRuns, document: RunbookDocument, resume: str | None = None
-) -> dict[str, str]:
+) -> StartedRun:
     analysis = document.analysis
     assert analysis is not None
     errors = sum(1 for diagnostic in analysis.diagnostics if diagnostic.is_error)
@@ -214,7 +259,7 @@ async def _start(
     except RunNotStarted as problem:
         raise CommandRefused(f"{document.path.name} did not run: {problem}") from None
     assert started.run_id is not None
-    return {"run_id": started.run_id}
+    return StartedRun(run_id=started.run_id)
 
 
 def _errors_message(document: RunbookDocument, errors: int) -> str:
@@ -268,23 +313,24 @@ def _latest_resumable(store: RunStore, runbook: Path) -> str | None:
     return None
 
 
-def _poll(store: RunStore, run_id: str) -> dict[str, Any]:
+def _poll(store: RunStore, run_id: str) -> PollReport:
     summary = poll(store, run_id)
     record = store.run(run_id)
+    next_step: Literal["poll", "resume", "nothing"]
     if summary.waiting:
         next_step = "poll"
     elif record.status is RunStatus.COMPLETED:
         next_step = "nothing"
     else:
         next_step = "resume"
-    return {
-        "run_id": run_id,
-        "status": record.status,
-        "completed": summary.completed,
-        "waiting": summary.waiting,
-        "failed": [{"artifact": artifact, "error": error} for artifact, error in summary.failed],
-        "next": next_step,
-    }
+    return PollReport(
+        run_id=run_id,
+        status=record.status,
+        completed=summary.completed,
+        waiting=summary.waiting,
+        failed=[PollFailure(artifact=artifact, error=error) for artifact, error in summary.failed],
+        next=next_step,
+    )
 
 
 def _show(server: WaivernServer, message: str, kind: lsp.MessageType) -> None:

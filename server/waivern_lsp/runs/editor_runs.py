@@ -5,10 +5,10 @@ Its events become work-done progress ("k/n · artifacts running now", cancellabl
 cancel sends SIGTERM and the run ends `interrupted`, resumable), failures on artifacts
 (`run_failures`, published as diagnostics), refreshes of the views that show run status
 (`run_views`) and, at the end, a message naming the run id and its status. Clients that
-set the `runEvents` option also get every event as a `waivern/runProgress` notification:
-`{"run_id", "runbook" (URI), "event", "status", "done", "total", "failed", "running",
-"artifact"?, "artifact_status"?}`, `event` being the `wct run --events` one or
-`run_ended` (the process is gone; `status` is final).
+set the `runEvents` option also get every event as a `waivern/runProgress` notification
+(`RunProgress`, its shape and JSON Schema): `{"run_id", "runbook" (URI), "event", "status",
+"done", "total", "failed", "running", "artifact"?, "artifact_status"?}`, `event` being the
+`wct run --events` one or `run_ended` (the process is gone; `status` is final).
 
 The process lives in its own session, with its stderr in an unlinked temporary file: an
 editor that closes (and takes the server with it) leaves the run going, recorded in the
@@ -28,9 +28,10 @@ import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, NotRequired, assert_never
 
 from lsprotocol import types as lsp
+from typing_extensions import TypedDict  # for pydantic (the JSON Schema) before 3.12
 
 from waivern_lsp.runs.failures import Failure
 from waivern_lsp.runs.views import refresh_run_views
@@ -49,9 +50,38 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RUN_ENDED = "run_ended"  # the `waivern/runProgress` event after the process is gone
+RUN_PROGRESS: Final = "waivern/runProgress"
+RUN_ENDED: Final = "run_ended"  # the `waivern/runProgress` event after the process is gone
 REFRESH_EVERY_SECONDS = 0.5  # views are asked to refresh at most this often during a run
 _ERROR_TAIL = 2000  # characters of the process' stderr kept for a message
+
+
+RunProgressEvent = Literal[
+    "run_started", "artifact_started", "artifact_finished", "run_finished", "run_ended"
+]
+
+
+class RunProgress(TypedDict):
+    """`waivern/runProgress`: one event of a run started from the editor."""
+
+    run_id: str
+    runbook: str
+    """The runbook's file URI."""
+    event: RunProgressEvent
+    """The `wct run --events` event, or `run_ended`: the process is gone."""
+    status: RunStatus
+    """`running` until `run_finished`; then the final status."""
+    done: int
+    """Artifacts finished, whatever their status (after a resume: with those completed
+    before)."""
+    total: int
+    failed: int
+    running: list[str]
+    """The artifacts running now."""
+    artifact: NotRequired[str]
+    """The artifact that started or finished."""
+    artifact_status: NotRequired[ArtifactStatus]
+    """How it finished (`artifact_finished`)."""
 
 
 class RunNotStarted(Exception):
@@ -279,24 +309,25 @@ class EditorRuns:
     def _announce(self, run: EditorRun, event: RunEvent | None) -> None:
         """`waivern/runProgress`, to clients that asked for run events (``event`` None: the
         process is gone, `run_ended`)."""
-        if not self.server.options.run_events:
+        # (no run id yet: no run_started has come, there is nothing a client could follow)
+        if not self.server.options.run_events or run.run_id is None:
             return
-        params: dict[str, Any] = {
-            "run_id": run.run_id,
-            "runbook": run.runbook.as_uri(),
-            "event": event.kind if event is not None else RUN_ENDED,
-            "status": run.status or RunStatus.RUNNING,
-            "done": run.done,
-            "total": run.total,
-            "failed": run.failed,
-            "running": list(run.running),
-        }
+        params = RunProgress(
+            run_id=run.run_id,
+            runbook=run.runbook.as_uri(),
+            event=_event_name(event),
+            status=run.status or RunStatus.RUNNING,
+            done=run.done,
+            total=run.total,
+            failed=run.failed,
+            running=list(run.running),
+        )
         if isinstance(event, ArtifactStarted | ArtifactFinished):
             params["artifact"] = event.artifact
         if isinstance(event, ArtifactFinished):
             params["artifact_status"] = event.status
         try:
-            self.server.protocol.notify("waivern/runProgress", params)
+            self.server.protocol.notify(RUN_PROGRESS, params)
         except Exception:  # not connected: nobody to tell
             log.debug("could not announce %s of run %s", params["event"], run.run_id)
 
@@ -323,3 +354,22 @@ def _refresh_run_views(server: WaivernServer) -> None:
         refresh_run_views(server)
     except Exception:
         log.exception("refreshing the run views failed")
+
+
+def _event_name(event: RunEvent | None) -> RunProgressEvent:
+    """The event's `wct run --events` name (its `kind`), or `run_ended` for None."""
+    # A match over the types rather than `event.kind` (a plain str): mypy then says when
+    # `RunEvent` gains a kind that `RunProgressEvent` does not list.
+    match event:
+        case None:
+            return RUN_ENDED
+        case RunStarted():
+            return "run_started"
+        case ArtifactStarted():
+            return "artifact_started"
+        case ArtifactFinished():
+            return "artifact_finished"
+        case RunFinished():
+            return "run_finished"
+        case _:
+            assert_never(event)

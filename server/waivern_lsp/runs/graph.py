@@ -4,24 +4,75 @@ for it, and an edge from each input to the artifact that takes it.
 
 A node's range is its artifact's key in the runbook; a child runbook's artifact points at
 the parent's `child_runbook` artifact it comes from.
+
+`Graph` is the answer's shape, and its JSON Schema (`waivern_lsp.api_schema`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from lsprotocol import types as lsp
+from typing_extensions import TypedDict  # for pydantic (the JSON Schema) before 3.12
 
 from waivern_lsp.conversions import LineCodec
 from waivern_lsp.runs.failures import artifact_in_runbook
 from waivern_orchestration.analysis import Analysis
 from waivern_orchestration.planner import ExecutionPlan, PlannedArtifact
 from waivern_orchestration.store.run_states import RunState
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
+
+ArtifactKind = Literal["source", "derived", "reuse"]
+
+
+class Position(TypedDict):
+    """As in LSP: 0-based line and character, in the position encoding chosen with the
+    client (UTF-16 code units unless it chose UTF-8 or UTF-32)."""
+
+    line: int
+    character: int
+
+
+class Range(TypedDict):
+    """As in LSP: `end` is exclusive."""
+
+    start: Position
+    end: Position
+
+
+class GraphNode(TypedDict):
+    """A planned artifact."""
+
+    id: str
+    """The planned id (a child runbook's artifacts carry their namespace)."""
+    label: str
+    """The name to show: the parent-side alias, else the id in its own runbook."""
+    kind: ArtifactKind
+    status: ArtifactStatus | None
+    """In the latest run; null when the runbook has not run, or the artifact is new."""
+    origin: str
+    """`parent`, or `child:<child runbook name>` for a child runbook's artifacts."""
+    range: Range | None
+    """The artifact's key in the runbook (a child's artifacts: the parent's
+    `child_runbook` artifact)."""
+    error: str | None
+    """Why it failed in the latest run."""
+
+
+class Graph(TypedDict):
+    """The flattened plan with the latest run's statuses (`waivern.graph`)."""
+
+    nodes: list[GraphNode]
+    edges: list[tuple[str, str]]
+    """From an input to the artifact that takes it."""
+    run_id: str | None
+    """The latest run of the runbook, if any."""
+    run_status: RunStatus | None
 
 
 def graph_of(
     analysis: Analysis, plan: ExecutionPlan, run: RunState | None, codec: LineCodec
-) -> dict[str, Any]:
+) -> Graph:
     nodes = []
     for planned in plan.artifacts:
         status = run.artifacts.get(planned.id) if run is not None else None
@@ -29,26 +80,26 @@ def graph_of(
         info = analysis.artifacts.get(here) if here is not None else None
         range_ = codec.range(info.key_range) if info is not None else None
         nodes.append(
-            {
-                "id": planned.id,
-                "label": plan.alias_of(planned.id) or planned.local_id,
-                "kind": _kind(planned),
-                "status": status.status if status is not None else None,
-                "origin": planned.origin,
-                "range": _json_range(range_),
-                "error": status.error if status is not None else None,
-            }
+            GraphNode(
+                id=planned.id,
+                label=plan.alias_of(planned.id) or planned.local_id,
+                kind=_kind(planned),
+                status=status.status if status is not None else None,
+                origin=planned.origin,
+                range=_json_range(range_),
+                error=status.error if status is not None else None,
+            )
         )
-    edges = [[source, planned.id] for planned in plan.artifacts for source in planned.inputs]
-    return {
-        "nodes": nodes,
-        "edges": edges,
-        "run_id": run.run_id if run is not None else None,
-        "run_status": run.status if run is not None else None,
-    }
+    edges = [(source, planned.id) for planned in plan.artifacts for source in planned.inputs]
+    return Graph(
+        nodes=nodes,
+        edges=edges,
+        run_id=run.run_id if run is not None else None,
+        run_status=run.status if run is not None else None,
+    )
 
 
-def _kind(planned: PlannedArtifact) -> str:
+def _kind(planned: PlannedArtifact) -> ArtifactKind:
     definition = planned.definition
     if definition.source is not None:
         return "source"
@@ -57,10 +108,10 @@ def _kind(planned: PlannedArtifact) -> str:
     return "derived"
 
 
-def _json_range(range_: lsp.Range | None) -> dict[str, Any] | None:
+def _json_range(range_: lsp.Range | None) -> Range | None:
     if range_ is None:
         return None
-    return {
-        "start": {"line": range_.start.line, "character": range_.start.character},
-        "end": {"line": range_.end.line, "character": range_.end.character},
-    }
+    return Range(
+        start=Position(line=range_.start.line, character=range_.start.character),
+        end=Position(line=range_.end.line, character=range_.end.character),
+    )

@@ -132,8 +132,7 @@ export function layoutScene(graph: Graph): Scene {
       origin: node.origin,
       error: node.error,
       statusClass: statusClass(node.status),
-      x: round(box.x! - box.width / 2),
-      y: round(box.y! - box.height / 2),
+      ...topLeft(box),
       width: box.width,
       height: box.height,
     };
@@ -148,14 +147,21 @@ export function layoutScene(graph: Graph): Scene {
     return {
       origin,
       label: origin.slice(CHILD_PREFIX.length),
-      x: round(box.x! - box.width / 2),
-      y: round(box.y! - box.height / 2),
+      ...topLeft(box),
       width: round(box.width),
       height: round(box.height),
     };
   });
   const size = g.graph();
   return { nodes: sceneNodes, edges, clusters, width: round(size.width ?? 0), height: round(size.height ?? 0) };
+}
+
+/** A laid-out box's top left corner (dagre places boxes by their centre). */
+function topLeft(box: NodeLabel): Point {
+  if (box.x === undefined || box.y === undefined) {
+    throw new Error("dagre left a box without a place"); // a bug: layout() places every node
+  }
+  return { x: round(box.x - box.width / 2), y: round(box.y - box.height / 2) };
 }
 
 function detailOf(node: GraphNode): string {
@@ -175,7 +181,13 @@ function shorten(label: string): string {
  * not turn into two boxes on the same spot. */
 function uniqueNodes(nodes: GraphNode[]): GraphNode[] {
   const seen = new Set<string>();
-  return nodes.filter((node) => !seen.has(node.id) && seen.add(node.id) !== undefined);
+  return nodes.filter((node) => {
+    if (seen.has(node.id)) {
+      return false;
+    }
+    seen.add(node.id);
+    return true;
+  });
 }
 
 function freeId(g: DagreGraph, wanted: string): string {

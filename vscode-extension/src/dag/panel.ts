@@ -32,7 +32,7 @@ const PROGRESS_INTERVAL_MS = 250;
 export class DagPanel {
   private static readonly open = new Map<string, DagPanel>();
 
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables: { dispose(): unknown }[] = [];
   private graph: Graph | undefined;
   private scene: Scene | undefined;
   private problem: string | null = null;
@@ -167,7 +167,11 @@ export class DagPanel {
       return;
     }
     if (this.scene !== undefined && this.graph !== undefined) {
-      const header: DagHeader = { runbook: fileName(this.uri), runId: this.graph.run_id, runStatus: this.graph.run_status };
+      const header: DagHeader = {
+        runbook: fileName(this.uri),
+        runId: this.graph.run_id,
+        runStatus: this.graph.run_status,
+      };
       void this.send({ type: "scene", scene: this.scene, header });
     }
     void this.send({ type: "problem", message: this.problem });
@@ -178,15 +182,18 @@ export class DagPanel {
   }
 
   private received(message: FromView): void {
-    if (message.type === "ready") {
-      // A new webview (first shown, or shown again after being hidden): it has nothing.
-      if (this.stale || this.graph === undefined) {
-        this.stale = false;
-        this.refresh();
-      }
-      this.post();
-    } else if (message.type === "reveal") {
-      void this.reveal(message.id);
+    switch (message.type) {
+      case "ready":
+        // A new webview (first shown, or shown again after being hidden): it has nothing.
+        if (this.stale || this.graph === undefined) {
+          this.stale = false;
+          this.refresh();
+        }
+        this.post();
+        break;
+      case "reveal":
+        void this.reveal(message.id);
+        break;
     }
   }
 
@@ -209,7 +216,7 @@ export class DagPanel {
    * run store may not have said so yet when the graph was read. */
   private withRunning(graph: Graph): Graph {
     const running = this.running;
-    if (running === undefined || running.runId !== graph.run_id || graph.run_status !== "running") {
+    if (running?.runId !== graph.run_id || graph.run_status !== "running") {
       return graph;
     }
     const nodes = graph.nodes.map((node) =>
@@ -226,10 +233,17 @@ export class DagPanel {
       return;
     }
     const range = node.range
-      ? new vscode.Range(node.range.start.line, node.range.start.character, node.range.end.line, node.range.end.character)
+      ? new vscode.Range(
+          node.range.start.line,
+          node.range.start.character,
+          node.range.end.line,
+          node.range.end.character,
+        )
       : undefined;
     // Back to the editor the runbook is open in, not into the DAG panel's column.
-    const shown = vscode.window.visibleTextEditors.find((editor) => editor.document.uri.toString() === this.uri.toString());
+    const shown = vscode.window.visibleTextEditors.find(
+      (editor) => editor.document.uri.toString() === this.uri.toString(),
+    );
     const editor = await vscode.window.showTextDocument(this.uri, {
       viewColumn: shown?.viewColumn ?? vscode.ViewColumn.One,
       selection: range,

@@ -86,20 +86,24 @@ let dragged = false;
 
 window.addEventListener("message", (event: MessageEvent<ToView>) => {
   const message = event.data;
-  if (message.type === "scene") {
-    const first = scene === undefined;
-    scene = message.scene;
-    drawHeader(message.header, message.scene);
-    draw(message.scene);
-    if (first && !moved) {
-      fit();
+  switch (message.type) {
+    case "scene": {
+      const first = scene === undefined;
+      scene = message.scene;
+      drawHeader(message.header, message.scene);
+      draw(message.scene);
+      if (first && !moved) {
+        fit();
+      }
+      break;
     }
-  } else if (message.type === "problem") {
-    banner.hidden = message.message === null;
-    banner.textContent = message.message === null ? "" : `The DAG could not be updated: ${message.message}`;
-    if (scene === undefined) {
-      empty.textContent = message.message === null ? "Reading the runbook…" : "No DAG to show yet.";
-    }
+    case "problem":
+      banner.hidden = message.message === null;
+      banner.textContent = message.message === null ? "" : `The DAG could not be updated: ${message.message}`;
+      if (scene === undefined) {
+        empty.textContent = message.message === null ? "Reading the runbook…" : "No DAG to show yet.";
+      }
+      break;
   }
 });
 
@@ -116,7 +120,9 @@ function drawHeader(about: DagHeader, drawn: Scene): void {
   const completed = drawn.nodes.filter((node) => node.status === "completed").length;
   const failed = drawn.nodes.filter((node) => node.status === "failed").length;
   counts.textContent =
-    about.runId === null ? `${total} artifact${total === 1 ? "" : "s"}` : `${completed}/${total} completed${failed ? ` · ${failed} failed` : ""}`;
+    about.runId === null
+      ? `${total} artifact${total === 1 ? "" : "s"}`
+      : `${completed}/${total} completed${failed ? ` · ${failed} failed` : ""}`;
 }
 
 function draw(drawn: Scene): void {
@@ -197,21 +203,30 @@ function clusterElement(cluster: SceneCluster): SVGGElement {
 /** A curve through dagre's points: straight for two, else quadratic pieces through
  * the midpoints, which ends on the last point heading the way the last piece does. */
 function smoothPath(points: Point[]): string {
-  if (points.length === 0) {
+  const [start, ...rest] = points;
+  if (start === undefined) {
     return "";
   }
-  const [start, ...rest] = points;
-  let d = `M ${start!.x} ${start!.y}`;
-  if (rest.length === 1) {
-    return `${d} L ${rest[0]!.x} ${rest[0]!.y}`;
+  const [end, ...more] = rest;
+  if (end !== undefined && more.length === 0) {
+    return `M ${start.x} ${start.y} L ${end.x} ${end.y}`;
   }
-  for (let i = 1; i < points.length - 1; i++) {
-    const control = points[i]!;
-    const next = points[i + 1]!;
-    const to = i === points.length - 2 ? next : { x: (control.x + next.x) / 2, y: (control.y + next.y) / 2 };
-    d += ` Q ${control.x} ${control.y} ${to.x} ${to.y}`;
+  const pieces = [...consecutive(rest)].map(([control, next], index, all) => {
+    const to = index === all.length - 1 ? next : { x: (control.x + next.x) / 2, y: (control.y + next.y) / 2 };
+    return ` Q ${control.x} ${control.y} ${to.x} ${to.y}`;
+  });
+  return `M ${start.x} ${start.y}${pieces.join("")}`;
+}
+
+/** Each point with the one after it. */
+function* consecutive(points: Point[]): Generator<[Point, Point]> {
+  let previous: Point | undefined;
+  for (const point of points) {
+    if (previous !== undefined) {
+      yield [previous, point];
+    }
+    previous = point;
   }
-  return d;
 }
 
 function arrowDefinitions(): SVGDefsElement {
@@ -246,7 +261,7 @@ svg.addEventListener("pointerdown", (event) => {
 });
 
 svg.addEventListener("pointermove", (event) => {
-  if (pointer === undefined || pointer.id !== event.pointerId) {
+  if (pointer?.id !== event.pointerId) {
     return;
   }
   if (!dragged && Math.hypot(event.clientX - pointer.startX, event.clientY - pointer.startY) < CLICK_SLOP) {
@@ -264,7 +279,7 @@ svg.addEventListener("pointermove", (event) => {
 });
 
 function endDrag(event: PointerEvent): void {
-  if (pointer === undefined || pointer.id !== event.pointerId) {
+  if (pointer?.id !== event.pointerId) {
     return;
   }
   pointer = undefined;
@@ -310,7 +325,10 @@ function fit(): void {
     return;
   }
   const bounds = svg.getBoundingClientRect();
-  const room = { width: Math.max(1, bounds.width - 2 * FIT_MARGIN), height: Math.max(1, bounds.height - 2 * FIT_MARGIN) };
+  const room = {
+    width: Math.max(1, bounds.width - 2 * FIT_MARGIN),
+    height: Math.max(1, bounds.height - 2 * FIT_MARGIN),
+  };
   const k = clamp(Math.min(room.width / scene.width, room.height / scene.height, MAX_FIT_ZOOM), MIN_ZOOM, MAX_ZOOM);
   view = { k, x: (bounds.width - scene.width * k) / 2, y: (bounds.height - scene.height * k) / 2 };
   moved = false;
@@ -342,7 +360,10 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return made;
 }
 
-function svgElement<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string>): SVGElementTagNameMap[K] {
+function svgElement<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string>,
+): SVGElementTagNameMap[K] {
   const made = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) {
     made.setAttribute(name, value);

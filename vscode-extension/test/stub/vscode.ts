@@ -42,7 +42,8 @@ export class Uri {
     if (!match) {
       return new Uri("file", "", value);
     }
-    return new Uri(match[1], match[2] ?? "", decodeURIComponent(match[3]));
+    const [, scheme = "file", authority = "", path = ""] = match;
+    return new Uri(scheme, authority, decodeURIComponent(path));
   }
   static from(parts: { scheme: string; authority?: string; path?: string }): Uri {
     return new Uri(parts.scheme, parts.authority ?? "", parts.path ?? "");
@@ -121,6 +122,7 @@ export function resetStub(): void {
   shown.progress.length = 0;
   shown.commands.length = 0;
   configuration.clear();
+  installed.clear();
 }
 
 /** Settings seen by `workspace.getConfiguration`: "section.key" → value. */
@@ -196,11 +198,8 @@ export const languages = {
     if (!selector.pattern) {
       return 0;
     }
-    const pattern = selector.pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*\*\//g, "\u0000")
-      .replace(/\*/g, "[^/]*")
-      .replace(/\u0000/g, "(?:.*/)?");
+    const part = (text: string): string => text.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*");
+    const pattern = selector.pattern.split("**/").map(part).join("(?:.*/)?");
     return new RegExp(`^${pattern}$`).test(document.uri.path.replace(/^\//, "")) ? 10 : 0;
   },
 };
@@ -212,8 +211,19 @@ export const commands = {
   },
 };
 
+/** An installed extension as `extensions.getExtension` gives it. */
+export interface Extension {
+  readonly id: string;
+  isActive: boolean;
+  exports: unknown;
+  activate(): Promise<unknown>;
+}
+
+/** The extensions installed, by id: none unless a test installs a fake. */
+export const installed = new Map<string, Extension>();
+
 export const extensions = {
-  getExtension(): undefined {
-    return undefined;
+  getExtension(id: string): Extension | undefined {
+    return installed.get(id);
   },
 };

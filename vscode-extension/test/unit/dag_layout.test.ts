@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { layoutScene, statusClass, statusText, type Point, type Scene, type SceneCluster, type SceneNode } from "../../src/dag/layout";
+import {
+  layoutScene,
+  statusClass,
+  statusText,
+  type Point,
+  type Scene,
+  type SceneCluster,
+  type SceneNode,
+} from "../../src/dag/layout";
 import type { ArtifactStatus, Graph, GraphNode } from "../../src/server_api";
 
 function artifact(id: string, overrides: Partial<GraphNode> = {}): GraphNode {
@@ -45,7 +53,12 @@ const scanned = graph(
   ],
 );
 
-type Box = { x: number; y: number; width: number; height: number };
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 function overlap(a: Box, b: Box): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
@@ -68,7 +81,11 @@ function onBorder(point: Point, box: Box): boolean {
     point.x <= box.x + box.width + slack &&
     point.y >= box.y - slack &&
     point.y <= box.y + box.height + slack;
-  const within = point.x > box.x + slack && point.x < box.x + box.width - slack && point.y > box.y + slack && point.y < box.y + box.height - slack;
+  const within =
+    point.x > box.x + slack &&
+    point.x < box.x + box.width - slack &&
+    point.y > box.y + slack &&
+    point.y < box.y + box.height - slack;
   return near && !within;
 }
 
@@ -76,6 +93,14 @@ function node(scene: Scene, id: string): SceneNode {
   const found = scene.nodes.find((candidate) => candidate.id === id);
   assert.ok(found, `no node ${id}`);
   return found;
+}
+
+/** Where an edge's line starts and ends. */
+function ends(points: Point[]): { start: Point; end: Point } {
+  const [start] = points;
+  const end = points.at(-1);
+  assert.ok(start && end, "a line without points");
+  return { start, end };
 }
 
 function cluster(scene: Scene, origin: string): SceneCluster {
@@ -107,18 +132,28 @@ test("every edge runs from its source's box to its target's box", () => {
   );
   for (const edge of scene.edges) {
     assert.ok(edge.points.length >= 2, `${edge.from} → ${edge.to} has no line`);
-    assert.ok(onBorder(edge.points[0]!, node(scene, edge.from)), `${edge.from} → ${edge.to} does not leave ${edge.from}`);
-    assert.ok(onBorder(edge.points.at(-1)!, node(scene, edge.to)), `${edge.from} → ${edge.to} does not reach ${edge.to}`);
+    const { start, end } = ends(edge.points);
+    assert.ok(onBorder(start, node(scene, edge.from)), `${edge.from} → ${edge.to} does not leave ${edge.from}`);
+    assert.ok(onBorder(end, node(scene, edge.to)), `${edge.from} → ${edge.to} does not reach ${edge.to}`);
   }
 });
 
 test("a chain reads left to right", () => {
-  const scene = layoutScene(graph([artifact("a"), artifact("b"), artifact("c")], [["a", "b"], ["b", "c"]]));
-  const [a, b, c] = ["a", "b", "c"].map((id) => node(scene, id));
-  assert.ok(a!.x + a!.width < b!.x, "a is not left of b");
-  assert.ok(b!.x + b!.width < c!.x, "b is not left of c");
+  const scene = layoutScene(
+    graph(
+      [artifact("a"), artifact("b"), artifact("c")],
+      [
+        ["a", "b"],
+        ["b", "c"],
+      ],
+    ),
+  );
+  const [a, b, c] = [node(scene, "a"), node(scene, "b"), node(scene, "c")];
+  assert.ok(a.x + a.width < b.x, "a is not left of b");
+  assert.ok(b.x + b.width < c.x, "b is not left of c");
   for (const edge of scene.edges) {
-    assert.ok(edge.points[0]!.x < edge.points.at(-1)!.x, `${edge.from} → ${edge.to} points right to left`);
+    const { start, end } = ends(edge.points);
+    assert.ok(start.x < end.x, `${edge.from} → ${edge.to} points right to left`);
   }
 });
 
@@ -147,7 +182,13 @@ test("two child runbooks get two boxes that do not overlap", () => {
         artifact("b.x", { origin: "child:beta" }),
         artifact("out"),
       ],
-      [["src", "a.x"], ["a.x", "a.y"], ["src", "b.x"], ["a.y", "out"], ["b.x", "out"]],
+      [
+        ["src", "a.x"],
+        ["a.x", "a.y"],
+        ["src", "b.x"],
+        ["a.y", "out"],
+        ["b.x", "out"],
+      ],
     ),
   );
   const alpha = cluster(scene, "child:alpha");
@@ -180,7 +221,9 @@ test("a box is coloured by its artifact's status; no status reads as not run", (
 
 test("a longer label gets a wider box, a very long one is shortened", () => {
   const long = "x".repeat(80);
-  const scene = layoutScene(graph([artifact("a"), artifact("personal_data_classification_by_region"), artifact("b", { label: long })]));
+  const scene = layoutScene(
+    graph([artifact("a"), artifact("personal_data_classification_by_region"), artifact("b", { label: long })]),
+  );
   assert.ok(node(scene, "personal_data_classification_by_region").width > node(scene, "a").width);
   const shortened = node(scene, "b");
   assert.ok(shortened.label.length < long.length && shortened.label.endsWith("…"));
@@ -195,7 +238,15 @@ test("an empty runbook is an empty scene", () => {
 });
 
 test("edges to artifacts the plan lacks and repeated artifacts are left out", () => {
-  const scene = layoutScene(graph([artifact("a"), artifact("b"), artifact("a")], [["a", "b"], ["a", "ghost"]]));
+  const scene = layoutScene(
+    graph(
+      [artifact("a"), artifact("b"), artifact("a")],
+      [
+        ["a", "b"],
+        ["a", "ghost"],
+      ],
+    ),
+  );
   assert.deepEqual(
     scene.nodes.map((placed) => placed.id),
     ["a", "b"],

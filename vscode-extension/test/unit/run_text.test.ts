@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   artifactDescription,
+  artifactIcon,
   formatSeconds,
   isResumable,
   pollMessage,
@@ -9,8 +10,9 @@ import {
   relativeTime,
   runContext,
   runDescription,
+  runIcon,
 } from "../../src/run_text";
-import type { RunProgress, RunSummary } from "../../src/server_api";
+import type { ArtifactStatus, RunProgress, RunStatus, RunSummary } from "../../src/server_api";
 
 const now = new Date("2026-11-24T12:00:00Z");
 
@@ -22,6 +24,8 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     started_at: "2026-11-24T11:55:00+00:00",
     completed_at: "2026-11-24T11:55:02.5+00:00",
     counts: { completed: 4, failed: 0, skipped: 0, pending: 0, not_started: 0 },
+    reason: null,
+    owner_alive: false,
     ...overrides,
   };
 }
@@ -45,7 +49,12 @@ test("a run's line says status, when, how long, and how far it got", () => {
     counts: { completed: 2, failed: 1, skipped: 1, pending: 0, not_started: 0 },
   });
   assert.equal(runDescription(failed, now), "failed · 5 min ago · 2.50 s · 2/4 · 1 failed");
-  const running = summary({ status: "running", completed_at: null, started_at: "2026-11-24T11:59:00+00:00" });
+  const running = summary({
+    status: "running",
+    completed_at: null,
+    started_at: "2026-11-24T11:59:00+00:00",
+    owner_alive: true,
+  });
   assert.match(runDescription(running, now), /^running · 1 min ago · 1 min · 4\/4$/);
 });
 
@@ -57,11 +66,11 @@ test("the context menu offers resume only on failed or interrupted runs, cancel 
   assert.equal(runContext(interrupted, isResumable(interrupted)), "run.interrupted.resumable.pollable");
   const batch = summary({ counts: { completed: 2, failed: 0, skipped: 0, pending: 2, not_started: 0 } });
   assert.equal(runContext(batch, false), "run.completed.pollable");
-  assert.equal(runContext(summary({ status: "running" }), false), "run.running.pollable");
+  assert.equal(runContext(summary({ status: "running", owner_alive: true }), false), "run.running.pollable");
 });
 
 test("artifacts show status, duration and the child runbook they come from", () => {
-  const base = { error: null, alias: null, origin: "parent" };
+  const base = { error: null, alias: null, origin: "parent", warnings: [] };
   assert.equal(artifactDescription({ ...base, status: "completed", duration_seconds: 1.234 }), "completed · 1.23 s");
   assert.equal(artifactDescription({ ...base, status: "not_started", duration_seconds: null }), "not started");
   assert.equal(
@@ -98,4 +107,10 @@ test("progress lines name what runs now; poll results say what to do next", () =
     }),
     "Run r1 is failed; failed: review: resume it to go on.",
   );
+});
+
+test("a status the extension does not know yet (a newer server) gets a question mark, not an error", () => {
+  assert.deepEqual(runIcon("paused" as RunStatus), { icon: "question", color: undefined });
+  assert.deepEqual(artifactIcon("throttled" as ArtifactStatus), { icon: "question", color: undefined });
+  assert.equal(runIcon("completed").icon, "pass");
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RunTracker } from "../../src/run_tracker";
-import { type RunProgress, WaivernServer } from "../../src/server_api";
+import { type RunProgress, type StartedRun, WaivernServer } from "../../src/server_api";
 import { resetStub, shown } from "../stub/vscode";
 
 function event(overrides: Partial<RunProgress>): RunProgress {
@@ -20,9 +20,9 @@ function event(overrides: Partial<RunProgress>): RunProgress {
 
 function fakeServer(calls: { command: string; args: unknown[] }[]): WaivernServer {
   return new WaivernServer({
-    execute: async (command, args) => {
+    execute: (command, args) => {
       calls.push({ command, args });
-      return { run_id: args[0], cancelled: true };
+      return Promise.resolve({ run_id: args[0], cancelled: true });
     },
   });
 }
@@ -42,6 +42,7 @@ test("following a run reports its progress and ends with the run", async () => {
   const final = await followed;
   assert.equal(final?.status, "completed");
   const [progress] = shown.progress;
+  assert.ok(progress);
   assert.equal(progress.title, "Running runbook.yaml");
   assert.deepEqual(
     progress.reports.map((report) => report.message),
@@ -50,7 +51,10 @@ test("following a run reports its progress and ends with the run", async () => {
   const total = progress.reports.reduce((sum, report) => sum + (report.increment ?? 0), 0);
   assert.equal(total, 100);
   assert.equal(progress.done, true);
-  assert.deepEqual(tracker.active().map((run) => run.run_id), ["other"]);
+  assert.deepEqual(
+    tracker.active().map((run) => run.run_id),
+    ["other"],
+  );
 });
 
 test("Cancel in the notification cancels the run on the server", async () => {
@@ -59,10 +63,12 @@ test("Cancel in the notification cancels the run on the server", async () => {
   const tracker = new RunTracker(() => fakeServer(calls));
   tracker.update(event({ event: "run_started" }));
   const followed = tracker.follow("r1", "Running runbook.yaml");
-  shown.progress[0].cancel();
+  const [progress] = shown.progress;
+  assert.ok(progress);
+  progress.cancel();
   await tick();
   assert.deepEqual(calls, [{ command: "waivern.cancel", args: ["r1"] }]);
-  assert.equal(shown.progress[0].done, false, "the notification stays until the run has ended");
+  assert.equal(progress.done, false, "the notification stays until the run has ended");
   tracker.update(event({ event: "run_ended", status: "interrupted", done: 1 }));
   assert.equal((await followed)?.status, "interrupted");
 });
@@ -79,10 +85,12 @@ test("the notification opens before the run has started; Cancel then cancels it 
   resetStub();
   const calls: { command: string; args: unknown[] }[] = [];
   const tracker = new RunTracker(() => fakeServer(calls));
-  let started!: (answer: { run_id: string }) => void;
+  let started!: (answer: StartedRun) => void;
   const running = tracker.run("Running runbook.yaml", () => new Promise((resolve) => (started = resolve)));
-  assert.deepEqual(shown.progress[0].reports, [{ message: "starting…" }]);
-  shown.progress[0].cancel(); // before the server answered
+  const [progress] = shown.progress;
+  assert.ok(progress);
+  assert.deepEqual(progress.reports, [{ message: "starting…" }]);
+  progress.cancel(); // before the server answered
   assert.deepEqual(calls, []);
   tracker.update(event({ event: "run_started" }));
   started({ run_id: "r1" });
@@ -97,7 +105,7 @@ test("a run the server refuses closes its notification and rejects with the refu
   const tracker = new RunTracker(() => undefined);
   const refusal = Object.assign(new Error("runbook.yaml has 1 error"), { code: -32803 });
   await assert.rejects(Promise.resolve(tracker.run("Running", () => Promise.reject(refusal))), /has 1 error/);
-  assert.equal(shown.progress[0].done, true);
+  assert.equal(shown.progress[0]?.done, true);
 });
 
 test("when the server stops, followed runs end their notifications and say the run goes on", async () => {
@@ -107,6 +115,6 @@ test("when the server stops, followed runs end their notifications and say the r
   const followed = tracker.follow("r1", "Running runbook.yaml");
   tracker.forget("the Waivern language server stopped");
   assert.equal((await followed)?.run_id, "r1");
-  assert.match(shown.messages[0].text, /server stopped; run r1 goes on \(see the Runs view\)/);
+  assert.match(shown.messages[0]?.text ?? "", /server stopped; run r1 goes on \(see the Runs view\)/);
   assert.deepEqual(tracker.active(), []);
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RunTracker } from "../../src/run_tracker";
 import { ArtifactNode, RunNode, RunsView } from "../../src/runs_view";
-import { type RunState, type RunSummary, WaivernServer } from "../../src/server_api";
+import { type RunReport, type RunSummary, WaivernServer } from "../../src/server_api";
 import type { ServerSession } from "../../src/session";
 import { EventEmitter, ThemeIcon, TreeItemCollapsibleState, Uri, resetStub, workspace } from "../stub/vscode";
 
@@ -13,22 +13,26 @@ const run: RunSummary = {
   started_at: new Date(Date.now() - 120_000).toISOString(),
   completed_at: new Date(Date.now() - 110_000).toISOString(),
   counts: { completed: 1, failed: 1, skipped: 0, pending: 0, not_started: 0 },
+  reason: null,
+  owner_alive: false,
 };
 
-const state: RunState = {
+const state: RunReport = {
   run_id: "r1",
   runbook_path: run.runbook_path,
   status: "failed",
+  reason: null,
   started_at: run.started_at,
   completed_at: run.completed_at,
   artifacts: {
-    files: { status: "completed", duration_seconds: 0.25, error: null, origin: "parent", alias: null },
+    files: { status: "completed", duration_seconds: 0.25, error: null, origin: "parent", alias: null, warnings: [] },
     "scan.analysis.count": {
       status: "failed",
       duration_seconds: 1.5,
       error: "no luck",
       origin: "child:Analysis",
       alias: "findings",
+      warnings: [],
     },
   },
 };
@@ -42,10 +46,10 @@ function session(server: WaivernServer | undefined): ServerSession {
 }
 
 const server = new WaivernServer({
-  execute: async (command, args) => {
-    if (command === "waivern.runs") return [run];
-    if (command === "waivern.inspect" && args[0] === "r1") return state;
-    throw new Error(`unexpected ${command}`);
+  execute: (command, args) => {
+    if (command === "waivern.runs") return Promise.resolve([run]);
+    if (command === "waivern.inspect" && args[0] === "r1") return Promise.resolve(state);
+    return Promise.reject(new Error(`unexpected ${command}`));
   },
 });
 
@@ -67,14 +71,17 @@ test("runs list with status and expand to their artifacts; completed ones open t
     artifacts.map((child) => (child as ArtifactNode).artifact),
     ["files", "scan.analysis.count"],
   );
-  const done = view.getTreeItem(artifacts[0]);
+  const [first, second] = artifacts;
+  assert.ok(first && second);
+  const done = view.getTreeItem(first);
   assert.equal(done.description, "completed · 0.25 s");
   assert.deepEqual(done.command?.arguments, ["r1", "files"]);
-  assert.equal(done.command?.command, "waivern.openArtifactOutput");
-  const failed = view.getTreeItem(artifacts[1]);
+  assert.equal(done.command.command, "waivern.openArtifactOutput");
+  const failed = view.getTreeItem(second);
   assert.equal(failed.label, "findings");
   assert.equal(failed.command, undefined);
-  assert.match(String(failed.tooltip), /no luck/);
+  assert.ok(typeof failed.tooltip === "string");
+  assert.match(failed.tooltip, /no luck/);
   view.dispose();
 });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SERVED_SCHEMA_URI, type YamlExtensionApi, contributeSchema } from "../../src/yaml_schema";
-import { extensions } from "../stub/vscode";
+import { installed, resetStub } from "../stub/vscode";
 
 interface Contributor {
   scheme: string;
@@ -10,6 +10,7 @@ interface Contributor {
 }
 
 function fakeYamlExtension(): { registered: Contributor[] } {
+  resetStub();
   const registered: Contributor[] = [];
   const api: YamlExtensionApi = {
     registerContributor(scheme, requestSchema, requestSchemaContent) {
@@ -17,8 +18,12 @@ function fakeYamlExtension(): { registered: Contributor[] } {
       return true;
     },
   };
-  (extensions as { getExtension: (id: string) => unknown }).getExtension = (id: string) =>
-    id === "redhat.vscode-yaml" ? { isActive: true, exports: api } : undefined;
+  installed.set("redhat.vscode-yaml", {
+    id: "redhat.vscode-yaml",
+    isActive: true,
+    exports: api,
+    activate: () => Promise.resolve(api),
+  });
   return { registered };
 }
 
@@ -28,9 +33,11 @@ test("while the server runs for a runbook, the YAML extension gets an empty sche
   assert.equal(await contributeSchema((uri) => serving && uri.path.endsWith("runbook.yaml")), true);
 
   const [contributor] = registered;
+  assert.ok(contributor);
   assert.equal(contributor.requestSchema("file:///ws/scan/runbook.yaml"), SERVED_SCHEMA_URI);
   assert.equal(contributor.requestSchema("file:///ws/compose.yaml"), undefined, "other YAML: untouched");
-  const schema = JSON.parse(contributor.requestSchemaContent(SERVED_SCHEMA_URI) ?? "null");
+  const schema: unknown = JSON.parse(contributor.requestSchemaContent(SERVED_SCHEMA_URI) ?? "null");
+  assert.ok(typeof schema === "object" && schema !== null);
   // Nothing to complete, flag or explain: no properties, types, enums or requirements.
   for (const keyword of ["properties", "type", "required", "enum", "additionalProperties", "$ref"]) {
     assert.equal(keyword in schema, false, keyword);
@@ -42,6 +49,6 @@ test("while the server runs for a runbook, the YAML extension gets an empty sche
 });
 
 test("without the YAML extension nothing is registered", async () => {
-  (extensions as { getExtension: (id: string) => unknown }).getExtension = () => undefined;
+  resetStub();
   assert.equal(await contributeSchema(() => true), false);
 });
