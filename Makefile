@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup editors extension e2e-tools run test lint format schema bench clean
+.PHONY: setup editors extension e2e-tools run test lint format schema coverage bench clean
 
 setup: $(STAMP)
 
@@ -67,8 +67,16 @@ schema: setup $(EXT_STAMP)
 	$(BIN)/python -m waivern_lsp.api_schema schemas
 	cd $(EXT) && npm run --silent generate-types
 
+# How much of core/ and server/ the tests run, the `wct` and `wct lsp` processes they
+# start included (coverage.py patches subprocesses: see [tool.coverage] in pyproject.toml).
+coverage: setup editors e2e-tools extension
+	rm -rf .coverage-data && mkdir .coverage-data
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report
+
 bench: setup
 	cd benchmarks && ../$(BIN)/python analyse.py && ../$(BIN)/python execute.py && ../$(BIN)/python complete.py && ../$(BIN)/python lsp.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(EXT)/node_modules $(EXT)/dist $(EXT)/out
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage-data $(EXT)/node_modules $(EXT)/dist $(EXT)/out
