@@ -129,7 +129,8 @@ class _Snapshots:
             return snapshot.latest[wanted]
         read, found = _read(store_dir, lambda store: _latest_run(store, wanted))
         if read and snapshot.trusted:
-            snapshot.latest[wanted] = found
+            with self._lock:  # (asked from several threads at once)
+                snapshot.latest[wanted] = found
         return found
 
     def run(self, store_dir: Path, run_id: str) -> RunState | None:
@@ -140,7 +141,8 @@ class _Snapshots:
             return snapshot.runs[run_id]
         read, found = _read(store_dir, lambda store: _run_by_id(store, run_id))
         if read and snapshot.trusted:
-            snapshot.runs[run_id] = found
+            with self._lock:
+                snapshot.runs[run_id] = found
         return found
 
     def _snapshot(self, store_dir: Path) -> _Snapshot | None:
