@@ -25,6 +25,9 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 CURSOR = "<|>"
 CLIENTS = ("visual_studio_code", "neovim")
+# For a test whose answer does not depend on the client's capabilities: one client, not
+# the whole matrix (what is answered is tested in-process, in tests/language).
+one_client = pytest.mark.parametrize("lsp", ["visual_studio_code"], indirect=True)
 WCT = str(Path(sys.executable).parent / "wct")
 TIMEOUT = 30.0
 
@@ -87,6 +90,12 @@ def split_cursor(text: str) -> tuple[str, lsp.Position | None]:
     line = before.count("\n")
     character = index - (before.rfind("\n") + 1)
     return text[:index] + text[index + len(CURSOR) :], lsp.Position(line=line, character=character)
+
+
+def at(text: str, needle: str, offset: int = 0) -> str:
+    """The text with the cursor `<|>` at the first `needle` (plus `offset`)."""
+    index = text.index(needle) + offset
+    return text[:index] + CURSOR + text[index:]
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Runbooks several test modules start from: a small scan, and a parent that uses a child
-runbook (`child.yaml`)."""
+"""Runbooks several test modules start from: a small scan, a child runbook (`child.yaml`)
+and two parents that use it."""
 
 from __future__ import annotations
 
@@ -53,5 +53,31 @@ artifacts:
       input_mapping:
         documents: files
       output: findings
+    output: true
+"""
+
+# The parent naming the child's output `child_findings` (`output_mapping`), which an
+# artifact of its own then uses.
+MAPPED_PARENT = """\
+name: Parent
+description: Uses a child runbook
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  analysed:
+    inputs: files
+    child_runbook:
+      path: child.yaml
+      input_mapping:
+        documents: files
+      output_mapping:
+        findings: child_findings
+  summary:
+    inputs: child_findings
+    process:
+      type: findings_summary
     output: true
 """

@@ -1,37 +1,14 @@
-"""Call hierarchy over the artifact graph: incoming calls are the artifacts that take an
-artifact's output, outgoing calls the artifacts it takes input from, each with the
-ranges where the dependency is written."""
+"""Call hierarchy through the real server: prepared on an artifact, then incoming calls
+(the artifacts that take its output) and outgoing calls (those it takes input from), each
+item found again by its URI, with the ranges where the dependency is written. The graph
+itself is tested in-process (tests/language/test_artifact_graph.py)."""
 
 from __future__ import annotations
 
 from lsprotocol import types
 
-from lsp_support import LspSession, OpenDocument
-
-RUNBOOK = """\
-name: Scan
-description: Finds personal data
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  database:
-    source:
-      type: sqlite
-      properties:
-        database_path: customers.db
-  fin<|>dings:
-    inputs: [files, database]
-    process:
-      type: personal_data
-  summary:
-    inputs: findings
-    process:
-      type: findings_summary
-    output: true
-"""
+from lsp_support import LspSession, OpenDocument, one_client
+from runbook_samples import CHILD, MAPPED_PARENT
 
 
 async def prepare(session: LspSession, document: OpenDocument) -> types.CallHierarchyItem:
@@ -46,89 +23,28 @@ def lines(ranges: list[types.Range]) -> list[tuple[int, int]]:
     return [(r.start.line, r.start.character) for r in ranges]
 
 
-async def test_lineage_of_an_artifact(lsp: LspSession) -> None:
-    document = lsp.open("runbook.yaml", RUNBOOK)
-    item = await prepare(lsp, document)
-    assert (item.name, item.kind, item.detail) == (
-        "findings",
-        types.SymbolKind.Function,
-        "personal_data ← files, database",
-    )
-    assert item.selection_range.start.line == 13
-
-    incoming = await lsp.client.call_hierarchy_incoming_calls_async(
-        types.CallHierarchyIncomingCallsParams(item=item)
-    )
-    assert incoming is not None
-    assert [(call.from_.name, lines(call.from_ranges)) for call in incoming] == [
-        ("summary", [(18, 12)])  # `inputs: findings` in summary
-    ]
-
-    outgoing = await lsp.client.call_hierarchy_outgoing_calls_async(
-        types.CallHierarchyOutgoingCallsParams(item=item)
-    )
-    assert outgoing is not None
-    assert [(call.to.name, call.to.kind, lines(call.from_ranges)) for call in outgoing] == [
-        ("files", types.SymbolKind.Event, [(14, 13)]),
-        ("database", types.SymbolKind.Event, [(14, 20)]),
-    ]
-
-
-async def test_prepared_from_a_use_and_through_a_child_output_alias(lsp: LspSession) -> None:
-    lsp.write(
-        "child.yaml",
-        """\
-        name: Child
-        description: Analyses documents
-        inputs:
-          documents:
-            input_schema: standard_input/1.0.0
-        outputs:
-          findings:
-            artifact: found
-        artifacts:
-          found:
-            inputs: documents
-            process:
-              type: personal_data
-        """,
-    )
+@one_client
+async def test_lineage_of_an_artifact_prepared_from_a_child_output_alias(lsp: LspSession) -> None:
+    lsp.write("child.yaml", CHILD)
     document = lsp.open(
-        "runbook.yaml",
-        """\
-        name: Parent
-        description: Uses a child runbook
-        artifacts:
-          files:
-            source:
-              type: filesystem
-              properties:
-                path: data
-          analysis:
-            inputs: files
-            child_runbook:
-              path: child.yaml
-              input_mapping:
-                documents: files
-              output_mapping:
-                findings: child_findings
-          summary:
-            inputs: child_fin<|>dings
-            process:
-              type: findings_summary
-            output: true
-        """,
+        "runbook.yaml", MAPPED_PARENT.replace("inputs: child_findings", "inputs: child_fin<|>dings")
     )
     # the alias stands for the artifact that runs the child runbook
     item = await prepare(lsp, document)
-    assert (item.name, item.kind) == ("analysis", types.SymbolKind.Module)
+    assert (item.name, item.kind, item.detail) == (
+        "analysed",
+        types.SymbolKind.Module,
+        "child runbook: child.yaml",
+    )
+    assert item.selection_range.start.line == 8
+
     outgoing = await lsp.client.call_hierarchy_outgoing_calls_async(
         types.CallHierarchyOutgoingCallsParams(item=item)
     )
     assert outgoing is not None
     # `inputs: files` and the `input_mapping` value both say where the input comes from
-    assert [(call.to.name, lines(call.from_ranges)) for call in outgoing] == [
-        ("files", [(9, 12), (13, 19)])
+    assert [(call.to.name, call.to.kind, lines(call.from_ranges)) for call in outgoing] == [
+        ("files", types.SymbolKind.Event, [(9, 12), (13, 19)])
     ]
     incoming = await lsp.client.call_hierarchy_incoming_calls_async(
         types.CallHierarchyIncomingCallsParams(item=item)
@@ -137,3 +53,27 @@ async def test_prepared_from_a_use_and_through_a_child_output_alias(lsp: LspSess
     assert [(call.from_.name, lines(call.from_ranges)) for call in incoming] == [
         ("summary", [(17, 12)])
     ]
+    # a child runbook's declared input is an item too, used by its artifacts
+    child = lsp.open("child.yaml", CHILD.replace("  documents:", "  docu<|>ments:"))
+    item = await prepare(lsp, child)
+    assert (item.name, item.kind, item.detail) == (
+        "documents",
+        types.SymbolKind.Variable,
+        "input: standard_input/1.0.0",
+    )
+    incoming = await lsp.client.call_hierarchy_incoming_calls_async(
+        types.CallHierarchyIncomingCallsParams(item=item)
+    )
+    assert incoming is not None
+    assert [(call.from_.name, lines(call.from_ranges)) for call in incoming] == [
+        ("found", [(10, 12)])
+    ]
+
+    # a field key: nothing to prepare
+    lsp.replace(document, MAPPED_PARENT.replace("    source:", "    sou<|>rce:"))
+    assert (
+        await lsp.client.text_document_prepare_call_hierarchy_async(
+            types.CallHierarchyPrepareParams(text_document=document.id, position=document.at())
+        )
+        is None
+    )

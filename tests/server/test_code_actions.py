@@ -1,5 +1,8 @@
-"""Code actions: each quick fix, applied to the text, leaves the runbook without its
-diagnostic; "Run" and "Resume" are offered as actions too (for editors without lenses)."""
+"""Code actions through the real server: a quick fix is a workspace edit in the form the
+client takes (versioned `documentChanges` or plain `changes`) that, applied, leaves the
+runbook without its diagnostic; "Run" and "Resume" are offered as actions too (for
+editors without lenses). Each fix's edits are tested in-process
+(tests/language/test_quick_fixes.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any, Union
 
 from lsprotocol import types
 
-from lsp_support import LspSession, OpenDocument
+from lsp_support import LspSession, OpenDocument, one_client
 from navigation_support import edited_texts
 from run_support import run
 from runbook_samples import CHILD, PARENT, SCAN
@@ -70,25 +73,10 @@ async def fix(lsp: LspSession, document: OpenDocument, code: str) -> list[str]:
     return [str(d.code) for d in await lsp.diagnostics(document)]
 
 
-async def test_unknown_artifact_changes_to_the_closest_id(lsp: LspSession) -> None:
-    document = lsp.open("runbook.yaml", SCAN.replace("inputs: [files]", "inputs: [file]"))
-    assert await fix(lsp, document, "WCT010") == []
-    assert "inputs: [files]" in document.text
-
-
-async def test_unknown_connector_and_processor_types_change_to_the_closest(
+async def test_a_quick_fix_is_a_workspace_edit_of_the_version_it_was_made_for(
     lsp: LspSession,
 ) -> None:
-    misspelt = SCAN.replace("type: filesystem", "type: filesystm")
-    document = lsp.open(
-        "runbook.yaml", misspelt.replace("type: personal_data", "type: personal_dat")
-    )
-    assert await fix(lsp, document, "WCT020") == ["WCT021"]
-    assert await fix(lsp, document, "WCT021") == []
-    assert document.text == SCAN
-
-
-async def test_unmapped_child_input_is_mapped_to_the_artifacts_input(lsp: LspSession) -> None:
+    # the child runbook is read from disk through the workspace
     lsp.write("child.yaml", CHILD)
     unmapped = PARENT.replace("      input_mapping:\n        documents: files\n", "")
     document = lsp.open("runbook.yaml", unmapped)
@@ -96,34 +84,27 @@ async def test_unmapped_child_input_is_mapped_to_the_artifacts_input(lsp: LspSes
     assert "      input_mapping:\n        documents: files\n" in document.text
 
 
-async def test_missing_output_schema_is_added_for_a_reused_artifact(lsp: LspSession) -> None:
-    reusing = SCAN.replace(
-        "    source:\n      type: filesystem\n      properties:\n        path: data\n",
-        "    reuse:\n      from_run: 20250101-000000-abcd\n      artifact: files\n",
-    )
-    document = lsp.open("runbook.yaml", reusing)
-    left = await fix(lsp, document, "WCT031")
-    assert "WCT031" not in left and not [code for code in left if code < "WCT050"]
-    assert "      artifact: files\n    output_schema: standard_input/1.0.0\n" in document.text
+@one_client
+async def test_the_actions_offered_where_asked(lsp: LspSession) -> None:
+    lsp.write("runbook.yaml", SCAN)  # ./data does not exist: a run fails
+    misspelt = SCAN.replace("type: personal_data", "type: findings_sumary")
+    document = lsp.open("runbook.yaml", misspelt, on_disk=False)  # being edited
+    diagnostic = next(d for d in await lsp.diagnostics(document) if d.code == "WCT021")
 
+    # on the problem: its fix, carrying the diagnostic the client sent
+    found = await actions(lsp, document, diagnostic.range, [diagnostic], ["quickfix"])
+    assert [(a.title, a.is_preferred) for a in found] == [("Change to `findings_summary`", True)]
+    assert list(found[0].diagnostics or ()) == [diagnostic]
 
-async def test_an_unused_artifact_is_marked_as_an_output(lsp: LspSession) -> None:
-    document = lsp.open("runbook.yaml", SCAN.replace("    output: true\n", ""))
-    assert await fix(lsp, document, "WCT090") == []
-    assert document.text == SCAN
-
-
-async def test_run_is_offered_and_resume_only_after_a_failed_run(lsp: LspSession) -> None:
-    lsp.write("runbook.yaml", SCAN)  # ./data does not exist: the run fails
-    document = lsp.open("runbook.yaml", SCAN)
+    # elsewhere: no fix; running the runbook, and resuming only after a failed run
     anywhere = types.Range(
         start=types.Position(line=5, character=0), end=types.Position(line=5, character=0)
     )
+    assert await actions(lsp, document, anywhere, only=["quickfix"]) == []
     (run_action,) = await actions(lsp, document, anywhere)
     assert run_action.kind == types.CodeActionKind.Source and run_action.command is not None
     assert run_action.command.command == "waivern.run"
     assert list(run_action.command.arguments or ()) == [document.uri]
-    assert await actions(lsp, document, anywhere, only=["quickfix"]) == []
 
     outcome = await run(lsp)
     assert outcome.status == "failed"

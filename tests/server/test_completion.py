@@ -1,11 +1,11 @@
-"""Completion as you type, `<|>` marking the cursor: field keys, values, components and
-their settings, artifact ids (never one that would close a cycle), child runbooks, runs to
-reuse, message schemas and environment variables; on lines that are not valid YAML yet,
-with snippets only for editors that take them, and nothing where nothing applies."""
+"""Completion through the real server: items as each client takes them (snippets or plain
+text, Markdown documentation, indentation), ranges in the client's units, trigger
+characters that pop nothing up where nothing applies, long lists sent in part, and what
+the server reads besides the document (its run store, its environment, a child runbook
+on disk). What is offered where is tested in-process (tests/language/test_complete.py)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,40 +13,11 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from lsp_support import LspSession, OpenDocument, from_client, start_session, to_client
-from waivern_orchestration.execution.events import SilentSink
-from waivern_orchestration.execution.runs import RunRequest, execute
+from lsp_support import LspSession, OpenDocument, from_client, one_client, start_session, to_client
+from run_support import run
+from runbook_samples import CHILD, PARENT, SCAN
 
-HEADER = """\
-name: Scan
-description: Finds personal data
-artifacts:
-"""
-
-FILES = """\
-  files:
-    description: Every file under ./data
-    source:
-      type: filesystem
-      properties:
-        path: data
-"""
-
-CHAIN = (
-    HEADER
-    + FILES
-    + """\
-  findings:
-    inputs: files
-    process:
-      type: personal_data
-  summary:
-    inputs: findings
-    process:
-      type: findings_summary
-    output: true
-"""
-)
+NEW_ARTIFACT = SCAN + "  more:\n    <|>\n"
 
 
 def labels(items: Sequence[types.CompletionItem]) -> list[str]:
@@ -77,56 +48,30 @@ async def complete_at(
     return document, await lsp.completion(document)
 
 
-# -- field keys ----------------------------------------------------------------------
-
-
-async def test_an_artifact_is_offered_the_fields_its_production_still_allows(
-    lsp: LspSession,
-) -> None:
-    _, items = await complete_at(lsp, HEADER + FILES + "    <|>\n")
-    offered = labels(items)
-    assert {"name", "contact", "output", "optional", "output_schema"} <= set(offered)
-    # written already, or excluded by `source` (WCT004)
-    for absent in ("description", "source", "inputs", "process", "reuse", "child_runbook"):
-        assert absent not in offered
-
-
-async def test_a_key_is_completed_on_a_line_that_is_not_yaml_yet(lsp: LspSession) -> None:
-    document, items = await complete_at(
-        lsp, CHAIN.replace("    inputs: findings\n", "    inpu<|>\n")
-    )
-    inputs = item(items, "inputs")
-    assert accept(lsp, document, inputs) in ("    inputs: ", "    inputs: $0")
-    assert inputs.detail == "text or list of text"
-    assert isinstance(inputs.documentation, types.MarkupContent)
-    assert "Artifact id(s) this artifact is derived from" in inputs.documentation.value
-
-
-async def test_a_key_already_followed_by_a_colon_is_replaced_alone(lsp: LspSession) -> None:
-    document, items = await complete_at(lsp, CHAIN.replace("    output: true", "    out<|>: true"))
-    assert accept(lsp, document, item(items, "output")) == "    output: true"
-    assert accept(lsp, document, item(items, "optional")) == "    optional: true"
-
-
-async def test_the_top_level_offers_the_runbook_fields_not_written_yet(lsp: LspSession) -> None:
-    _, items = await complete_at(lsp, "<|>\n" + CHAIN)
-    assert labels(items) == ["contact", "framework", "config", "inputs", "outputs"]
-
-
-async def test_a_new_artifact_id_is_the_users_to_choose(lsp: LspSession) -> None:
-    _, items = await complete_at(lsp, CHAIN + "  <|>\n")
-    assert items == []
-
-
-async def test_a_mapping_field_inserts_its_required_keys_as_a_snippet(lsp: LspSession) -> None:
-    _, items = await complete_at(lsp, HEADER + "  files:\n    <|>\n")
+@one_client
+async def test_items_carry_snippets_markdown_and_their_edit(lsp: LspSession) -> None:
+    document, items = await complete_at(lsp, NEW_ARTIFACT)
     source = item(items, "source")
+    assert source.kind == types.CompletionItemKind.Property
     assert source.insert_text_format == types.InsertTextFormat.Snippet
-    assert isinstance(source.text_edit, types.TextEdit)
-    assert source.text_edit.new_text == "source:\n  type: $1"
+    # a snippet of several lines is indented as the line it is inserted on
+    assert source.insert_text_mode == types.InsertTextMode.AdjustIndentation
+    assert accept(lsp, document, source) == "    source:\n  type: $1"
+    assert isinstance(source.documentation, types.MarkupContent)
+    assert source.documentation.kind == types.MarkupKind.Markdown
     output = item(items, "output")
     assert isinstance(output.text_edit, types.TextEdit)
     assert output.text_edit.new_text == "output: ${1|true,false|}"
+    assert output.insert_text_mode is None  # one line: nothing to indent
+
+    # nothing to offer (a new artifact id is the user's to choose): null
+    lsp.replace(document, SCAN + "  <|>\n")
+    assert (
+        await lsp.client.text_document_completion_async(
+            types.CompletionParams(text_document=document.id, position=document.at())
+        )
+        is None
+    )
 
 
 async def test_editors_without_snippets_get_plain_text(tmp_path: Path) -> None:
@@ -134,7 +79,7 @@ async def test_editors_without_snippets_get_plain_text(tmp_path: Path) -> None:
     root.mkdir()
     lsp = await start_session("neovim", root, capabilities=client_capabilities("neovim@v0.9.1"))
     try:
-        document, items = await complete_at(lsp, HEADER + "  files:\n    sou<|>\n")
+        document, items = await complete_at(lsp, NEW_ARTIFACT.replace("<|>", "sou<|>"))
         source = item(items, "source")
         assert source.insert_text_format in (None, types.InsertTextFormat.PlainText)
         assert accept(lsp, document, source) == "    source:"
@@ -144,284 +89,8 @@ async def test_editors_without_snippets_get_plain_text(tmp_path: Path) -> None:
         await lsp.client.stop()
 
 
-# -- values --------------------------------------------------------------------------
-
-
-async def test_booleans_and_enums_offer_their_values(lsp: LspSession) -> None:
-    _, items = await complete_at(lsp, CHAIN.replace("output: true", "output: <|>"))
-    assert labels(items) == ["true", "false"]
-    _, items = await complete_at(lsp, CHAIN.replace("    output: true", "    merge: <|>"))
-    assert labels(items) == ["concatenate"]
-
-
-async def test_connector_and_processor_types_come_with_their_descriptions(
-    lsp: LspSession,
-) -> None:
-    document, items = await complete_at(lsp, CHAIN.replace("type: filesystem", "type: fi<|>"))
-    assert labels(items) == ["filesystem", "sqlite"]
-    filesystem = item(items, "filesystem")
-    assert accept(lsp, document, filesystem) == "      type: filesystem"
-    assert isinstance(filesystem.documentation, types.MarkupContent)
-    assert "Reads text files under a directory" in filesystem.documentation.value
-
-    _, items = await complete_at(lsp, CHAIN.replace("type: findings_summary", "type: <|>"))
-    assert labels(items) == ["findings_summary", "personal_data"]
-
-
-async def test_right_after_the_colon_a_value_comes_with_its_space(lsp: LspSession) -> None:
-    document, items = await complete_at(lsp, CHAIN.replace("type: filesystem", "type:<|>"))
-    assert accept(lsp, document, item(items, "sqlite")) == "      type: sqlite"
-
-
-async def test_component_properties_come_from_the_components_schema(lsp: LspSession) -> None:
-    _, items = await complete_at(
-        lsp, CHAIN.replace("        path: data\n", "        path: data\n        <|>\n")
-    )
-    assert labels(items) == ["include", "exclude", "max_files", "encoding"]
-
-    _, items = await complete_at(
-        lsp, CHAIN.replace("path: data", "path: data\n        max_files: <|>")
-    )
-    assert labels(items) == ["1000"]
-    assert item(items, "1000").detail == "default"
-
-    with_ruleset = CHAIN.replace(
-        "      type: personal_data\n",
-        "      type: personal_data\n      properties:\n        ruleset: <|>\n",
-    )
-    _, items = await complete_at(lsp, with_ruleset)
-    assert labels(items) == ["default", "strict"]
-
-
-async def test_output_schema_offers_the_known_message_schemas(lsp: LspSession) -> None:
-    _, items = await complete_at(lsp, CHAIN + "  old:\n    output_schema: <|>\n")
-    assert "standard_input/1.0.0" in labels(items)
-    assert "personal_data_finding/1.0.0" in labels(items)
-
-
-# -- artifact ids --------------------------------------------------------------------
-
-
-async def test_inputs_offer_artifacts_that_would_not_close_a_cycle(lsp: LspSession) -> None:
-    # files → findings → summary: `files` may take neither (nor itself)
-    text = CHAIN.replace(
-        "    source:\n      type: filesystem",
-        "    inputs: <|>\n    source:\n      type: filesystem",
-    )
-    _, items = await complete_at(lsp, text)
-    assert items == []
-
-    _, items = await complete_at(lsp, CHAIN.replace("inputs: findings", "inputs: <|>"))
-    assert labels(items) == ["files", "findings"]
-
-
-async def test_inputs_are_offered_in_every_list_form(lsp: LspSession) -> None:
-    extra = CHAIN + "  report:\n    description: x\n    source:\n      type: sqlite\n"
-    flow = extra.replace("inputs: findings", "inputs: [report, <|>]")
-    _, items = await complete_at(lsp, flow)
-    assert labels(items) == ["files", "findings"]  # not `report` again, not itself
-
-    block = extra.replace("inputs: findings", "inputs:\n      - files\n      - <|>")
-    _, items = await complete_at(lsp, block)
-    assert labels(items) == ["findings", "report"]
-
-    unclosed = extra.replace("inputs: findings", "inputs: [files,<|>")  # not YAML yet
-    document, items = await complete_at(lsp, unclosed)
-    assert accept(lsp, document, item(items, "report")) == "    inputs: [files, report"
-
-
-async def test_a_partly_typed_id_is_replaced_whole(lsp: LspSession) -> None:
-    document, items = await complete_at(lsp, CHAIN.replace("inputs: findings", "inputs: fi<|>nd"))
-    findings = item(items, "findings")
-    assert findings.detail == "processor personal_data · personal_data_finding/1.0.0"
-    assert accept(lsp, document, findings) == "    inputs: findings"
-
-
-async def test_a_runbook_with_thousands_of_artifacts_sends_those_matching_what_is_typed(
-    lsp: LspSession,
-) -> None:
-    many = "".join(f"  a{index}:\n    source:\n      type: sqlite\n" for index in range(2000))
-    document = lsp.open("runbook.yaml", HEADER + many + "  last:\n    inputs: a199<|>\n")
-    result = await lsp.client.text_document_completion_async(
-        types.CompletionParams(text_document=document.id, position=document.at())
-    )
-    assert isinstance(result, types.CompletionList)
-    assert result.is_incomplete  # the client asks again as typing goes on
-    assert sorted(labels(result.items)) == [
-        "a199",
-        "a1990",
-        "a1991",
-        "a1992",
-        "a1993",
-        "a1994",
-        "a1995",
-        "a1996",
-        "a1997",
-        "a1998",
-        "a1999",
-    ]
-
-
-# -- child runbooks ------------------------------------------------------------------
-
-CHILD = """\
-name: Personal data analysis
-description: Strict analysis of what the parent maps in
-inputs:
-  documents:
-    input_schema: standard_input/1.0.0
-    description: Text to analyse
-  extra:
-    input_schema: standard_input/1.0.0
-    optional: true
-outputs:
-  findings:
-    artifact: strict_findings
-    description: Personal data found
-  counts:
-    artifact: summary
-artifacts:
-  strict_findings:
-    inputs: [documents]
-    process:
-      type: personal_data
-  summary:
-    inputs: strict_findings
-    process:
-      type: findings_summary
-"""
-
-PARENT = (
-    """\
-name: Parent
-description: Uses a child runbook
-config:
-  template_paths: [templates]
-artifacts:
-"""
-    + FILES
-    + """\
-  analysis:
-    inputs: files
-    child_runbook:
-      path: pd_analysis.yaml
-      input_mapping:
-        documents: files
-      output: findings
-"""
-)
-
-
-async def test_child_runbook_paths_come_from_its_folder_and_template_paths(
-    lsp: LspSession,
-) -> None:
-    lsp.write("templates/pd_analysis.yaml", CHILD)
-    lsp.write("local_child.yaml", CHILD)
-    lsp.write("notes.txt", "not a runbook")
-    document, items = await complete_at(lsp, PARENT.replace("path: pd_analysis.yaml", "path: <|>"))
-    offered = labels(items)
-    assert {"local_child.yaml", "pd_analysis.yaml", "templates/"} <= set(offered)
-    assert "runbook.yaml" not in offered  # itself: a cycle
-    assert "notes.txt" not in offered
-    assert item(items, "pd_analysis.yaml").detail == "in templates/ (template path)"
-
-    document, items = await complete_at(
-        lsp, PARENT.replace("path: pd_analysis.yaml", "path: templates/p<|>")
-    )
-    assert accept(lsp, document, item(items, "templates/pd_analysis.yaml")) == (
-        "      path: templates/pd_analysis.yaml"
-    )
-
-
-async def test_input_mapping_keys_are_the_childs_inputs_and_values_parent_artifacts(
-    lsp: LspSession,
-) -> None:
-    lsp.write("templates/pd_analysis.yaml", CHILD)
-    _, items = await complete_at(
-        lsp, PARENT.replace("        documents: files\n", "        documents: files\n        <|>\n")
-    )
-    assert labels(items) == ["extra"]  # `documents` is mapped already
-    assert item(items, "extra").detail == "child input · standard_input/1.0.0 · optional"
-
-    # typed on a line that does not parse: the child is still known
-    _, items = await complete_at(
-        lsp, PARENT.replace("        documents: files\n", "        doc<|>\n")
-    )
-    assert labels(items) == ["documents", "extra"]
-
-    _, items = await complete_at(lsp, PARENT.replace("documents: files", "documents: <|>"))
-    assert labels(items) == ["files"]  # not `analysis` itself
-
-
-async def test_output_and_output_mapping_name_the_childs_outputs(lsp: LspSession) -> None:
-    lsp.write("templates/pd_analysis.yaml", CHILD)
-    _, items = await complete_at(lsp, PARENT.replace("output: findings", "output: <|>"))
-    assert labels(items) == ["findings", "counts"]
-    assert item(items, "findings").detail == "child output · artifact strict_findings"
-
-    mapped = PARENT.replace(
-        "output: findings", "output_mapping:\n        counts: totals\n        <|>"
-    )
-    _, items = await complete_at(lsp, mapped)
-    assert labels(items) == ["findings"]
-
-
-# -- runs to reuse -------------------------------------------------------------------
-
-
-async def test_reuse_offers_stored_runs_and_their_artifacts(lsp: LspSession) -> None:
-    (lsp.root / "data").mkdir()
-    (lsp.root / "data" / "a.txt").write_text("mail me at ann@example.org", encoding="utf-8")
-    lsp.write("scan.yaml", CHAIN)
-    request = RunRequest(runbook=lsp.root / "scan.yaml", store_dir=lsp.root / ".waivern")
-    outcome = await asyncio.to_thread(execute, request, SilentSink(), lambda notice: None)
-    run_id = outcome.run_id
-
-    reuse = (
-        HEADER
-        + "  old:\n    reuse:\n      from_run: <|>\n    output_schema: standard_input/1.0.0\n"
-    )
-    _, items = await complete_at(lsp, reuse)
-    assert labels(items) == [run_id]
-    detail = item(items, run_id).detail or ""
-    assert detail.startswith("completed · 20")
-
-    chosen = reuse.replace("from_run: <|>", f"from_run: {run_id}\n      artifact: <|>")
-    _, items = await complete_at(lsp, chosen)
-    assert {"files", "findings", "summary"} <= set(labels(items))
-    assert item(items, "files").detail == "completed"
-
-
-async def test_reuse_without_a_run_store_offers_nothing(lsp: LspSession) -> None:
-    _, items = await complete_at(lsp, HEADER + "  old:\n    reuse:\n      from_run: <|>\n")
-    assert items == []
-
-
-# -- environment variables -----------------------------------------------------------
-
-
-@pytest.mark.server_env({"WAIVERN_DATA_DIR": "/srv/data", "WAIVERN_API_TOKEN": "hunter2"})
-async def test_variables_offer_names_set_first_and_never_a_value(lsp: LspSession) -> None:
-    text = CHAIN.replace("path: data", "path: ${WAIVERN_UNSET:-x}/${WAI<|>")
-    document, items = await complete_at(lsp, text)
-    offered = labels(items)
-    assert {"WAIVERN_DATA_DIR", "WAIVERN_API_TOKEN", "WAIVERN_UNSET"} <= set(offered)
-    by_order = sorted(items, key=lambda i: i.sort_text or i.label)
-    assert labels(by_order).index("WAIVERN_UNSET") > labels(by_order).index("WAIVERN_DATA_DIR")
-    assert item(items, "WAIVERN_UNSET").detail == "not set · used in this runbook"
-    assert accept(lsp, document, item(items, "WAIVERN_DATA_DIR")).endswith("${WAIVERN_DATA_DIR}")
-    shown = " ".join(f"{i.label} {i.detail} {i.documentation} {i.text_edit}" for i in items)
-    assert "hunter2" not in shown and "/srv/data" not in shown
-
-
-async def test_a_lone_dollar_becomes_a_variable(lsp: LspSession) -> None:
-    document, items = await complete_at(lsp, CHAIN.replace("path: data", "path: data/$<|>"))
-    home = item(items, "HOME")
-    assert accept(lsp, document, home) == "        path: data/${HOME}"
-
-
 async def test_ranges_count_in_the_clients_units(lsp: LspSession) -> None:
-    text = CHAIN.replace("    description: Every file under ./data", "    description: 📁 ${HO<|>")
+    text = SCAN.replace("description: Finds personal data", "description: 📁 ${HO<|>")
     document = lsp.open("runbook.yaml", text)
     result = await lsp.client.text_document_completion_async(
         types.CompletionParams(
@@ -430,10 +99,7 @@ async def test_ranges_count_in_the_clients_units(lsp: LspSession) -> None:
         )
     )
     assert isinstance(result, types.CompletionList)
-    assert accept(lsp, document, item(result.items, "HOME")) == "    description: 📁 ${HOME}"
-
-
-# -- when to stay quiet --------------------------------------------------------------
+    assert accept(lsp, document, item(result.items, "HOME")) == "description: 📁 ${HOME}"
 
 
 async def trigger(
@@ -454,31 +120,71 @@ async def trigger(
     return list(result.items if isinstance(result, types.CompletionList) else result)
 
 
+@one_client
 async def test_a_trigger_character_where_nothing_applies_pops_nothing_up(
     lsp: LspSession,
 ) -> None:
+    two = SCAN + "  summary:\n    inputs: findings\n    process:\n      type: findings_summary\n"
     # a space in a description
-    document = lsp.open("runbook.yaml", CHAIN.replace("under ./data", "under <|>"))
+    document = lsp.open("runbook.yaml", two.replace("Finds personal", "Finds <|>"))
     assert await trigger(lsp, document, " ") == []
     # spaces typed to indent a new line
-    document = lsp.open("runbook.yaml", CHAIN + "    <|>\n")
+    lsp.replace(document, two + "    <|>\n")
     assert await trigger(lsp, document, " ") == []
-    # but a space after `inputs:` starts a value
-    document = lsp.open("runbook.yaml", CHAIN.replace("inputs: findings", "inputs: <|>"))
+    # a `:` in a description
+    lsp.replace(document, two.replace("Finds personal", "Finds:<|> personal"))
+    assert await trigger(lsp, document, ":") == []
+    # but a `:` right after a key starts its value, a `$` a variable
+    lsp.replace(document, two.replace("    output: true", "    output:<|>"))
+    assert labels(await trigger(lsp, document, ":")) == ["true", "false"]
+    lsp.replace(document, two.replace("path: data", "path: data/$<|>"))
+    assert "HOME" in labels(await trigger(lsp, document, "$"))
+    # a space after `inputs:` starts a value
+    lsp.replace(document, two.replace("inputs: findings", "inputs: <|>"))
     assert labels(await trigger(lsp, document, " ")) == ["files", "findings"]
     # and `,` in a list starts the next item
-    document = lsp.open("runbook.yaml", CHAIN.replace("inputs: findings", "inputs: [files,<|>]"))
+    lsp.replace(document, two.replace("inputs: findings", "inputs: [files,<|>]"))
     assert labels(await trigger(lsp, document, ",")) == ["findings"]
 
 
-async def test_nothing_is_offered_in_a_comment(lsp: LspSession) -> None:
-    _, items = await complete_at(lsp, CHAIN + "  # inp<|>\n")
-    assert items == []
+@one_client
+async def test_a_runbook_with_thousands_of_artifacts_sends_those_matching_what_is_typed(
+    lsp: LspSession,
+) -> None:
+    header = "name: Scan\ndescription: Many\nartifacts:\n"
+    many = "".join(f"  a{index}:\n    source:\n      type: sqlite\n" for index in range(2000))
+    document = lsp.open("runbook.yaml", header + many + "  last:\n    inputs: a199<|>\n")
+    result = await lsp.client.text_document_completion_async(
+        types.CompletionParams(text_document=document.id, position=document.at())
+    )
+    assert isinstance(result, types.CompletionList)
+    assert result.is_incomplete  # the client asks again as typing goes on
+    assert sorted(labels(result.items)) == ["a199", *(f"a199{n}" for n in range(10))]
 
 
-async def test_an_artifact_that_is_its_childs_output_is_offered_once(lsp: LspSession) -> None:
-    lsp.write("templates/pd_analysis.yaml", CHILD)
-    # `output: findings` makes `analysis` also a name for the child's output
-    text = PARENT + "  report:\n    inputs: [<|>]\n    process:\n      type: findings_summary\n"
-    _, items = await complete_at(lsp, text)
-    assert labels(items).count("analysis") == 1
+@one_client
+@pytest.mark.server_env({"WAIVERN_API_TOKEN": "hunter2"})
+async def test_what_the_server_reads_besides_the_document(lsp: LspSession) -> None:
+    # the runs of the workspace's store, for `reuse`
+    lsp.write("runbook.yaml", SCAN)
+    run_id = (await run(lsp)).run_id
+    reuse = "name: Again\ndescription: Reuses\nartifacts:\n  old:\n    reuse:\n"
+    document, items = await complete_at(lsp, reuse + "      from_run: <|>\n")
+    assert labels(items) == [run_id]
+    assert item(items, run_id).kind == types.CompletionItemKind.Event
+    lsp.replace(document, reuse + f"      from_run: {run_id}\n      artifact: <|>\n")
+    assert sorted(labels(await lsp.completion(document))) == ["files", "findings"]
+
+    # the variables of its environment, never their values
+    lsp.replace(document, SCAN.replace("path: data", "path: ${WAIVERN_<|>"))
+    items = await lsp.completion(document)
+    assert item(items, "WAIVERN_API_TOKEN").detail == "set"
+    assert "hunter2" not in str(items)
+
+    # a child runbook on disk, and the inputs it declares
+    lsp.write("child.yaml", CHILD)
+    parent = lsp.open("parent.yaml", PARENT.replace("path: child.yaml", "path: <|>"))
+    # (not itself: a runbook running itself is a cycle)
+    assert sorted(labels(await lsp.completion(parent))) == ["child.yaml", "runbook.yaml"]
+    lsp.replace(parent, PARENT.replace("        documents: files\n", "        <|>\n"))
+    assert labels(await lsp.completion(parent)) == ["documents"]

@@ -1,28 +1,33 @@
 """Diagnostics as you type: pushed after each edit, pulled where the client can, related
 information, documentation links and tags, child runbooks re-publishing their parents,
-and nothing stale left behind."""
+and nothing stale left behind. With one client, but for what depends on its capabilities
+(asking to hear of files changing on disk)."""
 
 from __future__ import annotations
 
 from lsprotocol import types
 
-from lsp_support import LspSession
+from lsp_support import LspSession, one_client
 from runbook_samples import CHILD, PARENT, SCAN
 
-RUNBOOK = SCAN
+
+def changed_on_disk(lsp: LspSession, name: str, change: types.FileChangeType) -> None:
+    """Tell the server a file of the workspace changed, as the client's watcher would."""
+    lsp.client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=(lsp.root / name).as_uri(), type=change)]
+        )
+    )
 
 
-def codes(diagnostics: object) -> list[tuple[str, int]]:
-    return sorted((str(d.code), d.range.start.line) for d in diagnostics)  # type: ignore[attr-defined]
-
-
-async def test_a_bad_reference_is_flagged_as_it_is_typed_and_cleared_when_fixed(
+@one_client
+async def test_problems_are_flagged_as_they_are_typed_and_cleared_when_fixed(
     lsp: LspSession,
 ) -> None:
-    document = lsp.open("runbook.yaml", RUNBOOK)
+    document = lsp.open("runbook.yaml", SCAN)
     assert await lsp.diagnostics(document) == []
 
-    lsp.replace(document, RUNBOOK.replace("inputs: [files]", "inputs: [filez]"))
+    lsp.replace(document, SCAN.replace("inputs: [files]", "inputs: [filez]"))
     problem, unused = sorted(await lsp.diagnostics(document), key=lambda d: str(d.code))
     assert problem.code == "WCT010"
     assert problem.severity == types.DiagnosticSeverity.Error
@@ -38,10 +43,43 @@ async def test_a_bad_reference_is_flagged_as_it_is_typed_and_cleared_when_fixed(
     assert list(unused.tags or ()) == [types.DiagnosticTag.Unnecessary]
     assert unused.range.start.line == 3
 
-    lsp.replace(document, RUNBOOK)
+    # a duplicate points at the other site
+    lsp.replace(
+        document,
+        SCAN.replace("  findings:\n", "  files:\n    source: {type: filesystem}\n  findings:\n"),
+    )
+    duplicates = [d for d in await lsp.diagnostics(document) if d.code == "WCT003"]
+    assert duplicates
+    related = duplicates[0].related_information
+    assert related
+    assert related[0].location.uri == document.uri
+    assert {related[0].location.range.start.line, duplicates[0].range.start.line} == {3, 8}
+
+    lsp.replace(document, SCAN)
     assert await lsp.diagnostics(document) == []
 
 
+@one_client
+async def test_pulled_diagnostics_have_a_result_id_per_version(lsp: LspSession) -> None:
+    document = lsp.open("runbook.yaml", SCAN.replace("inputs: [files]", "inputs: [nope]"))
+    params = types.DocumentDiagnosticParams(text_document=document.id)
+    first = await lsp.client.text_document_diagnostic_async(params)
+    assert isinstance(first, types.RelatedFullDocumentDiagnosticReport)
+    assert sorted(str(d.code) for d in first.items) == ["WCT010", "WCT090"]
+
+    params.previous_result_id = first.result_id
+    again = await lsp.client.text_document_diagnostic_async(params)
+    assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
+    assert again.result_id == first.result_id
+
+    lsp.replace(document, SCAN)
+    changed = await lsp.client.text_document_diagnostic_async(params)
+    assert isinstance(changed, types.RelatedFullDocumentDiagnosticReport)
+    assert list(changed.items) == []
+    assert changed.result_id != first.result_id
+
+
+@one_client
 async def test_an_edit_to_an_open_child_runbook_republishes_its_parent(lsp: LspSession) -> None:
     parent = lsp.open("parent.yaml", PARENT)
     child = lsp.open("child.yaml", CHILD)
@@ -62,72 +100,39 @@ async def test_an_edit_to_an_open_child_runbook_republishes_its_parent(lsp: LspS
     assert fixed.diagnostics == []
 
 
-async def test_a_child_runbook_changed_on_disk_republishes_its_parent(lsp: LspSession) -> None:
-    lsp.write("child.yaml", CHILD)
-    parent = lsp.open("parent.yaml", PARENT)
-    assert await lsp.diagnostics(parent) == []
-    seen = lsp.published_count(parent.uri)
-
-    lsp.write(
-        "child.yaml", CHILD.replace("documents:\n    input_schema", "docs:\n    input_schema")
-    )
-    lsp.client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams(
-            changes=[
-                types.FileEvent(
-                    uri=(lsp.root / "child.yaml").as_uri(), type=types.FileChangeType.Changed
-                )
-            ]
-        )
-    )
-    published = await lsp.next_publish(parent.uri, seen)
-    # the parent maps an input the child no longer declares, misses the one it does, and
-    # the child itself is now broken
-    assert sorted(str(d.code) for d in published.diagnostics) == ["WCT043", "WCT044", "WCT046"]
-
-
-async def test_a_child_runbook_created_later_resolves_the_parent(lsp: LspSession) -> None:
+@one_client
+async def test_a_child_runbook_created_or_changed_on_disk_republishes_its_parent(
+    lsp: LspSession,
+) -> None:
     parent = lsp.open("parent.yaml", PARENT)
     [missing] = await lsp.diagnostics(parent)
     assert missing.code == "WCT041"
     seen = lsp.published_count(parent.uri)
 
     lsp.write("child.yaml", CHILD)
-    lsp.client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams(
-            changes=[
-                types.FileEvent(
-                    uri=(lsp.root / "child.yaml").as_uri(), type=types.FileChangeType.Created
-                )
-            ]
-        )
-    )
+    changed_on_disk(lsp, "child.yaml", types.FileChangeType.Created)
     published = await lsp.next_publish(parent.uri, seen)
     assert published.diagnostics == []
 
-
-async def test_closing_a_document_clears_its_diagnostics(lsp: LspSession) -> None:
-    document = lsp.open("runbook.yaml", RUNBOOK.replace("inputs: [files]", "inputs: [nope]"))
-    assert await lsp.diagnostics(document) != []
-    seen = lsp.published_count(document.uri)
-    lsp.close(document)
-    cleared = await lsp.next_publish(document.uri, seen)
-    assert cleared.diagnostics == []
-
-
-async def test_a_document_that_stops_being_a_runbook_is_cleared(lsp: LspSession) -> None:
-    document = lsp.open("notes.yaml", RUNBOOK.replace("inputs: [files]", "inputs: [nope]"))
-    assert await lsp.diagnostics(document) != []
-    seen = lsp.published_count(document.uri)
-    lsp.replace(document, "title: just notes\nitems: [1, 2]\n")
-    cleared = await lsp.next_publish(document.uri, seen)
-    assert cleared.diagnostics == []
+    lsp.write(
+        "child.yaml", CHILD.replace("documents:\n    input_schema", "docs:\n    input_schema")
+    )
+    changed_on_disk(lsp, "child.yaml", types.FileChangeType.Changed)
+    published = await lsp.next_publish(parent.uri, seen + 1)
+    # the parent maps an input the child no longer declares, misses the one it does, and
+    # the child itself is now broken
+    assert sorted(str(d.code) for d in published.diagnostics) == ["WCT043", "WCT044", "WCT046"]
 
 
-async def test_other_yaml_files_get_nothing(lsp: LspSession) -> None:
+@one_client
+async def test_only_runbooks_get_diagnostics_and_none_are_left_stale(lsp: LspSession) -> None:
+    # other YAML files get nothing, pushed or pulled
     other = lsp.open(".github/workflows/ci.yaml", "on: push\njobs:\n  build: {runs-on: x}\n")
-    runbook = lsp.open("runbook.yaml", RUNBOOK)
-    assert await lsp.diagnostics(runbook) == []
+    # a runbook by its name is served before it has artifacts
+    named = lsp.open("new.runbook.yaml", "name: New\n")
+    problems = await lsp.diagnostics(named)
+    assert [d.code for d in problems] == ["WCT002", "WCT002"]
+    assert {"`artifacts`", "`description`"} <= {w for d in problems for w in d.message.split()}
     assert lsp.published_count(other.uri) == 0
     report = await lsp.client.text_document_diagnostic_async(
         types.DocumentDiagnosticParams(text_document=other.id)
@@ -135,50 +140,23 @@ async def test_other_yaml_files_get_nothing(lsp: LspSession) -> None:
     assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
     assert list(report.items) == []
 
+    # a document that stops being a runbook is cleared
+    notes = lsp.open("notes.yaml", SCAN.replace("inputs: [files]", "inputs: [nope]"))
+    assert await lsp.diagnostics(notes) != []
+    seen = lsp.published_count(notes.uri)
+    lsp.replace(notes, "title: just notes\nitems: [1, 2]\n")
+    cleared = await lsp.next_publish(notes.uri, seen)
+    assert cleared.diagnostics == []
 
-async def test_a_runbook_named_so_is_served_before_it_has_artifacts(
-    lsp: LspSession,
-) -> None:
-    document = lsp.open("new.runbook.yaml", "name: New\n")
-    problems = await lsp.diagnostics(document)
-    assert [d.code for d in problems] == ["WCT002", "WCT002"]
-    assert {"`artifacts`", "`description`"} <= {w for d in problems for w in d.message.split()}
-
-
-async def test_pull_diagnostics_have_a_result_id_per_version(lsp: LspSession) -> None:
-    document = lsp.open("runbook.yaml", RUNBOOK.replace("inputs: [files]", "inputs: [nope]"))
-    params = types.DocumentDiagnosticParams(text_document=document.id)
-    first = await lsp.client.text_document_diagnostic_async(params)
-    assert isinstance(first, types.RelatedFullDocumentDiagnosticReport)
-    assert sorted(str(d.code) for d in first.items) == ["WCT010", "WCT090"]
-
-    params.previous_result_id = first.result_id
-    again = await lsp.client.text_document_diagnostic_async(params)
-    assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
-    assert again.result_id == first.result_id
-
-    lsp.replace(document, RUNBOOK)
-    changed = await lsp.client.text_document_diagnostic_async(params)
-    assert isinstance(changed, types.RelatedFullDocumentDiagnosticReport)
-    assert list(changed.items) == []
-    assert changed.result_id != first.result_id
-
-
-async def test_related_information_points_at_the_other_site(lsp: LspSession) -> None:
-    document = lsp.open(
-        "runbook.yaml",
-        RUNBOOK.replace("  findings:\n", "  files:\n    source: {type: filesystem}\n  findings:\n"),
-    )
-    duplicates = [d for d in await lsp.diagnostics(document) if d.code == "WCT003"]
-    assert duplicates
-    related = duplicates[0].related_information
-    assert related
-    assert related[0].location.uri == document.uri
-    assert {related[0].location.range.start.line, duplicates[0].range.start.line} == {3, 8}
+    # so is a runbook closed
+    seen = lsp.published_count(named.uri)
+    lsp.close(named)
+    cleared = await lsp.next_publish(named.uri, seen)
+    assert cleared.diagnostics == []
 
 
 async def test_the_server_asks_to_hear_of_yaml_files_changing_on_disk(lsp: LspSession) -> None:
-    document = lsp.open("runbook.yaml", RUNBOOK)
+    document = lsp.open("runbook.yaml", SCAN)
     await lsp.diagnostics(document)
     caps = lsp.client.capabilities
     assert caps is not None

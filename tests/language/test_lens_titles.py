@@ -1,0 +1,138 @@
+"""Code lens titles (`lens_titles`): "▶ Run" on the runbook, each artifact's status in the
+latest run ("✓ completed …", "✗ failed: …", "not run yet"), and "↻ Resume" only when
+that run failed or was interrupted; which status each artifact's lens shows
+(`features.code_lens.artifact_lenses`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from language_support import Runbook, RunbookFolder
+from runbook_samples import CHILD, MAPPED_PARENT, SCAN
+from waivern_lsp.conversions import LineCodec
+from waivern_lsp.features.code_lens import artifact_lenses
+from waivern_lsp.language.lens_titles import (
+    RUN_TITLE,
+    artifact_title,
+    duration,
+    resumable,
+    resume_title,
+    short_error,
+)
+from waivern_orchestration.store.run_states import RunState
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
+
+
+def titles(runbook: Runbook, run: RunState | None) -> dict[str, str]:
+    """Each artifact's lens title, by artifact id."""
+    return {
+        info.id: artifact_title(run.artifact(info.id) if run else None, run)
+        for info in runbook.analysis.artifact_list
+    }
+
+
+def with_status(run: RunState, status: RunStatus) -> RunState:
+    return replace(run, record=replace(run.record, status=status))
+
+
+def test_before_any_run_the_runbook_can_be_run_and_nothing_has_run(folder: RunbookFolder) -> None:
+    runbook = folder.open(SCAN)
+    assert runbook.latest_run() is None
+    assert RUN_TITLE == "▶ Run"
+    assert not resumable(None)
+    assert titles(runbook, None) == {"files": "not run yet", "findings": "not run yet"}
+
+
+def test_a_completed_run_shows_each_artifact_done_and_no_resume(folder: RunbookFolder) -> None:
+    folder.write("data/notes.txt", "write to ada@example.com\n")
+    folder.write("runbook.yaml", SCAN)
+    outcome = folder.run()
+    run = folder.open(SCAN).latest_run()
+    assert run is not None and run.run_id == outcome.run_id
+    assert not resumable(run)
+    for title in titles(folder.open(SCAN), run).values():
+        assert re.fullmatch(rf"✓ completed \d+\.\d s · run {outcome.run_id}", title), title
+
+
+def test_a_failed_run_shows_the_error_and_offers_resume(folder: RunbookFolder) -> None:
+    folder.write("runbook.yaml", SCAN)  # ./data does not exist
+    outcome = folder.run()
+    runbook = folder.open(SCAN)
+    run = runbook.latest_run()
+    assert run is not None and resumable(run)
+    assert resume_title(run) == f"↻ Resume run {outcome.run_id} (failed)"
+    error = f"path 'data' does not exist ({folder.root / 'data'})"
+    shown = error if len(error) <= 60 else error[:59] + "…"  # a lens is one line
+    assert titles(runbook, run) == {
+        "files": f"✗ failed: {shown} · run {outcome.run_id}",
+        "findings": f"⊘ skipped · run {outcome.run_id}",
+    }
+
+
+def test_the_artifact_running_a_child_shows_how_its_outputs_went(folder: RunbookFolder) -> None:
+    folder.write("child.yaml", CHILD)
+    folder.write("data/notes.txt", "write to ada@example.com\n")
+    folder.write("runbook.yaml", MAPPED_PARENT)
+    outcome = folder.run()
+    runbook = folder.open(MAPPED_PARENT)
+    run = runbook.latest_run()
+    assert run is not None and run.artifact("analysed") is None  # recorded by its outputs
+    lenses = artifact_lenses(runbook.analysis, run, LineCodec(runbook.lines))
+    by_line = {lens.range.start.line: lens.command.title for lens in lenses if lens.command}
+    assert sorted(by_line) == [3, 8, 16]  # files, analysed, summary
+    assert re.fullmatch(rf"✓ completed \d+\.\d s · run {outcome.run_id}", by_line[8])
+
+
+def test_an_artifact_added_since_the_run_has_not_run(folder: RunbookFolder) -> None:
+    folder.write("runbook.yaml", SCAN)
+    folder.run()
+    added = SCAN + "  more_files:\n    source:\n      type: filesystem\n"
+    added += "      properties:\n        path: data\n    output: true\n"
+    runbook = folder.open(added)
+    assert titles(runbook, runbook.latest_run())["more_files"] == "not run yet"
+
+
+def test_an_interrupted_run_can_be_resumed_and_shows_what_stopped(folder: RunbookFolder) -> None:
+    folder.write("runbook.yaml", SCAN)
+    folder.run()
+    run = folder.open(SCAN).latest_run()
+    assert run is not None
+    files = run.artifact("files")
+    assert files is not None
+    interrupted = with_status(run, RunStatus.INTERRUPTED)
+    assert resumable(interrupted)
+    assert resume_title(interrupted) == f"↻ Resume run {run.run_id} (interrupted)"
+    stopped = replace(files, status=ArtifactStatus.RUNNING)
+    assert artifact_title(stopped, interrupted) == f"✗ interrupted · run {run.run_id}"
+    waiting = replace(files, status=ArtifactStatus.PENDING)
+    assert artifact_title(waiting, interrupted) == (f"not run in run {run.run_id} (interrupted)")
+    assert not resumable(with_status(run, RunStatus.COMPLETED))
+
+
+def test_an_artifact_still_running_says_so(folder: RunbookFolder) -> None:
+    folder.write("runbook.yaml", SCAN)
+    folder.run()
+    run = folder.open(SCAN).latest_run()
+    assert run is not None
+    files = run.artifact("files")
+    assert files is not None
+    running = replace(files, status=ArtifactStatus.RUNNING)
+    # (a `running` run whose process is gone reads `interrupted`: see above)
+    assert artifact_title(running, run) == f"… running · run {run.run_id}"
+
+
+def test_durations_and_errors_fit_on_one_line() -> None:
+    assert [duration(s) for s in (None, 0.04, 12.34, 59.96, 61, 3600)] == [
+        "",
+        "0.0 s",
+        "12.3 s",
+        "60.0 s",
+        "1 min 1 s",
+        "60 min 0 s",
+    ]
+    assert short_error(None) == "no error recorded"
+    assert short_error("  \n") == "no error recorded"
+    assert short_error("first line\nsecond line") == "first line"
+    assert short_error("x" * 61) == "x" * 59 + "…"
+    assert short_error("x" * 60) == "x" * 60
