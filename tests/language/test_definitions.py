@@ -1,4 +1,4 @@
-"""Go to definition (`features.definition.definitions`, a pure function of one runbook and
+"""Go to definition (`language.definitions`, a pure function of one runbook and
 a position), `<|>` marking the cursor: from an artifact id to its declaration, from an
 alias to the child runbook's artifact behind it, from `child_runbook` fields into the
 child runbook."""
@@ -7,26 +7,19 @@ from __future__ import annotations
 
 from language_support import Runbook, RunbookFolder, Spot, at
 from runbook_samples import SCAN
-from waivern_lsp.conversions import path_to_uri
-from waivern_lsp.features.definition import definitions
-from waivern_lsp.runbook_index import IndexedRunbook
+from waivern_lsp.language.definitions import definitions
 from waivern_orchestration.parse.positions import Range
-
-
-def indexed(runbook: Runbook) -> IndexedRunbook:
-    uri = path_to_uri(runbook.path)
-    return IndexedRunbook(uri, runbook.path, runbook.analysis, runbook.lines, None)
 
 
 def targets(runbook: Runbook) -> list[Spot]:
     """Where definition leads from the cursor: file name, line, the name there."""
-    found = definitions(indexed(runbook), runbook.at())
+    found = definitions(runbook, runbook.at())
     if found is None:
         return []
     _origin, leads = found
     spots: list[Spot] = []
     for target in leads:
-        name = target.uri.rsplit("/", 1)[-1]
+        name = target.path.name
         start, end = target.selection
         lines = target.runbook.lines if target.runbook is not None else [""]
         spots.append((name, start.line, lines[start.line][start.character : end.character]))
@@ -79,7 +72,7 @@ artifacts:
 def test_an_input_goes_to_the_artifact_it_names(folder: RunbookFolder) -> None:
     runbook = folder.open(at(SCAN, "[files]", 3))
     assert targets(runbook) == [("runbook.yaml", 3, "files")]
-    origin, (target,) = definitions(indexed(runbook), runbook.at()) or (None, [])
+    origin, (target,) = definitions(runbook, runbook.at()) or (None, [])
     assert origin == Range.of(9, 13, 9, 18)  # the name under the cursor
     assert target.range == Range.of(3, 2, 7, 18)  # the artifact's whole block
 

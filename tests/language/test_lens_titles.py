@@ -1,7 +1,7 @@
 """Code lens titles (`lens_titles`): "▶ Run" on the runbook, each artifact's status in the
 latest run ("✓ completed …", "✗ failed: …", "not run yet"), and "↻ Resume" only when
 that run failed or was interrupted; which status each artifact's lens shows
-(`features.code_lens.artifact_lenses`)."""
+(`artifact_titles`, `artifact_status`)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from dataclasses import replace
 
 from language_support import Runbook, RunbookFolder
 from runbook_samples import CHILD, MAPPED_PARENT, SCAN
-from waivern_lsp.conversions import LineCodec
-from waivern_lsp.features.code_lens import artifact_lenses
 from waivern_lsp.language.lens_titles import (
     RUN_TITLE,
+    artifact_status,
     artifact_title,
+    artifact_titles,
     duration,
     resumable,
     resume_title,
@@ -27,7 +27,7 @@ from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 def titles(runbook: Runbook, run: RunState | None) -> dict[str, str]:
     """Each artifact's lens title, by artifact id."""
     return {
-        info.id: artifact_title(run.artifact(info.id) if run else None, run)
+        info.id: artifact_title(artifact_status(info, run), run)
         for info in runbook.analysis.artifact_list
     }
 
@@ -78,8 +78,7 @@ def test_the_artifact_running_a_child_shows_how_its_outputs_went(folder: Runbook
     runbook = folder.open(MAPPED_PARENT)
     run = runbook.latest_run()
     assert run is not None and run.artifact("analysed") is None  # recorded by its outputs
-    lenses = artifact_lenses(runbook.analysis, run, LineCodec(runbook.lines))
-    by_line = {lens.range.start.line: lens.command.title for lens in lenses if lens.command}
+    by_line = {range_.start.line: title for range_, title in artifact_titles(runbook.analysis, run)}
     assert sorted(by_line) == [3, 8, 16]  # files, analysed, summary
     assert re.fullmatch(rf"✓ completed \d+\.\d s · run {outcome.run_id}", by_line[8])
 

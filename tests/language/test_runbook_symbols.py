@@ -1,12 +1,12 @@
-"""The outline of a runbook (`features.symbols.runbook_symbols`, with `artifact_kinds`) and
+"""The outline of a runbook (`language.outline.runbook_symbols`, with `artifact_kinds`) and
 how a workspace symbol query matches a name (`match_score`)."""
 
 from __future__ import annotations
 
 from language_support import RunbookFolder
 from runbook_samples import CHILD, MAPPED_PARENT
-from waivern_lsp.features.symbols import match_score, runbook_symbols
 from waivern_lsp.language.artifact_kinds import SymbolKind
+from waivern_lsp.language.outline import match_score, runbook_symbols
 
 
 def test_the_outline_lists_artifacts_by_how_they_are_produced(folder: RunbookFolder) -> None:

@@ -1,11 +1,11 @@
-"""Inlay hints (`features.inlay_hints.schema_hints`): each artifact's resolved output
+"""Inlay hints (`language.schema_hints`): each artifact's resolved output
 schema just after its id, only on the lines asked for, none where the schema is unknown."""
 
 from __future__ import annotations
 
 from language_support import RunbookFolder
 from runbook_samples import SCAN
-from waivern_lsp.features.inlay_hints import schema_hints
+from waivern_lsp.language.schema_hints import schema_hints
 
 
 def test_each_artifact_shows_its_output_schema(folder: RunbookFolder) -> None:

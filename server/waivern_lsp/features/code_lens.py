@@ -21,11 +21,15 @@ from weakref import WeakKeyDictionary
 from lsprotocol import types as lsp
 
 from waivern_lsp.conversions import LineCodec
-from waivern_lsp.language.lens_titles import RUN_TITLE, artifact_title, resumable, resume_title
+from waivern_lsp.language.lens_titles import (
+    RUN_TITLE,
+    artifact_titles,
+    resumable,
+    resume_title,
+)
 from waivern_lsp.server import WaivernServer
 from waivern_orchestration.analysis import Analysis
-from waivern_orchestration.analysis.facts import ArtifactInfo
-from waivern_orchestration.store.run_states import ArtifactState, RunState, latest_run_state
+from waivern_orchestration.store.run_states import RunState, latest_run_state
 
 log = logging.getLogger(__name__)
 
@@ -92,21 +96,6 @@ def artifact_lenses(
     analysis: Analysis, run: RunState | None, codec: LineCodec
 ) -> list[lsp.CodeLens]:
     return [
-        lsp.CodeLens(
-            range=codec.range(info.key_range),
-            command=lsp.Command(title=artifact_title(_status(info, run), run), command=""),
-        )
-        for info in analysis.artifact_list
+        lsp.CodeLens(range=codec.range(range_), command=lsp.Command(title=title, command=""))
+        for range_, title in artifact_titles(analysis, run)
     ]
-
-
-def _status(info: ArtifactInfo, run: RunState | None) -> ArtifactState | None:
-    if run is None:
-        return None
-    found = run.artifact(info.id)
-    if found is None and info.child is not None and info.child.output_mapping:
-        # a child runbook's outputs are recorded under the names the runbook gives them
-        for _output, alias in info.child.output_mapping:
-            if (found := run.artifact(alias.name)) is not None:
-                break
-    return found

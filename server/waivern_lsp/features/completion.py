@@ -25,6 +25,8 @@ from waivern_lsp.language.completion import (
     CompletionContext,
     StoredRuns,
     complete,
+    matching,
+    pops_up,
     reads_run_store,
 )
 from waivern_lsp.language.completion.runs import read_runs
@@ -66,7 +68,8 @@ def register(server: WaivernServer) -> None:
             return None
         codec = server.codec(document)
         cursor = cursor_at(document.lines, codec.from_client(params.position))
-        if cursor is None or not _trigger_applies(cursor, params.context):
+        trigger = _trigger_character(params.context)
+        if cursor is None or (trigger is not None and not pops_up(cursor, trigger)):
             return None
         store = StoredRuns()
         run_id = reads_run_store(cursor, document.lines)
@@ -84,37 +87,18 @@ def register(server: WaivernServer) -> None:
             return None
         incomplete = len(choices) > MAX_ITEMS
         if incomplete:
-            choices = _matching(choices, cursor.word)[:MAX_ITEMS]
+            choices = matching(choices, cursor.word)[:MAX_ITEMS]
         items = _Items(server, codec, cursor)
         return lsp.CompletionList(
             is_incomplete=incomplete, items=[items.item(choice) for choice in choices]
         )
 
 
-def _trigger_applies(cursor: Cursor, context: lsp.CompletionContext | None) -> bool:
-    """A trigger character pops a list up only where it starts something to complete
-    (a space in a description, or while indenting, is no reason to)."""
+def _trigger_character(context: lsp.CompletionContext | None) -> str | None:
+    """The character that triggered the request (None: the user asked, or typed a word)."""
     if context is None or context.trigger_kind != lsp.CompletionTriggerKind.TriggerCharacter:
-        return True
-    character = context.trigger_character
-    if character in ("$", "{"):
-        return cursor.kind == "variable"
-    if cursor.kind != "value":
-        return False
-    if character == " ":
-        return cursor.word == ""
-    if character == ":":
-        return not cursor.spaced
-    if character in (",", "["):
-        return cursor.item and cursor.word == ""
-    if character == "/":
-        return cursor.word.endswith("/")
-    return True
-
-
-def _matching(choices: list[Choice], word: str) -> list[Choice]:
-    typed = word.lower()
-    return [choice for choice in choices if typed in (choice.filter or choice.label).lower()]
+        return None
+    return context.trigger_character
 
 
 async def _read_store(server: WaivernServer, run_id: str | None) -> StoredRuns:

@@ -5,13 +5,10 @@ nothing for a client that does not declare inlay hint support."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from lsprotocol import types as lsp
 
+from waivern_lsp.language.schema_hints import schema_hints
 from waivern_lsp.server import WaivernServer
-from waivern_orchestration.analysis import Analysis
-from waivern_orchestration.parse.positions import Position
 
 
 def register(server: WaivernServer) -> None:
@@ -33,21 +30,3 @@ def register(server: WaivernServer) -> None:
             )
             for position, label in schema_hints(document.analysis, document.lines, first, last)
         ]
-
-
-def schema_hints(
-    analysis: Analysis, lines: Sequence[str], first_line: int, last_line: int
-) -> list[tuple[Position, str]]:
-    """(where, label) for each artifact whose id stands on the lines first..last and whose
-    output schema is known: just after the `:` of its key."""
-    hints: list[tuple[Position, str]] = []
-    for info in analysis.artifact_list:
-        end = info.key_range.end
-        if not first_line <= end.line <= last_line:
-            continue
-        schema = analysis.schemas.get(info.id)
-        if schema is None:
-            continue
-        after_colon = lines[end.line][end.character : end.character + 1] == ":"
-        hints.append((Position(end.line, end.character + after_colon), f"→ {schema}"))
-    return hints

@@ -2,10 +2,9 @@
 (`workspace/symbol`): the outline of a runbook, and "go to artifact" across every runbook
 of the workspace.
 
-A runbook's outline lists its artifacts, each with a kind and a detail saying how it is
-produced (see `artifact_kinds`); the names a child runbook's `output_mapping` makes are
-listed beneath its artifact, and a child runbook's declared inputs and outputs are listed
-too. Clients that support it get the hierarchy (`DocumentSymbol`); others a flat list
+A runbook's outline (`language.outline`) lists its artifacts, the names a child runbook's
+`output_mapping` makes, and a child runbook's declared inputs and outputs. Clients that
+support it get the hierarchy (`DocumentSymbol`); others a flat list
 (`SymbolInformation`) whose container names the parent.
 
 Workspace symbols search the same names in every runbook of the workspace: open ones and
@@ -18,77 +17,17 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types as lsp
 
 from waivern_lsp.conversions import LineCodec, symbol_kind
-from waivern_lsp.language.artifact_kinds import (
-    ALIAS_KIND,
-    INPUT_KIND,
-    OUTPUT_KIND,
-    SymbolKind,
-    artifact_detail,
-    artifact_kind,
-)
+from waivern_lsp.language.outline import RunbookSymbol, every_symbol, match_score, runbook_symbols
 from waivern_lsp.runbook_index import IndexedRunbook
 from waivern_lsp.server import WaivernServer
 from waivern_orchestration.analysis import Analysis
-from waivern_orchestration.analysis.facts import ArtifactInfo
-from waivern_orchestration.parse.positions import Range
 
 MAX_WORKSPACE_SYMBOLS = 1_000
-
-
-@dataclass(frozen=True, slots=True)
-class RunbookSymbol:
-    name: str
-    kind: SymbolKind
-    detail: str
-    range: Range
-    selection: Range
-    children: tuple[RunbookSymbol, ...] = ()
-
-
-_outlines: weakref.WeakKeyDictionary[Analysis, list[RunbookSymbol]] = weakref.WeakKeyDictionary()
-
-
-def runbook_symbols(analysis: Analysis) -> list[RunbookSymbol]:
-    """The outline of a runbook, in document order (made once per analysis)."""
-    outline = _outlines.get(analysis)
-    if outline is None:
-        outline = _outlines[analysis] = _outline(analysis)
-    return outline
-
-
-def _outline(analysis: Analysis) -> list[RunbookSymbol]:
-    found: list[RunbookSymbol] = []
-    header = analysis.header
-    if header is not None:
-        for name, declared in header.inputs.items():
-            detail = f"input: {declared.schema}" if declared.schema else "input"
-            range_ = declared.name.range
-            found.append(RunbookSymbol(name, INPUT_KIND, detail, range_, range_))
-        for name, offered in header.outputs.items():
-            detail = f"output → {offered.artifact.name}" if offered.artifact else "output"
-            range_ = offered.name.range
-            found.append(RunbookSymbol(name, OUTPUT_KIND, detail, range_, range_))
-    found += (_artifact_symbol(info) for info in analysis.artifact_list)
-    found.sort(key=lambda symbol: symbol.selection.start)
-    return [symbol for symbol in found if symbol.name]  # clients refuse nameless symbols
-
-
-def _artifact_symbol(info: ArtifactInfo) -> RunbookSymbol:
-    children: tuple[RunbookSymbol, ...] = ()
-    if info.child is not None:
-        children = tuple(
-            RunbookSymbol(alias.name, ALIAS_KIND, f"output {output.name}", alias.range, alias.range)
-            for output, alias in info.child.output_mapping or ()
-        )
-    return RunbookSymbol(
-        info.id, artifact_kind(info), artifact_detail(info), info.range, info.key_range, children
-    )
 
 
 def _document_symbol(symbol: RunbookSymbol, codec: LineCodec) -> lsp.DocumentSymbol:
@@ -113,25 +52,6 @@ def _flat(
             container_name=container,
         )
         yield from _flat(list(symbol.children), uri, codec, symbol.name)
-
-
-def match_score(query: str, name: str) -> int | None:
-    """How well the name matches the query, lower is better; None: no match."""
-    if not query:
-        return 0
-    query, name = query.lower(), name.lower()
-    if name == query:
-        return 0
-    if name.startswith(query):
-        return 1
-    if query in name:
-        return 2
-    position = 0
-    for char in query:
-        position = name.find(char, position) + 1
-        if position == 0:
-            return None
-    return 3
 
 
 def _container(runbook: IndexedRunbook, roots: tuple[Path, ...]) -> str:
@@ -176,7 +96,7 @@ def register(server: WaivernServer) -> None:
         scored: list[tuple[int, int, IndexedRunbook, RunbookSymbol, str]] = []
         for runbook in await index.runbooks():
             container = _container(runbook, roots)
-            for symbol, parent in _every(runbook_symbols(runbook.analysis)):
+            for symbol, parent in every_symbol(runbook_symbols(runbook.analysis)):
                 score = match_score(params.query, symbol.name)
                 if score is not None:
                     where = container if parent is None else f"{container}: {parent}"
@@ -191,11 +111,3 @@ def register(server: WaivernServer) -> None:
             )
             for _score, _order, runbook, symbol, where in scored[:MAX_WORKSPACE_SYMBOLS]
         ]
-
-
-def _every(
-    symbols: tuple[RunbookSymbol, ...] | list[RunbookSymbol], parent: str | None = None
-) -> Iterator[tuple[RunbookSymbol, str | None]]:
-    for symbol in symbols:
-        yield symbol, parent
-        yield from _every(symbol.children, symbol.name)

@@ -4,6 +4,9 @@ runbook's Run / Resume actions. Editor-agnostic: statuses in, text out."""
 
 from __future__ import annotations
 
+from waivern_orchestration.analysis import Analysis
+from waivern_orchestration.analysis.facts import ArtifactInfo
+from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.store.run_states import ArtifactState, RunState
 from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
@@ -32,6 +35,28 @@ def artifact_title(status: ArtifactState | None, run: RunState | None) -> str:
         return f"not run in run {run.run_id} ({run.status})"
     mark = _MARKS.get(status.status, "·")
     return f"{mark} {status.status} · run {run.run_id}"
+
+
+def artifact_titles(analysis: Analysis, run: RunState | None) -> list[tuple[Range, str]]:
+    """(the artifact's key, its title) for every artifact of the runbook."""
+    return [
+        (info.key_range, artifact_title(artifact_status(info, run), run))
+        for info in analysis.artifact_list
+    ]
+
+
+def artifact_status(info: ArtifactInfo, run: RunState | None) -> ArtifactState | None:
+    """The artifact in the run: by its id, or, for an artifact whose child runbook's
+    outputs the runbook renames, by one of those names."""
+    if run is None:
+        return None
+    found = run.artifact(info.id)
+    if found is None and info.child is not None and info.child.output_mapping:
+        # a child runbook's outputs are recorded under the names the runbook gives them
+        for _output, alias in info.child.output_mapping:
+            if (found := run.artifact(alias.name)) is not None:
+                break
+    return found
 
 
 def resume_title(run: RunState) -> str:

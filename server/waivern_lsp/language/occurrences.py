@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, TypeVar
 
+from waivern_lsp.language.runbook_text import RunbookText
 from waivern_lsp.language.sites import (
     ArtifactSite,
     ChildNameSite,
@@ -27,25 +28,11 @@ from waivern_lsp.language.sites import (
     runbook_output_at,
     site_at,
 )
-from waivern_orchestration.analysis import Analysis
 from waivern_orchestration.analysis.child_paths import real_path
 from waivern_orchestration.analysis.facts import ChildLink
 from waivern_orchestration.parse.positions import Position, Range
 
 NameKind = Literal["artifact", "input", "output", "child"]
-
-
-class RunbookText(Protocol):
-    """A runbook as the caller has it."""
-
-    @property
-    def path(self) -> Path: ...  # real path
-
-    @property
-    def analysis(self) -> Analysis: ...
-
-    @property
-    def lines(self) -> list[str]: ...
 
 
 R = TypeVar("R", bound=RunbookText)

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 import yaml
 
-from waivern_lsp.language.occurrences import Name, Occurrence, R, RunbookText
+from waivern_lsp.language.occurrences import Name, Occurrence, R
+from waivern_lsp.language.runbook_text import RunbookText
 from waivern_orchestration.models import ARTIFACT_ID_PATTERN
 from waivern_orchestration.parse.positions import Range
 
