@@ -5,8 +5,11 @@
   is half-typed;
 - `sites`: what stands at a position (an artifact id, a reference, a component type, a
   child path, a `${VAR}`, ...);
-- `hover_text`, `completion`, `quick_fixes`, `occurrences` (references and rename),
-  `lens_titles`, `artifact_graph` and `artifact_kinds` (call hierarchy, symbols);
+- `hover_text`, `completion` (with its trigger characters), `quick_fixes`,
+  `definitions`, `occurrences` and `renames` (references and rename), `lens_titles`,
+  `schema_hints` (inlay hints), `outline` and `artifact_kinds` (symbols),
+  `artifact_graph` (call hierarchy);
+- `runbook_text`: the runbook they work on (its real path, analysis and lines);
 - `field_docs`, `runbook_fields`, `schema_nodes`: what the runbook's JSON Schema says of
   each field.
 
