@@ -19,8 +19,13 @@ run: setup
 	$(BIN)/wct validate examples/*/runbook.yaml
 	$(BIN)/wct run examples/customer_scan/runbook.yaml
 
+# Two workers, each test module on one of them (a module's fixtures, such as the real
+# VS Code, are set up once): the editors' tests wait on their UIs while the other worker
+# runs the CPU-bound tests. `make test PYTEST_WORKERS=0` runs them in this process.
+PYTEST_WORKERS ?= 2
+
 test: setup editors e2e-tools lint extension
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope
 
 # Editors the end-to-end tests drive: Neovim (Debian `neovim`, 0.7.2), installed once.
 # Without apt-get the Neovim test skips locally (and fails under CI).
