@@ -81,3 +81,23 @@ artifacts:
       type: findings_summary
     output: true
 """
+
+# A scan whose findings go through the `personal_data` review step (batch mode, the
+# built-in `local` provider): the run waits for `wct poll`, then a resume completes it.
+REVIEWED = """\
+name: Reviewed scan
+description: personal data with the review step
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  findings:
+    inputs: files
+    process:
+      type: personal_data
+      properties:
+        review: {enabled: true, provider: local}
+    output: true
+"""

@@ -8,24 +8,7 @@ from __future__ import annotations
 import json
 
 from execution_support import Workspace, wait_for_batch_workers
-
-RUNBOOK = """\
-name: Reviewed scan
-description: personal data with the review step
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  findings:
-    inputs: files
-    process:
-      type: personal_data
-      properties:
-        review: {enabled: true, provider: local}
-    output: true
-"""
+from runbook_samples import REVIEWED
 
 TEXT = """\
 Write to jane.doe@northwind-mail.com about the refund.
@@ -37,7 +20,7 @@ def test_review_pending_then_polled_then_resumed_drops_false_positives(
     workspace: Workspace,
 ) -> None:
     workspace.write("data/ticket.txt", TEXT)
-    runbook = workspace.write("runbook.yaml", RUNBOOK)
+    runbook = workspace.write("runbook.yaml", REVIEWED)
 
     first = workspace.wct("run", runbook, "--events", "--store", workspace.store)
     events = [json.loads(line) for line in first.stdout.splitlines()]

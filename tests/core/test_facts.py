@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from runbook_samples import PARENT
+from runbook_samples import CHILD, PARENT
 from waivern_orchestration.analysis import analyse
 from waivern_orchestration.analysis.facts import ArtifactInfo, moved
 from waivern_orchestration.parse.positions import Position, Range
@@ -23,22 +23,7 @@ def test_every_artifact_field_says_whether_the_runbook_checks_read_it() -> None:
 
 
 def test_a_moved_artifact_is_the_artifact_analysed_lower_down() -> None:
-    child = """\
-name: Child
-description: Analyses documents
-inputs:
-  documents:
-    input_schema: standard_input/1.0.0
-outputs:
-  findings:
-    artifact: found
-artifacts:
-  found:
-    inputs: documents
-    process:
-      type: personal_data
-"""
-    texts = {"child.yaml": child}
+    texts = {"child.yaml": CHILD}
 
     def read(path: Path) -> str | None:
         return texts.get(path.name)

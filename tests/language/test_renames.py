@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import pytest
 
 from language_support import Runbook, RunbookFolder, everywhere, named
-from runbook_samples import CHILD, MAPPED_PARENT, PARENT
+from runbook_samples import CHILD, MAPPED_PARENT, PARENT, SCAN
 from waivern_lsp.language.occurrences import name_at
 from waivern_lsp.language.renames import (
     RenameRefused,
@@ -20,20 +20,9 @@ from waivern_lsp.language.renames import (
 )
 from waivern_orchestration.parse.positions import Range
 
-RUNBOOK = """\
-name: Scan
-description: Finds personal data
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  findings:
-    inputs: [files]
-    process:
-      type: personal_data
-    output: true
+RUNBOOK = (
+    SCAN
+    + """\
   strict_findings:
     inputs: "files"
     process:
@@ -42,6 +31,7 @@ artifacts:
         ruleset: strict
     output: true
 """
+)
 
 
 def prepared(runbook: Runbook) -> tuple[str, Range]:

@@ -19,6 +19,7 @@ from pygls.exceptions import JsonRpcException
 
 import execution_support as support
 from lsp_support import CLIENTS, TIMEOUT, LspSession, start_session
+from runbook_samples import REVIEWED
 from waivern_orchestration.store.run_store import RunStore
 
 
@@ -319,25 +320,6 @@ async def test_closing_the_editor_mid_run_leaves_the_run_going(
         await asyncio.sleep(0.1)
     assert stored_status(session, run_id) == "completed"
     assert os.listdir(root / ".waivern")
-
-
-REVIEWED = """\
-name: Reviewed scan
-description: personal data with the review step
-artifacts:
-  files:
-    source:
-      type: filesystem
-      properties:
-        path: data
-  findings:
-    inputs: files
-    process:
-      type: personal_data
-      properties:
-        review: {enabled: true, provider: local}
-    output: true
-"""
 
 
 @one_editor
