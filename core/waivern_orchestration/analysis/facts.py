@@ -54,7 +54,7 @@ def moved(value: _T, lines: int) -> _T:
         result: _T = mover(lines)
         return result
     if isinstance(value, tuple):
-        return tuple(moved(item, lines) for item in value)  # type: ignore[return-value]
+        return tuple([moved(item, lines) for item in value])  # type: ignore[return-value]
     return value
 
 
@@ -234,8 +234,17 @@ class ArtifactInfo:
     def shifted(self, lines: int) -> ArtifactInfo:
         if not lines:
             return self
-        changed = {name: moved(getattr(self, name), lines) for name in _POSITIONED_FIELDS}
-        return replace(self, **changed, tree_shift=self.tree_shift + lines)
+        # A copy of the fields, not `dataclasses.replace` (which runs `__init__`): an edit
+        # above the middle of a large runbook moves thousands of artifacts.
+        state = dict(self.__dict__)
+        for name in _POSITIONED_FIELDS:
+            state[name] = moved(state[name], lines)
+        state["tree_shift"] = self.tree_shift + lines
+        state["_shifted_tree"] = None
+        state["_definition"] = None
+        copy = object.__new__(ArtifactInfo)
+        copy.__dict__.update(state)
+        return copy
 
 
 def _fields_with(role: str) -> tuple[str, ...]:
