@@ -201,6 +201,48 @@ def with_child(workspace: Workspace) -> Path:
     return support.child_runbook_project(workspace, CHILD, "parent.yaml")
 
 
+def test_wct_runs_shows_a_table_with_progress_and_an_empty_store_says_so(
+    workspace: Workspace, good: Path, broken: Path
+) -> None:
+    empty = workspace.wct("runs", "--store", workspace.store)
+    assert (empty.returncode, empty.stdout) == (0, "")
+    assert empty.stderr == f"no runs recorded in {workspace.store}\n"
+
+    failed = _run_id(workspace.wct("run", broken, "--store", workspace.store).stdout)
+    completed = _run_id(workspace.wct("run", good, "--store", workspace.store).stdout)
+    listed = workspace.wct("runs", "--store", workspace.store)
+
+    assert listed.returncode == 0, listed.stderr
+    rows = [line for line in listed.stdout.splitlines() if line.startswith("│")]
+    assert [row.split("│")[1].strip() for row in rows] == [completed, failed]  # newest first
+    cells = [cell.strip() for cell in rows[1].split("│")[1:-1]]
+    assert cells[1] == "failed"
+    assert cells[3:6] == ["1/3", "1", "0"]  # done/total, failed, pending
+    assert cells[6] == str(broken)
+    only = workspace.wct("runs", "--status", "failed", "--store", workspace.store)
+    assert completed not in only.stdout and failed in only.stdout
+
+
+def test_wct_inspect_shows_each_artifact_with_its_error_and_the_reason(
+    workspace: Workspace, broken: Path
+) -> None:
+    run_id = _run_id(workspace.wct("run", broken, "--store", workspace.store).stdout)
+
+    shown = workspace.wct("inspect", run_id, "--store", workspace.store)
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0].rstrip() == f"run {run_id}: failed"
+    rows = {
+        cells[0]: cells[1:]
+        for line in shown.stdout.splitlines()
+        if line.startswith("│") and (cells := [cell.strip() for cell in line.split("│")[1:-1]])
+    }
+    assert rows["files"][0] == "failed" and rows["files"][-1] == "permission denied"
+    assert rows["report"][0] == "skipped" and rows["report"][-1] == "input `files` failed"
+    assert rows["other"][:1] == ["completed"] and rows["other"][2] == "parent"
+    assert shown.stdout.splitlines()[-1].rstrip() == "failed: 1 artifact(s) failed"
+
+
 def test_wct_inspect_run_json_has_every_artifacts_state(
     workspace: Workspace, with_child: Path
 ) -> None:

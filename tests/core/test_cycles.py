@@ -13,7 +13,7 @@ from itertools import pairwise
 
 import pytest
 
-from waivern_orchestration.analysis import cycles
+from waivern_orchestration.analysis import analyse, cycles
 from waivern_orchestration.analysis.cycles import SHOWN, CycleEdge, find_cycle_edges
 
 
@@ -162,3 +162,35 @@ def test_a_cycle_of_20000_artifacts_is_reported_in_bounded_memory() -> None:
 
     assert finished.returncode == 0, finished.stderr[-1000:]
     assert finished.stdout.split() == ["20000"]
+
+
+def _ring(size: int) -> str:
+    lines = ["name: Ring", "description: every artifact feeds the next", "artifacts:"]
+    for index in range(size):
+        lines += [f"  step_{index}:", f"    inputs: step_{(index - 1) % size}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_long_cycle_is_named_by_its_length_and_a_shortened_path_on_every_edge() -> None:
+    diagnostics = analyse(_ring(40), "ring.yaml", env={}).diagnostics
+    cycles_found = [d for d in diagnostics if d.code == "WCT011"]
+
+    assert len(cycles_found) == 40
+    first = cycles_found[0].message
+    assert first == (
+        "dependency cycle of 40 artifacts: "
+        + " → ".join(f"step_{(39 + n) % 40}" for n in range(SHOWN))
+        + " → … → step_39"
+    )
+
+
+def test_past_the_work_budget_a_cycle_names_its_artifacts_and_the_edge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cycles, "WORK_BUDGET", 10)
+    diagnostics = analyse(_ring(30), "ring.yaml", env={}).diagnostics
+    without_path = [d for d in diagnostics if "dependency cycle among 30 artifacts" in d.message]
+
+    assert without_path
+    assert "…): `step_" in without_path[0].message
+    assert without_path[0].message.endswith("as input")

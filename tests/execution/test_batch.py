@@ -4,12 +4,24 @@ and its artifact waits `pending`; the run ends `interrupted` with the other bran
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from execution_support import Workspace, derived, runbook_text, source, wait_for_batch_workers
 from waivern_orchestration.components import ComponentRegistry
-from waivern_orchestration.execution.batch import PollSummary, poll
+from waivern_orchestration.execution.batch import (
+    JobStatus,
+    LocalProvider,
+    PollSummary,
+    poll,
+    provider,
+)
 from waivern_orchestration.store.run_store import RunStore
+from waivern_orchestration.store.statuses import JobState
 
 
 def _batch_runbook(workspace: Workspace) -> Path:
@@ -131,3 +143,43 @@ def test_wct_poll_of_an_unknown_run_is_one_line_and_exit_2(workspace: Workspace)
 
     assert polled.returncode == 2
     assert polled.stderr == "wct: unknown run id 'no-such-run' (see `wct runs`)\n"
+
+
+def test_the_local_provider_says_where_each_job_is(tmp_path: Path) -> None:
+    """What `wct poll` hears from the built-in provider: working, done, failed, or a job
+    it cannot know (its folder gone, its worker dead without a result)."""
+    provider = LocalProvider(tmp_path)
+    working = tmp_path / "jobs" / "working"
+    working.mkdir(parents=True)
+    (working / "worker.pid").write_text(str(os.getpid()), encoding="utf-8")
+    done = tmp_path / "jobs" / "done"
+    done.mkdir()
+    (done / "result.json").write_text("[8]", encoding="utf-8")
+    broken = tmp_path / "jobs" / "broken"
+    broken.mkdir()
+    (broken / "error.json").write_text('{"error": "handler raised"}', encoding="utf-8")
+    dead = tmp_path / "jobs" / "dead"
+    dead.mkdir()
+    (dead / "worker.pid").write_text(str(_a_pid_no_longer_running()), encoding="utf-8")
+
+    assert provider.status("working") == JobStatus(JobState.SUBMITTED)
+    assert provider.status("done") == JobStatus(JobState.COMPLETED, result=[8])
+    assert provider.status("broken") == JobStatus(JobState.FAILED, error="handler raised")
+    assert provider.status("dead") == JobStatus(
+        JobState.FAILED, error="the worker process ended without a result"
+    )
+    assert provider.status("gone") == JobStatus(
+        JobState.FAILED, error="job gone is unknown to the local provider"
+    )
+
+
+def test_an_unknown_provider_is_named_with_those_installed(tmp_path: Path) -> None:
+    with pytest.raises(LookupError, match="unknown batch provider 'carrier-pigeon'") as raised:
+        provider("carrier-pigeon", tmp_path)
+    assert "(installed: local" in str(raised.value)
+
+
+def _a_pid_no_longer_running() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # reaped: its pid names no process now
+    return child.pid
