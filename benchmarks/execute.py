@@ -161,21 +161,24 @@ class NoStore:
     def message(self, run_id: str, artifact_id: str) -> None:
         return None
 
-    def mark_artifacts(self, run_id: str, artifact_ids: Sequence[str], status: str) -> None:
+    def mark_artifacts(
+        self, run_id: str, token: str, artifact_ids: Sequence[str], status: str
+    ) -> None:
         for artifact in artifact_ids:
             self.status[artifact] = status
 
-    def artifact_started(self, run_id: str, artifact_id: str) -> None:
+    def artifact_started(self, run_id: str, token: str, artifact_id: str) -> None:
         self.status[artifact_id] = "running"
 
     def artifact_finished(
-        self, run_id: str, artifact_id: str, status: str, *_: Any, **__: Any
+        self, run_id: str, token: str, artifact_id: str, status: str, *_: Any, **__: Any
     ) -> None:
         self.status[artifact_id] = status
 
     def record_step(
         self,
         run_id: str,
+        token: str,
         finished: Sequence[Any],
         started: Sequence[str] = (),
         skipped: Sequence[tuple[str, str]] = (),

@@ -36,7 +36,7 @@ def store_with_a_run(tmp_path: Path) -> tuple[Path, str]:
         )
         for artifact in ("files", "scan.child.files"):
             message = Message(artifact, STANDARD_INPUT, {"items": []})
-            store.artifact_finished("run-1", artifact, "completed", 0.1, None, [], message)
+            store.artifact_finished("run-1", token, artifact, "completed", 0.1, None, [], message)
         store.finish_run("run-1", token, "completed", None)
     return directory, "run-1"
 

@@ -19,6 +19,7 @@ from waivern_orchestration.store.run_store import (
     SCHEMA_VERSION,
     STORE_FILE,
     FinishedArtifact,
+    OwnershipLost,
     RunLocked,
     RunNotFound,
     RunStore,
@@ -134,12 +135,12 @@ def test_a_missing_store_is_a_store_error_when_read(tmp_path: Path) -> None:
 
 def test_an_artifacts_state_and_message_are_written_together(tmp_path: Path) -> None:
     with RunStore(tmp_path) as store:
-        _new_run(store)
-        store.artifact_started("run-1", "a0")
+        token = _new_run(store)
+        store.artifact_started("run-1", token, "a0")
         store.artifact_finished(
-            "run-1", "a0", "completed", 0.5, None, [], _message("a0", {"items": []})
+            "run-1", token, "a0", "completed", 0.5, None, [], _message("a0", {"items": []})
         )
-        store.artifact_started("run-1", "a1")
+        store.artifact_started("run-1", token, "a1")
     # Writing a1's message fails inside the transaction, after its state was updated
     # (as a full disk would fail it).
     with _raw(tmp_path) as db:
@@ -151,7 +152,7 @@ def test_an_artifacts_state_and_message_are_written_together(tmp_path: Path) -> 
     with RunStore(tmp_path) as store:
         with pytest.raises(sqlite3.IntegrityError, match="disk is full"):
             store.artifact_finished(
-                "run-1", "a1", "completed", 0.5, None, [], _message("a1", {"items": []})
+                "run-1", token, "a1", "completed", 0.5, None, [], _message("a1", {"items": []})
             )
 
         # ... so neither is the state: no half-recorded artifact
@@ -163,8 +164,8 @@ def test_an_artifacts_state_and_message_are_written_together(tmp_path: Path) -> 
 
 def test_a_scheduling_step_is_recorded_whole_or_not_at_all(tmp_path: Path) -> None:
     with RunStore(tmp_path, wait_seconds=1) as store:
-        _new_run(store, artifacts=3)
-        store.record_step("run-1", [], started=["a0", "a1"])
+        token = _new_run(store, artifacts=3)
+        store.record_step("run-1", token, [], started=["a0", "a1"])
     with _raw(tmp_path) as db:
         db.execute(
             "CREATE TRIGGER message_fails BEFORE INSERT ON messages "
@@ -177,7 +178,7 @@ def test_a_scheduling_step_is_recorded_whole_or_not_at_all(tmp_path: Path) -> No
             for name in ("a0", "a1")
         ]
         with pytest.raises(sqlite3.IntegrityError):
-            store.record_step("run-1", finished, started=["a2"])
+            store.record_step("run-1", token, finished, started=["a2"])
 
         statuses = {record.artifact_id: record.status for record in store.artifacts("run-1")}
         assert statuses == {"a0": "running", "a1": "running", "a2": "not_started"}
@@ -186,9 +187,10 @@ def test_a_scheduling_step_is_recorded_whole_or_not_at_all(tmp_path: Path) -> No
 
 def test_a_sensitive_message_is_recorded_as_produced_without_its_content(tmp_path: Path) -> None:
     with RunStore(tmp_path) as store:
-        _new_run(store)
+        token = _new_run(store)
         store.artifact_finished(
             "run-1",
+            token,
             "a0",
             "completed",
             0.1,
@@ -251,15 +253,21 @@ def test_a_run_whose_owner_is_gone_can_be_claimed(tmp_path: Path) -> None:
         assert store.run("run-1").status == "completed"
 
 
-def test_the_old_owner_cannot_finish_a_run_it_no_longer_owns(tmp_path: Path) -> None:
+def test_the_old_owner_can_write_nothing_to_a_run_it_no_longer_owns(tmp_path: Path) -> None:
     old_token = _run_left_by_a_dead_owner(tmp_path)
 
     with RunStore(tmp_path) as store:
         store.claim("run-1")
-        store.finish_run("run-1", old_token, "failed", "late news from the old owner")
+        with pytest.raises(OwnershipLost, match="run run-1 was taken over by process "):
+            store.finish_run("run-1", old_token, "failed", "late news from the old owner")
+        with pytest.raises(OwnershipLost):
+            store.record_step("run-1", old_token, [], started=["a0"])
+        with pytest.raises(OwnershipLost):
+            store.mark_artifacts("run-1", old_token, ["a0"], ArtifactStatus.NOT_STARTED)
 
         assert store.run("run-1").status == "running"
         assert store.run("run-1").reason is None
+        assert {record.status for record in store.artifacts("run-1")} == {"not_started"}
 
 
 def test_a_run_with_a_live_owner_cannot_be_claimed(tmp_path: Path) -> None:

@@ -40,10 +40,11 @@ from waivern_orchestration.planner import ExecutionPlan, PlannedArtifact
 from waivern_orchestration.store.run_store import (
     HEARTBEAT_SECONDS,
     FinishedArtifact,
+    OwnershipLost,
     RunStore,
     now_iso,
 )
-from waivern_orchestration.store.statuses import ArtifactStatus
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
 
 @dataclass
@@ -117,6 +118,17 @@ class Executor:
             self._wake.set()
 
     async def execute(self) -> RunOutcome:
+        """Run the plan to its end (or a stop). OwnershipLost when another process took
+        the run over meanwhile: nothing more was written, and the sink heard why."""
+        try:
+            return await self._execute()
+        except OwnershipLost as lost:
+            self._stopping.set()  # components that look at `cancelled()` stop too
+            counts = self.store.counts(self.run_id)
+            self.sink.emit(RunFinished(self.run_id, RunStatus.INTERRUPTED, counts, str(lost)))
+            raise
+
+    async def _execute(self) -> RunOutcome:
         self._wake = asyncio.Event()
         loop = asyncio.get_running_loop()
         plan = self.plan
@@ -199,7 +211,9 @@ class Executor:
             unfinished = list(running.values())
             for artifact in unfinished:
                 status[artifact] = ArtifactStatus.NOT_STARTED
-            self.store.mark_artifacts(self.run_id, unfinished, ArtifactStatus.NOT_STARTED)
+            self.store.mark_artifacts(
+                self.run_id, self.token, unfinished, ArtifactStatus.NOT_STARTED
+            )
         finally:
             heartbeat.cancel()
             pool.close()
@@ -230,7 +244,7 @@ class Executor:
             for artifact in self.plan.artifacts
             if status.get(artifact.id) is not ArtifactStatus.COMPLETED
         ]
-        self.store.mark_artifacts(self.run_id, reset, ArtifactStatus.NOT_STARTED)
+        self.store.mark_artifacts(self.run_id, self.token, reset, ArtifactStatus.NOT_STARTED)
         # Failed, skipped, pending and interrupted artifacts all run again.
         return {
             artifact.id: ArtifactStatus.COMPLETED
@@ -265,6 +279,7 @@ class Executor:
             return
         self.store.record_step(
             self.run_id,
+            self.token,
             [
                 FinishedArtifact(
                     planned.id,

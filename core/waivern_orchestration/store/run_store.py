@@ -123,6 +123,10 @@ class RunLocked(StoreError):
     pass
 
 
+class OwnershipLost(StoreError):
+    """Another process claimed the run (this one looked dead): nothing was written."""
+
+
 @dataclass(frozen=True, slots=True)
 class RunRecord:
     run_id: str
@@ -282,6 +286,27 @@ class RunStore:
             raise
         self._db.execute("COMMIT")
 
+    @contextmanager
+    def _owned(self, run_id: str, token: str) -> Iterator[sqlite3.Connection]:
+        """A transaction that writes only while ``token`` still owns the run: a process
+        paused past the stale window, whose run another process has since claimed, can
+        never write again (the claim takes the same write lock)."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT owner_token, owner_pid, owner_host, status FROM runs WHERE run_id = ?",
+                (run_id,),
+            ).fetchone()
+            if row is None or row[0] != token:
+                if row is not None and row[1] is not None:
+                    who = f"process {row[1]} on {row[2]}"
+                else:
+                    who = f"another process (the run is {row[3]} now)" if row else "another"
+                raise OwnershipLost(
+                    f"run {run_id} was taken over by {who} while this process was stopped "
+                    "or unresponsive: this process stopped without writing"
+                )
+            yield db
+
     # -- runs --------------------------------------------------------------------------
 
     def create_run(
@@ -366,7 +391,8 @@ class RunStore:
         return cursor.rowcount == 1
 
     def finish_run(self, run_id: str, token: str, status: RunStatus, reason: str | None) -> None:
-        with self._transaction() as db:
+        """The run's final status; OwnershipLost when ``token`` no longer owns the run."""
+        with self._owned(run_id, token) as db:
             db.execute(
                 "UPDATE runs SET status = ?, reason = ?, completed_at = ?, owner_pid = NULL, "
                 "owner_token = NULL WHERE run_id = ? AND owner_token = ?",
@@ -447,15 +473,17 @@ class RunStore:
     def record_step(
         self,
         run_id: str,
+        token: str,
         finished: Sequence[FinishedArtifact],
         started: Sequence[str] = (),
         skipped: Sequence[tuple[str, str]] = (),
     ) -> None:
         """One transaction for one scheduling step: artifacts that finished (with their
         messages), artifacts that started, dependents skipped (id, why). Its cost depends on what
-        changed, never on the size of the run."""
+        changed, never on the size of the run. OwnershipLost when ``token`` no longer owns
+        the run."""
         stamp = now_iso()
-        with self._transaction() as db:
+        with self._owned(run_id, token) as db:
             for item in finished:
                 db.execute(
                     "UPDATE artifacts SET status = ?, started_at = ?, finished_at = ?, "
@@ -499,12 +527,13 @@ class RunStore:
                     ],
                 )
 
-    def artifact_started(self, run_id: str, artifact_id: str) -> None:
-        self.record_step(run_id, [], started=[artifact_id])
+    def artifact_started(self, run_id: str, token: str, artifact_id: str) -> None:
+        self.record_step(run_id, token, [], started=[artifact_id])
 
     def artifact_finished(
         self,
         run_id: str,
+        token: str,
         artifact_id: str,
         status: ArtifactStatus,
         duration_seconds: float,
@@ -517,6 +546,7 @@ class RunStore:
         text = json.dumps(message.to_json(), sort_keys=True) if message is not None else None
         self.record_step(
             run_id,
+            token,
             [
                 FinishedArtifact(
                     artifact_id, status, duration_seconds, error, tuple(warnings), text, sensitive
@@ -525,12 +555,13 @@ class RunStore:
         )
 
     def mark_artifacts(
-        self, run_id: str, artifact_ids: Sequence[str], status: ArtifactStatus
+        self, run_id: str, token: str, artifact_ids: Sequence[str], status: ArtifactStatus
     ) -> None:
-        """Several artifacts at once (skipped dependents, or not run after a stop)."""
+        """Several artifacts at once (reset before a resume, or not run after a stop);
+        OwnershipLost when ``token`` no longer owns the run."""
         if not artifact_ids:
             return
-        with self._transaction() as db:
+        with self._owned(run_id, token) as db:
             db.executemany(
                 "UPDATE artifacts SET status = ?, finished_at = ? WHERE run_id = ? AND "
                 "artifact_id = ?",
