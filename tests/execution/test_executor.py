@@ -36,7 +36,7 @@ def test_each_artifact_starts_as_soon_as_its_inputs_complete(
     stored = workspace.artifacts(outcome.run_id)
     chain_end, long_end = stored["step10"].finished_at, stored["long"].finished_at
     assert chain_end is not None and long_end is not None
-    assert chain_end < long_end  # ISO 8601 in UTC: text order is time order
+    assert chain_end <= long_end  # ISO 8601 in UTC: text order is time order (to the ms)
     assert first_event(events, "artifact_finished", "step10") < first_event(
         events, "artifact_finished", "long"
     )

@@ -61,8 +61,10 @@ def test_the_store_uses_wal_and_records_its_schema_version(tmp_path: Path) -> No
         assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
 
 
-def test_an_empty_database_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
-    (tmp_path / STORE_FILE).write_bytes(b"")  # version 0: nothing in it yet
+def test_an_empty_database_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
+    with _raw(tmp_path) as db:  # an SQLite database with nothing in it yet: version 0
+        db.execute("PRAGMA user_version = 0")
+        db.execute("VACUUM")
 
     with RunStore(tmp_path) as store:
         _new_run(store)
@@ -122,10 +124,20 @@ def test_wct_refuses_a_newer_store_in_one_line(tmp_path: Path) -> None:
 
 
 def test_reading_a_store_that_needs_an_upgrade_says_so(tmp_path: Path) -> None:
-    (tmp_path / STORE_FILE).write_bytes(b"")
+    with _raw(tmp_path) as db:
+        db.execute("CREATE TABLE schema_version (version INTEGER)")
 
     with pytest.raises(StoreError, match="needs an upgrade"):
         RunStore(tmp_path, read_only=True)
+
+
+def test_a_store_truncated_to_nothing_is_reported_never_made_again(tmp_path: Path) -> None:
+    (tmp_path / STORE_FILE).write_bytes(b"")
+
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match=r"is an empty file \(0 bytes\)"):
+            RunStore(tmp_path, read_only=read_only)
+    assert (tmp_path / STORE_FILE).stat().st_size == 0
 
 
 def test_a_missing_store_is_a_store_error_when_read(tmp_path: Path) -> None:
@@ -150,7 +162,7 @@ def test_an_artifacts_state_and_message_are_written_together(tmp_path: Path) -> 
         )
 
     with RunStore(tmp_path) as store:
-        with pytest.raises(sqlite3.IntegrityError, match="disk is full"):
+        with pytest.raises(StoreError, match="cannot be written: the disk is full"):
             store.artifact_finished(
                 "run-1", token, "a1", "completed", 0.5, None, [], _message("a1", {"items": []})
             )
@@ -177,7 +189,7 @@ def test_a_scheduling_step_is_recorded_whole_or_not_at_all(tmp_path: Path) -> No
             FinishedArtifact(name, ArtifactStatus.COMPLETED, 0.1, None, (), "{}")
             for name in ("a0", "a1")
         ]
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(StoreError, match="the disk is full"):
             store.record_step("run-1", token, finished, started=["a2"])
 
         statuses = {record.artifact_id: record.status for record in store.artifacts("run-1")}

@@ -18,7 +18,13 @@ def check_reuse(scope: RunbookScope) -> None:
         if not run.name or not artifact.name:
             continue  # an empty value is a structure problem (WCT002), said already
         produced = runs.run_artifacts(run.name)
-        if produced is None:
+        if produced is None and runs.problem is not None:
+            scope.report(
+                "WCT060",
+                run.range,
+                f"run `{run.name}` cannot be checked: {runs.problem}",
+            )
+        elif produced is None:
             where = "the run store" if runs.available() else "the run store (none yet)"
             scope.report(
                 "WCT060",

@@ -4,6 +4,7 @@ finished results, and say what to do next."""
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from typing import Any
 
@@ -32,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         print(f"wct: {error}", file=sys.stderr)
         return 2
-    store_flag = f" --store {args.store}" if args.store else ""
-    resume = f"wct run {record.runbook_path} --resume {args.run_id}{store_flag}"
+    store_flag = f" --store {shlex.quote(str(args.store))}" if args.store else ""
+    resume = f"wct run {shlex.quote(record.runbook_path)} --resume {args.run_id}{store_flag}"
     print(
         f"run {args.run_id}: {summary.completed} batch job(s) with results, "
         f"{summary.waiting} still working, {len(summary.failed)} failed"

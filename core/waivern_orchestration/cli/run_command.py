@@ -5,6 +5,7 @@ a usage or store problem (unknown run, run in use, ...)."""
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,11 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         errors.print(f"wct: {error}", markup=False, soft_wrap=True)
         return 2
-    _summary(output, outcome, directory, args.file, store_flag=args.store)
+    try:
+        _summary(output, outcome, directory, args.file, store_flag=args.store)
+    except StoreError as error:
+        errors.print(f"wct: {error}", markup=False, soft_wrap=True)
+        return 2
     return 0 if outcome.status is RunStatus.COMPLETED else 1
 
 
@@ -110,8 +115,10 @@ def _summary(
     if outcome.reason:
         console.print(f"{outcome.status}: {outcome.reason}", markup=False, soft_wrap=True)
     if outcome.status in (RunStatus.FAILED, RunStatus.INTERRUPTED):
-        given = f" --store {store_flag}" if store_flag is not None else ""
-        command = f"resume with: wct run {runbook} --resume {outcome.run_id}{given}"
+        given = f" --store {shlex.quote(str(store_flag))}" if store_flag is not None else ""
+        command = (
+            f"resume with: wct run {shlex.quote(str(runbook))} --resume {outcome.run_id}{given}"
+        )
         console.print(command, markup=False, soft_wrap=True)
 
 

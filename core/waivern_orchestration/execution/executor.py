@@ -40,11 +40,11 @@ from waivern_orchestration.planner import ExecutionPlan, PlannedArtifact
 from waivern_orchestration.store.run_store import (
     HEARTBEAT_SECONDS,
     FinishedArtifact,
-    OwnershipLost,
     RunStore,
+    StoreError,
     now_iso,
 )
-from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus, empty_counts
 
 
 @dataclass
@@ -108,6 +108,7 @@ class Executor:
         self._stop_reason: StopReason | None = None
         self._wake: asyncio.Event | None = None
         self._messages: dict[str, Message] = {}
+        self._status: dict[str, ArtifactStatus] = {}  # each artifact's, as the run goes
 
     def stop(self, reason: StopReason) -> None:
         """End the run early (a signal): safe to call from the loop's signal handlers."""
@@ -118,21 +119,24 @@ class Executor:
             self._wake.set()
 
     async def execute(self) -> RunOutcome:
-        """Run the plan to its end (or a stop). OwnershipLost when another process took
-        the run over meanwhile: nothing more was written, and the sink heard why."""
+        """Run the plan to its end (or a stop). A StoreError (OwnershipLost: another
+        process took the run over) stops it: nothing more is written, the sink hears why."""
         try:
             return await self._execute()
-        except OwnershipLost as lost:
+        except StoreError as failure:  # taken over, or the store failed: nothing more is written
             self._stopping.set()  # components that look at `cancelled()` stop too
-            counts = self.store.counts(self.run_id)
-            self.sink.emit(RunFinished(self.run_id, RunStatus.INTERRUPTED, counts, str(lost)))
+            counts = empty_counts()
+            for value in self._status.values():
+                key = ArtifactStatus.NOT_STARTED if value is ArtifactStatus.RUNNING else value
+                counts[key] += 1
+            self.sink.emit(RunFinished(self.run_id, RunStatus.INTERRUPTED, counts, str(failure)))
             raise
 
     async def _execute(self) -> RunOutcome:
         self._wake = asyncio.Event()
         loop = asyncio.get_running_loop()
         plan = self.plan
-        status = self._prepare()
+        status = self._status = self._prepare()
         dependents = plan.dependents()
         waiting = {
             artifact.id: sum(

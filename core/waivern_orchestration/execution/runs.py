@@ -20,7 +20,8 @@ from waivern_orchestration.execution.batch import StoreBatchAccess
 from waivern_orchestration.execution.events import EventSink
 from waivern_orchestration.execution.executor import Executor
 from waivern_orchestration.execution.outcome import RunOutcome, StopReason
-from waivern_orchestration.planner import ExecutionPlan, Planner
+from waivern_orchestration.planner import Planner
+from waivern_orchestration.store.plans import stored_plan
 from waivern_orchestration.store.run_store import RunStore, StoreError, new_run_id
 
 
@@ -66,7 +67,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
             record = store.run(run_id)
             if Path(record.runbook_path).resolve() != runbook.resolve():
                 raise StoreError(f"run {run_id} belongs to {record.runbook_path}, not {runbook}")
-            plan = ExecutionPlan.from_json(store.plan_json(run_id))
+            plan = stored_plan(store, run_id)
             token = store.claim(run_id)
             if not runbook.exists() or file_sha256(runbook) != record.runbook_sha256:
                 notice(

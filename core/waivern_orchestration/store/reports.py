@@ -16,7 +16,7 @@ from typing import Any
 
 from typing_extensions import TypedDict  # for pydantic (the JSON Schema) before 3.12
 
-from waivern_orchestration.planner import ExecutionPlan
+from waivern_orchestration.store.plans import stored_plan
 from waivern_orchestration.store.run_store import RunStore, owner_alive
 from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
@@ -142,7 +142,7 @@ class NoStoredOutput(Exception):
 def artifact_message(store: RunStore, run_id: str, artifact: str) -> dict[str, Any]:
     """The stored output message of ARTIFACT (a plan id or an alias) in the run."""
     document = run_report(store, run_id)
-    plan = ExecutionPlan.from_json(store.plan_json(run_id))
+    plan = stored_plan(store, run_id)
     resolved = plan.resolve(artifact)
     if resolved not in document["artifacts"]:
         known = ", ".join(sorted(document["artifacts"]))

@@ -14,6 +14,8 @@ immediate transaction, so of two processes claiming the same run exactly one win
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import secrets
@@ -29,6 +31,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from waivern_orchestration.messages import Message
+from waivern_orchestration.store.faults import StoreError as StoreError
+from waivern_orchestration.store.faults import (
+    StoreGone,
+    creation_lock,
+    guarded,
+    is_empty_file,
+    store_fault,
+)
 from waivern_orchestration.store.statuses import (
     ArtifactStatus,
     Counts,
@@ -109,10 +119,6 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-
-
-class StoreError(Exception):
-    """A problem with the store a user can act on (one clear line)."""
 
 
 class RunNotFound(StoreError):
@@ -211,27 +217,102 @@ class RunStore:
         self, directory: Path, *, read_only: bool = False, wait_seconds: float = 30
     ) -> None:
         """``wait_seconds``: how long a statement waits for another process's lock (an
-        editor's reader asks for little, so a busy store never holds up a keystroke)."""
+        editor's reader asks for little, so a busy store never holds up a keystroke).
+        Whatever is wrong with the store's file is one StoreError."""
         self.directory = directory
         self.path = directory / STORE_FILE
         self.read_only = read_only
-        if read_only:
+        self._identity: tuple[int, int] | None = None
+        try:
+            self._db = self._open(wait_seconds)
+        except StoreError:
+            raise
+        except (sqlite3.Error, OSError) as error:
+            raise store_fault(error, directory, STORE_FILE) from None
+        try:
+            self._migrate()
+        except StoreError:
+            self._db.close()
+            raise
+        except sqlite3.Error as error:
+            self._db.close()
+            raise store_fault(error, directory, STORE_FILE) from None
+
+    def _open(self, wait_seconds: float) -> sqlite3.Connection:
+        directory = self.directory
+        if self.read_only:
             if not self.path.exists():
                 raise StoreError(f"no run store at {directory} (nothing has run here yet)")
+            if is_empty_file(self.path):
+                with creation_lock(directory, STORE_FILE, shared=True):
+                    self._refuse_empty()
+            if not self.path.is_file():
+                raise StoreError(
+                    f"the run store at {directory} cannot be opened: {self.path} is not a file"
+                )
             uri = f"file:{self.path}?mode=ro"
-            self._db = sqlite3.connect(uri, uri=True, timeout=wait_seconds, isolation_level=None)
+            db = sqlite3.connect(uri, uri=True, timeout=wait_seconds, isolation_level=None)
+            self._refuse_foreign(db)
         else:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"cannot create the run store at {directory}: {error}") from None
-            self._db = sqlite3.connect(self.path, timeout=wait_seconds, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            if self.path.exists() and not self.path.is_file():
+                raise StoreError(
+                    f"the run store at {directory} cannot be opened: {self.path} is not a file"
+                )
+            creating = not self.path.exists() or is_empty_file(self.path)
+            with creation_lock(directory, STORE_FILE) if creating else contextlib.nullcontext():
+                self._refuse_empty()  # (under the lock: not one another process creates)
+                db = sqlite3.connect(self.path, timeout=wait_seconds, isolation_level=None)
+                self._refuse_foreign(db)  # before anything is written to it
+                db.execute("PRAGMA journal_mode=WAL")  # (writes the header: the file is a store)
             # WAL + NORMAL: a committed transaction survives the process being killed; only a
             # power loss may drop the last ones.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
-        self._migrate()
+            db.execute("PRAGMA synchronous=NORMAL")
+            found = os.stat(self.path)
+            self._identity = (found.st_dev, found.st_ino)
+        db.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+        return db
+
+    def _refuse_foreign(self, db: sqlite3.Connection) -> None:
+        """An SQLite database of something else is never written to."""
+        tables = {
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if tables and "schema_version" not in tables:
+            db.close()
+            raise StoreError(
+                f"{self.path} is an SQLite database but not a run store (it has tables of its "
+                "own): choose another folder with --store, or move it aside"
+            )
+
+    def _refuse_empty(self) -> None:
+        if is_empty_file(self.path):
+            raise StoreError(
+                f"the run store at {self.directory} is an empty file (0 bytes): it was "
+                f"truncated, or is not a run store; move {self.path} aside (a new store is "
+                "made in its place), or restore it from a backup"
+            )
+
+    def _still_there(self) -> None:
+        """The store this process writes is the file at its path (not removed or replaced
+        under it: SQLite would go on writing to a file nobody will read)."""
+        if self._identity is None:
+            return
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            found = None
+        if found is None or (found.st_dev, found.st_ino) != self._identity:
+            raise StoreGone(
+                f"the run store at {self.directory} was removed or replaced while this "
+                "process used it: nothing more is recorded, and the run stopped"
+            )
 
     def close(self) -> None:
         self._db.close()
@@ -252,6 +333,7 @@ class RunStore:
                 f"{version}, this one knows {SCHEMA_VERSION}): upgrade wct"
             )
         if version == SCHEMA_VERSION:
+            self._check_tables()
             return
         if self.read_only:
             raise StoreError(f"the run store at {self.directory} needs an upgrade: run wct once")
@@ -263,6 +345,21 @@ class RunStore:
                         self._db.execute(statement)
             self._db.execute("DELETE FROM schema_version")
             self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+
+    def _check_tables(self) -> None:
+        """The tables and columns this schema version has are all there (a store edited
+        by hand, or restored from another version's file, fails here in one line rather
+        than halfway through a run)."""
+        for table, columns in _expected_tables().items():
+            found = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            missing = sorted(columns - found)
+            if missing:
+                what = f"table {table}" if not found else f"column {table}.{missing[0]}"
+                raise StoreError(
+                    f"the run store at {self.directory} does not have the tables its schema "
+                    f"version says (no {what}): move {self.path} aside (a new store is made "
+                    "in its place), or restore it from a backup"
+                )
 
     def _version(self) -> int:
         exists = self._db.execute(
@@ -291,6 +388,7 @@ class RunStore:
         """A transaction that writes only while ``token`` still owns the run: a process
         paused past the stale window, whose run another process has since claimed, can
         never write again (the claim takes the same write lock)."""
+        self._still_there()
         with self._transaction() as db:
             row = db.execute(
                 "SELECT owner_token, owner_pid, owner_host, status FROM runs WHERE run_id = ?",
@@ -309,6 +407,7 @@ class RunStore:
 
     # -- runs --------------------------------------------------------------------------
 
+    @guarded
     def create_run(
         self,
         run_id: str,
@@ -353,6 +452,7 @@ class RunStore:
             )
         return token
 
+    @guarded
     def claim(self, run_id: str) -> str:
         """Take ownership of an existing run to resume it; exactly one of several
         processes claiming at once succeeds. Returns the owner token."""
@@ -382,6 +482,7 @@ class RunStore:
             )
         return token
 
+    @guarded
     def heartbeat(self, run_id: str, token: str) -> bool:
         """Refresh the owner's heartbeat; False when this owner no longer owns the run."""
         cursor = self._db.execute(
@@ -390,6 +491,7 @@ class RunStore:
         )
         return cursor.rowcount == 1
 
+    @guarded
     def finish_run(self, run_id: str, token: str, status: RunStatus, reason: str | None) -> None:
         """The run's final status; OwnershipLost when ``token`` no longer owns the run."""
         with self._owned(run_id, token) as db:
@@ -399,6 +501,7 @@ class RunStore:
                 (status, reason, now_iso(), run_id, token),
             )
 
+    @guarded
     def run(self, run_id: str) -> RunRecord:
         return self._run(self._db, run_id)
 
@@ -412,6 +515,7 @@ class RunStore:
             raise RunNotFound(f"unknown run id {run_id!r} (see `wct runs`)")
         return _run_record(row)
 
+    @guarded
     def runs(self, status: RunStatus | None = None) -> list[RunRecord]:
         query = (
             "SELECT run_id, runbook_path, runbook_sha256, status, reason, started_at, "
@@ -424,6 +528,7 @@ class RunStore:
         )
         return [_run_record(row) for row in rows]
 
+    @guarded
     def latest_run(self, runbook_path: str) -> RunRecord | None:
         row = self._db.execute(
             "SELECT run_id FROM runs WHERE runbook_path = ? ORDER BY started_at DESC LIMIT 1",
@@ -431,6 +536,7 @@ class RunStore:
         ).fetchone()
         return self.run(row[0]) if row else None
 
+    @guarded
     def counts(self, run_id: str) -> Counts:
         counts = empty_counts()
         for status, count in self._db.execute(
@@ -440,15 +546,22 @@ class RunStore:
             counts[key] = counts.get(key, 0) + count
         return counts
 
+    @guarded
     def plan_json(self, run_id: str) -> dict[str, Any]:
         row = self._db.execute("SELECT plan_json FROM plans WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:
             raise RunNotFound(f"unknown run id {run_id!r} (see `wct runs`)")
-        loaded: dict[str, Any] = json.loads(row[0])
+        loaded = json.loads(row[0])
+        if not isinstance(loaded, dict):
+            raise StoreError(
+                f"the run store at {self.directory} holds a damaged plan for run {run_id} "
+                "(not a JSON object): start a new run"
+            )
         return loaded
 
     # -- artifacts ---------------------------------------------------------------------
 
+    @guarded
     def artifacts(self, run_id: str) -> list[ArtifactRecord]:
         rows = self._db.execute(
             "SELECT artifact_id, status, started_at, finished_at, duration_seconds, error, "
@@ -470,6 +583,7 @@ class RunStore:
             for row in rows
         ]
 
+    @guarded
     def record_step(
         self,
         run_id: str,
@@ -527,9 +641,11 @@ class RunStore:
                     ],
                 )
 
+    @guarded
     def artifact_started(self, run_id: str, token: str, artifact_id: str) -> None:
         self.record_step(run_id, token, [], started=[artifact_id])
 
+    @guarded
     def artifact_finished(
         self,
         run_id: str,
@@ -554,6 +670,7 @@ class RunStore:
             ],
         )
 
+    @guarded
     def mark_artifacts(
         self, run_id: str, token: str, artifact_ids: Sequence[str], status: ArtifactStatus
     ) -> None:
@@ -568,11 +685,13 @@ class RunStore:
                 [(status, now_iso(), run_id, artifact) for artifact in artifact_ids],
             )
 
+    @guarded
     def stored_artifacts(self, run_id: str) -> set[str]:
         """Ids of the artifacts of a run that have a stored message (or a sensitive one)."""
         rows = self._db.execute("SELECT artifact_id FROM messages WHERE run_id = ?", (run_id,))
         return {artifact for (artifact,) in rows}
 
+    @guarded
     def message(self, run_id: str, artifact_id: str) -> Message | None:
         """The stored message, or None (not produced, or sensitive and never written)."""
         row = self._db.execute(
@@ -585,6 +704,7 @@ class RunStore:
 
     # -- batch jobs and results --------------------------------------------------------
 
+    @guarded
     def add_batch_job(self, job: BatchJob) -> None:
         stamp = now_iso()
         with self._transaction() as db:
@@ -606,6 +726,7 @@ class RunStore:
                 ),
             )
 
+    @guarded
     def batch_jobs(self, run_id: str) -> list[BatchJob]:
         rows = self._db.execute(
             "SELECT key, run_id, artifact_id, provider, handler, job_id, status, error "
@@ -614,6 +735,7 @@ class RunStore:
         )
         return [_batch_job(row) for row in rows]
 
+    @guarded
     def batch_job(self, key: str) -> BatchJob | None:
         row = self._db.execute(
             "SELECT key, run_id, artifact_id, provider, handler, job_id, status, error "
@@ -622,15 +744,18 @@ class RunStore:
         ).fetchone()
         return _batch_job(row) if row else None
 
+    @guarded
     def forget_batch_job(self, key: str) -> None:
         self._db.execute("DELETE FROM batch_jobs WHERE key = ?", (key,))
 
+    @guarded
     def update_batch_job(self, key: str, status: JobState, error: str | None = None) -> None:
         self._db.execute(
             "UPDATE batch_jobs SET status = ?, error = ?, updated_at = ? WHERE key = ?",
             (status, error, now_iso(), key),
         )
 
+    @guarded
     def store_result(self, key: str, result: Any) -> None:
         with self._transaction() as db:
             db.execute(
@@ -643,6 +768,7 @@ class RunStore:
                 (JobState.COMPLETED, now_iso(), key),
             )
 
+    @guarded
     def result(self, key: str) -> Any | None:
         row = self._db.execute(
             "SELECT result_json FROM result_cache WHERE key = ?", (key,)
@@ -687,6 +813,23 @@ def _stored(kind: type[_Status], text: str, what: str) -> _Status:
         return kind(text)
     except ValueError:
         raise StoreError(f"the run store holds {what} this wct does not know: {text!r}") from None
+
+
+@functools.cache
+def _expected_tables() -> dict[str, frozenset[str]]:
+    """Each table of the current schema with its columns (made once, in memory)."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for _number, script in MIGRATIONS:
+            for statement in _statements(script):
+                db.execute(statement)
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {
+            table: frozenset(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
+            for table in tables
+        }
+    finally:
+        db.close()
 
 
 def _statements(script: str) -> list[str]:
