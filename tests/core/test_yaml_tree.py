@@ -288,6 +288,14 @@ def test_nesting_up_to_the_limit_is_fine_and_deeper_is_refused(nest: object) -> 
     assert "nesting deeper than 10 levels" in refusal(parse_yaml(nest(11), limits))
 
 
+def test_too_deep_nesting_is_refused_at_the_collection_that_goes_too_deep() -> None:
+    result = parse_yaml("deep: " + nested_flow(11), ParseLimits(max_depth=10))
+
+    assert result.problem is not None
+    # The root mapping is level 1, so the tenth `[` (column 15) opens level 11.
+    assert result.problem.range.start == Position(0, 15)
+
+
 # The C composer recurses once per level: without the refusal, 200,000 levels crash the
 # process (so each document is parsed in a child process).
 DEEP_DOCUMENTS = {
@@ -299,6 +307,8 @@ DEEP_DOCUMENTS = {
     ),
     "explicit keys": "'? ' * 200_000 + 'x'",
     "value of a key": "'name: ' + '[' * 200_000",
+    "flow mappings in flow sequences": "'[{a: ' * 450",
+    "anchored flow sequences": "''.join(f'[&a{n} ' for n in range(900))",
 }
 
 
@@ -327,6 +337,34 @@ def test_a_recursive_alias_is_refused() -> None:
     result = parse_yaml("documents: &loop\n  - *loop\n")
 
     assert refusal(result) == "document refused: recursive alias"
+
+
+def test_a_syntax_error_that_makes_an_alias_recursive_is_the_one_reported() -> None:
+    # The unclosed `[` swallows the next line, alias and all: the bracket is the mistake.
+    result = parse_yaml("a: &x [1, 2\nb: *x\n")
+
+    assert result.problem is not None and result.problem.syntax
+    assert "never closed" in result.problem.message
+    assert result.problem.range.start == Position(0, 6)
+
+
+def test_an_anchor_reused_inside_its_own_collection_is_a_syntax_error() -> None:
+    result = parse_yaml("a: &x\n  b: &x 1\n")
+
+    assert result.problem is not None and result.problem.syntax
+    assert "duplicate anchor 'x'" in result.problem.message
+    assert result.problem.range.start == Position(1, 5)
+
+
+@pytest.mark.parametrize("tag", ["!!int", "!!float", "!!bool", "!!null", "!!timestamp"])
+def test_an_empty_value_with_an_explicit_tag_is_text_not_a_crash(tag: str) -> None:
+    for text in (f"a: {tag}\n", f"- {tag} ", tag):
+        result = parse_yaml(text)
+
+        assert result.problem is None, text
+        assert "" in {node.value for node in walk(result.root) if isinstance(node, YamlScalar)} or (
+            tag == "!!null"
+        ), text
 
 
 BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(

@@ -244,20 +244,16 @@ def parse_yaml(text: str, limits: ParseLimits = DEFAULT_LIMITS, line_offset: int
         return ParsedYaml(None, refusal.shifted(line_offset), False)
     if "\r" in text:  # one kind of line break, so that lines are counted as LSP counts them
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    builder = _TreeBuilder(text, limits, line_offset)
     try:
-        composed = yaml.compose(text, Loader=_Loader)
+        root = builder.build()
+    except _Refused as refused:
+        return ParsedYaml(None, refused.problem, False)
     except yaml.MarkedYAMLError as error:
         return ParsedYaml(None, _yaml_error_problem(error, text, line_offset), False)
     except yaml.YAMLError as error:  # no position known (e.g. a reader error)
         problem = YamlProblem(f"YAML error: {error}", DOCUMENT_START.shifted(line_offset), True)
         return ParsedYaml(None, problem, False)
-    if composed is None:
-        return ParsedYaml(None, None, False)
-    builder = _TreeBuilder(text, limits, line_offset)
-    try:
-        root = builder.build(composed)
-    except _Refused as refused:
-        return ParsedYaml(None, refused.problem, False)
     return ParsedYaml(root, None, builder.uses_anchors)
 
 
@@ -304,11 +300,6 @@ def _mark_range(mark: yaml.Mark, lines: list[str], line_offset: int) -> Range:
 
 _YAML_ONLY_BREAK = re.compile("[\u0085\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_NOT_FLOW = re.compile(r"[^\[\]{}]+")
-_DEEP_INDENT_TEMPLATE = r"(?:^|\n)[ \t]{%d}"
-# Block nesting on one line comes from `- ` and `? ` indicators (`a: b: c` is not YAML;
-# flow nesting is counted by its brackets).
-_MANY_INDICATORS_TEMPLATE = r"[-?](?:[ \t]+[-?]){%d}"
 
 
 def _refuse_before_parsing(text: str, limits: ParseLimits) -> YamlProblem | None:
@@ -331,42 +322,7 @@ def _refuse_before_parsing(text: str, limits: ParseLimits) -> YamlProblem | None
             "document refused: binary content (control characters) is not a YAML runbook",
             _position_range(text, control.start()),
         )
-    if _may_nest_deeper_than(text, limits.max_depth) and _depth(text) > limits.max_depth:
-        return YamlProblem(
-            f"document refused: nesting deeper than {limits.max_depth} levels",
-            DOCUMENT_START,
-        )
     return None
-
-
-def _may_nest_deeper_than(text: str, depth: int) -> bool:
-    """A cheap over-estimate: only documents that pass it get the exact (slower) check."""
-    flow = _NOT_FLOW.sub("", text)
-    if len(flow) > depth:
-        level = peak = 0
-        for char in flow:
-            level = level + 1 if char in "[{" else max(level - 1, 0)
-            peak = max(peak, level)
-        if peak > depth // 2:
-            return True
-    if re.search(_DEEP_INDENT_TEMPLATE % (depth // 2), text):
-        return True
-    return re.search(_MANY_INDICATORS_TEMPLATE % (depth // 4 - 1), text) is not None
-
-
-def _depth(text: str) -> int:
-    """Exact nesting depth from the event stream (iterative: safe on any input)."""
-    level = peak = 0
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                level += 1
-                peak = max(peak, level)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                level -= 1
-    except yaml.YAMLError:
-        pass  # the syntax error is reported by compose (or the depth so far stands)
-    return peak
 
 
 def _position_range(text: str, index: int) -> Range:
@@ -387,33 +343,52 @@ _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 
 
-def _scalar_value(node: yaml.ScalarNode) -> Any:
-    """The scalar's value by its resolved tag; text for anything but str, bool, int,
+def _scalar_value(tag: str, raw: str) -> Any:
+    """A plain scalar's value by its resolved tag; text for anything but str, bool, int,
     float and null (timestamps, binary) so that models see what was written."""
-    tag = node.tag
-    if tag == _STR or node.style:
-        return node.value
     try:
         if tag == _NULL:
             return None
         if tag == _BOOL:
-            return _constructor.construct_yaml_bool(node)
+            return _constructor.construct_yaml_bool(yaml.ScalarNode(tag, raw))
         if tag == _INT:
-            return _constructor.construct_yaml_int(node)
+            return _constructor.construct_yaml_int(yaml.ScalarNode(tag, raw))
         if tag == _FLOAT:
-            return _constructor.construct_yaml_float(node)
-    except (ConstructorError, KeyError, ValueError, TypeError, OverflowError):
+            return _constructor.construct_yaml_float(yaml.ScalarNode(tag, raw))
+    except (ConstructorError, IndexError, KeyError, ValueError, TypeError, OverflowError):
         pass
-    return node.value
+    return raw
 
 
-_ScalarNode = yaml.ScalarNode
-_SequenceNode = yaml.SequenceNode
 _new_scalar = object.__new__
 
 
+_StreamEnd = yaml.StreamEndEvent
+_ScalarEvent = yaml.ScalarEvent
+_AliasEvent = yaml.AliasEvent
+_SequenceStart = yaml.SequenceStartEvent
+_MappingStart = yaml.MappingStartEvent
+_CollectionEnd = yaml.CollectionEndEvent
+
+
+class _Open:
+    """A collection whose end event has not come yet."""
+
+    __slots__ = ("anchor", "children", "flow", "mapping", "start_mark")
+
+    def __init__(self, event: Any, mapping: bool) -> None:
+        self.mapping = mapping
+        self.start_mark = event.start_mark
+        self.flow = bool(event.flow_style)
+        self.anchor = event.anchor
+        self.children: list[YamlNode] = []
+
+
 class _TreeBuilder:
-    """Converts composed nodes; aliases share the converted node (no expansion)."""
+    """Builds the tree from the parser's events, iteratively: nesting is counted as it is
+    met (a document deeper than the limit is refused at the collection that goes too
+    deep, before anything recursive sees it), aliases share the node of their anchor
+    (no expansion; an alias bomb is refused by its expanded size)."""
 
     def __init__(self, text: str, limits: ParseLimits, line_offset: int = 0) -> None:
         self._text = text
@@ -421,115 +396,184 @@ class _TreeBuilder:
         self._offset = line_offset
         self._lines: list[str] | None = None
         self._limits = limits
-        # Aliases need anchors: without `&` in the text every node is met once, and
-        # neither the expansion count nor the node memo is needed.
-        self._anchors_possible = "&" in text
-        self._converted: dict[int, YamlNode] | None = {} if self._anchors_possible else None
-        self._sizes: dict[int, int] = {}
-        self._in_progress: set[int] = set()
+        self._resolve: Any = None
+        self._recursive: _Refused | None = None
         self.uses_anchors = False
 
-    def build(self, node: yaml.Node) -> YamlNode:
-        if self._anchors_possible:
-            expanded = self._expanded_size(node)
-            if expanded > self._limits.max_expanded_nodes:
-                raise _Refused(
-                    YamlProblem(
-                        f"document refused: aliases expand to more than "
-                        f"{self._limits.max_expanded_nodes:,} nodes (an alias bomb?)",
-                        self._range(node),
-                    )
-                )
-        return self._convert(node)
+    def build(self) -> YamlNode | None:
+        loader = _Loader(self._text)
+        self._resolve = loader.resolve  # the loader's own tag resolution (YAML 1.1 rules)
+        try:
+            return self._document(loader)
+        finally:
+            loader.dispose()
 
-    def _expanded_size(self, root: yaml.Node) -> int:
-        """Size of the document with every alias expanded, without expanding anything."""
-        # Iterative post-order over the node graph; a node seen while in progress is a
-        # recursive alias.
-        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    def _document(self, loader: Any) -> YamlNode | None:
+        loader.get_event()  # the stream's start
+        if loader.check_event(_StreamEnd):
+            return None
+        start = loader.get_event()  # the document's start
+        root = self._nodes(loader)
+        loader.get_event()  # the document's end
+        if not loader.check_event(_StreamEnd):
+            another = loader.get_event()
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream",
+                start.start_mark,
+                "but found another document",
+                another.start_mark,
+            )
+        if self._recursive is not None:
+            raise self._recursive
+        if self.uses_anchors:
+            self._check_expansion(root)
+        return root
+
+    def _nodes(self, loader: Any) -> YamlNode:
+        """The document's root node, from its events (the loop of parsing)."""
+        max_depth = self._limits.max_depth
+        anchors: dict[str, YamlNode] = {}
+        open_anchors: dict[str, Any] = {}
+        stack: list[_Open] = []
+        get_event = loader.get_event
+        scalar = self._scalar
+        while True:
+            event = get_event()
+            kind = event.__class__
+            node: YamlNode
+            if kind is _ScalarEvent:
+                node = scalar(event)
+                if event.anchor is not None:
+                    if event.anchor in anchors or event.anchor in open_anchors:
+                        self._duplicate_anchor(open_anchors, event.anchor, event)
+                    anchors[event.anchor] = node
+            elif kind is _MappingStart or kind is _SequenceStart:
+                if len(stack) >= max_depth:
+                    raise _Refused(
+                        YamlProblem(
+                            f"document refused: nesting deeper than {max_depth} levels",
+                            self._range(event.start_mark),
+                        )
+                    )
+                opened = _Open(event, kind is _MappingStart)
+                if opened.anchor is not None:
+                    if opened.anchor in anchors or opened.anchor in open_anchors:
+                        self._duplicate_anchor(open_anchors, opened.anchor, event)
+                    open_anchors[opened.anchor] = event.start_mark
+                stack.append(opened)
+                continue
+            elif issubclass(kind, _CollectionEnd):
+                done = stack.pop()
+                node = self._collection(done, event.end_mark)
+                if done.anchor is not None:
+                    del open_anchors[done.anchor]
+                    anchors[done.anchor] = node
+            elif kind is _AliasEvent:
+                self.uses_anchors = True
+                name = event.anchor
+                if name in open_anchors:
+                    # Refused once the whole document is read: a syntax error after it
+                    # (an unclosed bracket swallowing the alias) says more.
+                    if self._recursive is None:
+                        self._recursive = _Refused(
+                            YamlProblem(
+                                "document refused: recursive alias",
+                                self._range(open_anchors[name]),
+                            )
+                        )
+                    stack[-1].children.append(YamlScalar(None, self._range(event.start_mark)))
+                    continue
+                known = anchors.get(name)
+                if known is None:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"found undefined alias {name!r}", event.start_mark
+                    )
+                node = known
+            else:  # pragma: no cover - the parser sends nothing else inside a document
+                continue
+            if not stack:
+                return node
+            stack[-1].children.append(node)
+
+    def _duplicate_anchor(self, open_anchors: dict[str, Any], name: str, event: Any) -> None:
+        raise yaml.composer.ComposerError(
+            f"found duplicate anchor {name!r}; first occurrence",
+            open_anchors.get(name),
+            "second occurrence",
+            event.start_mark,
+        )
+
+    def _collection(self, done: _Open, end_mark: Any) -> YamlNode:
+        children = done.children
+        if not done.mapping:
+            items = tuple(children)
+            return YamlSequence(items, self._collection_range(done, end_mark, items))
+        entries: list[YamlEntry] = []
+        for index in range(0, len(children) - 1, 2):
+            key, value = children[index], children[index + 1]
+            if key.__class__ is YamlScalar:
+                text = key.value if key.source is None else key.source
+                entries.append(YamlEntry(key, value, text))
+            else:
+                entries.append(YamlEntry.of(key, value))
+        last = (entries[-1].value,) if entries else ()
+        return YamlMapping(tuple(entries), self._collection_range(done, end_mark, last))
+
+    def _check_expansion(self, root: YamlNode) -> None:
+        """Refuse a document whose aliases expand to more nodes than the limit, without
+        expanding anything (sizes are computed once per shared node)."""
+        sizes: dict[int, int] = {}
+        stack: list[tuple[YamlNode, bool]] = [(root, False)]
         while stack:
             node, done = stack.pop()
             key = id(node)
             if done:
-                self._in_progress.discard(key)
-                self._sizes[key] = 1 + sum(self._sizes[id(child)] for child in _children(node))
+                sizes[key] = 1 + sum(sizes[id(child)] for child in _node_children(node))
                 continue
-            if key in self._sizes:
-                self.uses_anchors = True
+            if key in sizes:
                 continue
-            if key in self._in_progress:
-                raise _Refused(YamlProblem("document refused: recursive alias", self._range(node)))
-            self._in_progress.add(key)
             stack.append((node, True))
-            for child in _children(node):
-                if id(child) in self._in_progress:
-                    raise _Refused(
-                        YamlProblem("document refused: recursive alias", self._range(child))
-                    )
-                stack.append((child, False))
-        return self._sizes[id(root)]
-
-    def _convert(self, node: yaml.Node) -> YamlNode:
-        memo = self._converted
-        if memo is not None:
-            known = memo.get(id(node))
-            if known is not None:
-                return known
-        converted: YamlNode
-        kind = node.__class__
-        if kind is _ScalarNode:
-            converted = self._scalar(node)  # type: ignore[arg-type]
-        elif kind is _SequenceNode:
-            items = tuple([self._convert(item) for item in node.value])
-            converted = YamlSequence(items, self._collection_range(node, items))
-        else:
-            # The hot loop of parsing: plain keys and scalar values are converted inline
-            # (unless aliases are possible, when every node goes through the memo).
-            convert = self._convert
-            scalar = self._scalar if memo is None else convert
-            entries: list[YamlEntry] = []
-            for key_node, value_node in node.value:
-                key = scalar(key_node) if key_node.__class__ is _ScalarNode else convert(key_node)
-                value = (
-                    scalar(value_node)
-                    if value_node.__class__ is _ScalarNode
-                    else convert(value_node)
+            stack.extend((child, False) for child in _node_children(node) if id(child) not in sizes)
+        if sizes[id(root)] > self._limits.max_expanded_nodes:
+            raise _Refused(
+                YamlProblem(
+                    f"document refused: aliases expand to more than "
+                    f"{self._limits.max_expanded_nodes:,} nodes (an alias bomb?)",
+                    Range(root.range.start, root.range.start),
                 )
-                if key.__class__ is YamlScalar:
-                    text = key.value if key.source is None else key.source
-                    entries.append(YamlEntry(key, value, text))
-                else:
-                    entries.append(YamlEntry.of(key, value))
-            last = (entries[-1].value,) if entries else ()
-            converted = YamlMapping(tuple(entries), self._collection_range(node, last))
-        if memo is not None:
-            memo[id(node)] = converted
-        return converted
+            )
 
-    def _scalar(self, node: yaml.ScalarNode) -> YamlScalar:
-        style = node.style
-        value = node.value if (style or node.tag == _STR) else _scalar_value(node)
-        end = node.end_mark
+    def _scalar(self, event: Any) -> YamlScalar:
+        style = event.style
+        tag = event.tag
+        raw = event.value
+        if style or tag == _STR:
+            value: Any = raw
+        else:
+            if tag is None or tag == "!":
+                tag = self._resolve(yaml.ScalarNode, raw, event.implicit)
+            value = raw if tag == _STR else _scalar_value(tag, raw)
+        end = event.end_mark
         if style in ("|", ">") or end.index >= self._length:
             return YamlScalar(
                 value,
-                self._scalar_range(node),
+                self._scalar_range(event),
                 style or None,
-                None if value.__class__ is str else node.value,
+                None if value.__class__ is str else raw,
             )
         # The common case, without making a range: the coordinates are stored as they are.
-        start, offset = node.start_mark, self._offset
+        start, offset = event.start_mark, self._offset
         scalar = _new_scalar(YamlScalar)
         scalar.value = value
         scalar.style = style or None
-        scalar.source = None if value.__class__ is str else node.value
+        scalar.source = None if value.__class__ is str else raw
         scalar._start_line = start.line + offset
         scalar._start_char = start.column
         scalar._end_line = end.line + offset
         scalar._end_char = end.column
         return scalar
 
-    def _scalar_range(self, node: yaml.ScalarNode) -> Range:
+    def _scalar_range(self, node: Any) -> Range:
         start, end = node.start_mark, node.end_mark
         if end.index >= len(self._text) and node.style not in ("|", ">"):
             # An empty value at the very end (`- ?`) is marked past the text: end it there.
@@ -552,20 +596,22 @@ class _TreeBuilder:
             start.line + self._offset, start.column, end.line + self._offset, end.column
         )
 
-    def _collection_range(self, node: yaml.Node, children: tuple[YamlNode, ...]) -> Range:
+    def _collection_range(
+        self, node: _Open, end_mark: Any, children: tuple[YamlNode, ...]
+    ) -> Range:
         start = Position(node.start_mark.line + self._offset, node.start_mark.column)
-        if getattr(node, "flow_style", False) or not children:
-            end = Position(node.end_mark.line + self._offset, node.end_mark.column)
-            if not children and not getattr(node, "flow_style", False):
+        if node.flow or not children:
+            end = Position(end_mark.line + self._offset, end_mark.column)
+            if not children and not node.flow:
                 end = start
             return Range(start, end)
         # A block collection's end mark is where the next token starts (after comments and
         # blank lines); end it where its last child ends instead.
         return Range(start, children[-1].range.end)
 
-    def _range(self, node: yaml.Node) -> Range:
-        # Where the node starts: its end mark can lie past the end of the text.
-        start = Position(node.start_mark.line + self._offset, node.start_mark.column)
+    def _range(self, mark: Any) -> Range:
+        # Where a node starts: its end mark can lie past the end of the text.
+        start = Position(mark.line + self._offset, mark.column)
         return Range(start, start)
 
     def _text_lines(self) -> list[str]:
@@ -574,9 +620,9 @@ class _TreeBuilder:
         return self._lines
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
+def _node_children(node: YamlNode) -> tuple[YamlNode, ...]:
+    if isinstance(node, YamlSequence):
+        return node.items
+    if isinstance(node, YamlMapping):
+        return tuple(part for entry in node.entries for part in (entry.key, entry.value))
+    return ()
