@@ -1,19 +1,57 @@
-"""Waivern runbooks: models, analysis, planning (and, later, execution) of runbooks."""
+"""Waivern runbooks: models, analysis, planning and execution of runbooks.
 
-from waivern_orchestration.analysis import Analysis, analyse
-from waivern_orchestration.diagnostics import Diagnostic, Severity
-from waivern_orchestration.models import (
-    ArtifactDefinition,
-    ChildRunbookConfig,
-    ProcessConfig,
-    ReuseConfig,
-    Runbook,
-    RunbookConfig,
-    RunbookInput,
-    RunbookOutput,
-    SourceConfig,
-)
-from waivern_orchestration.planner import ExecutionPlan, Planner, PlanningError
+The names below are imported on first use, not with the package: `wct` starts by
+importing only what its command needs (and Ctrl-C while it starts is one line)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from waivern_orchestration.analysis import Analysis, analyse
+    from waivern_orchestration.diagnostics import Diagnostic, Severity
+    from waivern_orchestration.models import (
+        ArtifactDefinition,
+        ChildRunbookConfig,
+        ProcessConfig,
+        ReuseConfig,
+        Runbook,
+        RunbookConfig,
+        RunbookInput,
+        RunbookOutput,
+        SourceConfig,
+    )
+    from waivern_orchestration.planner import ExecutionPlan, Planner, PlanningError
+
+_HOMES = {
+    "Analysis": "analysis",
+    "analyse": "analysis",
+    "Diagnostic": "diagnostics",
+    "Severity": "diagnostics",
+    "ArtifactDefinition": "models",
+    "ChildRunbookConfig": "models",
+    "ProcessConfig": "models",
+    "ReuseConfig": "models",
+    "Runbook": "models",
+    "RunbookConfig": "models",
+    "RunbookInput": "models",
+    "RunbookOutput": "models",
+    "SourceConfig": "models",
+    "ExecutionPlan": "planner",
+    "Planner": "planner",
+    "PlanningError": "planner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Analysis",

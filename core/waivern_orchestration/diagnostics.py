@@ -153,3 +153,42 @@ class Reporter:
         related: tuple[RelatedInformation, ...] = (),
     ) -> None:
         self.diagnostics.append(Diagnostic.of(code, self.file, range_, message, related))
+
+
+# More than this many diagnostics of one code in one file say nothing more than the first
+# ones do (a 10,000-artifact cycle, 200,000 unknown keys), and listing them all costs the
+# editor and the terminal seconds: the rest are counted in one last diagnostic.
+MAX_PER_CODE = 100
+
+
+def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[Diagnostic]:
+    """The first ``per_code`` diagnostics of each code and file (in the order given,
+    sorted by position), then one of that code saying how many more there are."""
+    counts: dict[tuple[Path, str], int] = {}
+    for diagnostic in diagnostics:
+        key = (diagnostic.file, diagnostic.code)
+        counts[key] = counts.get(key, 0) + 1
+    if all(count <= per_code for count in counts.values()):
+        return diagnostics
+    kept: list[Diagnostic] = []
+    seen: dict[tuple[Path, str], int] = {}
+    for diagnostic in diagnostics:
+        key = (diagnostic.file, diagnostic.code)
+        number = seen.get(key, 0) + 1
+        seen[key] = number
+        if number <= per_code:
+            kept.append(diagnostic)
+        elif number == per_code + 1:
+            more = counts[key] - per_code
+            kept.append(
+                Diagnostic(
+                    diagnostic.file,
+                    diagnostic.range,
+                    diagnostic.code,
+                    f"… and {more:,} more {diagnostic.code} diagnostics like the ones above "
+                    f"({CODES[diagnostic.code].title.lower()}), not listed: only the first "
+                    f"{per_code} of each code are shown",
+                    diagnostic.severity,
+                )
+            )
+    return kept

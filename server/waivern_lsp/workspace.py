@@ -21,11 +21,12 @@ from pygls.exceptions import JsonRpcContentModified
 
 from waivern_lsp.options import ServerOptions
 from waivern_lsp.runbook_files import is_runbook, is_yaml_path
-from waivern_orchestration.analysis import Analysis, analyse, paused_collector
+from waivern_orchestration.analysis import Analysis, analyse, failed_analysis, paused_collector
 from waivern_orchestration.analysis.child_paths import real_path
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.parse.positions import split_lines
+from waivern_orchestration.parse.runbook_file import read_runbook_or_none
 from waivern_orchestration.store.location import store_directory
 from waivern_orchestration.store.lookup import StoreLookup
 
@@ -222,9 +223,11 @@ class RunbookWorkspace:
                 analysis = await loop.run_in_executor(
                     self._executor, self._analyse, document.path, text, document.analysis
                 )
-            except Exception:  # a bug in the analyser: keep serving the previous result
-                log.exception("analysis of %s failed", document.path)
-                continue
+            except Exception as error:  # not the analysis (it never raises): what runs it
+                # Answer the requests waiting for this text, with a diagnostic saying why.
+                log.warning("analysis of %s failed: %r", document.path, error)
+                log.debug("the failure", exc_info=error)
+                analysis = failed_analysis(text, document.path, error)
             if self.documents.get(document.uri) is not document:
                 return
             document.analysis, document.analysed_text = analysis, text
@@ -268,10 +271,7 @@ class RunbookWorkspace:
                 return self._disk[key]
             # Read outside the lock; a change reported meanwhile drops the entry again.
             generation = self._disk_generation
-        try:
-            text: str | None = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = None
+        text = read_runbook_or_none(path)  # bounded: a huge file or a FIFO costs nothing
         with self._texts_lock:
             if self._disk_generation == generation:
                 self._disk[key] = text

@@ -302,8 +302,8 @@ DEEP_DOCUMENTS = {
     "block sequences": "'- ' * 200_000 + 'x'",
     "flow sequences": "'[' * 200_000 + ']' * 200_000",
     "unclosed flow mappings": "'{a: ' * 200_000",
-    "indented mappings (5,000 levels: 12.5M characters)": (
-        "''.join(' ' * n + 'k:\\n' for n in range(5_000))"
+    "indented mappings (3,000 levels: 4.5M characters)": (
+        "''.join(' ' * n + 'k:\\n' for n in range(3_000))"
     ),
     "explicit keys": "'? ' * 200_000 + 'x'",
     "value of a key": "'name: ' + '[' * 200_000",

@@ -147,3 +147,27 @@ async def test_a_file_on_disk_is_read_once_and_again_after_the_client_says_it_ch
     workspace.files_changed([child])
 
     assert workspace.read_text(child) == "second"
+
+
+async def test_a_failed_analysis_answers_the_waiting_requests_with_a_diagnostic(
+    tmp_path: Path,
+) -> None:
+    workspace = RunbookWorkspace(ServerOptions(), [tmp_path])
+
+    def failing(path: Path, text: str, previous: Analysis | None) -> Analysis:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    workspace._analyse = failing  # type: ignore[method-assign]
+    path = tmp_path / "runbook.yaml"
+    uri = path.as_uri()
+    try:
+        workspace.opened(uri, path, 1, SCAN)
+        document = await asyncio.wait_for(workspace.current(uri), timeout=30)
+    finally:
+        workspace.shutdown()
+
+    assert document is not None and document.analysed_version == 1
+    assert document.analysis is not None
+    [diagnostic] = document.analysis.diagnostics
+    assert diagnostic.code == "WCT001"
+    assert "could not be analysed (RecursionError)" in diagnostic.message

@@ -13,8 +13,20 @@ was learned (`facts`). One analysis serves the CLI, the planner and the language
 - `collector`: the garbage-collector pause that programs may wrap analyses in.
 """
 
-from waivern_orchestration.analysis.analyser import ReadText, analyse, read_from_disk
+from waivern_orchestration.analysis.analyser import (
+    ReadText,
+    analyse,
+    failed_analysis,
+    read_from_disk,
+)
 from waivern_orchestration.analysis.collector import paused_collector
 from waivern_orchestration.analysis.facts import Analysis
 
-__all__ = ["Analysis", "ReadText", "analyse", "paused_collector", "read_from_disk"]
+__all__ = [
+    "Analysis",
+    "ReadText",
+    "analyse",
+    "failed_analysis",
+    "paused_collector",
+    "read_from_disk",
+]

@@ -9,6 +9,7 @@ the result is identical to a fresh analysis of the same text.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -27,10 +28,11 @@ from waivern_orchestration.analysis.runbook_check import check_runbook
 from waivern_orchestration.analysis.scope import RunbookContext
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
-from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.diagnostics import Diagnostic, capped
 from waivern_orchestration.parse.incremental import ArtifactLayout, layout_of, reparse
-from waivern_orchestration.parse.positions import Range, split_lines
+from waivern_orchestration.parse.positions import DOCUMENT_START, Range, split_lines
 from waivern_orchestration.parse.recovery import BrokenBlock, recover
+from waivern_orchestration.parse.runbook_file import read_runbook_or_none
 from waivern_orchestration.parse.yaml_tree import (
     DEFAULT_LIMITS,
     ParseLimits,
@@ -40,14 +42,13 @@ from waivern_orchestration.parse.yaml_tree import (
 )
 from waivern_orchestration.store.lookup import StoreLookup
 
+log = logging.getLogger(__name__)
+
 ReadText = Callable[[Path], "str | None"]
 
 
 def read_from_disk(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    return read_runbook_or_none(path)
 
 
 def analyse(
@@ -73,7 +74,22 @@ def analyse(
         usable.engine.child_cache if usable is not None else {},
         runs,
     )
-    return analyser.analyse(text, file, (real_path(file),), usable)
+    try:
+        return analyser.analyse(text, file, (real_path(file),), usable)
+    except Exception as error:  # a bug (or memory running out): one diagnostic, no crash
+        return failed_analysis(text, file, error)
+
+
+def failed_analysis(text: str, path: Path | str, error: BaseException) -> Analysis:
+    """The analysis of a text whose analysis raised: one WCT001 at its start that says so,
+    so that an editor's waiting requests are answered and a command fails cleanly."""
+    log.debug("analysis of %s failed", path, exc_info=error)
+    file = Path(path)
+    message = (
+        f"the runbook could not be analysed ({type(error).__name__}); this is a bug in wct: "
+        "please report it with the runbook"
+    )
+    return _only(Diagnostic.of("WCT001", file, DOCUMENT_START, message), text, {})
 
 
 class _Analyser:
@@ -231,6 +247,7 @@ class _Analyser:
             diagnostics.extend(info.diagnostics)
         diagnostics.extend(facts.diagnostics)
         diagnostics.sort(key=Diagnostic.sort_key)
+        diagnostics = capped(diagnostics)
         env_sites = [*header.env_sites]
         for info in infos:
             env_sites.extend(info.env_sites)
@@ -288,21 +305,26 @@ class _Analyser:
         return True
 
     def _unparsable(self, file: Path, text: str, range_: Range, message: str) -> Analysis:
-        return Analysis(
-            path=file,
-            text=text,
-            diagnostics=(Diagnostic.of("WCT001", file, range_, message),),
-            header=None,
-            artifact_list=(),
-            artifacts={},
-            references=(),
-            dependencies={},
-            schemas={},
-            aliases={},
-            children={},
-            env_sites=(),
-            engine=EngineState(child_cache=self.child_cache),
-        )
+        return _only(Diagnostic.of("WCT001", file, range_, message), text, self.child_cache)
+
+
+def _only(diagnostic: Diagnostic, text: str, child_cache: dict[ChildKey, Analysis]) -> Analysis:
+    """The analysis of a text that says nothing but ``diagnostic``."""
+    return Analysis(
+        path=diagnostic.file,
+        text=text,
+        diagnostics=(diagnostic,),
+        header=None,
+        artifact_list=(),
+        artifacts={},
+        references=(),
+        dependencies={},
+        schemas={},
+        aliases={},
+        children={},
+        env_sites=(),
+        engine=EngineState(child_cache=child_cache),
+    )
 
 
 def _facts_of(previous: Analysis, infos: list[ArtifactInfo]) -> RunbookFacts:

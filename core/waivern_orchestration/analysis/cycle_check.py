@@ -16,8 +16,11 @@ def check_cycles(
     if not unordered:
         return order, set()
     cyclic: set[str] = set()
+    components: set[int] = set()
     for edge in find_cycle_edges(dependencies, unordered):
-        cyclic.update(edge.component)
+        if id(edge.component) not in components:  # the tuple every edge of it shares
+            components.add(id(edge.component))
+            cyclic.update(edge.component)
         if edge.cycle is not None and len(edge.cycle) - 1 == edge.cycle_length:
             message = "dependency cycle: " + " → ".join(edge.cycle)
         elif edge.cycle is not None:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from waivern_orchestration.analysis.suggestions import did_you_mean
-from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.diagnostics import MAX_PER_CODE, Diagnostic
 from waivern_orchestration.models import SCHEMA_REF_PATTERN
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlNode, YamlSequence
@@ -38,6 +38,17 @@ def model_diagnostics(
     """``node`` is the validated data's tree; ``anchor`` the range of the key holding it;
     errors whose location ``skip`` accepts are left out."""
     errors = [item for item in error.errors() if skip is None or not skip(tuple(item["loc"]))]
+    if len(errors) > MAX_PER_CODE:
+        # Only the first ones are listed (see `capped`): the others are counted, at the end
+        # of the value so that they sort after the listed ones, without being looked into.
+        rest = Range(node.range.end, node.range.end)
+        unlisted = [
+            Diagnostic.of(code, file, rest, f"{where}: {item['msg']}")
+            for item in errors[MAX_PER_CODE:]
+        ]
+        errors = errors[:MAX_PER_CODE]
+    else:
+        unlisted = []
     located = [(item, *_locate(item, node, anchor, where, model)) for item in errors]
     # Of a union's failed alternatives keep those that got furthest into the value: for
     # `inputs: [a, 3]` the list alternative's complaint about `3`, not the string one's.
@@ -52,8 +63,11 @@ def model_diagnostics(
         kind = item["type"] if item["type"] in _OWN_KINDS else ""
         by_place.setdefault((range_, kind), []).append(message)
     return [
-        Diagnostic.of(code, file, range_, " or ".join(dict.fromkeys(messages)))
-        for (range_, _kind), messages in by_place.items()
+        *(
+            Diagnostic.of(code, file, range_, " or ".join(dict.fromkeys(messages)))
+            for (range_, _kind), messages in by_place.items()
+        ),
+        *unlisted,
     ]
 
 

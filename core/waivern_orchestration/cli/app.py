@@ -4,22 +4,25 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-from waivern_orchestration.cli import (
-    components_command,
-    inspect_command,
-    lsp_command,
-    poll_command,
-    run_command,
-    runs_command,
-    schema_command,
-    validate_command,
-)
-
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+# In the order `wct --help` lists them.
+COMMANDS = (
+    "validate_command",
+    "run_command",
+    "runs_command",
+    "poll_command",
+    "inspect_command",
+    "schema_command",
+    "components_command",
+    "lsp_command",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,30 +30,23 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wct", description="Validate, plan and run Waivern runbooks."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (
-        validate_command,
-        run_command,
-        runs_command,
-        poll_command,
-        inspect_command,
-        schema_command,
-        components_command,
-        lsp_command,
-    ):
-        module.add_parser(subparsers)
+    for name in COMMANDS:
+        importlib.import_module(f"waivern_orchestration.cli.{name}").add_parser(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        # The commands (and what they import: pydantic, the analysis, the store) are
+        # imported here, so that Ctrl-C while `wct` starts is one line, not a traceback.
+        parser = build_parser()
+        args = parser.parse_args(argv)
         code: int = args.run(args)
         if not sys.stdout.closed:  # `wct lsp` hands stdout to the client and closes it
             sys.stdout.flush()
     except KeyboardInterrupt:
         print("wct: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`wct validate ... | head`): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -14,6 +14,8 @@ from typing import Any
 from waivern_orchestration.analysis import analyse, paused_collector
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
 from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.parse.positions import DOCUMENT_START
+from waivern_orchestration.parse.runbook_file import RunbookTooLarge, read_runbook
 from waivern_orchestration.store.lookup import StoreLookup
 
 
@@ -35,7 +37,10 @@ def run(args: argparse.Namespace) -> int:
     runs = StoreLookup(store_dir(args))
     for file in args.files:
         try:
-            text = file.read_text(encoding="utf-8")
+            text = read_runbook(file)
+        except RunbookTooLarge as error:
+            diagnostics.append(Diagnostic.of("WCT001", file, DOCUMENT_START, error.message))
+            continue
         except FileNotFoundError:
             print(f"wct: {file}: no such file", file=sys.stderr)
             unreadable = True

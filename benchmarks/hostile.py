@@ -1,0 +1,234 @@
+"""Benchmark of hostile input: what `wct validate` costs on files made to hurt it.
+
+Each case is a file written into a temporary directory (a 1 GiB sparse file, `/dev/zero`,
+a runbook at the size limit, a 10,000-artifact cycle, unknown fields and references by
+the hundred thousand, nesting hidden behind comments, an alias bomb). For each, the
+table shows the median wall time and the peak memory of `wct validate FILE` as a fresh
+process, the same over the floor (`wct validate` of a small valid runbook, measured in
+the same run: the cost of starting Python and importing wct), how many diagnostics it
+printed, and the time of `analyse()` in-process. The issue's targets follow the table,
+for information only (the exit code is 0 either way).
+
+    .venv/bin/python benchmarks/hostile.py [--repeat 3] [--scale 1.0]
+
+`--scale` shrinks the generated cases (0.01 for a quick check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import table  # benchmarks/table.py (the scripts run from this folder)
+from waivern_orchestration.analysis import analyse, paused_collector
+from waivern_orchestration.parse.runbook_file import RunbookTooLarge, read_runbook
+from waivern_orchestration.parse.yaml_tree import DEFAULT_LIMITS
+
+HEADER = (
+    "case",
+    "input MB",
+    "wct validate s",
+    "over floor s",
+    "peak MB",
+    "diagnostics",
+    "analyse() s",
+)
+TARGET_SECONDS = 1.0
+TARGET_MB = 200.0
+
+HEAD = "name: Hostile\ndescription: Made to hurt the analysis\nartifacts:\n"
+SMALL = (
+    HEAD + "  files:\n    source:\n      type: filesystem\n      properties:\n        path: .\n"
+    "    output: true\n"
+)
+FILESYSTEM = "  a:\n    source:\n      type: filesystem\n      properties:\n        path: .\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    write: Callable[[Path, float], Path]  # (folder, scale) -> the file to validate
+
+
+def _written(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _huge_sparse(folder: Path, scale: float) -> Path:
+    path = folder / "huge.yaml"
+    with path.open("wb") as file:
+        file.truncate(1 << 30)  # 1 GiB of holes: reading it would cost a gigabyte
+    return path
+
+
+def _endless(folder: Path, scale: float) -> Path:
+    return Path("/dev/zero")
+
+
+def _at_the_limit(folder: Path, scale: float) -> Path:
+    # Valid artifacts (a source, a processor of it) until the text is just under the limit.
+    block = (
+        "  files_{n}:\n    description: Exported support files, shard {n}\n"
+        "    source:\n      type: filesystem\n      properties:\n        path: ./shard_{n}\n"
+        "        include: ['*.txt', '*.csv']\n"
+        "  findings_{n}:\n    inputs: files_{n}\n    process:\n      type: personal_data\n"
+        "    output: true\n"
+    )
+    budget = int((DEFAULT_LIMITS.max_chars - len(HEAD) - 1000) * scale)
+    parts = [HEAD]
+    size = len(HEAD)
+    n = 0
+    while True:
+        piece = block.format(n=n)
+        if size + len(piece) > budget:
+            break
+        parts.append(piece)
+        size += len(piece)
+        n += 1
+    return _written(folder, "at_the_limit.yaml", "".join(parts))
+
+
+def _cycle(folder: Path, scale: float) -> Path:
+    count = max(3, int(10_000 * scale))
+    text = HEAD + "".join(
+        f"  a{i}:\n    inputs: a{(i + 1) % count}\n    process:\n      type: personal_data\n"
+        for i in range(count)
+    )
+    return _written(folder, "cycle.yaml", text)
+
+
+def _unknown_fields(folder: Path, scale: float) -> Path:
+    count = max(1, int(200_000 * scale))
+    text = HEAD + FILESYSTEM + "".join(f"    unknown_{i}: x\n" for i in range(count))
+    return _written(folder, "unknown_fields.yaml", text)
+
+
+def _unknown_properties(folder: Path, scale: float) -> Path:
+    count = max(1, int(200_000 * scale))
+    text = HEAD + FILESYSTEM + "".join(f"        unknown_{i}: x\n" for i in range(count))
+    return _written(folder, "unknown_properties.yaml", text)
+
+
+def _unknown_references(folder: Path, scale: float) -> Path:
+    count = max(1, int(100_000 * scale))
+    names = ", ".join(f"missing_{i}" for i in range(count))
+    text = HEAD + f"  a:\n    inputs: [{names}]\n    process:\n      type: personal_data\n"
+    return _written(folder, "unknown_references.yaml", text)
+
+
+def _hidden_nesting(folder: Path, scale: float) -> Path:
+    # 600 levels whose brackets a character count would not see: closing ones in comments.
+    depth = 600
+    text = HEAD + "  a:\n    description: " + "[ # ]\n" * depth + "x" + "]" * depth + "\n"
+    return _written(folder, "hidden_nesting.yaml", text)
+
+
+def _alias_bomb(folder: Path, scale: float) -> Path:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]")
+    return _written(folder, "alias_bomb.yaml", HEAD.replace("artifacts:\n", "") + "\n".join(lines))
+
+
+CASES = (
+    Case("1 GiB sparse file", _huge_sparse),
+    Case("/dev/zero", _endless),
+    Case("valid runbook at the size limit", _at_the_limit),
+    Case("10,000-artifact cycle", _cycle),
+    Case("200,000 unknown fields", _unknown_fields),
+    Case("200,000 unknown properties", _unknown_properties),
+    Case("100,000 unknown references", _unknown_references),
+    Case("600 levels behind comments", _hidden_nesting),
+    Case("alias bomb (10^9 nodes)", _alias_bomb),
+)
+
+
+def in_process(path: Path) -> str:
+    try:
+        text = read_runbook(path)
+    except RunbookTooLarge:
+        return "refused unread"
+    with paused_collector():
+        started = time.perf_counter()
+        analyse(text, path)
+        return f"{time.perf_counter() - started:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        small = _written(folder, "small.yaml", SMALL)
+        floor = statistics.median(_one_process(small)[0] for _ in range(max(args.repeat, 3)))
+        rows: list[tuple[str, ...]] = []
+        misses: list[str] = []
+        for case in CASES:
+            path = case.write(folder, args.scale)
+            size = path.stat().st_size if path.is_file() else 0
+            samples = [_one_process(path) for _ in range(args.repeat)]
+            seconds = statistics.median(sample[0] for sample in samples)
+            peak = max(sample[1] for sample in samples)
+            printed = samples[0][2]
+            rows.append(
+                (
+                    case.name,
+                    f"{size / 1e6:,.1f}" if size else "endless",
+                    f"{seconds:.2f}",
+                    f"{seconds - floor:.2f}",
+                    f"{peak:.0f}",
+                    f"{printed:,}",
+                    in_process(path),
+                )
+            )
+            if seconds > TARGET_SECONDS or peak > TARGET_MB:
+                misses.append(case.name)
+    print(f"floor: `wct validate` of a small runbook, {floor:.2f} s (starting Python and wct)")
+    table.print_table(HEADER, rows, left_first=True)
+    print()
+    print("targets (information only):")
+    verdict = "PASS" if not misses else f"MISS ({', '.join(misses)})"
+    print(f"  every case answered in ≤ {TARGET_SECONDS:.0f} s with ≤ {TARGET_MB:.0f} MB: {verdict}")
+
+
+def _one_process(path: Path) -> tuple[float, float, int]:
+    """One `wct validate` in a child of its own, so that its peak memory is its own."""
+    command = [
+        sys.executable,
+        "-c",
+        "import sys, time, resource, subprocess\n"
+        "started = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "elapsed = time.perf_counter() - started\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "if done.returncode not in (0, 1) or b'Traceback' in done.stderr:\n"
+        "    sys.exit(done.stderr.decode() or f'exit {done.returncode}')\n"
+        "printed = sum(1 for line in done.stdout.decode().splitlines() if ' WCT' in line)\n"
+        "print(elapsed, peak, printed)\n",
+        sys.executable,
+        "-m",
+        "waivern_orchestration.cli.app",
+        "validate",
+        str(path),
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        raise SystemExit(f"wct validate {path} failed: {finished.stderr}")
+    elapsed, peak, printed = finished.stdout.split()
+    return float(elapsed), float(peak), int(printed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Hostile input costs no more than the limits: a file is measured before it is read (a
+1 GiB file, `/dev/zero`, an endless FIFO), a runbook named by another is never waited on,
+an analysis never raises, and thousands of the same problem are listed a hundred times
+and counted after that."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from runbook_samples import SCAN
+from waivern_orchestration.analysis import analyse
+from waivern_orchestration.analysis import analyser as analyser_module
+from waivern_orchestration.diagnostics import MAX_PER_CODE
+from waivern_orchestration.parse.runbook_file import RunbookTooLarge, read_runbook
+
+HEAD = "name: hostile\ndescription: hostile\nartifacts:\n"
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as file:
+        file.truncate(1 << 30)  # 1 GiB, sparse: reading it would cost a gigabyte
+
+    with pytest.raises(RunbookTooLarge) as refused:
+        read_runbook(big, limit=1000)
+
+    assert refused.value.size == 1 << 30
+    assert "the file is 1,073,741,824 bytes, over the limit of 1,000" in refused.value.message
+
+
+def test_an_endless_device_is_read_only_up_to_the_limit() -> None:
+    with pytest.raises(RunbookTooLarge) as refused:
+        read_runbook(Path("/dev/zero"), limit=100_000)
+
+    assert refused.value.size is None
+    assert "goes past the limit of 100,000 bytes" in refused.value.message
+
+
+def test_an_endless_fifo_named_on_the_command_line_is_read_up_to_the_limit(
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "runbook.yaml"
+    os.mkfifo(fifo)
+    stop = threading.Event()
+
+    def write_forever() -> None:
+        try:
+            with fifo.open("w") as stream:
+                while not stop.is_set():
+                    stream.write("a: b\n" * 1000)
+        except BrokenPipeError:
+            pass  # the reader gave up: as it should
+
+    writer = threading.Thread(target=write_forever, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(RunbookTooLarge):
+            read_runbook(fifo, limit=1_000_000)
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    assert not writer.is_alive()
+
+
+def test_a_fifo_named_as_a_child_runbook_is_refused_without_waiting(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "child.yaml")  # nobody ever writes to it
+    text = (
+        HEAD + "  scan:\n    child_runbook:\n      path: child.yaml\n"
+        "      output: findings\n    output: true\n"
+    )
+
+    analysis = analyse(text, tmp_path / "parent.yaml")
+
+    [unread] = [d for d in analysis.diagnostics if d.code == "WCT041"]
+    assert "`child.yaml`" in unread.message
+
+
+def test_wct_validate_refuses_a_huge_file_and_dev_zero_with_one_diagnostic_each(
+    tmp_path: Path,
+) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as file:
+        file.truncate(1 << 30)
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "waivern_orchestration.cli.app", "validate", str(big), "/dev/zero"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.returncode == 1, finished.stderr
+    lines = finished.stdout.splitlines()
+    refused = f"{big}:1:1: error WCT001 document refused: the file is 1,073,741,824 bytes"
+    assert lines[0].startswith(refused)
+    assert lines[1].startswith("/dev/zero:1:1: error WCT001 document refused: the input goes past")
+    assert "Traceback" not in finished.stderr
+
+
+def test_an_analysis_that_raises_is_one_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(analyser_module, "check_runbook", broken)
+
+    analysis = analyse(SCAN, "scan.yaml")
+
+    [diagnostic] = analysis.diagnostics
+    assert diagnostic.code == "WCT001"
+    assert "could not be analysed (RecursionError)" in diagnostic.message
+
+
+def test_ten_thousand_edges_of_a_cycle_are_listed_a_hundred_times_then_counted() -> None:
+    count = 10_000
+    text = HEAD + "".join(
+        f"  a{i}:\n    inputs: a{(i + 1) % count}\n    process:\n      type: personal_data\n"
+        for i in range(count)
+    )
+
+    diagnostics = analyse(text, "cycle.yaml").diagnostics
+
+    cycles = [d for d in diagnostics if d.code == "WCT011"]
+    assert len(cycles) == MAX_PER_CODE + 1
+    assert "dependency cycle of 10000 artifacts" in cycles[0].message
+    assert cycles[-1].message.startswith(f"… and {count - MAX_PER_CODE:,} more WCT011 diagnostics")
+    assert cycles[-1].range.start.line > cycles[-2].range.start.line
+
+
+def test_unknown_fields_past_the_first_hundred_are_counted_not_listed() -> None:
+    count = 5_000
+    text = (
+        HEAD
+        + "  a:\n    source:\n      type: filesystem\n      properties:\n        path: .\n"
+        + "".join(f"    unknown_{i}: x\n" for i in range(count))
+        + "    output: true\n"
+    )
+
+    diagnostics = analyse(text, "fields.yaml").diagnostics
+
+    assert [d.code for d in diagnostics] == ["WCT002"] * (MAX_PER_CODE + 1)
+    assert "unknown field `unknown_0` in artifact `a`" in diagnostics[0].message
+    assert "unknown field `unknown_99`" in diagnostics[MAX_PER_CODE - 1].message
+    assert diagnostics[-1].message.startswith(f"… and {count - MAX_PER_CODE:,} more WCT002")
+
+
+def test_a_hundred_of_one_code_are_all_listed() -> None:
+    text = HEAD + "  a:\n    inputs: [" + ", ".join(f"m{i}" for i in range(MAX_PER_CODE)) + "]\n"
+    text += "    process:\n      type: personal_data\n    output: true\n"
+
+    diagnostics = analyse(text, "refs.yaml").diagnostics
+
+    assert [d.code for d in diagnostics] == ["WCT010"] * MAX_PER_CODE
+    assert not any("more WCT010" in d.message for d in diagnostics)
