@@ -28,6 +28,11 @@ CASES = {
         ("choices", "floor ms (re-analysis)", "complete ms", "to JSON ms"),
         ("`inputs: ` of the last artifact",),
     ),
+    "hostile.py": (
+        ("--repeat", "1", "--scale", "0.01"),
+        ("case", "wct validate s", "over floor s", "peak MB", "diagnostics", "analyse() s"),
+        ("1 GiB sparse file", "600 levels behind comments", "floor: `wct validate`"),
+    ),
     "lsp.py": (
         ("--sizes", "30", "--repeat", "3"),
         ("floor ms", "diagnostics p50/p95", "inputs completion p50/p95", "hover p50/p95"),

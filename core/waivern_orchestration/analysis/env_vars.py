@@ -74,17 +74,23 @@ def with_defaults(data: Any) -> tuple[Any, list[tuple[str | int, ...]]]:
     the strings whose value is only known when the runbook runs (`${VAR}` without default).
     Checks made before running validate the first and leave the second alone."""
     unknown: list[tuple[str | int, ...]] = []
+    return _with_defaults(data, (), unknown), unknown
 
-    def visit(value: Any, location: tuple[str | int, ...]) -> Any:
-        if isinstance(value, str) and "${" in value:
-            if any(match.group(2) is None for match in ENV_REFERENCE.finditer(value)):
-                unknown.append(location)
-                return value
-            return ENV_REFERENCE.sub(lambda match: match.group(2) or "", value)
-        if isinstance(value, dict):
-            return {key: visit(item, (*location, key)) for key, item in value.items()}
-        if isinstance(value, list):
-            return [visit(item, (*location, index)) for index, item in enumerate(value)]
-        return value
 
-    return visit(data, ()), unknown
+def _with_defaults(value: Any, location: tuple[str | int, ...], unknown: list[Any]) -> Any:
+    # A module function, not a closure over `unknown`: a recursive closure is a reference
+    # cycle, left for the cyclic collector once per component checked.
+    if isinstance(value, str) and "${" in value:
+        if any(match.group(2) is None for match in ENV_REFERENCE.finditer(value)):
+            unknown.append(location)
+            return value
+        return ENV_REFERENCE.sub(_default_or_empty, value)
+    if isinstance(value, dict):
+        return {key: _with_defaults(item, (*location, key), unknown) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_defaults(item, (*location, i), unknown) for i, item in enumerate(value)]
+    return value
+
+
+def _default_or_empty(match: re.Match[str]) -> str:
+    return match.group(2) or ""
