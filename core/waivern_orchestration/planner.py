@@ -27,6 +27,7 @@ from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.message_schemas import resolve_schema
 from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
 from waivern_orchestration.parse.positions import Range
+from waivern_orchestration.redaction import Redactor
 from waivern_orchestration.store.lookup import StoreLookup
 
 PLAN_FORMAT = 1
@@ -209,9 +210,12 @@ class Planner:
             Diagnostic(d.file, d.range, d.code, d.message, Severity.ERROR, d.related)
             for d in _all_env_warnings(analysis)
         ]
+        # What is said of a runbook with variables substituted never shows a secret value.
+        redact = Redactor.of(self.env)
         if errors or analysis.header is None or analysis.header.header is None:
+            errors = [redact.diagnostic(error) for error in errors]
             raise PlanningError(tuple(sorted(errors, key=Diagnostic.sort_key)))
-        flattener = _Flattener(self.env, self.registry or default_registry())
+        flattener = _Flattener(self.env, self.registry or default_registry(), redact)
         flattener.flatten(analysis, prefix="", bindings={}, origin="parent")
         if flattener.problems:
             raise PlanningError(tuple(flattener.problems))
@@ -237,9 +241,14 @@ def _all_env_warnings(analysis: Analysis) -> list[Diagnostic]:
 
 
 class _Flattener:
-    def __init__(self, env: Mapping[str, str], registry: ComponentRegistry) -> None:
+    def __init__(
+        self, env: Mapping[str, str], registry: ComponentRegistry, redact: Redactor
+    ) -> None:
         self.env = env
         self.registry = registry
+        # Properties are checked with the variables' values: what is said of them never
+        # shows a secret one (`${NAME}` in its place).
+        self.redact = redact
         self.problems: list[Diagnostic] = []
         self.planned: list[PlannedArtifact] = []
         self.aliases: dict[str, str] = {}
@@ -339,8 +348,10 @@ class _Flattener:
                         "WCT022",
                         file,
                         where,
-                        f"{kind} `{checked.name}` properties, with environment variables "
-                        f"substituted: `{location}`: {first['msg']}",
+                        self.redact(
+                            f"{kind} `{checked.name}` properties, with environment variables "
+                            f"substituted: `{location}`: {first['msg']}"
+                        ),
                     )
                 )
 

@@ -27,6 +27,7 @@ from waivern_orchestration.analysis.suggestions import did_you_mean
 from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation, Reporter
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.yaml_tree import YamlMapping
+from waivern_orchestration.redaction import Redactor
 
 MAX_RELATED = 20
 
@@ -106,6 +107,9 @@ class _ChildLinker:
         self.context = scope.context
         self.report: Reporter = scope.report
         self.chain_problems: list[ChainProblem] = []
+        # The path is searched with variables substituted; what is said of it never
+        # shows a secret value (`${NAME}` in its place).
+        self.redact = Redactor.of(self.context.env)
 
     def link(self, info: ArtifactInfo, request: ChildRequest) -> ChildLink:
         if not request.path_allowed:
@@ -118,7 +122,7 @@ class _ChildLinker:
         )
         if location.path is None:
             assert location.code is not None and location.message is not None
-            self.report(location.code, request.path_range, location.message)
+            self.report(location.code, request.path_range, self.redact(location.message))
             return ChildLink(info.id, request, None, None)
         real = location.path
         chain = self.context.chain

@@ -23,6 +23,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
 
+from waivern_orchestration.redaction import Redactor
 from waivern_orchestration.store.run_store import BatchJob, RunStore, process_alive
 from waivern_orchestration.store.statuses import JobState
 
@@ -166,8 +167,11 @@ class PollSummary:
     failed: list[tuple[str, str]]  # (artifact, error)
 
 
-def poll(store: RunStore, run_id: str) -> PollSummary:
-    """Ask the providers about every job of the run; store what has finished."""
+def poll(store: RunStore, run_id: str, redact: Redactor | None = None) -> PollSummary:
+    """Ask the providers about every job of the run; store what has finished. A job's
+    error passes through ``redact`` (by default the one of this process' environment)
+    before it is stored or reported: a handler's failure may quote a secret."""
+    redact = redact if redact is not None else Redactor.of(os.environ)
     store.run(run_id)  # unknown run ids fail here with a clear message
     completed = waiting = 0
     failed: list[tuple[str, str]] = []
@@ -178,14 +182,15 @@ def poll(store: RunStore, run_id: str) -> PollSummary:
         try:
             status = provider(job.provider, store.directory).status(job.job_id)
         except LookupError as error:
-            failed.append((job.artifact_id, str(error)))
+            failed.append((job.artifact_id, redact(str(error))))
             continue
         if status.state == JobState.COMPLETED:
             store.store_result(job.key, status.result)
             completed += 1
         elif status.state == JobState.FAILED:
-            store.update_batch_job(job.key, JobState.FAILED, status.error)
-            failed.append((job.artifact_id, status.error or "the job failed"))
+            job_error = redact.optional(status.error)
+            store.update_batch_job(job.key, JobState.FAILED, job_error)
+            failed.append((job.artifact_id, job_error or "the job failed"))
         else:
             waiting += 1
     return PollSummary(run_id, completed, waiting, failed)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from waivern_orchestration.execution.outcome import RunOutcome, StopReason, deci
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.messages import ExecutionMetadata, Message
 from waivern_orchestration.planner import ExecutionPlan, PlannedArtifact
+from waivern_orchestration.redaction import Redactor
 from waivern_orchestration.store.run_store import (
     HEARTBEAT_SECONDS,
     FinishedArtifact,
@@ -96,7 +98,10 @@ class Executor:
         registry: ComponentRegistry,
         batch: BatchFactory,
         sink: EventSink | None = None,
+        redact: Redactor | None = None,
     ) -> None:
+        """``redact``: what every error, warning and reason passes through before it is
+        stored or emitted (`redaction`); by default the one of this process' environment."""
         self.plan = plan
         self.store = store
         self.run_id = run_id
@@ -104,6 +109,7 @@ class Executor:
         self.registry = registry
         self.batch = batch
         self.sink: EventSink = sink or SilentSink()
+        self.redact = redact if redact is not None else Redactor.of(os.environ)
         self._stopping = threading.Event()
         self._stop_reason: StopReason | None = None
         self._wake: asyncio.Event | None = None
@@ -129,7 +135,8 @@ class Executor:
             for value in self._status.values():
                 key = ArtifactStatus.NOT_STARTED if value is ArtifactStatus.RUNNING else value
                 counts[key] += 1
-            self.sink.emit(RunFinished(self.run_id, RunStatus.INTERRUPTED, counts, str(failure)))
+            reason = self.redact(str(failure))
+            self.sink.emit(RunFinished(self.run_id, RunStatus.INTERRUPTED, counts, reason))
             raise
 
     async def _execute(self) -> RunOutcome:
@@ -223,6 +230,7 @@ class Executor:
             pool.close()
         counts = self.store.counts(self.run_id)
         run_status, reason = decide_outcome(self.run_id, counts, failed_required, self._stop_reason)
+        reason = self.redact.optional(reason)
         self.store.finish_run(self.run_id, self.token, run_status, reason)
         self.sink.emit(RunFinished(self.run_id, run_status, counts, reason))
         return RunOutcome(self.run_id, run_status, reason, counts)
@@ -281,6 +289,22 @@ class Executor:
         finds what the event says)."""
         if not (step.finished or step.started or step.skipped):
             return
+        # A component's error or warning may quote its properties: secret values go here,
+        # before anything is stored or emitted.
+        finished, skipped, redact = step.finished, step.skipped, self.redact
+        if redact:
+            finished = [
+                (
+                    planned,
+                    replace(
+                        result,
+                        error=redact.optional(result.error),
+                        warnings=list(map(redact, result.warnings)),
+                    ),
+                )
+                for planned, result in finished
+            ]
+            skipped = [(artifact, redact(reason)) for artifact, reason in skipped]
         self.store.record_step(
             self.run_id,
             self.token,
@@ -295,18 +319,18 @@ class Executor:
                     planned.sensitive,
                     result.started_at,
                 )
-                for planned, result in step.finished
+                for planned, result in finished
             ],
             started=step.started,
-            skipped=step.skipped,
+            skipped=skipped,
         )
-        for planned, result in step.finished:
+        for planned, result in finished:
             self.sink.emit(
                 ArtifactFinished(
                     self.run_id, planned.id, result.status, result.duration, result.error
                 )
             )
-        for artifact, reason in step.skipped:
+        for artifact, reason in skipped:
             self.sink.emit(
                 ArtifactFinished(self.run_id, artifact, ArtifactStatus.SKIPPED, 0.0, reason)
             )

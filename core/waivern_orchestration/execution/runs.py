@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from waivern_orchestration.execution.events import EventSink
 from waivern_orchestration.execution.executor import Executor
 from waivern_orchestration.execution.outcome import RunOutcome, StopReason
 from waivern_orchestration.planner import Planner
-from waivern_orchestration.store.plans import stored_plan
+from waivern_orchestration.redaction import Redactor
+from waivern_orchestration.store.plans import plan_to_record, stored_plan
 from waivern_orchestration.store.run_store import RunStore, StoreError, new_run_id
 
 
@@ -48,18 +50,19 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
     SIGINT and SIGTERM stop the run cleanly: it ends `interrupted` and can be resumed."""
     registry = request.registry or default_registry()
     runbook = request.runbook.absolute()
+    env = dict(os.environ) if request.env is None else request.env
+    # Secret values never reach the store, the events or the terminal (`redaction`).
+    redact = Redactor.of(env)
     with RunStore(request.store_dir) as store:
         if request.resume is None:
-            planner = Planner(
-                registry=registry, env=request.env, pause_collector=request.pause_collector
-            )
+            planner = Planner(registry=registry, env=env, pause_collector=request.pause_collector)
             plan = planner.plan(runbook)
             run_id = new_run_id()
             token = store.create_run(
                 run_id,
                 str(runbook),
                 file_sha256(runbook),
-                plan.to_json(),
+                plan_to_record(plan, redact),
                 [(a.id, a.origin, plan.alias_of(a.id)) for a in plan.artifacts],
             )
         else:
@@ -67,7 +70,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
             record = store.run(run_id)
             if Path(record.runbook_path).resolve() != runbook.resolve():
                 raise StoreError(f"run {run_id} belongs to {record.runbook_path}, not {runbook}")
-            plan = stored_plan(store, run_id)
+            plan = stored_plan(store, run_id, env)
             token = store.claim(run_id)
             if not runbook.exists() or file_sha256(runbook) != record.runbook_sha256:
                 notice(
@@ -82,6 +85,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
             registry,
             lambda run, artifact: StoreBatchAccess(request.store_dir, run, artifact),
             sink,
+            redact,
         )
         return asyncio.run(_with_signals(executor))
 
