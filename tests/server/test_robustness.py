@@ -123,3 +123,46 @@ async def test_a_burst_of_edits_never_publishes_an_older_version_over_a_newer_on
     assert versions == sorted(versions), "an older version was published after a newer one"
     assert versions[-1] == document.version == 31
     # (that the burst costs fewer analyses than keystrokes: tests/server/test_workspace.py)
+
+
+HOSTILE = {
+    # 600 levels whose closing brackets a character count would not see (in comments)
+    "nesting behind comments": (
+        "name: x\ndescription: y\nartifacts:\n  a:\n    description: "
+        + "[ # ]\n" * 600
+        + "x"
+        + "]" * 600
+        + "\n",
+        "nesting deeper than 100 levels",
+    ),
+    "alias bomb": (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]\n"
+            for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        "alias bomb",
+    ),
+}
+
+
+@one_client
+async def test_hostile_documents_get_a_diagnostic_and_every_request_an_answer(
+    lsp: LspSession,
+) -> None:
+    for name, (text, expected) in HOSTILE.items():
+        document = lsp.open(f"{name.replace(' ', '_')}.yaml", text)
+
+        [diagnostic] = await lsp.diagnostics(document)
+        assert diagnostic.code == "WCT001" and expected in diagnostic.message, name
+        symbols = await lsp.client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=document.id)
+        )
+        assert symbols == [], name
+        hover = await lsp.client.text_document_hover_async(
+            types.HoverParams(
+                text_document=document.id, position=types.Position(line=3, character=3)
+            )
+        )
+        assert hover is None or isinstance(hover, types.Hover), name  # answered
+    await alive(lsp)
