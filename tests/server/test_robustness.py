@@ -136,7 +136,7 @@ HOSTILE = {
         "nesting deeper than 100 levels",
     ),
     "alias bomb": (
-        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        "name: x\ndescription: y\nartifacts: {}\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
         + "".join(
             f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]\n"
             for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
