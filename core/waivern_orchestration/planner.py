@@ -27,6 +27,7 @@ from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.message_schemas import resolve_schema
 from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
 from waivern_orchestration.parse.positions import Range
+from waivern_orchestration.parse.runbook_file import RunbookTooLarge, read_runbook
 from waivern_orchestration.redaction import Redactor
 from waivern_orchestration.store.lookup import StoreLookup
 
@@ -179,18 +180,15 @@ class Planner:
         # Absolute: a plan is stored with its run and may be resumed from elsewhere.
         file = Path(path).absolute()
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
+            text = read_runbook(file)
+        except (OSError, UnicodeDecodeError, RunbookTooLarge) as error:
+            reason = (
+                error.message
+                if isinstance(error, RunbookTooLarge)
+                else f"cannot read the runbook: {getattr(error, 'strerror', None) or error}"
+            )
             raise PlanningError(
-                (
-                    Diagnostic.of(
-                        "WCT001",
-                        file,
-                        Range.of(0, 0, 0, 0),
-                        f"cannot read the runbook: {reason}",
-                    ),
-                )
+                (Diagnostic.of("WCT001", file, Range.of(0, 0, 0, 0), reason),)
             ) from None
         with paused_collector() if self.pause_collector else nullcontext():
             analysis = analyse(

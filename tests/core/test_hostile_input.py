@@ -183,3 +183,21 @@ def test_an_analysis_leaves_no_cyclic_garbage_per_artifact() -> None:
         gc.enable()
 
     assert found < count // 2, f"{found} objects in reference cycles for {count} artifacts"
+
+
+def test_wct_run_refuses_a_huge_file_unread(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as file:
+        file.truncate(1 << 30)
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "waivern_orchestration.cli.app", "run", str(big)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+
+    assert finished.returncode == 1
+    assert "document refused: the file is 1,073,741,824 bytes" in finished.stderr
+    assert "Traceback" not in finished.stderr
