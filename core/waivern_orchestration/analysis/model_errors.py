@@ -37,18 +37,21 @@ def model_diagnostics(
 ) -> list[Diagnostic]:
     """``node`` is the validated data's tree; ``anchor`` the range of the key holding it;
     errors whose location ``skip`` accepts are left out."""
-    errors = [item for item in error.errors() if skip is None or not skip(tuple(item["loc"]))]
+    errors = [
+        item
+        for item in error.errors(include_url=False, include_input=False)
+        if skip is None or not skip(tuple(item["loc"]))
+    ]
+    unlisted: list[Diagnostic] = []
     if len(errors) > MAX_PER_CODE:
-        # Only the first ones are listed (see `capped`): the others are counted, at the end
-        # of the value so that they sort after the listed ones, without being looked into.
-        rest = Range(node.range.end, node.range.end)
-        unlisted = [
-            Diagnostic.of(code, file, rest, f"{where}: {item['msg']}")
-            for item in errors[MAX_PER_CODE:]
-        ]
-        errors = errors[:MAX_PER_CODE]
-    else:
-        unlisted = []
+        # Only the first ones are looked into and listed (as `capped` lists only the first
+        # of a code); the others are counted in one diagnostic at the end of the value,
+        # the hundredth of the code.
+        listed = MAX_PER_CODE - 1
+        end = Range(node.range.end, node.range.end)
+        message = f"… and {len(errors) - listed:,} more problems in {where}, not listed"
+        unlisted.append(Diagnostic.of(code, file, end, message))
+        errors = errors[:listed]
     located = [(item, *_locate(item, node, anchor, where, model)) for item in errors]
     # Of a union's failed alternatives keep those that got furthest into the value: for
     # `inputs: [a, 3]` the list alternative's complaint about `3`, not the string one's.
