@@ -3,7 +3,9 @@ the runbook index, run failures), what the client can do (`capability`, `support
 the feature dispatcher. Each LSP feature lives in its own module under `features/` and
 registers its handlers through `WaivernServer.request` / `.notification`, which isolate
 failures: a feature that raises is logged and answers nothing, the server carries on.
-`serve` puts them together and runs the server on stdio."""
+`serve` puts them together and runs the server on stdio: `transport` reads the wire,
+`protocol` checks each message against JSON-RPC and the session's order before pygls
+dispatches it."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from pygls.lsp.server import LanguageServer
 from waivern_lsp import __version__
 from waivern_lsp.conversions import LineCodec, encoding_name
 from waivern_lsp.options import ServerOptions
+from waivern_lsp.protocol import WaivernProtocol
 from waivern_lsp.runbook_index import RunbookIndex
 from waivern_lsp.runs.failures import RunFailures
 from waivern_lsp.workspace import RunbookDocument, RunbookWorkspace
@@ -31,9 +34,14 @@ R = TypeVar("R")
 
 
 class WaivernServer(LanguageServer):
+    protocol: WaivernProtocol  # pygls' dispatch behind the protocol's rules (`protocol.py`)
+
     def __init__(self) -> None:
         super().__init__(
-            "waivern-lsp", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental
+            "waivern-lsp",
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+            protocol_cls=WaivernProtocol,
         )
         self.options = ServerOptions()
         self.runbooks = RunbookWorkspace(self.options)
