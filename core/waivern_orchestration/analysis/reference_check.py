@@ -8,6 +8,7 @@ from __future__ import annotations
 from waivern_orchestration.analysis.facts import ArtifactInfo, ChildRequest, Production, Reference
 from waivern_orchestration.analysis.scope import RunbookScope
 from waivern_orchestration.analysis.suggestions import did_you_mean
+from waivern_orchestration.diagnostics import MAX_PER_CODE
 
 
 def check_references(scope: RunbookScope) -> tuple[Reference, ...]:
@@ -80,7 +81,9 @@ class _ReferenceCheck:
             return
         where = "in `outputs`" if reference.field == "outputs" else f"in `{reference.field}`"
         suggestion = self._suggestions.get(name)
-        if suggestion is None:  # a renamed artifact leaves many references to one name
+        if suggestion is None and len(self._suggestions) >= MAX_PER_CODE:
+            suggestion = ""  # past what is listed (`capped`): not worth a search each
+        elif suggestion is None:  # a renamed artifact leaves many references to one name
             suggestion = self._suggestions[name] = did_you_mean(name, self.candidates)
         self.scope.report(
             "WCT010", reference.range, f"unknown artifact `{name}` {where}{suggestion}"
