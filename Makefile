@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup editors extension e2e-tools run test lint format schema coverage bench clean
+.PHONY: setup editors extension e2e-tools run test lint format schema coverage bench dist clean
 
 setup: $(STAMP)
 
@@ -80,8 +80,18 @@ coverage: setup editors e2e-tools extension
 	$(BIN)/coverage combine -q
 	$(BIN)/coverage report
 
+# What a release publishes, in dist/: the sdist and the wheel (built in a clean, isolated
+# environment; the wheel carries the user docs) and the VS Code extension, all with the
+# version of waivern_orchestration.__version__.
+dist: setup extension
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	version=$$($(BIN)/python -c 'import waivern_orchestration as w; print(w.__version__)') && \
+	  cp $(EXT)/dist/waivern-runbooks.vsix dist/waivern-runbooks-$$version.vsix
+	@ls -1 dist
+
 bench: setup
 	cd benchmarks && ../$(BIN)/python analyse.py && ../$(BIN)/python execute.py && ../$(BIN)/python complete.py && ../$(BIN)/python lsp.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage-data $(EXT)/node_modules $(EXT)/dist $(EXT)/out
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache .coverage-data $(EXT)/node_modules $(EXT)/dist $(EXT)/out

@@ -8,6 +8,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# The release's one version number: the wheel's (pyproject.toml reads it from here),
+# `wct --version`, the language server's serverInfo; the VS Code extension's package.json
+# and CHANGELOG.md are checked against it (tests/release/test_release_files.py).
+__version__ = "0.1.0"
+
 if TYPE_CHECKING:
     from waivern_orchestration.analysis import Analysis, analyse
     from waivern_orchestration.diagnostics import Diagnostic, Severity
@@ -69,5 +74,6 @@ __all__ = [
     "RunbookOutput",
     "Severity",
     "SourceConfig",
+    "__version__",
     "analyse",
 ]

@@ -5,4 +5,6 @@ workspace model (`workspace`) keeps the latest analysis of every open runbook, a
 LSP feature under `features/` answers from it.
 """
 
-__version__ = "0.1.0"
+from waivern_orchestration import __version__
+
+__all__ = ["__version__"]

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
+from waivern_lsp.documentation import diagnostic_code_link
 from waivern_lsp.language.artifact_kinds import SymbolKind
 from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.parse.positions import Position, Range
@@ -33,7 +34,6 @@ _SYMBOL_KINDS = {
 }
 # Codes whose finding is "this can go": clients grey the text out.
 _UNNECESSARY = frozenset({"WCT090"})
-_DOCS = Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md"
 
 
 def symbol_kind(kind: SymbolKind) -> lsp.SymbolKind:
@@ -143,8 +143,5 @@ def to_lsp_diagnostic(diagnostic: Diagnostic, codec: LineCodec) -> lsp.Diagnosti
 
 
 def _code_description(code: str) -> lsp.CodeDescription | None:
-    # The documentation of each code, where it is installed with the source (an editable
-    # install or a checkout); no link rather than a link to nowhere.
-    if not _DOCS.is_file():
-        return None
-    return lsp.CodeDescription(href=f"{_DOCS.as_uri()}#{code.lower()}")
+    href = diagnostic_code_link(code)
+    return None if href is None else lsp.CodeDescription(href=href)

@@ -44,3 +44,8 @@ if (process.argv.includes("--tests")) {
 // The runbook JSON Schema travels with the extension (`yamlValidation`).
 mkdirSync("schemas", { recursive: true });
 copyFileSync("../schemas/runbook.schema.json", "schemas/runbook.schema.json");
+
+// The licence and the changelog are the repository's (one copy each, at the root); vsce
+// packs them from the extension folder.
+copyFileSync("../LICENSE", "LICENSE");
+copyFileSync("../CHANGELOG.md", "CHANGELOG.md");

@@ -9,6 +9,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from waivern_orchestration import __version__
+
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -29,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wct", description="Validate, plan and run Waivern runbooks."
     )
+    parser.add_argument("--version", action="version", version=f"wct {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"waivern_orchestration.cli.{name}").add_parser(subparsers)
