@@ -62,6 +62,9 @@ class WireClient:
         self.notifications: list[Message] = []
         self.arrived = threading.Condition()
         self.hung_up = False
+        # The server's own requests are answered (null) at once, unless held here instead.
+        self.hold_requests = False
+        self.held: list[Message] = []
         self.ids = itertools.count(1)
         self._writing = threading.Lock()
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
@@ -89,6 +92,11 @@ class WireClient:
     def _read(self, stdout: IO[bytes]) -> None:
         try:
             while (message := _read_frame(stdout)) is not None:
+                if "method" in message and "id" in message and self.hold_requests:
+                    with self.arrived:
+                        self.held.append(message)
+                        self.arrived.notify_all()
+                    continue
                 if "method" in message and "id" in message:  # the server asks: say nothing
                     self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
                     continue
@@ -126,6 +134,17 @@ class WireClient:
         answer = self.call(method, params)
         assert "error" in answer, answer
         return dict(answer["error"])
+
+    def held_request(self, method: str) -> Message:
+        """The first request of ``method`` the server sent (with `hold_requests`)."""
+
+        def found() -> Message | None:
+            return next((m for m in self.held if m["method"] == method), None)
+
+        self.wait_for(lambda: found() is not None, f"a {method} request from the server")
+        message = found()
+        assert message is not None
+        return message
 
     def null_id_errors(self) -> list[int]:
         with self.arrived:

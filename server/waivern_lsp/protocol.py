@@ -199,6 +199,18 @@ class WaivernProtocol(LanguageServerProtocol):
             return
         self._handle_response(msg_id, result)
 
+    def _handle_response(
+        self, msg_id: Any, result: Any | None = None, error: lsp.ResponseError | None = None
+    ) -> None:
+        # An answer the server no longer waits for (its request was cancelled, e.g. by
+        # `shutdown`) is dropped: setting a cancelled future's result would raise.
+        future = self._request_futures.get(msg_id)
+        if future is not None and future.done():
+            del self._request_futures[msg_id]
+            log.debug("response %r: its request was cancelled; dropped", msg_id)
+            return
+        super()._handle_response(msg_id, result, error)
+
     def _structure(self, fields: dict[str, Any], message: dict[str, Any], into: type) -> RPCMessage:
         # Only the envelope's own fields: pygls' fallback types take no others.
         fields["params"] = message.get("params")

@@ -208,7 +208,11 @@ async def _serve(protocol: WaivernProtocol, stdin: ChunkReader) -> int:
                     "framing error: %s; reading on from the next Content-Length header", item.reason
                 )
                 continue
-            _deliver(protocol, decoder, item.body)
+            try:
+                _deliver(protocol, decoder, item.body)
+            except Exception as error:  # a bug of ours: one message lost, never the session
+                log.error("a message could not be handled: %s", _first_line(error))
+                log.debug("the failure", exc_info=error)
             if protocol.phase is Phase.EXITED:
                 return protocol.exit_code
     if decoder.pending:

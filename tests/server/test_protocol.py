@@ -341,6 +341,20 @@ def test_exit_before_initialize_exits_1(raw: WireClient) -> None:
     assert raw.exit() == 1
 
 
+def test_an_answer_to_a_request_shutdown_cancelled_is_dropped(raw: WireClient) -> None:
+    raw.hold_requests = True  # a client that answers the server's requests late
+    capabilities = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}
+    raw.result("initialize", {"processId": None, "capabilities": capabilities})
+    raw.notify("initialized", {})
+    asked = raw.held_request("client/registerCapability")
+
+    assert raw.result("shutdown") is None  # cancels what the server still waits for
+    raw.send({"jsonrpc": "2.0", "id": asked["id"], "result": None})
+
+    assert raw.exit() == 0
+    assert "Traceback" not in raw.stderr()
+
+
 def test_hanging_up_after_shutdown_exits_0(wire: WireClient) -> None:
     assert wire.result("shutdown") is None
     wire.stdin.close()
