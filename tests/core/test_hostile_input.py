@@ -32,7 +32,9 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
         read_runbook(big, limit=1000)
 
     assert refused.value.size == 1 << 30
-    assert "the file is 1,073,741,824 bytes, over the limit of 1,000" in refused.value.message
+    assert "the file is 1,073,741,824 bytes, over the limit of 1,000 characters" in (
+        refused.value.message
+    )
 
 
 def test_an_endless_device_is_read_only_up_to_the_limit() -> None:
@@ -40,7 +42,14 @@ def test_an_endless_device_is_read_only_up_to_the_limit() -> None:
         read_runbook(Path("/dev/zero"), limit=100_000)
 
     assert refused.value.size is None
-    assert "goes past the limit of 100,000 bytes" in refused.value.message
+    assert "goes past the limit of 100,000 characters" in refused.value.message
+
+
+def test_a_file_within_the_character_limit_is_read_whatever_its_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "accents.yaml"
+    path.write_text("é" * 1000, encoding="utf-8")  # 1,000 characters, 2,000 bytes
+
+    assert read_runbook(path, limit=1000) == "é" * 1000
 
 
 def test_an_endless_fifo_named_on_the_command_line_is_read_up_to_the_limit(

@@ -12,6 +12,7 @@ from pathlib import Path
 from waivern_orchestration.parse.yaml_tree import DEFAULT_LIMITS
 
 _CHUNK = 1 << 20
+_UTF8_MAX = 4  # bytes a character can take
 
 
 class RunbookTooLarge(ValueError):
@@ -26,9 +27,9 @@ class RunbookTooLarge(ValueError):
     @property
     def message(self) -> str:
         what = (
-            f"the file is {self.size:,} bytes, over the limit of {self.limit:,}"
+            f"the file is {self.size:,} bytes, over the limit of {self.limit:,} characters"
             if self.size is not None
-            else f"the input goes past the limit of {self.limit:,} bytes"
+            else f"the input goes past the limit of {self.limit:,} characters"
         )
         return f"document refused: {what}; split the runbook into child runbooks"
 
@@ -37,12 +38,14 @@ def read_runbook(
     path: Path, limit: int = DEFAULT_LIMITS.max_chars, *, regular_only: bool = False
 ) -> str:
     """The file's text. Raises OSError (missing, a directory, unreadable), UnicodeDecodeError,
-    or RunbookTooLarge when it holds more than ``limit`` bytes (every character is at
-    least one byte, so no text the parser would take is refused here).
+    or RunbookTooLarge when it holds more bytes than ``limit`` characters can take in UTF-8
+    (four each: no text the parser would take is refused here; the parser counts the
+    characters of what is read).
 
     ``regular_only`` refuses anything but a regular file without waiting on it (a FIFO
     named as a child runbook must not hang an analysis): what a user names on the command
     line may be a pipe (`wct validate <(generate)`), what a runbook names may not."""
+    most = limit * _UTF8_MAX
     descriptor = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if regular_only else 0))
     with os.fdopen(descriptor, "rb") as file:
         status = os.fstat(descriptor)
@@ -50,17 +53,17 @@ def read_runbook(
             raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
         if regular_only and not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        if stat.S_ISREG(status.st_mode) and status.st_size > limit:
+        if stat.S_ISREG(status.st_mode) and status.st_size > most:
             raise RunbookTooLarge(path, limit, status.st_size)
         chunks: list[bytes] = []
         total = 0
         while True:
-            chunk = file.read(min(_CHUNK, limit + 1 - total))
+            chunk = file.read(min(_CHUNK, most + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
-            if total > limit:
+            if total > most:
                 size = status.st_size if stat.S_ISREG(status.st_mode) else None
                 raise RunbookTooLarge(path, limit, size)
     text = b"".join(chunks).decode("utf-8")
