@@ -5,7 +5,7 @@ The codes are a public contract (DESIGN.md §4.1): new ones may be added, none r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,9 @@ class Diagnostic:
     message: str
     severity: Severity = field(default=Severity.ERROR)
     related: tuple[RelatedInformation, ...] = ()
+    # The problems this one stands for when they are counted, not listed ("… and 9,900
+    # more"); 0 for a problem of its own.
+    unlisted: int = 0
 
     @classmethod
     def of(
@@ -113,6 +116,7 @@ class Diagnostic:
             self.message,
             self.severity,
             tuple(info.shifted(lines) if info.file == self.file else info for info in self.related),
+            self.unlisted,
         )
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -127,7 +131,13 @@ class Diagnostic:
             "code": self.code,
             "message": self.message,
             "related": [info.to_json() for info in self.related],
+            **({"unlisted": self.unlisted} if self.unlisted else {}),
         }
+
+    @property
+    def problems(self) -> int:
+        """How many problems it reports: itself, or the ones it counts."""
+        return self.unlisted or 1
 
     def to_text(self) -> str:
         """Compiler style: ``file:line:col: severity CODE message`` with 1-based line/col."""
@@ -163,7 +173,7 @@ MAX_PER_CODE = 100
 
 def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[Diagnostic]:
     """The first ``per_code`` diagnostics of each code and file (in the order given,
-    sorted by position), then one of that code saying how many more there are."""
+    sorted by position), then one of that code counting the problems of the others."""
     counts: dict[tuple[Path, str], int] = {}
     for diagnostic in diagnostics:
         key = (diagnostic.file, diagnostic.code)
@@ -171,6 +181,7 @@ def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[
     if all(count <= per_code for count in counts.values()):
         return diagnostics
     kept: list[Diagnostic] = []
+    summaries: dict[tuple[Path, str], int] = {}  # where in `kept`
     seen: dict[tuple[Path, str], int] = {}
     for diagnostic in diagnostics:
         key = (diagnostic.file, diagnostic.code)
@@ -179,16 +190,18 @@ def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[
         if number <= per_code:
             kept.append(diagnostic)
         elif number == per_code + 1:
-            more = counts[key] - per_code
-            kept.append(
-                Diagnostic(
-                    diagnostic.file,
-                    diagnostic.range,
-                    diagnostic.code,
-                    f"… and {more:,} more {diagnostic.code} diagnostics like the ones above "
-                    f"({CODES[diagnostic.code].title.lower()}), not listed: only the first "
-                    f"{per_code} of each code are shown",
-                    diagnostic.severity,
-                )
-            )
+            summaries[key] = len(kept)
+            kept.append(replace(diagnostic, related=(), unlisted=diagnostic.problems))
+        else:
+            summary = kept[summaries[key]]
+            kept[summaries[key]] = replace(summary, unlisted=summary.unlisted + diagnostic.problems)
+    for index in summaries.values():
+        summary = kept[index]
+        code = CODES[summary.code]
+        message = (
+            f"… and {summary.unlisted:,} more {summary.code} problems like the ones above "
+            f"({code.title.lower()}), not listed: only the first {per_code} of each code "
+            "are shown"
+        )
+        kept[index] = replace(summary, message=message)
     return kept

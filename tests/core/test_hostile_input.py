@@ -6,6 +6,7 @@ and counted after that."""
 from __future__ import annotations
 
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -138,7 +139,9 @@ def test_ten_thousand_edges_of_a_cycle_are_listed_a_hundred_times_then_counted()
     cycles = [d for d in diagnostics if d.code == "WCT011"]
     assert len(cycles) == MAX_PER_CODE + 1
     assert "dependency cycle of 10000 artifacts" in cycles[0].message
-    assert cycles[-1].message.startswith(f"… and {count - MAX_PER_CODE:,} more WCT011 diagnostics")
+    assert cycles[-1].message.startswith(f"… and {count - MAX_PER_CODE:,} more WCT011 problems")
+    assert cycles[-1].unlisted == count - MAX_PER_CODE
+    assert sum(d.problems for d in cycles) == count
     assert cycles[-1].range.start.line > cycles[-2].range.start.line
 
 
@@ -160,6 +163,7 @@ def test_unknown_fields_past_the_first_hundred_are_counted_not_listed() -> None:
     assert diagnostics[-1].message == (
         f"… and {count - listed:,} more problems in artifact `a`, not listed"
     )
+    assert sum(d.problems for d in diagnostics) == count
 
 
 def test_a_hundred_of_one_code_are_all_listed() -> None:
@@ -213,3 +217,33 @@ def test_wct_run_refuses_a_huge_file_unread(tmp_path: Path) -> None:
     assert finished.returncode == 1
     assert "document refused: the file is 1,073,741,824 bytes" in finished.stderr
     assert "Traceback" not in finished.stderr
+
+
+def test_wct_validate_counts_the_problems_it_does_not_list(tmp_path: Path) -> None:
+    count = 150
+    names = ", ".join(f"missing_{i}" for i in range(count))
+    runbook = tmp_path / "refs.yaml"
+    runbook.write_text(
+        HEAD + f"  a:\n    inputs: [{names}]\n    process:\n      type: personal_data\n"
+        "    output: true\n",
+        encoding="utf-8",
+    )
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "waivern_orchestration.cli.app", "validate", str(runbook)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    wct = [sys.executable, "-m", "waivern_orchestration.cli.app"]
+    as_json = subprocess.run(
+        [*wct, "validate", "--format", "json", str(runbook)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.stderr == "1 file checked: 150 errors\n"
+    assert len(finished.stdout.splitlines()) == MAX_PER_CODE + 1
+    summary = json.loads(as_json.stdout)["diagnostics"][-1]
+    assert summary["unlisted"] == count - MAX_PER_CODE

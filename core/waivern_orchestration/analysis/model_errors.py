@@ -10,6 +10,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,9 @@ def model_diagnostics(
         # the hundredth of the code.
         listed = MAX_PER_CODE - 1
         end = Range(node.range.end, node.range.end)
-        message = f"… and {len(errors) - listed:,} more problems in {where}, not listed"
-        unlisted.append(Diagnostic.of(code, file, end, message))
+        more = len(errors) - listed
+        message = f"… and {more:,} more problems in {where}, not listed"
+        unlisted.append(replace(Diagnostic.of(code, file, end, message), unlisted=more))
         errors = errors[:listed]
     located = [(item, *_locate(item, node, anchor, where, model)) for item in errors]
     # Of a union's failed alternatives keep those that got furthest into the value: for

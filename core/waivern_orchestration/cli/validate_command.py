@@ -66,12 +66,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         for diagnostic in diagnostics:
             print(diagnostic.to_text())
-        errors = sum(d.is_error for d in diagnostics)
+        # Problems, not lines: a diagnostic that counts unlisted ones stands for them.
+        errors = sum(d.problems for d in diagnostics if d.is_error)
         if not unreadable:
-            summary = f"{errors} error{'s' if errors != 1 else ''}"
-            others = len(diagnostics) - errors
+            summary = f"{errors:,} error{'s' if errors != 1 else ''}"
+            others = sum(d.problems for d in diagnostics) - errors
             if others:
-                summary += f", {others} other finding{'s' if others != 1 else ''}"
+                summary += f", {others:,} other finding{'s' if others != 1 else ''}"
             print(
                 f"{len(args.files)} file{'s' if len(args.files) != 1 else ''} checked: {summary}",
                 file=sys.stderr,
