@@ -82,9 +82,10 @@ coverage: setup editors e2e-tools extension
 
 # What a release publishes, in dist/: the sdist and the wheel (built in a clean, isolated
 # environment; the wheel carries the user docs) and the VS Code extension, all with the
-# version of waivern_orchestration.__version__.
+# version of waivern_orchestration.__version__. A stale *.egg-info (its SOURCES.txt) would
+# add files to the sdist that pyproject.toml no longer lists: it goes first.
 dist: setup extension
-	rm -rf dist
+	rm -rf dist build *.egg-info
 	$(BIN)/python -m build --outdir dist .
 	version=$$($(BIN)/python -c 'import waivern_orchestration as w; print(w.__version__)') && \
 	  cp $(EXT)/dist/waivern-runbooks.vsix dist/waivern-runbooks-$$version.vsix

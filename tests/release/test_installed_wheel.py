@@ -9,9 +9,11 @@ folder outside the checkout, with an environment of their own (no PYTHONPATH, no
 VIRTUAL_ENV of the checkout's `.venv`, no pytest `pythonpath`). A module or data file the
 wheel lacks fails here.
 
-The sdist is built once per module, then the wheel from the sdist (as `make dist` does,
-without build isolation: the build tools are in the dev extras); one install, whose
-dependencies come from the package index through pip's cache."""
+The sdist is built once per module from a copy of the checkout's files (those git tracks
+or would: a stale *.egg-info/SOURCES.txt of the checkout would otherwise put files in the
+sdist that pyproject.toml no longer lists), then the wheel from the sdist, as `make dist`
+does but without build isolation (the build tools are in the dev extras); one install,
+whose dependencies come from the package index through pip's cache."""
 
 from __future__ import annotations
 
@@ -103,8 +105,9 @@ def _pip_env() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     base = tmp_path_factory.mktemp("release")
+    source = _copy_of_the_checkout(base / "source")
     dist = base / "dist"
-    build = [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(ROOT)]
+    build = [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(source)]
     _succeeded(_run(build, cwd=base, env=_pip_env(), timeout=TIMEOUT))
     (wheel,) = dist.glob("waivern_tooling-*.whl")
 
@@ -117,6 +120,21 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     home = base / "home"
     shutil.copytree(ROOT / "examples", home, ignore=shutil.ignore_patterns("*.db", ".waivern"))
     yield Installed(venv=venv, home=home, env=_user_env(venv))
+
+
+def _copy_of_the_checkout(target: Path) -> Path:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    for name in listed.stdout.decode().split("\0"):
+        path = ROOT / name
+        if name and path.is_file():  # not a deletion git has yet to be told of
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target / name)
+    return target
 
 
 def test_the_packages_come_from_the_new_environment(installed: Installed) -> None:
