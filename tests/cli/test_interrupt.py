@@ -57,3 +57,20 @@ def test_ctrl_c_right_at_the_start_is_never_a_traceback(tmp_path: Path) -> None:
 
     assert "Traceback" not in err
     assert process.returncode in (130, -signal.SIGINT, 0), err
+
+
+def test_the_lazy_package_still_offers_its_names_and_submodules() -> None:
+    program = (
+        "import waivern_orchestration as w\n"
+        "assert w.Runbook is w.models.Runbook\n"
+        "assert w.planner.Planner is w.Planner\n"
+        "try:\n"
+        "    w.nonsense\n"
+        "except AttributeError:\n"
+        "    print('ok')\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+
+    assert finished.stdout == "ok\n", finished.stderr
