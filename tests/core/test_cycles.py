@@ -194,3 +194,16 @@ def test_past_the_work_budget_a_cycle_names_its_artifacts_and_the_edge(
     assert without_path
     assert "…): `step_" in without_path[0].message
     assert without_path[0].message.endswith("as input")
+
+
+def test_a_huge_cycle_leaves_a_small_one_its_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cycles, "WORK_BUDGET", 50)
+    big = [f"a{index:03}" for index in range(100)]  # sorts first: searched first
+    dependencies = {name: [big[index - 1]] for index, name in enumerate(big)}
+    dependencies |= {"z1": ["z2"], "z2": ["z1"]}
+
+    found = find_cycle_edges(dependencies)
+
+    assert any(edge.cycle is None for edge in found if edge.source in big)
+    small = [edge for edge in found if edge.source.startswith("z")]
+    assert [edge.cycle for edge in small] == [("z1", "z2", "z1"), ("z2", "z1", "z2")]

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-# Successors visited by the searches of one analysis: enough for a shortest cycle through
-# each of the first hundred or so edges of a 2,000-artifact cycle (past that, diagnostics
-# are counted, not listed).
+# Successors visited by the searches in one cycle (strongly connected component): enough
+# for a shortest cycle through each of the first hundred or so edges of a 2,000-artifact
+# cycle (past that, diagnostics are counted, not listed).
 WORK_BUDGET = 200_000
 
 
@@ -49,13 +49,13 @@ def find_cycle_edges(
             if dependency in remaining:
                 graph.add_edge(dependency, node)
     found: list[CycleEdge] = []
-    budget = WORK_BUDGET
     for component in sorted(
         (sorted(scc) for scc in nx.strongly_connected_components(graph)), key=lambda c: c[0]
     ):
         members = set(component)
         if len(members) == 1 and not graph.has_edge(component[0], component[0]):
             continue
+        budget = WORK_BUDGET  # per component: a huge cycle leaves small ones their paths
         shared = tuple(component)
         paths: dict[str, dict[str, str | None]] = {}
         for source in component:
