@@ -207,3 +207,34 @@ def test_a_huge_cycle_leaves_a_small_one_its_path(monkeypatch: pytest.MonkeyPatc
     assert any(edge.cycle is None for edge in found if edge.source in big)
     small = [edge for edge in found if edge.source.startswith("z")]
     assert [edge.cycle for edge in small] == [("z1", "z2", "z1"), ("z2", "z1", "z2")]
+
+
+def test_the_components_are_networkx_s_on_random_graphs() -> None:
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(16)
+    for _ in range(300):
+        size = rng.randint(1, 30)
+        names = [f"n{index}" for index in range(size)]
+        graph: dict[str, dict[str, None]] = {name: {} for name in names}
+        for _edge in range(rng.randint(0, size * 3)):
+            graph[rng.choice(names)][rng.choice(names)] = None
+        reference: nx.DiGraph[str] = nx.DiGraph()
+        reference.add_nodes_from(names)
+        reference.add_edges_from((a, b) for a, targets in graph.items() for b in targets)
+
+        ours = sorted(sorted(component) for component in cycles._components(graph))
+        theirs = sorted(sorted(c) for c in nx.strongly_connected_components(reference))
+        assert ours == theirs
+
+
+def test_a_chain_of_ten_thousand_has_no_recursion_limit() -> None:
+    names = [f"n{index}" for index in range(10_000)]
+    graph = {
+        name: {names[index + 1]: None} if index + 1 < len(names) else {names[0]: None}
+        for index, name in enumerate(names)
+    }
+
+    assert [len(component) for component in cycles._components(graph)] == [10_000]

@@ -12,8 +12,6 @@ from collections import deque
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-import networkx as nx
-
 # Successors visited by the searches in one cycle (strongly connected component): enough
 # for a shortest cycle through each of the first hundred or so edges of a 2,000-artifact
 # cycle (past that, diagnostics are counted, not listed).
@@ -43,23 +41,23 @@ def find_cycle_edges(
         remaining = topological_order(dependencies)[1]
     if not remaining:
         return []
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    for node in remaining:
+    # input → the artifacts taking it, among the remaining ones (in name order: the same
+    # paths whatever the order of the set)
+    graph: dict[str, dict[str, None]] = {node: {} for node in sorted(remaining)}
+    for node in graph:
         for dependency in dependencies.get(node, ()):
-            if dependency in remaining:
-                graph.add_edge(dependency, node)
+            if dependency in graph:
+                graph[dependency][node] = None
     found: list[CycleEdge] = []
-    for component in sorted(
-        (sorted(scc) for scc in nx.strongly_connected_components(graph)), key=lambda c: c[0]
-    ):
+    for component in sorted((sorted(scc) for scc in _components(graph)), key=lambda c: c[0]):
         members = set(component)
-        if len(members) == 1 and not graph.has_edge(component[0], component[0]):
+        if len(members) == 1 and component[0] not in graph[component[0]]:
             continue
         budget = WORK_BUDGET  # per component: a huge cycle leaves small ones their paths
         shared = tuple(component)
         paths: dict[str, dict[str, str | None]] = {}
         for source in component:
-            for target in sorted(graph.successors(source)):
+            for target in sorted(graph[source]):
                 if target not in members:
                     continue
                 cycle: tuple[str, ...] | None = None
@@ -109,19 +107,62 @@ def topological_order(
 
 
 def _bfs(
-    graph: nx.DiGraph[str], start: str, members: set[str]
+    graph: Mapping[str, Mapping[str, None]], start: str, members: set[str]
 ) -> tuple[dict[str, str | None], int]:
     parents: dict[str, str | None] = {start: None}
     queue = deque([start])
     work = 0
     while queue:
         node = queue.popleft()
-        for successor in graph.successors(node):
+        for successor in graph[node]:
             work += 1
             if successor in members and successor not in parents:
                 parents[successor] = node
                 queue.append(successor)
     return parents, work
+
+
+def _components(graph: Mapping[str, Mapping[str, None]]) -> list[list[str]]:
+    """The strongly connected components (Tarjan's algorithm, without recursion: a
+    10,000-artifact chain must not reach Python's recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(graph[root]))]
+        while work:
+            node, successors = work[-1]
+            for successor in successors:
+                if successor not in index:
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(graph[successor])))
+                    break
+                if successor in on_stack:
+                    low[node] = min(low[node], index[successor])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    components.append(component)
+    return components
 
 
 def _path(parents: dict[str, str | None], start: str, end: str) -> list[str]:

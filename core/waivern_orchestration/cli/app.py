@@ -27,23 +27,32 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every command's parser, or only the one named ``only`` (then only its module, and
+    what it needs, is imported: `wct validate` does not load the executor)."""
     parser = argparse.ArgumentParser(
         prog="wct", description="Validate, plan and run Waivern runbooks."
     )
     parser.add_argument("--version", action="version", version=f"wct {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        importlib.import_module(f"waivern_orchestration.cli.{name}").add_parser(subparsers)
+        if only is None or name == f"{only}_command":
+            importlib.import_module(f"waivern_orchestration.cli.{name}").add_parser(subparsers)
     return parser
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    first = argv[0] if argv else None
+    return first if first is not None and f"{first}_command" in COMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         # The commands (and what they import: pydantic, the analysis, the store) are
         # imported here, so that Ctrl-C while `wct` starts is one line, not a traceback.
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        arguments = list(sys.argv[1:] if argv is None else argv)
+        parser = build_parser(_command_named(arguments))
+        args = parser.parse_args(arguments)
         code: int = args.run(args)
         if not sys.stdout.closed:  # `wct lsp` hands stdout to the client and closes it
             sys.stdout.flush()
