@@ -74,3 +74,20 @@ def test_the_lazy_package_still_offers_its_names_and_submodules() -> None:
     )
 
     assert finished.stdout == "ok\n", finished.stderr
+
+
+def test_a_command_imports_only_what_it_needs(tmp_path: Path) -> None:
+    runbook = tmp_path / "scan.yaml"
+    runbook.write_text(SCAN, encoding="utf-8")
+    program = (
+        "import sys\n"
+        "from waivern_orchestration.cli.app import main\n"
+        f"code = main(['validate', {str(runbook)!r}])\n"
+        "heavy = ['networkx', 'rich', 'waivern_orchestration.execution.executor']\n"
+        "print(code, [name for name in heavy if name in sys.modules])\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+
+    assert finished.stdout.splitlines()[-1] == "0 []", finished.stderr
