@@ -363,6 +363,7 @@ def _scalar_value(tag: str, raw: str) -> Any:
 
 
 _new_scalar = object.__new__
+_PLAIN_CACHE = 4096
 
 
 _StreamEnd = yaml.StreamEndEvent
@@ -400,6 +401,8 @@ class _TreeBuilder:
         self._limits = limits
         self._resolve: Any = None
         self._recursive: _Refused | None = None
+        # plain scalar text → its value (keys, component types, booleans repeat a lot)
+        self._plain: dict[str, Any] = {}
         self.uses_anchors = False
 
     def build(self) -> YamlNode | None:
@@ -551,10 +554,15 @@ class _TreeBuilder:
         raw = event.value
         if style or tag == _STR:
             value: Any = raw
+        elif tag is None and raw in self._plain:
+            value = self._plain[raw]  # the same plain text resolves the same way
         else:
+            plain = tag is None and event.implicit[0]
             if tag is None or tag == "!":
                 tag = self._resolve(yaml.ScalarNode, raw, event.implicit)
             value = raw if tag == _STR else _scalar_value(tag, raw)
+            if plain and len(self._plain) < _PLAIN_CACHE:
+                self._plain[raw] = value
         end = event.end_mark
         if style in ("|", ">") or end.index >= self._length:
             return YamlScalar(
