@@ -4,12 +4,15 @@ Child runbooks are flattened: their artifacts join the plan under a namespace de
 from the parent artifact id and the child path (`scan.pd_analysis.findings`), so the same
 runbook always plans to the same ids. Parent-side names of child outputs become aliases.
 Environment variables are substituted here; an unset one without default is an error.
+A string that substitutes a secret variable (`redaction`) keeps its template as written:
+the plan's JSON (what a run stores) holds the template, never the value, and reading the
+JSON back with an environment substitutes it again.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -19,7 +22,7 @@ from pydantic import ValidationError
 
 from waivern_orchestration.analysis import Analysis, ReadText, analyse, paused_collector
 from waivern_orchestration.analysis.cycles import topological_order
-from waivern_orchestration.analysis.env_vars import UnsetVariable, substitute
+from waivern_orchestration.analysis.env_vars import ENV_REFERENCE, UnsetVariable, substitute
 from waivern_orchestration.analysis.facts import Production
 from waivern_orchestration.components import Component, ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
@@ -28,10 +31,22 @@ from waivern_orchestration.message_schemas import resolve_schema
 from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.runbook_file import RunbookTooLarge, read_runbook
-from waivern_orchestration.redaction import Redactor
+from waivern_orchestration.redaction import (
+    MissingSecrets,
+    Redactor,
+    referenced,
+    secret_variables,
+)
 from waivern_orchestration.store.lookup import StoreLookup
 
-PLAN_FORMAT = 1
+# 1: values as substituted. 2: also templates of secret substitutions (`secret_templates`),
+# which a wct that knows only format 1 must not run as they are.
+PLAN_FORMAT = 2
+PLAN_FORMATS = (1, 2)
+
+Location = tuple[str | int, ...]  # keys and indexes into JSON data
+# (where in the JSON, the string as written): a string that substituted a secret variable
+Templates = tuple[tuple[Location, str], ...]
 
 
 class PlanningError(Exception):
@@ -60,38 +75,53 @@ class PlannedArtifact:
     # Feeds a child input declared `sensitive`: its message is never written to the store
     # (a resume produces it again when something still needs it).
     sensitive: bool = False
+    # Strings of `definition` (locations in its JSON) that substituted a secret variable,
+    # as written: the JSON holds these instead of the values.
+    templates: Templates = ()
 
     @property
     def runbook_dir(self) -> Path:
         return Path(self.runbook_path).parent
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """The artifact as a run stores it: templates, not values, where a secret
+        variable was substituted."""
+        data = {
             "id": self.id,
             "local_id": self.local_id,
             "runbook_path": self.runbook_path,
             "origin": self.origin,
-            "definition": self.definition.model_dump(mode="json"),
+            "definition": _with_templates(self.definition.model_dump(mode="json"), self.templates),
             "inputs": list(self.inputs),
             "input_schemas": list(self.input_schemas),
             "output_schema": self.output_schema,
             "defaults": [[name, schema, value] for name, schema, value in self.defaults],
             "sensitive": self.sensitive,
         }
+        if self.templates:
+            data["secret_templates"] = _templates_to_json(self.templates)
+        return data
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PlannedArtifact:
+    def from_json(
+        cls, data: Mapping[str, Any], env: Mapping[str, str] | None = None
+    ) -> PlannedArtifact:
+        """With ``env``: templates substituted (`ExecutionPlan.from_json`)."""
+        templates = _templates_from_json(data.get("secret_templates", ()))
         return cls(
             id=data["id"],
             local_id=data["local_id"],
             runbook_path=data["runbook_path"],
             origin=data["origin"],
-            definition=ArtifactDefinition.model_validate(data["definition"]),
+            definition=ArtifactDefinition.model_validate(
+                _substituted_templates(data["definition"], templates, env)
+            ),
             inputs=tuple(data["inputs"]),
             input_schemas=tuple(data["input_schemas"]),
             output_schema=data["output_schema"],
             defaults=tuple((name, schema, value) for name, schema, value in data["defaults"]),
             sensitive=bool(data.get("sensitive", False)),
+            templates=templates,
         )
 
 
@@ -102,6 +132,11 @@ class ExecutionPlan:
     config: RunbookConfig
     artifacts: tuple[PlannedArtifact, ...]  # in a topological order
     aliases: tuple[tuple[str, str], ...]  # parent-side name → plan id
+    # The variables the runbook and its child runbooks substitute (messages are redacted
+    # for the secret ones); None for a plan stored by a wct that did not record them.
+    variables: tuple[str, ...] | None = None
+    # `runbook_name` and `config` strings that substituted a secret variable.
+    templates: Templates = ()
     _index: dict[str, PlannedArtifact] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -134,26 +169,59 @@ class ExecutionPlan:
     def ids(self) -> tuple[str, ...]:
         return tuple(artifact.id for artifact in self.artifacts)
 
+    @property
+    def has_templates(self) -> bool:
+        return bool(self.templates) or any(artifact.templates for artifact in self.artifacts)
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            "format": PLAN_FORMAT,
+        """The plan as a run stores it: never a secret value (templates in their place)."""
+        header = _with_templates(
+            {"runbook_name": self.runbook_name, "config": self.config.model_dump(mode="json")},
+            self.templates,
+        )
+        data: dict[str, Any] = {
+            # Format 1 when there is no template: a plan any wct can read.
+            "format": PLAN_FORMAT if self.has_templates else 1,
             "runbook_path": self.runbook_path,
-            "runbook_name": self.runbook_name,
-            "config": self.config.model_dump(mode="json"),
+            **header,
             "artifacts": [artifact.to_json() for artifact in self.artifacts],
             "aliases": {name: target for name, target in self.aliases},
         }
+        if self.variables is not None:
+            data["variables"] = list(self.variables)
+        if self.templates:
+            data["secret_templates"] = _templates_to_json(self.templates)
+        return data
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ExecutionPlan:
-        if data.get("format") != PLAN_FORMAT:
+    def from_json(
+        cls, data: Mapping[str, Any], env: Mapping[str, str] | None = None
+    ) -> ExecutionPlan:
+        """The plan from its JSON; with ``env`` (to run it), every template substituted
+        again: raises MissingSecrets when one needs a variable that is not set. Without,
+        templates stay as written (enough to report on a run)."""
+        if data.get("format") not in PLAN_FORMATS:
             raise ValueError(f"unsupported plan format {data.get('format')!r}")
+        templates = _templates_from_json(data.get("secret_templates", ()))
+        if env is not None:
+            everywhere = [*templates]
+            for item in data["artifacts"]:
+                everywhere += _templates_from_json(item.get("secret_templates", ()))
+            missing = {name for _at, template in everywhere for name in _unset(template, env)}
+            if missing:
+                raise MissingSecrets(missing)
+        header = _substituted_templates(
+            {"runbook_name": data["runbook_name"], "config": data["config"]}, templates, env
+        )
+        variables = data.get("variables")
         return cls(
             runbook_path=data["runbook_path"],
-            runbook_name=data["runbook_name"],
-            config=RunbookConfig.model_validate(data["config"]),
-            artifacts=tuple(PlannedArtifact.from_json(item) for item in data["artifacts"]),
+            runbook_name=header["runbook_name"],
+            config=RunbookConfig.model_validate(header["config"]),
+            artifacts=tuple(PlannedArtifact.from_json(item, env) for item in data["artifacts"]),
             aliases=tuple(sorted(data["aliases"].items())),
+            variables=None if variables is None else tuple(variables),
+            templates=templates,
         )
 
 
@@ -208,12 +276,15 @@ class Planner:
             Diagnostic(d.file, d.range, d.code, d.message, Severity.ERROR, d.related)
             for d in _all_env_warnings(analysis)
         ]
-        # What is said of a runbook with variables substituted never shows a secret value.
-        redact = Redactor.of(self.env)
+        # What is said of a runbook with variables substituted never shows the value of a
+        # secret one it substitutes.
+        variables = referenced_variables(analysis)
+        redact = Redactor.of(self.env, variables)
         if errors or analysis.header is None or analysis.header.header is None:
             errors = [redact.diagnostic(error) for error in errors]
             raise PlanningError(tuple(sorted(errors, key=Diagnostic.sort_key)))
-        flattener = _Flattener(self.env, self.registry or default_registry(), redact)
+        secrets = secret_variables(self.env, variables)
+        flattener = _Flattener(self.env, self.registry or default_registry(), redact, secrets)
         flattener.flatten(analysis, prefix="", bindings={}, origin="parent")
         if flattener.problems:
             raise PlanningError(tuple(flattener.problems))
@@ -222,15 +293,45 @@ class Planner:
             for artifact in flattener.planned
         )
         header = analysis.header.header
+        templates: list[tuple[Location, str]] = []
+        written = {
+            "runbook_name": header.name,
+            "config": analysis.header.config.model_dump(mode="json"),
+        }
+        substituted = _substitute_all(written, self.env, secrets, (), templates)
+        config = RunbookConfig.model_validate(substituted["config"])
         return ExecutionPlan(
             runbook_path=str(analysis.path),
-            runbook_name=substitute(header.name, self.env) if "${" in header.name else header.name,
-            config=RunbookConfig.model_validate(
-                _substitute_all(analysis.header.config.model_dump(mode="json"), self.env)
-            ),
+            runbook_name=substituted["runbook_name"],
+            config=config,
             artifacts=planned,
             aliases=tuple(sorted(flattener.aliases.items())),
+            variables=tuple(sorted(variables)),
+            templates=_kept(
+                templates,
+                {
+                    "runbook_name": substituted["runbook_name"],
+                    "config": config.model_dump(mode="json"),
+                },
+            ),
         )
+
+
+def referenced_variables(analysis: Analysis) -> set[str]:
+    """The variables a runbook and its child runbooks (at any depth) substitute."""
+    names: set[str] = set()
+    seen: set[int] = set()
+    pending = [analysis]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        names.update(site.name for site in current.env_sites)
+        pending.extend(
+            link.analysis for link in current.children.values() if link.analysis is not None
+        )
+    return names
 
 
 def _all_env_warnings(analysis: Analysis) -> list[Diagnostic]:
@@ -240,13 +341,18 @@ def _all_env_warnings(analysis: Analysis) -> list[Diagnostic]:
 
 class _Flattener:
     def __init__(
-        self, env: Mapping[str, str], registry: ComponentRegistry, redact: Redactor
+        self,
+        env: Mapping[str, str],
+        registry: ComponentRegistry,
+        redact: Redactor,
+        secrets: frozenset[str],
     ) -> None:
         self.env = env
         self.registry = registry
         # Properties are checked with the variables' values: what is said of them never
         # shows a secret one (`${NAME}` in its place).
         self.redact = redact
+        self.secrets = secrets  # strings substituting these keep their templates
         self.problems: list[Diagnostic] = []
         self.planned: list[PlannedArtifact] = []
         self.aliases: dict[str, str] = {}
@@ -264,7 +370,7 @@ class _Flattener:
                 self._flatten_child(analysis, artifact, prefix, names)
                 continue
             assert info.definition is not None
-            definition = self._substituted(info.definition)
+            definition, templates = self._substituted(info.definition)
             self._check_properties(definition, analysis.path, info.key_range)
             bound = [name for name in definition.input_ids if name in names]
             inputs = tuple(names[name] for name in bound)
@@ -289,6 +395,7 @@ class _Flattener:
                     input_schemas=input_schemas,
                     output_schema=str(schema) if schema else None,
                     defaults=defaults,
+                    templates=templates,
                 )
             )
             names[artifact] = planned_id
@@ -364,13 +471,17 @@ class _Flattener:
                 )
                 self.planned[index] = replace(planned, definition=definition)
 
-    def _substituted(self, definition: ArtifactDefinition) -> ArtifactDefinition:
+    def _substituted(self, definition: ArtifactDefinition) -> tuple[ArtifactDefinition, Templates]:
+        """The definition with variables substituted, and the templates of the strings
+        that substituted a secret one."""
         data = definition.model_dump(mode="json")
+        templates: list[tuple[Location, str]] = []
         try:
-            substituted = _substitute_all(data, self.env)
+            substituted = _substitute_all(data, self.env, self.secrets, (), templates)
         except UnsetVariable:  # reported as an error before flattening starts
             raise AssertionError("unset variable reached the flattener") from None
-        return ArtifactDefinition.model_validate(substituted)
+        result = ArtifactDefinition.model_validate(substituted)
+        return result, _kept(templates, result.model_dump(mode="json"))
 
 
 def _default_of(analysis: Analysis, name: str) -> list[tuple[str, str, Any]]:
@@ -383,14 +494,97 @@ def _default_of(analysis: Analysis, name: str) -> list[tuple[str, str, Any]]:
     return [(name, str(schema) if schema else declared.input_schema, declared.default)]
 
 
-def _substitute_all(value: Any, env: Mapping[str, str]) -> Any:
+def _substitute_all(
+    value: Any,
+    env: Mapping[str, str],
+    secrets: frozenset[str] = frozenset(),
+    location: Location = (),
+    templates: list[tuple[Location, str]] | None = None,
+) -> Any:
+    """``value`` with variables substituted in every string; the strings that substitute
+    one of ``secrets`` are added to ``templates`` as written, with their locations."""
     if isinstance(value, str):
-        return substitute(value, env) if "${" in value else value
+        if "${" not in value:
+            return value
+        if templates is not None and any(name in secrets for name in referenced(value)):
+            templates.append((location, value))
+        return substitute(value, env)
     if isinstance(value, list):
-        return [_substitute_all(item, env) for item in value]
+        return [
+            _substitute_all(item, env, secrets, (*location, index), templates)
+            for index, item in enumerate(value)
+        ]
     if isinstance(value, dict):
-        return {key: _substitute_all(item, env) for key, item in value.items()}
+        return {
+            key: _substitute_all(item, env, secrets, (*location, key), templates)
+            for key, item in value.items()
+        }
     return value
+
+
+def _kept(templates: Iterable[tuple[Location, str]], validated: Any) -> Templates:
+    """The templates whose strings are still strings once validated (a string a model
+    turns into a number or a boolean is not kept as a template: it could not be read back
+    as one, and such a value hides nothing)."""
+    return tuple(
+        (location, template)
+        for location, template in templates
+        if isinstance(_at(validated, location), str)
+    )
+
+
+def _at(data: Any, location: Location) -> Any:
+    for part in location:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _put(data: Any, location: Location, value: Any) -> Any:
+    """A copy of ``data`` with ``value`` at ``location`` (containers on the way copied)."""
+    if not location:
+        return value
+    head, rest = location[0], location[1:]
+    if isinstance(data, dict) and head in data:
+        return {**data, head: _put(data[head], rest, value)}
+    if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
+        copied = list(data)
+        copied[head] = _put(data[head], rest, value)
+        return copied
+    raise ValueError(f"secret template at {list(location)} has no string to stand for")
+
+
+def _with_templates(data: Any, templates: Templates) -> Any:
+    for location, template in templates:
+        data = _put(data, location, template)
+    return data
+
+
+def _substituted_templates(data: Any, templates: Templates, env: Mapping[str, str] | None) -> Any:
+    if env is None:
+        return data
+    for location, template in templates:
+        data = _put(data, location, substitute(template, env))
+    return data
+
+
+def _unset(template: str, env: Mapping[str, str]) -> list[str]:
+    """The variables without default a template needs that ``env`` does not set."""
+    return [
+        match.group(1)
+        for match in ENV_REFERENCE.finditer(template)
+        if match.group(1) not in env and match.group(2) is None
+    ]
+
+
+def _templates_to_json(templates: Templates) -> list[list[Any]]:
+    return [[list(location), template] for location, template in templates]
+
+
+def _templates_from_json(data: Any) -> Templates:
+    return tuple((tuple(location), str(template)) for location, template in data)
 
 
 def _path_namespace(path: str) -> str:

@@ -10,9 +10,12 @@ say `${DB_PASSWORD}` instead; a resume takes the value from its environment agai
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,14 +26,19 @@ from pygls.exceptions import JsonRpcException
 
 import execution_support as support
 from lsp_support import TIMEOUT, LspSession, at, start_session
+from waivern_lsp.language.hover_text import HoverContext, Markup, hover_text
+from waivern_lsp.language.sites import ChildPathSite, site_at
+from waivern_orchestration.analysis import analyse
 from waivern_orchestration.cli.app import main
-from waivern_orchestration.redaction import (
-    MissingSecrets,
-    Redactor,
-    redacted_names,
-    restored,
-    secret_name,
-)
+from waivern_orchestration.cli.run_display import EventLines
+from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.execution.runs import RunRequest, execute
+from waivern_orchestration.parse.positions import Position
+from waivern_orchestration.planner import ExecutionPlan, Planner
+from waivern_orchestration.redaction import MissingSecrets, Redactor, secret_name
+from waivern_orchestration.store.plans import stored_plan
+from waivern_orchestration.store.run_store import RunStore, StoreError
 
 SECRET = "s3cr3t-Zq9vXw"
 PLACEHOLDER = "${DB_PASSWORD}"
@@ -337,6 +345,269 @@ async def _until(get: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
     return found
 
 
+# -- a secret in a child runbook's path --------------------------------------------------
+
+CHILD_TOKEN = "ch1ld-t0ken-Yx"
+
+TOKEN_PARENT = """\
+name: Parent
+description: the child's file is named after a token
+artifacts:
+  files:
+    source:
+      type: test_source
+      properties: {fail_unless: ready, text: a@b.com}
+  scan:
+    inputs: files
+    child_runbook:
+      path: ${CHILD_TOKEN}.yaml
+      input_mapping: {docs: files}
+      output: findings
+    output: true
+"""
+
+TOKEN_CHILD = """\
+name: Child
+description: passes its documents on
+inputs:
+  docs:
+    input_schema: standard_input/1.0.0
+outputs:
+  findings:
+    artifact: found
+artifacts:
+  found:
+    inputs: docs
+    process:
+      type: test_pass
+"""
+
+
+def run_here(
+    workspace: support.Workspace,
+    registry: ComponentRegistry,
+    runbook: Path,
+    env: dict[str, str],
+    resume: str | None = None,
+) -> list[dict[str, Any]]:
+    """`wct run --events` in this process, with exactly ``env`` as its environment."""
+    out = io.StringIO()
+    execute(
+        RunRequest(runbook, workspace.store, resume=resume, registry=registry, env=env),
+        EventLines(out),
+        lambda _notice: None,
+    )
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_a_child_path_with_a_secret_resumes_with_the_ids_it_started_with(
+    workspace: support.Workspace, registry: ComponentRegistry
+) -> None:
+    env = {"CHILD_TOKEN": CHILD_TOKEN}
+    parent = workspace.write("parent.yaml", TOKEN_PARENT)
+    workspace.write(f"{CHILD_TOKEN}.yaml", TOKEN_CHILD)
+
+    first = run_here(workspace, registry, parent, env)  # `files` fails: no `ready` yet
+    run_id = first[0]["run_id"]
+    child_id = "scan.${CHILD_TOKEN}.found"  # the namespace is the path as written
+    assert workspace.statuses(run_id) == {"files": "failed", child_id: "skipped"}
+
+    (workspace.folder / "ready").touch()
+    resumed = run_here(workspace, registry, parent, env, resume=run_id)
+
+    assert workspace.statuses(run_id) == {"files": "completed", child_id: "completed"}
+    assert resumed[-1]["status"] == "completed"
+    with RunStore(workspace.store, read_only=True) as store:
+        plan = stored_plan(store, run_id, env)
+        assert plan.ids == ("files", child_id)
+        assert plan.resolve("scan") == child_id
+    for event in (*first, *resumed):
+        assert CHILD_TOKEN not in json.dumps(event)
+
+
+def test_hovering_a_child_path_found_with_a_secret_shows_no_secret(tmp_path: Path) -> None:
+    env = {"CHILD_TOKEN": CHILD_TOKEN}
+    (tmp_path / f"{CHILD_TOKEN}.yaml").write_text(TOKEN_CHILD, encoding="utf-8")
+    path = tmp_path / "parent.yaml"
+    analysis = analyse(TOKEN_PARENT, path, env=env)
+    lines = TOKEN_PARENT.splitlines()
+    line = lines.index("      path: ${CHILD_TOKEN}.yaml")
+    site = site_at(analysis, lines, Position(line, len("      path: ${CHILD_TOKEN}.y")))
+    assert isinstance(site, ChildPathSite)
+
+    text = hover_text(site, HoverContext(analysis, default_registry(), Markup(True), env))
+
+    assert text is not None and CHILD_TOKEN not in text
+    assert f"File: `{tmp_path.resolve()}/${{CHILD_TOKEN}}.yaml`" in text
+    assert "**Child**: passes its documents on" in text
+
+
+def test_a_circular_chain_through_a_secret_path_names_it_by_its_variable(tmp_path: Path) -> None:
+    env = {"CHILD_TOKEN": CHILD_TOKEN}
+    itself = "  again:\n    inputs: found\n    child_runbook:\n"
+    itself += "      path: ${CHILD_TOKEN}.yaml\n      input_mapping: {docs: found}\n"
+    (tmp_path / f"{CHILD_TOKEN}.yaml").write_text(TOKEN_CHILD + itself, encoding="utf-8")
+    analysis = analyse(TOKEN_PARENT, tmp_path / "parent.yaml", env=env)
+
+    messages = [
+        text
+        for diagnostic in analysis.diagnostics
+        for text in (diagnostic.message, *(info.message for info in diagnostic.related))
+    ]
+    assert any("${CHILD_TOKEN}.yaml → ${CHILD_TOKEN}.yaml" in text for text in messages)
+    assert any(text.startswith("child runbook `${CHILD_TOKEN}.yaml` has") for text in messages)
+    assert not [text for text in messages if CHILD_TOKEN in text]
+    # Related information points at the child file itself, for the editor to open.
+    assert {info.file.name for d in analysis.diagnostics for info in d.related} == {
+        f"{CHILD_TOKEN}.yaml"
+    }
+
+
+# -- a secret-named variable the runbook does not use ------------------------------------
+
+UNRELATED = """\
+name: Test scan
+description: scans the test data; DB_PASSWORD is set by CI for other jobs
+artifacts:
+  files:
+    source:
+      type: test_source
+      properties: {fail_unless: testdata/ready, text: a@b.com}
+  checks:
+    inputs: files
+    child_runbook:
+      path: latest_checks.yaml
+      input_mapping: {docs: files}
+      output: findings
+    output: true
+"""
+
+CI_ENV = {"DB_PASSWORD": "test", "POSTGRES_PASSWORD": "postgres", "MYSQL_ROOT_PASSWORD": "root"}
+
+
+def test_a_secret_variable_the_runbook_does_not_use_changes_nothing(
+    tmp_path: Path,
+    plugin_folder: Path,
+    registry: ComponentRegistry,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = tmp_path / "tests" / "postgres-test" / "proj"
+    project.mkdir(parents=True)
+    workspace = support.Workspace(project, plugin_folder)
+    runbook = workspace.write("runbook.yaml", UNRELATED)
+    (project / "testdata").mkdir()
+    for name, value in CI_ENV.items():
+        monkeypatch.setenv(name, value)
+
+    # validate: the child is missing, and its message names the paths as they are
+    capsys.readouterr()
+    assert main(["validate", str(runbook), "--format", "json"]) == 1
+    shown = json.loads(capsys.readouterr().out)["diagnostics"]
+    (missing,) = [d for d in shown if d["code"] == "WCT041"]
+    assert "child runbook `latest_checks.yaml` not found" in missing["message"]
+    assert str(project) in missing["message"]
+    assert "${" not in json.dumps(shown)
+    workspace.write("latest_checks.yaml", TOKEN_CHILD)
+    main(["validate", str(runbook)])  # (this process' registry lacks the test components)
+    assert "WCT041" not in (validated := capsys.readouterr().out) and "${" not in validated
+
+    first = run_here(workspace, registry, runbook, dict(CI_ENV))
+    run_id = first[0]["run_id"]
+    error = next(e["error"] for e in first if e["event"] == "artifact_finished")
+    assert error == "testdata/ready is missing"
+    with RunStore(workspace.store, read_only=True) as store:
+        recorded = store.plan_json(run_id)
+    assert recorded["artifacts"][0]["definition"]["source"]["properties"] == {
+        "fail_unless": "testdata/ready",
+        "text": "a@b.com",
+    }
+    assert "secret_templates" not in json.dumps(recorded) and recorded["format"] == 1
+
+    # the resume needs none of them, and reads the same paths
+    (project / "testdata" / "ready").touch()
+    resumed = run_here(workspace, registry, runbook, {}, resume=run_id)
+    assert resumed[-1]["status"] == "completed"
+    shown = json.dumps([*first, *resumed, recorded])
+    assert "${" not in shown.replace("${CHILD", "")
+
+
+# -- the plan a run records ---------------------------------------------------------------
+
+PLANNED = """\
+name: Plan with secrets
+description: a DSN with a password, a token alone and a path that is no secret
+artifacts:
+  db:
+    source:
+      type: test_source
+      properties:
+        fail: "postgres://app:${DB_PASSWORD}@db/${DB_NAME:-prod}"
+        text: ${API_TOKEN}
+        record: ${LOG_DIR:-.}/runs.log
+    output: true
+"""
+
+
+def test_a_recorded_plan_holds_templates_and_gives_back_what_was_planned(
+    tmp_path: Path, registry: ComponentRegistry
+) -> None:
+    env = {"DB_PASSWORD": "p@ss/word+1", "API_TOKEN": "tok-123456", "LOG_DIR": "logs"}
+    runbook = tmp_path / "plan.yaml"
+    runbook.write_text(PLANNED, encoding="utf-8")
+    plan = Planner(registry=registry, env=env).plan(runbook)
+
+    recorded = json.loads(json.dumps(plan.to_json()))
+
+    assert recorded["format"] == 2
+    assert recorded["variables"] == ["API_TOKEN", "DB_NAME", "DB_PASSWORD", "LOG_DIR"]
+    properties = recorded["artifacts"][0]["definition"]["source"]["properties"]
+    assert properties == {
+        "fail": "postgres://app:${DB_PASSWORD}@db/${DB_NAME:-prod}",
+        "text": "${API_TOKEN}",
+        "record": "logs/runs.log",  # LOG_DIR is no secret: its value is kept
+    }
+    assert "p@ss" not in json.dumps(recorded) and "tok-123456" not in json.dumps(recorded)
+    assert ExecutionPlan.from_json(recorded, env) == plan
+    assert ExecutionPlan.from_json(recorded).artifacts[0].definition.source is not None
+    with pytest.raises(MissingSecrets) as missing:
+        ExecutionPlan.from_json(recorded, {"API_TOKEN": "x"})
+    assert missing.value.names == ("DB_PASSWORD",)
+
+
+LEGACY_TEMPLATE = "scan.${CHILD_TOKEN}.found"
+
+
+def test_a_plan_recorded_with_secret_variables_by_0e8d4c6_still_resumes(
+    workspace: support.Workspace, registry: ComponentRegistry
+) -> None:
+    """That wct replaced every secret value found anywhere in the plan, ids included, and
+    listed the names: the values come back from the environment, the ids from the run."""
+    env = {"CHILD_TOKEN": CHILD_TOKEN, "DB_PASSWORD": "test-value"}
+    parent = workspace.write("parent.yaml", TOKEN_PARENT)
+    workspace.write(f"{CHILD_TOKEN}.yaml", TOKEN_CHILD)
+    run_id = run_here(workspace, registry, parent, env)[0]["run_id"]
+    with RunStore(workspace.store) as store:
+        data = store.plan_json(run_id)
+    text = json.dumps(data).replace(CHILD_TOKEN, "${CHILD_TOKEN}").replace("a@b.com", "${X}")
+    legacy = json.loads(text)
+    legacy["secret_variables"] = ["CHILD_TOKEN", "X"]
+    legacy.pop("variables")
+    assert legacy["artifacts"][1]["id"] == LEGACY_TEMPLATE
+    with closing(sqlite3.connect(workspace.store / "runs.db")) as database, database:
+        database.execute(  # what that wct wrote
+            "UPDATE plans SET plan_json = ? WHERE run_id = ?", (json.dumps(legacy), run_id)
+        )
+
+    with RunStore(workspace.store) as store, pytest.raises(StoreError, match="set X to resume"):
+        stored_plan(store, run_id, env)
+    (workspace.folder / "ready").touch()
+    resumed = run_here(workspace, registry, parent, {**env, "X": "a@b.com"}, resume=run_id)
+
+    assert resumed[-1]["status"] == "completed"
+    assert workspace.statuses(run_id) == {"files": "completed", LEGACY_TEMPLATE: "completed"}
+
+
 # -- the rule itself, in process --------------------------------------------------------
 
 
@@ -348,10 +619,32 @@ async def _until(get: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
         ("GITHUB_TOKEN", True),
         ("AWS_SECRET_ACCESS_KEY", True),
         ("MYSQL_PWD", True),
+        ("API_KEY", True),
         ("API_KEYS", True),
+        ("STRIPE_SECRET_KEY", True),
+        ("OPENAI_APIKEY", True),
+        ("SMTP_PASS", True),
+        ("GPG_PASSPHRASE", True),
         ("client-credentials", True),
+        ("app.secrets", True),
+        ("SSH_ASKPASS", False),
+        ("GIT_ASKPASS", False),
+        ("VSCODE_GIT_ASKPASS_NODE", False),
+        ("SUDO_ASKPASS", False),
+        ("SORT_KEY", False),
+        ("PARTITION_KEY", False),
+        ("CACHE_KEY", False),
+        ("PRIMARY_KEY", False),
+        ("SSH_KEY_PATH", False),
+        ("GOOGLE_APPLICATION_CREDENTIALS_FILE", False),
+        ("TOKEN_URL", False),
+        ("SECRETS_DIR", False),
+        ("BYPASS", False),
+        ("MONKEY", False),
+        ("KEY", False),
         ("TOKENIZERS_PARALLELISM", False),
         ("KEYRING_BACKEND", False),
+        ("PASSWORDLESS_LOGIN", False),
         ("PWD", False),
         ("OLDPWD", False),
         ("HOME", False),
@@ -361,51 +654,29 @@ def test_which_names_are_secret(name: str, secret: bool) -> None:
     assert secret_name(name) is secret
 
 
-def test_values_are_replaced_longest_first_and_in_their_encoded_forms() -> None:
-    redact = Redactor.of(
-        {
-            "DB_PASSWORD": "p@ss/word+1",
-            "DB_PASSWORD_OLD": "p@ss/word+1-old",
-            "API_TOKEN": "abc",  # too short to hide
-            "SIGNING_KEY": "true",  # says nothing
-            "DATABASE_URL": "postgres://app:hunter22@db/prod",  # a URL with a password
-            "WCT_SECRET_VARIABLES": "CUSTOMER_ID, OTHER",
-            "CUSTOMER_ID": "cust-4711",
-            "HOME": "/home/someone",
-        }
-    )
+def test_values_of_the_variables_used_are_replaced_longest_first_and_encoded() -> None:
+    env = {
+        "DB_PASSWORD": "p@ss/word+1",
+        "DB_PASSWORD_OLD": "p@ss/word+1-old",
+        "API_TOKEN": "abcde",  # too short to hide
+        "SIGNING_KEY": "true",  # says nothing
+        "DATABASE_URL": "postgres://app:hunter22@db/prod",  # a URL with a password
+        "WCT_SECRET_VARIABLES": "CUSTOMER_ID, OTHER",
+        "CUSTOMER_ID": "cust-4711",
+        "HOME": "/home/someone",
+        "OTHER_PASSWORD": "someone",  # not used by the runbook: never searched for
+    }
+    redact = Redactor.of(env, [name for name in env if name != "OTHER_PASSWORD"])
 
     assert redact("p@ss/word+1-old and p@ss/word+1") == "${DB_PASSWORD_OLD} and ${DB_PASSWORD}"
     assert redact("file:p%40ss%2Fword%2B1 or p%40ss/word%2B1") == (
         "file:${DB_PASSWORD} or ${DB_PASSWORD}"
     )
-    assert redact("'abc' is true") == "'abc' is true"
+    assert redact("'abcde' is true") == "'abcde' is true"
     assert redact("cannot reach postgres://app:hunter22@db/prod") == "cannot reach ${DATABASE_URL}"
     assert redact("customer cust-4711 in /home/someone") == (
         "customer ${CUSTOMER_ID} in /home/someone"
     )
-    assert not Redactor.of({"HOME": "/home/someone", "API_TOKEN": "abc"})
-
-
-def test_a_recorded_plan_gives_back_exactly_what_was_planned() -> None:
-    env = {"DB_PASSWORD": "p@ss/word+1", "DB_PASSWORD_OLD": "p@ss/word+1-old"}
-    redact = Redactor.of(env)
-    planned = {
-        "dsn": "sqlite:p@ss/word+1-old",
-        "encoded": "p%40ss%2Fword%2B1",  # written so in the runbook: kept as it is
-        "items": ["x p@ss/word+1 y", 3, None],
-    }
-
-    recorded = redact.data(planned)
-
-    assert recorded == {
-        "dsn": "sqlite:${DB_PASSWORD_OLD}",
-        "encoded": "p%40ss%2Fword%2B1",
-        "items": ["x ${DB_PASSWORD} y", 3, None],
-    }
-    names = redacted_names(recorded, redact)
-    assert names == ["DB_PASSWORD", "DB_PASSWORD_OLD"]
-    assert restored(recorded, names, env) == planned
-    with pytest.raises(MissingSecrets) as missing:
-        restored(recorded, names, {"DB_PASSWORD": "p@ss/word+1"})
-    assert missing.value.names == ("DB_PASSWORD_OLD",)
+    assert Redactor.of(env, ["HOME", "API_TOKEN"]).names == ("CUSTOMER_ID",)  # listed
+    assert not Redactor.of({**env, "WCT_SECRET_VARIABLES": ""}, ["HOME", "API_TOKEN"])
+    assert Redactor.of(env, None)("/home/someone") == "/home/${OTHER_PASSWORD}"  # old plans

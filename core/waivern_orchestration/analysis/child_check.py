@@ -27,7 +27,7 @@ from waivern_orchestration.analysis.suggestions import did_you_mean
 from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation, Reporter
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.yaml_tree import YamlMapping
-from waivern_orchestration.redaction import Redactor
+from waivern_orchestration.redaction import Redactor, referenced
 
 MAX_RELATED = 20
 
@@ -107,14 +107,18 @@ class _ChildLinker:
         self.context = scope.context
         self.report: Reporter = scope.report
         self.chain_problems: list[ChainProblem] = []
-        # The path is searched with variables substituted; what is said of it never
-        # shows a secret value (`${NAME}` in its place).
-        self.redact = Redactor.of(self.context.env)
+        # Variables in a child path (or `config.template_paths`) lead to files whose names
+        # hold their values: what is said of those files never shows the value of a secret
+        # one (`${NAME}` in its place).
+        template_paths = self.scope.header.config.template_paths
+        self.template_variables = [name for path in template_paths for name in referenced(path)]
+        self.redact = Redactor.of(self.context.env, self.template_variables)
 
     def link(self, info: ArtifactInfo, request: ChildRequest) -> ChildLink:
         if not request.path_allowed:
             return ChildLink(info.id, request, None, None)
         env = self.context.env
+        self.redact = Redactor.of(env, [*referenced(request.path), *self.template_variables])
         location = locate_child(
             expand(request.path, env),
             self.scope.file.parent,
@@ -168,7 +172,10 @@ class _ChildLinker:
         lead: str,
         related: tuple[RelatedInformation, ...] = (),
     ) -> None:
-        self.report(kind.value, range_, lead + chain, related)
+        # The chain names files found with the variables' values: as this runbook
+        # writes them, each runbook above says it again with its own variables redacted.
+        chain = self.redact(chain)
+        self.report(kind.value, range_, self.redact(lead) + chain, self.redact.related(related))
         self.chain_problems.append(ChainProblem(kind, chain, self.report.diagnostics[-1]))
 
     def _surface_problems(self, request: ChildRequest, child: Analysis) -> None:
@@ -210,9 +217,11 @@ class _ChildLinker:
         self.report(
             "WCT046",
             request.path_range,
-            f"child runbook `{request.path}` has {count}: "
-            f"{first.file.name}:{first.range.start.line + 1}: {first.code} {first.message}",
-            tuple(
+            self.redact(
+                f"child runbook `{request.path}` has {count}: "
+                f"{first.file.name}:{first.range.start.line + 1}: {first.code} {first.message}"
+            ),
+            self.redact.related(
                 RelatedInformation(d.file, d.range, f"{d.code} {d.message}")
                 for d in inner_errors[:MAX_RELATED]
             ),

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from waivern_orchestration.redaction import Redactor
-from waivern_orchestration.store.run_store import BatchJob, RunStore, process_alive
+from waivern_orchestration.store.plans import stored_plan
+from waivern_orchestration.store.run_store import BatchJob, RunStore, StoreError, process_alive
 from waivern_orchestration.store.statuses import JobState
 
 PROVIDER_GROUP = "waivern.batch_providers"
@@ -169,10 +170,12 @@ class PollSummary:
 
 def poll(store: RunStore, run_id: str, redact: Redactor | None = None) -> PollSummary:
     """Ask the providers about every job of the run; store what has finished. A job's
-    error passes through ``redact`` (by default the one of this process' environment)
-    before it is stored or reported: a handler's failure may quote a secret."""
-    redact = redact if redact is not None else Redactor.of(os.environ)
+    error passes through ``redact`` before it is stored or reported: a handler's failure
+    may quote a secret. By default: the secret variables the run's plan substitutes, with
+    their values in this process' environment."""
     store.run(run_id)  # unknown run ids fail here with a clear message
+    if redact is None:
+        redact = Redactor.of(os.environ, _plan_variables(store, run_id))
     completed = waiting = 0
     failed: list[tuple[str, str]] = []
     for job in store.batch_jobs(run_id):
@@ -194,3 +197,11 @@ def poll(store: RunStore, run_id: str, redact: Redactor | None = None) -> PollSu
         else:
             waiting += 1
     return PollSummary(run_id, completed, waiting, failed)
+
+
+def _plan_variables(store: RunStore, run_id: str) -> tuple[str, ...] | None:
+    """The variables the run's plan substitutes (None: unknown, so every variable)."""
+    try:
+        return stored_plan(store, run_id).variables
+    except StoreError:
+        return None

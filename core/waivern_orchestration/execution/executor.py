@@ -101,7 +101,8 @@ class Executor:
         redact: Redactor | None = None,
     ) -> None:
         """``redact``: what every error, warning and reason passes through before it is
-        stored or emitted (`redaction`); by default the one of this process' environment."""
+        stored or emitted (`redaction`); by default the one for the variables the plan
+        substitutes, with their values in this process' environment."""
         self.plan = plan
         self.store = store
         self.run_id = run_id
@@ -109,7 +110,7 @@ class Executor:
         self.registry = registry
         self.batch = batch
         self.sink: EventSink = sink or SilentSink()
-        self.redact = redact if redact is not None else Redactor.of(os.environ)
+        self.redact = redact if redact is not None else Redactor.of(os.environ, plan.variables)
         self._stopping = threading.Event()
         self._stop_reason: StopReason | None = None
         self._wake: asyncio.Event | None = None

@@ -51,8 +51,6 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
     registry = request.registry or default_registry()
     runbook = request.runbook.absolute()
     env = dict(os.environ) if request.env is None else request.env
-    # Secret values never reach the store, the events or the terminal (`redaction`).
-    redact = Redactor.of(env)
     with RunStore(request.store_dir) as store:
         if request.resume is None:
             planner = Planner(registry=registry, env=env, pause_collector=request.pause_collector)
@@ -62,7 +60,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
                 run_id,
                 str(runbook),
                 file_sha256(runbook),
-                plan_to_record(plan, redact),
+                plan_to_record(plan),
                 [(a.id, a.origin, plan.alias_of(a.id)) for a in plan.artifacts],
             )
         else:
@@ -77,6 +75,9 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
                     f"the runbook changed since run {run_id} started; resuming with the plan "
                     "recorded then (start a new run to use the changes)"
                 )
+        # The values of the secret variables the plan substitutes never reach the store,
+        # the events or the terminal (`redaction`).
+        redact = Redactor.of(env, plan.variables)
         executor = Executor(
             plan,
             store,

@@ -38,6 +38,7 @@ from waivern_orchestration.analysis.facts import Alias, ArtifactInfo, DeclaredIn
 from waivern_orchestration.components import Component, ComponentRegistry
 from waivern_orchestration.message_schemas import known_schemas, resolve_schema
 from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlScalar
+from waivern_orchestration.redaction import Redactor, referenced
 from waivern_orchestration.store.run_states import ArtifactState, RunState
 from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
@@ -337,7 +338,13 @@ def _child_path(site: ChildPathSite, context: HoverContext) -> list[str]:
     if link is None or link.path is None:
         return [title, "Not found, or not allowed here: see the problem reported on the path."]
     child = link.analysis
-    paragraphs = [title, f"File: {m.code(str(link.path))}"]
+    # The file was found with the variables of the path substituted: its name never
+    # shows a secret one's value (`redaction`).
+    header = context.analysis.header
+    templates = header.config.template_paths if header is not None else []
+    variables = [name for text in (site.path, *templates) for name in referenced(text)]
+    redact = Redactor.of(context.env, variables)
+    paragraphs = [title, f"File: {m.code(redact(str(link.path)))}"]
     if child is None or child.header is None:
         paragraphs.append("Its contents could not be analysed (see the problem reported).")
         return paragraphs
