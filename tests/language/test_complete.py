@@ -569,6 +569,12 @@ def test_a_closed_variable_gets_only_its_name(folder: RunbookFolder) -> None:
     assert choices(in_default, {"HOME": "/home/ann"}) == []
 
 
+def test_the_variable_being_typed_is_not_offered_as_used(folder: RunbookFolder) -> None:
+    runbook = folder.open(CHAIN.replace("path: data", "path: ${HO<|>}"))
+
+    assert labels(choices(runbook, {"HOME": "/home/ann"})) == ["HOME"]
+
+
 def test_a_lone_dollar_becomes_a_variable(folder: RunbookFolder) -> None:
     runbook = folder.open(CHAIN.replace("path: data", "path: data/$<|>"))
     (home,) = choices(runbook, {"HOME": "/home/ann"})

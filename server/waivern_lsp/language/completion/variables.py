@@ -15,7 +15,15 @@ from waivern_orchestration.analysis import Analysis
 
 
 def variable_choices(cursor: Cursor, analysis: Analysis, env: Mapping[str, str]) -> list[Choice]:
-    used = {site.name for site in analysis.env_sites}
+    # The variable being typed is not a use yet: `${HO|}` must not offer `HO` itself.
+    typing = cursor.span.start
+    used = {
+        site.name
+        for site in analysis.env_sites
+        if not (
+            site.range.start.line == typing.line and site.range.start <= typing <= site.range.end
+        )
+    }
     found: list[Choice] = []
     for name in sorted(set(env) | used):
         is_set = name in env
