@@ -521,7 +521,7 @@ def test_reuse_offers_stored_runs_and_their_artifacts(folder: RunbookFolder) -> 
     found = choices(folder.open(chosen))
     assert sorted(labels(found)) == ["files", "findings", "summary"]
     assert choice(found, "files").detail == "completed"
-    assert choice(found, "files").documentation == "`files` was completed in that run."
+    assert choice(found, "files").documentation == "`files` completed in that run."
 
 
 def test_reuse_offers_a_failed_runs_artifacts_after_the_completed(folder: RunbookFolder) -> None:
@@ -531,7 +531,7 @@ def test_reuse_offers_a_failed_runs_artifacts_after_the_completed(folder: Runboo
     files = choice(choices(folder.open(reuse)), "files")
     assert (files.detail, files.order) == ("failed", "1")
     assert (files.documentation or "").startswith(
-        "`files` was failed in that run.\n\nError: path 'data' does not exist"
+        "`files` failed in that run.\n\nError: path 'data' does not exist"
     )
 
 

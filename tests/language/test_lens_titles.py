@@ -15,11 +15,11 @@ from waivern_lsp.language.lens_titles import (
     artifact_status,
     artifact_title,
     artifact_titles,
-    duration,
     resumable,
     resume_title,
     short_error,
 )
+from waivern_lsp.language.run_words import duration
 from waivern_orchestration.store.run_states import RunState
 from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
@@ -52,7 +52,9 @@ def test_a_completed_run_shows_each_artifact_done_and_no_resume(folder: RunbookF
     assert run is not None and run.run_id == outcome.run_id
     assert not resumable(run)
     for title in titles(folder.open(SCAN), run).values():
-        assert re.fullmatch(rf"✓ completed \d+\.\d s · run {outcome.run_id}", title), title
+        assert re.fullmatch(
+            rf"✓ completed (< 1 ms|\d+ ms|[\d.]+ s) · run {outcome.run_id}", title
+        ), title
 
 
 def test_a_failed_run_shows_the_error_and_offers_resume(folder: RunbookFolder) -> None:
@@ -80,7 +82,7 @@ def test_the_artifact_running_a_child_shows_how_its_outputs_went(folder: Runbook
     assert run is not None and run.artifact("analysed") is None  # recorded by its outputs
     by_line = {range_.start.line: title for range_, title in artifact_titles(runbook.analysis, run)}
     assert sorted(by_line) == [3, 8, 16]  # files, analysed, summary
-    assert re.fullmatch(rf"✓ completed \d+\.\d s · run {outcome.run_id}", by_line[8])
+    assert re.fullmatch(rf"✓ completed (< 1 ms|\d+ ms|[\d.]+ s) · run {outcome.run_id}", by_line[8])
 
 
 def test_an_artifact_added_since_the_run_has_not_run(folder: RunbookFolder) -> None:
@@ -122,13 +124,16 @@ def test_an_artifact_still_running_says_so(folder: RunbookFolder) -> None:
 
 
 def test_durations_and_errors_fit_on_one_line() -> None:
-    assert [duration(s) for s in (None, 0.04, 12.34, 59.96, 61, 3600)] == [
+    # the same words as hover's (language/run_words.py)
+    assert [duration(s) for s in (None, 0.0004, 0.04, 4.5, 12.34, 59.96, 61, 3600)] == [
         "",
-        "0.0 s",
+        "< 1 ms",
+        "40 ms",
+        "4.50 s",
         "12.3 s",
         "60.0 s",
         "1 min 1 s",
-        "60 min 0 s",
+        "1 h 0 min",
     ]
     assert short_error(None) == "no error recorded"
     assert short_error("  \n") == "no error recorded"

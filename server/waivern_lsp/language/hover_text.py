@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from waivern_lsp.language.field_docs import FieldDoc, component_fields, field_doc
+from waivern_lsp.language.run_words import duration, status_words
 from waivern_lsp.language.sites import (
     ArtifactSite,
     ChildNameSite,
@@ -276,10 +277,10 @@ def _latest_run(names: Sequence[str], context: HoverContext) -> str:
 
 def _artifact_status(status: ArtifactState, context: HoverContext) -> str:
     m = context.markup
-    shown = m.strong(status.status.replace("_", " "))
+    shown = m.strong(status_words(status.status))
     finished = (ArtifactStatus.COMPLETED, ArtifactStatus.FAILED)
     if status.duration_seconds is not None and status.status in finished:
-        shown += f" in {_duration(status.duration_seconds)}"
+        shown += f" in {duration(status.duration_seconds)}"
     if status.status is ArtifactStatus.RUNNING:
         shown += _when(", since ", status.started_at, context)
     else:
@@ -563,20 +564,6 @@ def _text_field(info: ArtifactInfo, key: str) -> str | None:
 def _flag(info: ArtifactInfo, key: str) -> bool:
     node = info.node.value_of(key) if isinstance(info.node, YamlMapping) else None
     return isinstance(node, YamlScalar) and node.value is True
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms" if seconds >= 0.001 else "< 1 ms"
-    if seconds < 10:
-        return f"{seconds:.2f} s"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {rest} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
 
 
 def _when(prefix: str, moment: datetime | None, context: HoverContext) -> str:

@@ -4,6 +4,7 @@ runbook's Run / Resume actions. Editor-agnostic: statuses in, text out."""
 
 from __future__ import annotations
 
+from waivern_lsp.language.run_words import duration, status_words
 from waivern_orchestration.analysis import Analysis
 from waivern_orchestration.analysis.facts import ArtifactInfo
 from waivern_orchestration.parse.positions import Range
@@ -34,7 +35,7 @@ def artifact_title(status: ArtifactState | None, run: RunState | None) -> str:
     if status.status in (ArtifactStatus.NOT_STARTED, ArtifactStatus.PENDING):
         return f"not run in run {run.run_id} ({run.status})"
     mark = _MARKS.get(status.status, "·")
-    return f"{mark} {status.status} · run {run.run_id}"
+    return f"{mark} {status_words(status.status)} · run {run.run_id}"
 
 
 def artifact_titles(analysis: Analysis, run: RunState | None) -> list[tuple[Range, str]]:
@@ -68,15 +69,6 @@ RUN_TITLE = "▶ Run"
 
 def resumable(run: RunState | None) -> bool:
     return run is not None and run.status in RESUMABLE
-
-
-def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest} s"
 
 
 def short_error(error: str | None) -> str:

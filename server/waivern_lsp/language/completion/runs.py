@@ -14,6 +14,7 @@ from pathlib import Path
 
 from waivern_lsp.language.completion.choice import Choice, ChoiceKind
 from waivern_lsp.language.completion.context import StoredRuns
+from waivern_lsp.language.run_words import status_words, what_it_did
 from waivern_orchestration.store.run_store import (
     ArtifactRecord,
     RunRecord,
@@ -59,7 +60,7 @@ def run_artifact_choices(store: StoredRuns) -> list[Choice]:
 
 
 def _artifact_choice(name: str, record: ArtifactRecord) -> Choice:
-    about = f"`{name}` was {record.status} in that run."
+    about = f"`{name}` {what_it_did(record.status)} in that run."
     if name != record.artifact_id:
         about += f" It is the parent's name for the child runbook artifact `{record.artifact_id}`."
     if record.error:
@@ -68,7 +69,7 @@ def _artifact_choice(name: str, record: ArtifactRecord) -> Choice:
         name,
         ChoiceKind.ARTIFACT,
         name,
-        detail=record.status,
+        detail=status_words(record.status),
         documentation=about,
         order="0" if record.status is ArtifactStatus.COMPLETED else "1",
     )
