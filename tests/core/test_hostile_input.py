@@ -89,7 +89,7 @@ def test_a_fifo_named_as_a_child_runbook_is_refused_without_waiting(tmp_path: Pa
     analysis = analyse(text, tmp_path / "parent.yaml")
 
     [unread] = [d for d in analysis.diagnostics if d.code == "WCT041"]
-    assert "`child.yaml`" in unread.message
+    assert "`child.yaml` is not a regular file" in unread.message
 
 
 def test_wct_validate_refuses_a_huge_file_and_dev_zero_with_one_diagnostic_each(

@@ -32,6 +32,13 @@ def locate_child(path_text: str, runbook_dir: Path, template_paths: Sequence[str
     for directory in directories:
         candidate = directory / path_text
         if not candidate.is_file():
+            if candidate.exists() and not candidate.is_dir():  # a FIFO, a device, a socket
+                return ChildLocation(
+                    None,
+                    "WCT041",
+                    f"child runbook `{path_text}` is not a regular file (`{candidate}`): "
+                    "a runbook is read from a file",
+                )
             continue
         real = real_path(candidate)
         if not any(real.is_relative_to(root) for root in allowed):
