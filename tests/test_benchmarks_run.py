@@ -33,6 +33,11 @@ CASES = {
         ("case", "wct validate s", "over floor s", "peak MB", "diagnostics", "analyse() s"),
         ("1 GiB sparse file", "600 levels behind comments", "floor: `wct validate`"),
     ),
+    "matching.py": (
+        ("--mb", "0.3", "--files", "3", "--hostile-mb", "0.2"),
+        ("engine", "MB/s", "matches", "ratio to floor"),
+        ("and re agree on the raw matches: yes", "one line, 0.2 MB", "NUL-heavy"),
+    ),
     "lsp.py": (
         ("--sizes", "30", "--repeat", "3"),
         ("floor ms", "diagnostics p50/p95", "inputs completion p50/p95", "hover p50/p95"),
