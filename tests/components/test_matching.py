@@ -161,9 +161,27 @@ def test_without_hyperscan_re_finds_the_same_findings(monkeypatch: pytest.Monkey
         context = FakeContext(runbook_dir=Path("."))
         return PersonalDataProcessor().process(inputs, properties, context)
 
+    monkeypatch.setattr(matching, "NATIVE_AFTER", 0)  # the native matcher from the start
+    matching.scan_matcher.cache_clear()
     assert text_matcher(PATTERNS["strict"]).engine == "hyperscan"
     native = findings()
+    assert matching.scan_matcher(tuple(PATTERNS["strict"])).engine == "hyperscan"
     monkeypatch.setattr(matching, "hyperscan", None)
+    matching.scan_matcher.cache_clear()
     assert text_matcher(PATTERNS["strict"]).engine == "re"
     assert findings() == native
+    matching.scan_matcher.cache_clear()
     assert native["findings"]
+
+
+def test_a_scan_uses_re_until_enough_text_pays_for_compiling() -> None:
+    patterns = PATTERNS["default"]
+    text = "\n".join(FRAGMENTS)
+    expected = spans(ReMatcher(patterns).find_all(text))
+    matcher = matching.AdaptiveMatcher(patterns, after=len(text) + 1)
+
+    assert spans(matcher.find_all(text)) == expected
+    assert matcher.engine == "re"  # one text: not worth a second of compiling
+    assert spans(matcher.find_all(text)) == expected
+    assert matcher.engine == "hyperscan"  # past the threshold
+    assert spans(matcher.find_all(text)) == expected

@@ -91,6 +91,46 @@ def _hyperscan_matcher(patterns: tuple[re.Pattern[str], ...]) -> TextMatcher:
     return HyperscanMatcher(patterns)
 
 
+# Compiling a ruleset's Hyperscan databases takes 0.5 to 1 s (one per expression), as long
+# as `re` takes over 1 to 2 MB: a scan of a few files must not wait for it. `re` matches the
+# first characters a process scans with the patterns, Hyperscan the rest.
+NATIVE_AFTER = 2_000_000
+
+
+class AdaptiveMatcher:
+    """`re` until the texts matched add up to ``after`` characters, then the native
+    matcher (compiled once, under a lock: scans run in threads). The same matches either
+    way."""
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]], after: int | None = None) -> None:
+        self.patterns = tuple(patterns)
+        self._re = ReMatcher(self.patterns)
+        self._native: TextMatcher | None = None
+        self._after = NATIVE_AFTER if after is None else after
+        self._seen = 0
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> str:
+        return self._re.engine if self._native is None else self._native.engine
+
+    def find_all(self, text: str) -> list[list[re.Match[str]]]:
+        native = self._native
+        if native is None:
+            with self._lock:
+                self._seen += len(text)
+                if self._native is None and self._seen > self._after:
+                    self._native = text_matcher(self.patterns)
+                native = self._native
+        return (native or self._re).find_all(text)
+
+
+@cache
+def scan_matcher(patterns: tuple[re.Pattern[str], ...]) -> AdaptiveMatcher:
+    """The matcher a process's scans share for ``patterns``: see `AdaptiveMatcher`."""
+    return AdaptiveMatcher(patterns)
+
+
 # --- translating a pattern into a wider one Hyperscan supports ----------------------------
 
 

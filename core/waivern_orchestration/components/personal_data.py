@@ -31,7 +31,7 @@ from waivern_orchestration.components.base import (
     PendingProcessingError,
     Processor,
 )
-from waivern_orchestration.components.matching import text_matcher
+from waivern_orchestration.components.matching import scan_matcher
 from waivern_orchestration.components.pd_rules import Ruleset, TextRule, load_ruleset
 from waivern_orchestration.message_schemas import PERSONAL_DATA_FINDING, STANDARD_INPUT
 from waivern_orchestration.messages import Message
@@ -235,7 +235,7 @@ def find_matches(text: str, ruleset: Ruleset) -> list[_Match]:
     wins, then the rule listed first), in text order. The patterns' matches are exactly
     their `finditer`'s, found at native speed where Hyperscan is installed (`matching`)."""
     found: list[tuple[int, int, int, TextRule]] = []
-    matcher = text_matcher([rule.pattern for rule in ruleset.text_rules])
+    matcher = scan_matcher(tuple(rule.pattern for rule in ruleset.text_rules))
     per_rule = zip(ruleset.text_rules, matcher.find_all(text), strict=True)
     for order, (rule, matches) in enumerate(per_rule):
         for match in matches:
