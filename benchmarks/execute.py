@@ -158,6 +158,9 @@ class NoStore:
     def artifacts(self, run_id: str) -> list[Any]:
         return []
 
+    def streamed_artifacts(self, run_id: str) -> set[str]:
+        return set()
+
     def message(self, run_id: str, artifact_id: str) -> None:
         return None
 

@@ -59,6 +59,7 @@ from waivern_orchestration.components.base import (
     PendingProcessingError,
     Processor,
 )
+from waivern_orchestration.components.streams import BatchResult, ItemProcessor, Stream
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 
 
@@ -191,14 +192,81 @@ class TestBatch(Processor):
 def double(payload: list[int]) -> list[int]:
     """The batch handler (run by the local provider's worker process)."""
     return [2 * value for value in payload]
+
+
+class StreamBehaviour(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(description="Items to stream: `item 0`, `item 1`, ...")
+    item_seconds: float = Field(default=0.0, description="Sleep this long before each item.")
+    log: str | None = Field(
+        default=None,
+        description="Absolute path: append `stream_from N` (connector) or `batch FIRST N` "
+        "(processor) lines.",
+    )
+
+
+def _log(path: str | None, line: str) -> None:
+    if path is None:
+        return
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(descriptor, (line + "\\n").encode())
+    finally:
+        os.close(descriptor)
+
+
+class TestStream(Connector):
+    name = "test_stream"
+    description = "Streams numbered items, going on after the checkpoint on a resume."
+    Properties = StreamBehaviour
+    output_schemas = (STANDARD_INPUT,)
+
+    def extract(self, properties: Any, context: Any) -> Stream:
+        done = context.checkpoint
+        start = done.items if done is not None else 0
+        if done is not None and done.last["content"] != f"item {start - 1}":
+            raise RuntimeError(f"the checkpoint's last item is {done.last!r}")
+        _log(properties.log, f"stream_from {start}")
+
+        def items() -> Any:
+            for number in range(start, properties.count):
+                if context.cancelled():
+                    return
+                time.sleep(properties.item_seconds)
+                yield _item(f"item {number}", f"n{number}")
+
+        return Stream(items(), fields={"source": "test"}, start=start)
+
+
+class TestItems(ItemProcessor):
+    name = "test_items"
+    description = "Upper-cases every item, batch by batch; counts them in `count`."
+    Properties = StreamBehaviour
+    output_schemas = (STANDARD_INPUT,)
+    input_combinations = (frozenset({STANDARD_INPUT}),)
+    lazy_inputs = True
+
+    def process_items(self, items: list[Any], properties: Any) -> BatchResult:
+        _log(properties.log, f"batch {items[0]['content']} {len(items)}")
+        time.sleep(properties.item_seconds * len(items))
+        return BatchResult(
+            [{**item, "content": item["content"].upper()} for item in items],
+            scanned_bytes=sum(len(item["content"]) for item in items),
+        )
+
+    def summarise(self, outputs: Any, properties: Any, context: Any) -> dict[str, Any]:
+        return {"count": sum(1 for _ in outputs)}
 '''
 
 ENTRY_POINTS = f"""\
 [waivern.connectors]
 test_source = {PLUGIN_MODULE}:TestSource
+test_stream = {PLUGIN_MODULE}:TestStream
 
 [waivern.processors]
 test_batch = {PLUGIN_MODULE}:TestBatch
+test_items = {PLUGIN_MODULE}:TestItems
 test_pass = {PLUGIN_MODULE}:TestPass
 """
 

@@ -39,6 +39,15 @@ class RunbookConfig(_Model):
         le=256,
         description="How many artifacts may be produced at the same time.",
     )
+    workers: int | None = Field(
+        default=None,
+        gt=0,
+        le=1024,
+        description=(
+            "Worker processes for CPU-bound work such as pattern matching (`wct run "
+            "--workers N` overrides it). Every core when omitted."
+        ),
+    )
     max_child_depth: int = Field(
         default=3,
         gt=0,

@@ -10,6 +10,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from waivern_orchestration.components.file_text import resolved
+from waivern_orchestration.components.streams import Checkpoint, Stream
 from waivern_orchestration.message_schemas import SchemaRef, known_schemas
 from waivern_orchestration.messages import Message
 
@@ -44,13 +46,42 @@ class FakeContext:
     run_id: str = "run-1"
     batch: FakeBatch = field(default_factory=FakeBatch)
     warnings: list[str] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)
     stop: bool = False
+    checkpoint: Checkpoint | None = None
+    files: int = 0
+    bytes: int = 0
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
+    def limit_reached(self, message: str) -> None:
+        self.limits.append(message)
+        self.warnings.append(message)
+
+    def progress(
+        self,
+        *,
+        files: int = 0,
+        bytes: int = 0,
+        total_files: int | None = None,
+        total_bytes: int | None = None,
+    ) -> None:
+        self.files += files
+        self.bytes += bytes
+
     def cancelled(self) -> bool:
         return self.stop
+
+
+def gathered(output: dict[str, Any] | Stream, context: FakeContext) -> dict[str, Any]:
+    """A component's output as one content: a stream's items gathered, with the text of
+    items kept in their files read (what a processor is given)."""
+    if not isinstance(output, Stream):
+        return output
+    items = [resolved(item, context.warn) for item in output.items]
+    finished = dict(output.finish()) if output.finish is not None else {}
+    return {**output.fields, output.field: items, **finished}
 
 
 def assert_matches_schema(content: dict[str, Any], schema: SchemaRef) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from component_fakes import FakeContext, assert_matches_schema
+from component_fakes import FakeContext, assert_matches_schema, gathered
 
 from waivern_orchestration.components.filesystem import FilesystemConnector, FilesystemProperties
 from waivern_orchestration.message_schemas import STANDARD_INPUT
@@ -35,7 +35,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def extract(context: FakeContext, **properties: Any) -> dict[str, Any]:
-    content = FilesystemConnector().extract(FilesystemProperties(**properties), context)
+    content = gathered(FilesystemConnector().extract(FilesystemProperties(**properties), context), context)
     assert_matches_schema(content, STANDARD_INPUT)
     return content
 
@@ -172,14 +172,14 @@ def test_a_file_that_cannot_be_read_is_skipped_with_a_warning(
     data: Path, context: FakeContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Works as root too, where chmod 000 does not stop reading.
-    read_bytes = Path.read_bytes
+    open_file = Path.open
 
-    def refuse_notes(path: Path) -> bytes:
+    def refuse_notes(path: Path, *args: Any, **kwargs: Any) -> Any:
         if path.name == "notes.txt":
             raise PermissionError(13, "Permission denied", str(path))
-        return read_bytes(path)
+        return open_file(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse_notes)
+    monkeypatch.setattr(Path, "open", refuse_notes)
 
     content = extract(context, path="data", include=["*.txt", "*.csv"])
 

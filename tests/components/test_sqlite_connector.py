@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from component_fakes import FakeContext, assert_matches_schema
+from component_fakes import FakeContext, assert_matches_schema, gathered
 
 from waivern_orchestration.components.sqlite import (
     SqliteConnector,
@@ -41,7 +41,7 @@ def database(tmp_path: Path) -> Path:
 
 
 def extract(context: FakeContext, **properties: Any) -> dict[str, Any]:
-    content = SqliteConnector().extract(SqliteProperties(**properties), context)
+    content = gathered(SqliteConnector().extract(SqliteProperties(**properties), context), context)
     assert_matches_schema(content, STANDARD_INPUT)
     return content
 

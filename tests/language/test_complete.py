@@ -217,8 +217,8 @@ def test_component_properties_come_from_the_components_schema(folder: RunbookFol
     added = folder.open(CHAIN.replace("        path: data\n", "        path: data\n        <|>\n"))
     assert labels(choices(added)) == ["include", "exclude", "max_files", "encoding"]
 
-    value = folder.open(CHAIN.replace("path: data", "path: data\n        max_files: <|>"))
-    assert [(c.label, c.detail) for c in choices(value)] == [("1000", "default")]
+    value = folder.open(CHAIN.replace("path: data", "path: data\n        encoding: <|>"))
+    assert [(c.label, c.detail) for c in choices(value)] == [("utf-8", "default")]
 
     with_ruleset = CHAIN.replace(
         "      type: personal_data\n",

@@ -437,8 +437,8 @@ def test_a_connector_type_shows_its_description_schema_and_settings(
         "directory.",
     ]
     assert (
-        "- `max_files` (whole number, default `1000`): Read at most this many files, in "
-        "sorted path order (the rest is skipped)."
+        "- `max_files` (whole number): Read at most this many files, in sorted path order; "
+        "every matching file when not set. A limit that is hit is reported with the run."
     ) in lines
 
 

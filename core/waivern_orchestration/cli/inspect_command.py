@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from waivern_orchestration.cli import streamed_json
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
 from waivern_orchestration.store.reports import (
     NoStoredOutput,
@@ -27,6 +28,19 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("run_id", metavar="RUN_ID")
     parser.add_argument("artifact", metavar="ARTIFACT", nargs="?")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--offset",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="an artifact's items from the N-th on (0 is the first); adds a `page` object",
+    )
+    parser.add_argument(
+        "--limit",
+        type=_count,
+        metavar="N",
+        help="at most N of an artifact's items; adds a `page` object",
+    )
     add_store_option(parser)
     parser.set_defaults(run=run)
 
@@ -37,16 +51,34 @@ def run(args: argparse.Namespace) -> int:
         with RunStore(directory, read_only=True) as store:
             if args.artifact is None:
                 return _show_run(run_report(store, args.run_id), args.json)
-            message = artifact_message(store, args.run_id, args.artifact)
+            message = artifact_message(
+                store,
+                args.run_id,
+                args.artifact,
+                offset=args.offset,
+                limit=args.limit,
+                warn=lambda line: print(f"wct: {line}", file=sys.stderr),
+            )
+            # JSON either way (it is data), written item by item: it may not fit in memory.
+            streamed_json.dump(message, sys.stdout)
+            sys.stdout.write("\n")
     except StoreError as error:
         print(f"wct: {error}", file=sys.stderr)
         return 2
     except NoStoredOutput as missing:
         print(f"wct: {missing}", file=sys.stderr)
         return missing.exit_code
-    json.dump(message, sys.stdout, indent=2)  # JSON either way: it is data
-    sys.stdout.write("\n")
     return 0
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
 
 
 def _show_run(document: RunReport, as_json: bool) -> int:

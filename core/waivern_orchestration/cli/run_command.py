@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+from collections.abc import Sized
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,25 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--events", action="store_true", help="JSON lines on stdout (human output on stderr)"
     )
+    parser.add_argument(
+        "--workers",
+        metavar="N",
+        type=_positive,
+        help="worker processes for CPU-bound work such as matching (default: config.workers, "
+        "else every core)",
+    )
     add_store_option(parser)
     parser.set_defaults(run=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of workers (1 or more)")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +68,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         outcome = execute(
-            RunRequest(args.file, directory, resume=args.resume, pause_collector=True),
+            RunRequest(
+                args.file,
+                directory,
+                resume=args.resume,
+                pause_collector=True,
+                workers=args.workers,
+            ),
             sink,
             lambda line: errors.print(f"wct: {line}", markup=False, soft_wrap=True),
         )
@@ -134,7 +158,7 @@ def _outputs(store: RunStore, run_id: str) -> set[str]:
 def _result_line(content: dict[str, Any] | None) -> str:
     if content is None:
         return "(not stored: sensitive)"
-    if isinstance(content.get("findings"), list):
+    if isinstance(content.get("findings"), Sized):
         return f"{len(content['findings'])} findings"
     if isinstance(content.get("total"), int):
         by_category = content.get("by_category")
@@ -142,7 +166,7 @@ def _result_line(content: dict[str, Any] | None) -> str:
             parts = ", ".join(f"{name} {count}" for name, count in sorted(by_category.items()))
             return f"{content['total']} findings: {parts}"
         return f"{content['total']} findings"
-    if isinstance(content.get("items"), list):
+    if isinstance(content.get("items"), Sized):
         return f"{len(content['items'])} items"
     return ""
 

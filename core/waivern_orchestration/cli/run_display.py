@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from waivern_orchestration.execution.events import (
     ArtifactFinished,
+    ArtifactProgress,
     ArtifactStarted,
     RunEvent,
     RunFinished,
@@ -58,7 +59,9 @@ def _discard_output(out: TextIO) -> None:
 
 
 class ProgressBar:
-    """Artifacts done/total, the names running now, elapsed time; failures as they happen."""
+    """Artifacts done/total, the names running now, elapsed time, how far the first
+    running artifact that reports progress has got (files, MB/s, ETA); failures as they
+    happen."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -73,6 +76,7 @@ class ProgressBar:
         )
         self.task: Any = None
         self.running: dict[str, float] = {}
+        self.moving: dict[str, ArtifactProgress] = {}
 
     def emit(self, event: RunEvent) -> None:
         match event:
@@ -84,8 +88,12 @@ class ProgressBar:
             case ArtifactStarted(artifact=artifact):
                 self.running[artifact] = time.monotonic()
                 self._describe()
+            case ArtifactProgress(artifact=artifact):
+                self.moving[artifact] = event
+                self._describe()
             case ArtifactFinished(artifact=artifact, status=status, error=error):
                 self.running.pop(artifact, None)
+                self.moving.pop(artifact, None)
                 self.progress.advance(self.task)
                 if status is ArtifactStatus.FAILED:
                     self.console.print(
@@ -102,4 +110,7 @@ class ProgressBar:
     def _describe(self) -> None:
         names = sorted(self.running, key=self.running.__getitem__)
         shown = ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3 else "")
-        self.progress.update(self.task, description=shown)
+        moving = [self.moving[name] for name in names if name in self.moving]
+        if moving:
+            shown += f" · {moving[0].artifact}: {moving[0].words()}"
+        self.progress.update(self.task, description=escape(shown))

@@ -7,12 +7,15 @@ input messages, accepting one of a fixed set of input-schema combinations.
 
 Components are plain synchronous code: the executor calls them in worker threads with
 validated properties and a `ComponentContext`, and they return the content of their
-output message (a JSON-compatible dict matching their output schema).
+output message (a JSON-compatible dict matching their output schema), or a `Stream` of its
+items (`streams`) so that an output never has to fit in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -20,6 +23,31 @@ from pydantic import BaseModel
 
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.messages import Message
+
+
+@dataclass(frozen=True)
+class Stream:
+    """Output content whose list field ``field`` is produced item by item.
+
+    The content it stands for is ``{**fields, field: [*items], **finish()}``. ``items`` is
+    consumed once, in order; ``start`` is the index of the first item it yields (a
+    connector resuming after a checkpoint skips the items already stored and says how many
+    it skipped; the executor skips the rest)."""
+
+    items: Iterable[Any]
+    field: str = "items"
+    fields: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    finish: Callable[[], Mapping[str, Any]] | None = None
+    start: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """What an earlier attempt of an artifact stored before it stopped: ``items`` items,
+    the last of which was ``last`` (a connector finds its place from it)."""
+
+    items: int
+    last: Any
 
 
 class BatchAccess(Protocol):
@@ -59,8 +87,29 @@ class ComponentContext(Protocol):
     def warn(self, message: str) -> None:
         """Record a warning on the artifact (e.g. a file skipped); the run goes on."""
 
+    def limit_reached(self, message: str) -> None:
+        """Record that a limit the runbook set cut the output short (e.g. `max_files`):
+        a warning that the run table, the events and the editor all show."""
+
+    def progress(
+        self,
+        *,
+        files: int = 0,
+        bytes: int = 0,
+        total_files: int | None = None,
+        total_bytes: int | None = None,
+    ) -> None:
+        """Count files and bytes read (and say how many there are in all, once known) for
+        the run's progress: rates and an ETA."""
+
     def cancelled(self) -> bool:
         """True once the run is stopping: long loops should return early."""
+
+    @property
+    def checkpoint(self) -> Checkpoint | None:
+        """What an earlier attempt of this artifact stored before it stopped, when its
+        output is a `Stream`: a connector that can find its place from the last item
+        stored yields only the rest (`Stream.start`)."""
 
 
 class Component:
@@ -77,8 +126,9 @@ class Component:
 class Connector(Component):
     """Extracts data from outside the run (files, databases, ...)."""
 
-    def extract(self, properties: Any, context: ComponentContext) -> dict[str, Any]:
-        """The content of the output message; ``properties`` is a ``Properties``."""
+    def extract(self, properties: Any, context: ComponentContext) -> dict[str, Any] | Stream:
+        """The content of the output message, or a `Stream` of its items; ``properties``
+        is a ``Properties``."""
         raise NotImplementedError(f"connector {self.name!r} cannot extract")
 
 
@@ -87,9 +137,14 @@ class Processor(Component):
 
     # Each combination is the exact set of input schemas the processor accepts together.
     input_combinations: ClassVar[tuple[frozenset[SchemaRef], ...]]
+    # True: list fields of the inputs may be sequences read lazily from the run store
+    # (`streams.StreamedItems`) rather than lists. False (the default, for processors
+    # written before streams): every input is given whole, as plain lists.
+    lazy_inputs: ClassVar[bool] = False
 
     def process(
         self, inputs: Sequence[Message], properties: Any, context: ComponentContext
-    ) -> dict[str, Any]:
-        """The content of the output message, from every input message (fan-in)."""
+    ) -> dict[str, Any] | Stream:
+        """The content of the output message (or a `Stream` of its items), from every
+        input message (fan-in)."""
         raise NotImplementedError(f"processor {self.name!r} cannot process")

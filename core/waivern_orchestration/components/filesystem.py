@@ -1,8 +1,11 @@
 """The `filesystem` connector: text files under a directory, as `standard_input/1.0.0`.
 
-Files are chosen by include/exclude globs relative to `path`, read in sorted path order
-up to `max_files`, and decoded with `encoding`. Binary, unreadable and undecodable files
-are skipped with a warning on the artifact; a missing `path` is an error.
+Files are chosen by include/exclude globs relative to `path` and given in sorted path
+order, every one of them unless the runbook sets `max_files` (a limit that is hit is
+reported). Items stream out one per file; the text stays in the file (`file_text`: the
+store keeps a reference with the file's SHA-256, checked when the text is read). Binary,
+unreadable and undecodable files are skipped with a warning on the artifact; a missing
+`path` is an error. A resumed run goes on after the last file stored before it stopped.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,10 +22,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from waivern_orchestration.components.base import ComponentContext, Connector
+from waivern_orchestration.components.file_text import SkippedFile, fingerprint
+from waivern_orchestration.components.streams import Stream
 from waivern_orchestration.message_schemas import STANDARD_INPUT
-
-# A NUL byte in the first 8 KiB marks a file as binary (the heuristic git and grep use).
-BINARY_SNIFF_BYTES = 8192
 
 
 class FilesystemProperties(BaseModel):
@@ -41,10 +45,13 @@ class FilesystemProperties(BaseModel):
             "folder skips everything under it."
         ),
     )
-    max_files: int = Field(
-        default=1000,
+    max_files: int | None = Field(
+        default=None,
         gt=0,
-        description="Read at most this many files, in sorted path order (the rest is skipped).",
+        description=(
+            "Read at most this many files, in sorted path order; every matching file when "
+            "not set. A limit that is hit is reported with the run."
+        ),
     )
     encoding: str = Field(default="utf-8", description="Text encoding of the files.")
 
@@ -64,7 +71,7 @@ class FilesystemConnector(Connector):
     Properties = FilesystemProperties
     output_schemas = (STANDARD_INPUT,)
 
-    def extract(self, properties: Any, context: ComponentContext) -> dict[str, Any]:
+    def extract(self, properties: Any, context: ComponentContext) -> Stream:
         settings: FilesystemProperties = properties
         root = resolve_path(settings.path, context.runbook_dir)
         if root.is_file():
@@ -79,23 +86,42 @@ class FilesystemConnector(Connector):
         else:
             raise FileNotFoundError(f"path {settings.path!r} does not exist ({root})")
 
-        if len(files) > settings.max_files:
-            skipped = len(files) - settings.max_files
-            context.warn(
-                f"max_files is {settings.max_files}: skipped {skipped} more matching "
-                f"file{'s' if skipped != 1 else ''} (from {files[settings.max_files]!r} on)"
+        limit = settings.max_files
+        if limit is not None and len(files) > limit:
+            skipped = len(files) - limit
+            context.limit_reached(
+                f"max_files is {limit}: skipped {skipped} more matching "
+                f"file{'s' if skipped != 1 else ''} (from {files[limit]!r} on)"
             )
-            files = files[: settings.max_files]
+            files = files[:limit]
 
-        items: list[dict[str, Any]] = []
+        # A resumed run: the files up to the last one stored are done (sorted order).
+        done = context.checkpoint
+        first = 0
+        if done is not None and isinstance(done.last, dict):
+            last_file = (done.last.get("metadata") or {}).get("file")
+            if isinstance(last_file, str):
+                first = bisect_right(files, last_file)
+        return Stream(
+            self._items(root, files[first:], settings.encoding, context),
+            fields={"source": settings.path},
+            start=done.items if done is not None and first else 0,
+        )
+
+    def _items(
+        self, root: Path, files: list[str], encoding: str, context: ComponentContext
+    ) -> Iterator[dict[str, Any]]:
         for relative in files:
             if context.cancelled():
-                break
-            text = _read_text(root / relative, relative, settings.encoding, context)
-            if text is not None:
-                metadata = {"source": relative, "connector": self.name, "file": relative}
-                items.append({"content": text, "metadata": metadata})
-        return {"source": settings.path, "items": items}
+                return
+            try:
+                content = fingerprint(root / relative, relative, encoding)
+            except SkippedFile as skipped:
+                context.warn(str(skipped))
+                continue
+            context.progress(files=1, bytes=content["size"])
+            metadata = {"source": relative, "connector": self.name, "file": relative}
+            yield {"content": content, "metadata": metadata}
 
 
 def resolve_path(path: str, runbook_dir: Path) -> Path:
@@ -175,24 +201,3 @@ def _segment_regex(segment: str) -> str:
             out.append(re.escape(char))
         index += 1
     return "".join(out)
-
-
-def _read_text(path: Path, relative: str, encoding: str, context: ComponentContext) -> str | None:
-    """The decoded text of a file, or None (with a warning) when it is binary, unreadable
-    or not text in ``encoding``."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        context.warn(f"skipped unreadable file {relative!r}: {error.strerror or error}")
-        return None
-    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
-        context.warn(f"skipped binary file {relative!r}")
-        return None
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        context.warn(
-            f"skipped {relative!r}: not {encoding} text ({error.reason} at byte {error.start})"
-        )
-        return None
-    return text.removeprefix("\ufeff")  # a byte order mark is not content

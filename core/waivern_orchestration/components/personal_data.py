@@ -20,19 +20,24 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from waivern_orchestration.components.base import (
-    ComponentContext,
-    PendingProcessingError,
-    Processor,
+from waivern_orchestration.components.base import ComponentContext, PendingProcessingError
+from waivern_orchestration.components.file_text import (
+    Chunk,
+    SkippedFile,
+    Warn,
+    is_file_ref,
+    read_text,
+    text_chunks,
 )
 from waivern_orchestration.components.matching import scan_matcher
 from waivern_orchestration.components.pd_rules import Ruleset, TextRule, load_ruleset
+from waivern_orchestration.components.streams import BatchResult, ItemProcessor, stream_items
 from waivern_orchestration.message_schemas import PERSONAL_DATA_FINDING, STANDARD_INPUT
 from waivern_orchestration.messages import Message
 
@@ -41,6 +46,11 @@ REVIEW_KEY_PREFIX = "personal_data.review:"
 # Raw text on each side of a match that the review sees, and how many occurrences.
 REVIEW_CONTEXT_CHARS = 30
 REVIEW_MAX_CONTEXTS = 10
+# A file bigger than this many characters is scanned in chunks of this size, each with this
+# much text of its neighbours around it: a value (and its evidence) that crosses a boundary
+# is found whole, once. Values longer than the margin are not personal data.
+CHUNK_CHARS = 8_000_000
+CHUNK_MARGIN = 65_536
 
 
 class EvidenceOptions(BaseModel):
@@ -104,12 +114,35 @@ class PersonalDataProperties(BaseModel):
     )
 
 
-class PersonalDataProcessor(Processor):
+class PersonalDataProcessor(ItemProcessor):
     name = "personal_data"
     description = "Finds personal data (e-mails, phones, cards, ...) in text, with evidence."
     Properties = PersonalDataProperties
     output_schemas = (PERSONAL_DATA_FINDING,)
     input_combinations = (frozenset({STANDARD_INPUT}),)
+    input_field = "items"
+    output_field = "findings"
+    lazy_inputs = True
+
+    def streams(self, properties: Any) -> bool:
+        # The review judges every candidate at once (one batch job): not item by item.
+        settings: PersonalDataProperties = properties
+        return not settings.review.enabled
+
+    def process_items(self, items: list[Any], properties: Any) -> BatchResult:
+        settings: PersonalDataProperties = properties
+        ruleset = load_ruleset(settings.ruleset)
+        result = BatchResult([])
+        for item in items:
+            findings, scanned = scan_entry(item, ruleset, settings.evidence, result.warnings.append)
+            result.items += findings
+            result.scanned_bytes += scanned
+        return result
+
+    def summarise(
+        self, outputs: Iterable[Any], properties: Any, context: ComponentContext
+    ) -> dict[str, Any]:
+        return {"summary": _summary(outputs)}
 
     def process(
         self, inputs: Sequence[Message], properties: Any, context: ComponentContext
@@ -119,22 +152,27 @@ class PersonalDataProcessor(Processor):
         review = settings.review.enabled
         candidates: list[dict[str, Any]] = []
         for message in inputs:
-            items = message.content.get("items") if isinstance(message.content, dict) else None
-            if not isinstance(items, list):
+            items = stream_items(message.content, "items")
+            if items is None:
                 context.warn(f"input {message.id!r} has no items: skipped")
                 continue
             for item in items:
                 if context.cancelled():
                     return _content([_without_review(c) for c in candidates])
-                candidates += scan_item(item, ruleset, settings.evidence, review=review)
+                found, _ = scan_entry(item, ruleset, settings.evidence, context.warn, review=review)
+                candidates += found
         if not (review and candidates):
             return _content([_without_review(candidate) for candidate in candidates])
         return _content(_reviewed(candidates, settings.review.provider, context))
 
 
 def _content(findings: list[dict[str, Any]]) -> dict[str, Any]:
-    summary = Counter(str(finding.get("type")) for finding in findings)
-    return {"findings": findings, "summary": dict(sorted(summary.items()))}
+    return {"findings": findings, "summary": _summary(findings)}
+
+
+def _summary(findings: Iterable[Any]) -> dict[str, int]:
+    counts = Counter(str(finding.get("type")) for finding in findings if isinstance(finding, dict))
+    return dict(sorted(counts.items()))
 
 
 def _without_review(candidate: dict[str, Any]) -> dict[str, Any]:
@@ -175,59 +213,164 @@ class _Match:
     masked: str
 
 
+def scan_entry(
+    item: Any, ruleset: Ruleset, evidence: EvidenceOptions, warn: Warn, *, review: bool = False
+) -> tuple[list[dict[str, Any]], int]:
+    """The findings in one `standard_input` item, and the characters scanned. Text kept
+    in its file is read here, a big file in chunks (`CHUNK_CHARS`, with `CHUNK_MARGIN` of
+    shared context so that no match is lost or doubled at a boundary)."""
+    if not isinstance(item, dict):
+        return [], 0
+    content = item.get("content")
+    if isinstance(content, str):
+        return scan_item(item, ruleset, evidence, review=review), len(content)
+    if not is_file_ref(content):
+        return [], 0
+    metadata = _metadata(item)
+    try:
+        if int(content.get("size") or 0) <= CHUNK_CHARS:
+            text = read_text(content, warn)
+            return scan_item({**item, "content": text}, ruleset, evidence, review=review), len(text)
+        chunks = text_chunks(content, warn, chunk_chars=CHUNK_CHARS, margin=CHUNK_MARGIN)
+        scan = _Scan(metadata, ruleset, evidence, review)
+        for chunk in chunks:
+            scan.add(chunk)
+        return scan.findings(), scan.scanned
+    except SkippedFile as skipped:
+        warn(str(skipped))
+        return [], 0
+
+
 def scan_item(
     item: Any, ruleset: Ruleset, evidence: EvidenceOptions, *, review: bool = False
 ) -> list[dict[str, Any]]:
-    """The findings in one `standard_input` item; with ``review``, each carries a `review`
-    field (the raw value and its surroundings) for `review_candidates`."""
+    """The findings in one `standard_input` item with its text in place; with ``review``,
+    each carries a `review` field (the raw value and its surroundings) for
+    `review_candidates`."""
     if not isinstance(item, dict) or not isinstance(item.get("content"), str):
         return []
     text: str = item["content"]
-    raw_metadata = item.get("metadata")
-    metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
-    source = str(metadata.get("source", ""))
+    metadata = _metadata(item)
     if metadata.get("kind") == "schema":
+        source = str(metadata.get("source", ""))
         return _column_findings(text, metadata, source, ruleset, evidence)
+    scan = _Scan(metadata, ruleset, evidence, review)
+    scan.add(Chunk(text, 0, 0, len(text), 0, last=True))
+    return scan.findings()
 
-    matches = find_matches(text, ruleset)
-    groups: dict[tuple[str, str], list[_Match]] = {}
-    for match in matches:
-        groups.setdefault((match.rule.type, _normalised(match.raw)), []).append(match)
-    line_starts = [0] + [newline.end() for newline in re.finditer("\n", text)] if matches else []
-    starts = [match.start for match in matches]
 
-    findings: list[dict[str, Any]] = []
-    for occurrences in groups.values():
-        first = occurrences[0]
-        finding: dict[str, Any] = {
-            "type": first.rule.type,
-            "category": first.rule.category,
-            "risk": first.rule.risk,
-            "value": first.masked,
-            "location": _text_location(metadata, bisect_right(line_starts, first.start)),
-            "source": source,
-            "occurrences": len(occurrences),
-            "detected_by": "pattern",
-        }
-        if evidence.enabled:
-            finding["evidence"] = _evidence(text, occurrences, matches, starts, evidence)
-        if review:
-            finding["review"] = {
-                "text": first.raw,
-                "contexts": [
+def _metadata(item: dict[str, Any]) -> dict[str, Any]:
+    metadata = item.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+class _Scan:
+    """Findings gathered over the chunks of one text, in order: occurrences of the same
+    value make one finding, located at the first."""
+
+    def __init__(
+        self, metadata: dict[str, Any], ruleset: Ruleset, evidence: EvidenceOptions, review: bool
+    ) -> None:
+        self.metadata = metadata
+        self.source = str(metadata.get("source", ""))
+        self.ruleset = ruleset
+        self.evidence = evidence
+        self.review = review
+        self.scanned = 0
+        self._groups: dict[tuple[str, str], _Finding] = {}
+
+    def add(self, chunk: Chunk) -> None:
+        text = chunk.text
+        self.scanned += chunk.core_end - chunk.core_start
+        matches = find_matches(text, self.ruleset)
+        if not matches:
+            return
+        line_starts = [0] + [newline.end() for newline in re.finditer("\n", text)]
+        starts = [match.start for match in matches]
+        low, high = chunk.core_start - chunk.offset, chunk.core_end - chunk.offset
+        options = self.evidence
+        for match in matches:
+            if not low <= match.start < high:
+                continue  # a neighbouring chunk's
+            key = (match.rule.type, _normalised(match.raw))
+            group = self._groups.get(key)
+            if group is None:
+                line = chunk.line + bisect_right(line_starts, match.start)
+                group = self._groups[key] = _Finding(match, line)
+            group.occurrences += 1
+            if (
+                options.enabled
+                and group.considered < options.max_per_finding * 4
+                and len(group.evidence) < options.max_per_finding
+            ):
+                group.considered += 1
+                snippet = _snippet(text, chunk, match, matches, starts, options.context_chars)
+                if snippet not in group.evidence:
+                    group.evidence.append(snippet)
+            if self.review and len(group.contexts) < REVIEW_MAX_CONTEXTS:
+                group.contexts.append(
                     {
                         "before": _masked_window(
-                            text, max(0, m.start - REVIEW_CONTEXT_CHARS), m.start, matches, starts
+                            text,
+                            max(0, match.start - REVIEW_CONTEXT_CHARS),
+                            match.start,
+                            matches,
+                            starts,
                         ),
                         "after": _masked_window(
-                            text, m.end, m.end + REVIEW_CONTEXT_CHARS, matches, starts
+                            text, match.end, match.end + REVIEW_CONTEXT_CHARS, matches, starts
                         ),
                     }
-                    for m in occurrences[:REVIEW_MAX_CONTEXTS]
-                ],
+                )
+
+    def findings(self) -> list[dict[str, Any]]:
+        findings: list[dict[str, Any]] = []
+        for group in self._groups.values():
+            first = group.first
+            finding: dict[str, Any] = {
+                "type": first.rule.type,
+                "category": first.rule.category,
+                "risk": first.rule.risk,
+                "value": first.masked,
+                "location": _text_location(self.metadata, group.line),
+                "source": self.source,
+                "occurrences": group.occurrences,
+                "detected_by": "pattern",
             }
-        findings.append(finding)
-    return findings
+            if self.evidence.enabled:
+                finding["evidence"] = group.evidence
+            if self.review:
+                finding["review"] = {"text": first.raw, "contexts": group.contexts}
+            findings.append(finding)
+        return findings
+
+
+@dataclass(slots=True)
+class _Finding:
+    first: _Match
+    line: int
+    occurrences: int = 0
+    considered: int = 0  # occurrences looked at for evidence
+    evidence: list[str] = field(default_factory=list)
+    contexts: list[dict[str, str]] = field(default_factory=list)
+
+
+def _snippet(
+    text: str,
+    chunk: Chunk,
+    match: _Match,
+    matches: list[_Match],
+    starts: list[int],
+    context_chars: int,
+) -> str:
+    window_start = max(0, match.start - context_chars)
+    window_end = min(len(text), match.end + context_chars)
+    snippet = " ".join(_masked_window(text, window_start, window_end, matches, starts).split())
+    if chunk.offset + window_start > 0:
+        snippet = "..." + snippet
+    if window_end < len(text) or not chunk.last:
+        snippet += "..."
+    return snippet
 
 
 def find_matches(text: str, ruleset: Ruleset) -> list[_Match]:
@@ -269,30 +412,6 @@ def _text_location(metadata: dict[str, Any], line: int) -> dict[str, Any]:
         return {"file": str(metadata["file"]), "line": line}
     cell: dict[str, Any] = {k: metadata[k] for k in ("table", "column", "row") if k in metadata}
     return cell or {"line": line}
-
-
-def _evidence(
-    text: str,
-    occurrences: list[_Match],
-    matches: list[_Match],
-    starts: list[int],
-    options: EvidenceOptions,
-) -> list[str]:
-    snippets: list[str] = []
-    # Repeated identical contexts add nothing: look at a bounded number of occurrences.
-    for match in occurrences[: options.max_per_finding * 4]:
-        window_start = max(0, match.start - options.context_chars)
-        window_end = min(len(text), match.end + options.context_chars)
-        snippet = " ".join(_masked_window(text, window_start, window_end, matches, starts).split())
-        if window_start > 0:
-            snippet = "..." + snippet
-        if window_end < len(text):
-            snippet += "..."
-        if snippet not in snippets:
-            snippets.append(snippet)
-        if len(snippets) == options.max_per_finding:
-            break
-    return snippets
 
 
 def _masked_window(

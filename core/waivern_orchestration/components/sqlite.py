@@ -1,13 +1,15 @@
 """The `sqlite` connector: the schema and cells of SQLite tables, as `standard_input/1.0.0`.
 
 The database is opened read-only. For each table: one item describing its columns
-(`metadata.kind: "schema"`), then one item per non-empty text or number cell of its first
-`max_rows_per_table` rows, in rowid (or primary key) order.
+(`metadata.kind: "schema"`), then one item per non-empty text or number cell of its rows
+(of its first `max_rows_per_table`, when set), in rowid (or primary key) order. Rows
+are read as the items stream out: a table of any size is never held in memory.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from waivern_orchestration.components.base import ComponentContext, Connector
 from waivern_orchestration.components.filesystem import resolve_path
+from waivern_orchestration.components.streams import Stream
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 
 
@@ -30,8 +33,13 @@ class SqliteProperties(BaseModel):
         default=None,
         description="Tables (or views) to read, in this order; every table when omitted.",
     )
-    max_rows_per_table: int = Field(
-        default=1000, gt=0, description="Read at most this many rows of each table."
+    max_rows_per_table: int | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Read at most this many rows of each table; every row when not set. A limit that "
+            "is hit is reported with the run."
+        ),
     )
 
 
@@ -43,27 +51,54 @@ class SqliteConnector(Connector):
     Properties = SqliteProperties
     output_schemas = (STANDARD_INPUT,)
 
-    def extract(self, properties: Any, context: ComponentContext) -> dict[str, Any]:
+    def extract(self, properties: Any, context: ComponentContext) -> Stream:
         settings: SqliteProperties = properties
         path = resolve_path(settings.database_path, context.runbook_dir)
         if not path.exists():
             raise FileNotFoundError(f"database {settings.database_path!r} does not exist ({path})")
         if not path.is_file():
             raise ValueError(f"database {settings.database_path!r} is not a file")
-        items: list[dict[str, Any]] = []
+        connection = self._connect(path, settings.database_path)
         try:
-            with closing(connect_read_only(path)) as connection:
-                for table in _tables(connection, settings.tables, settings.database_path):
-                    if context.cancelled():
-                        break
-                    items += _table_items(
-                        connection, path.name, table, settings.max_rows_per_table, context
-                    )
+            tables = _tables(connection, settings.tables, settings.database_path)
         except sqlite3.Error as error:
+            connection.close()
             raise ValueError(
                 f"cannot read SQLite database {settings.database_path!r}: {error}"
             ) from error
-        return {"source": settings.database_path, "items": items}
+        except BaseException:
+            connection.close()
+            raise
+        items = self._items(connection, path.name, tables, settings, context)
+        return Stream(items, fields={"source": settings.database_path})
+
+    @staticmethod
+    def _connect(path: Path, name: str) -> sqlite3.Connection:
+        try:
+            return connect_read_only(path)
+        except sqlite3.Error as error:
+            raise ValueError(f"cannot read SQLite database {name!r}: {error}") from error
+
+    def _items(
+        self,
+        connection: sqlite3.Connection,
+        database_name: str,
+        tables: list[str],
+        settings: SqliteProperties,
+        context: ComponentContext,
+    ) -> Iterator[dict[str, Any]]:
+        with closing(connection):
+            try:
+                for table in tables:
+                    if context.cancelled():
+                        return
+                    yield from _table_items(
+                        connection, database_name, table, settings.max_rows_per_table, context
+                    )
+            except sqlite3.Error as error:
+                raise ValueError(
+                    f"cannot read SQLite database {settings.database_path!r}: {error}"
+                ) from error
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
@@ -104,51 +139,48 @@ def _table_items(
     connection: sqlite3.Connection,
     database_name: str,
     table: str,
-    max_rows: int,
+    max_rows: int | None,
     context: ComponentContext,
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     info = connection.execute(
         "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", (table,)
     ).fetchall()
     columns = [str(name) for name, _pk in info]
     primary_key = [str(name) for name, pk in sorted(info, key=lambda row: row[1]) if pk]
     source = f"{database_name}/{table}"
-    items: list[dict[str, Any]] = [
-        {
-            "content": ", ".join(columns),
-            "metadata": {
-                "source": source,
-                "connector": "sqlite",
-                "table": table,
-                "kind": "schema",
-                "columns": columns,
-            },
-        }
-    ]
-    rows = _rows(connection, table, columns, primary_key, max_rows + 1)
-    if len(rows) > max_rows:
-        context.warn(
-            f"table {table!r} has more than {max_rows} rows: read the first {max_rows} "
-            "(max_rows_per_table)"
-        )
-        rows = rows[:max_rows]
-    for row_id, values in rows:
+    yield {
+        "content": ", ".join(columns),
+        "metadata": {
+            "source": source,
+            "connector": "sqlite",
+            "table": table,
+            "kind": "schema",
+            "columns": columns,
+        },
+    }
+    limit = -1 if max_rows is None else max_rows + 1
+    for number, (row_id, values) in enumerate(
+        _rows(connection, table, columns, primary_key, limit), start=1
+    ):
+        if max_rows is not None and number > max_rows:
+            context.limit_reached(
+                f"table {table!r} has more than {max_rows} rows: read the first {max_rows} "
+                "(max_rows_per_table)"
+            )
+            return
         for column, value in zip(columns, values, strict=False):
             if isinstance(value, bool | int | float) or (isinstance(value, str) and value.strip()):
-                items.append(
-                    {
-                        "content": str(value),
-                        "metadata": {
-                            "source": source,
-                            "connector": "sqlite",
-                            "table": table,
-                            "column": column,
-                            "row": row_id,
-                            "kind": "cell",
-                        },
-                    }
-                )
-    return items
+                yield {
+                    "content": str(value),
+                    "metadata": {
+                        "source": source,
+                        "connector": "sqlite",
+                        "table": table,
+                        "column": column,
+                        "row": row_id,
+                        "kind": "cell",
+                    },
+                }
 
 
 def _rows(
@@ -157,23 +189,27 @@ def _rows(
     columns: list[str],
     primary_key: list[str],
     limit: int,
-) -> list[tuple[int, tuple[Any, ...]]]:
-    """Up to ``limit`` rows as (rowid, values); tables without a rowid (WITHOUT ROWID
-    tables, views) are read in primary-key order, numbered from 1."""
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Up to ``limit`` rows (-1: all) as (rowid, values), read as they are needed; tables
+    without a rowid (WITHOUT ROWID tables, views) are read in primary-key order, numbered
+    from 1."""
     quoted = _quote(table)
     selected = ", ".join(_quote(column) for column in columns)
     taken = {column.lower() for column in columns}
     alias = next((name for name in ("rowid", "_rowid_", "oid") if name not in taken), None)
     if alias is not None:
         try:
-            rows = connection.execute(
-                f"SELECT {alias}, {selected} FROM {quoted} ORDER BY {alias} LIMIT ?", (limit,)
-            ).fetchall()
+            first = connection.execute(f"SELECT {alias} FROM {quoted} LIMIT 1").fetchone()
         except sqlite3.OperationalError:
-            rows = []  # a WITHOUT ROWID table: primary-key order
-        else:
-            if all(isinstance(row[0], int) for row in rows):  # views give NULL rowids
-                return [(row[0], tuple(row[1:])) for row in rows]
+            first = None  # a WITHOUT ROWID table: primary-key order
+        if first is not None and isinstance(first[0], int):  # views give NULL rowids
+            cursor = connection.execute(
+                f"SELECT {alias}, {selected} FROM {quoted} ORDER BY {alias} LIMIT ?", (limit,)
+            )
+            for row in cursor:
+                yield row[0], tuple(row[1:])
+            return
     order = f" ORDER BY {', '.join(_quote(c) for c in primary_key)}" if primary_key else ""
     cursor = connection.execute(f"SELECT {selected} FROM {quoted}{order} LIMIT ?", (limit,))
-    return [(number, tuple(row)) for number, row in enumerate(cursor, start=1)]
+    for number, row in enumerate(cursor, start=1):
+        yield number, tuple(row)

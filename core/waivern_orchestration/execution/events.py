@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from waivern_orchestration.execution.progress import ProgressSnapshot
 from waivern_orchestration.store.statuses import ArtifactStatus, Counts, RunStatus
 
 
@@ -61,6 +62,79 @@ class ArtifactFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class ArtifactProgress:
+    """How far a running artifact has got (sent at most twice a second, when it moved):
+    items produced, files and bytes read, the totals when known, rates since the artifact
+    started and the seconds left at that rate."""
+
+    kind: ClassVar[str] = "artifact_progress"
+    run_id: str
+    artifact: str
+    items: int
+    files: int
+    bytes: int
+    total_items: int | None
+    total_files: int | None
+    total_bytes: int | None
+    elapsed_seconds: float
+    eta_seconds: float | None
+
+    @classmethod
+    def of(cls, run_id: str, artifact: str, snapshot: ProgressSnapshot) -> ArtifactProgress:
+        return cls(
+            run_id,
+            artifact,
+            snapshot.items,
+            snapshot.files,
+            snapshot.bytes,
+            snapshot.total_items,
+            snapshot.total_files,
+            snapshot.total_bytes,
+            snapshot.elapsed,
+            snapshot.eta_seconds,
+        )
+
+    def rate(self, done: int) -> float:
+        return done / self.elapsed_seconds if self.elapsed_seconds > 0 else 0.0
+
+    def words(self) -> str:
+        """As people read it: "1,200/5,000 files · 310/900 MB · 41.3 MB/s · 1 min 5 s left"
+        (what is known of it)."""
+        parts: list[str] = []
+        if self.files or self.total_files:
+            parts.append(_counted(self.files, self.total_files, "files"))
+        if self.bytes or self.total_bytes:
+            mb, total = self.bytes / 1e6, self.total_bytes
+            parts.append(f"{mb:,.0f}/{total / 1e6:,.0f} MB" if total else f"{mb:,.0f} MB")
+            parts.append(f"{self.rate(self.bytes) / 1e6:,.1f} MB/s")
+        if self.items or self.total_items:
+            parts.append(_counted(self.items, self.total_items, "items"))
+            parts.append(f"{self.rate(self.items):,.0f} items/s")
+        if self.eta_seconds is not None:
+            parts.append(f"{_seconds(self.eta_seconds)} left")
+        return " · ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        eta = self.eta_seconds
+        return {
+            "event": self.kind,
+            "run_id": self.run_id,
+            "artifact": self.artifact,
+            "items": self.items,
+            "files": self.files,
+            "bytes": self.bytes,
+            "total_items": self.total_items,
+            "total_files": self.total_files,
+            "total_bytes": self.total_bytes,
+            "elapsed_seconds": round(self.elapsed_seconds, 3),
+            "items_per_second": round(self.rate(self.items), 1),
+            "files_per_second": round(self.rate(self.files), 1),
+            "bytes_per_second": round(self.rate(self.bytes)),
+            "eta_seconds": round(eta, 1) if eta is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class RunFinished:
     kind: ClassVar[str] = "run_finished"
     run_id: str
@@ -78,7 +152,7 @@ class RunFinished:
         }
 
 
-RunEvent = RunStarted | ArtifactStarted | ArtifactFinished | RunFinished
+RunEvent = RunStarted | ArtifactStarted | ArtifactProgress | ArtifactFinished | RunFinished
 
 
 class EventSink(Protocol):
@@ -112,6 +186,19 @@ def event_from_json(data: object) -> RunEvent | None:
                 float(data.get("duration_seconds") or 0.0),
                 str(error) if error is not None else None,
             )
+        if kind == ArtifactProgress.kind:
+            return ArtifactProgress(
+                run_id,
+                str(data["artifact"]),
+                int(data.get("items") or 0),
+                int(data.get("files") or 0),
+                int(data.get("bytes") or 0),
+                _optional_int(data.get("total_items")),
+                _optional_int(data.get("total_files")),
+                _optional_int(data.get("total_bytes")),
+                float(data.get("elapsed_seconds") or 0.0),
+                _optional_float(data.get("eta_seconds")),
+            )
         if kind == RunFinished.kind:
             counts = data.get("counts") or {}
             reason = data.get("reason")
@@ -124,3 +211,22 @@ def event_from_json(data: object) -> RunEvent | None:
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
     return None
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _optional_float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _counted(done: int, total: int | None, what: str) -> str:
+    return f"{done:,}/{total:,} {what}" if total else f"{done:,} {what}"
+
+
+def _seconds(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"

@@ -19,30 +19,51 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.base import BatchAccess, PendingProcessingError
+from waivern_orchestration.components.streams import (
+    Checkpoint,
+    ItemProcessor,
+    Stream,
+    StreamedItems,
+    stream_items,
+)
 from waivern_orchestration.execution.events import (
     ArtifactFinished,
+    ArtifactProgress,
     ArtifactStarted,
     EventSink,
     RunFinished,
     RunStarted,
     SilentSink,
 )
+from waivern_orchestration.execution.inputs import prepared
 from waivern_orchestration.execution.outcome import RunOutcome, StopReason, decide_outcome
+from waivern_orchestration.execution.progress import ProgressCounts
+from waivern_orchestration.execution.streaming import (
+    ArtifactWriter,
+    WorkerProcesses,
+    capped_warnings,
+    whole_stream,
+    write_item_wise,
+    write_stream,
+)
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.messages import ExecutionMetadata, Message
 from waivern_orchestration.planner import ExecutionPlan, PlannedArtifact
 from waivern_orchestration.redaction import Redactor
+from waivern_orchestration.store import batches
 from waivern_orchestration.store.run_store import (
     HEARTBEAT_SECONDS,
     FinishedArtifact,
     RunStore,
+    StoredStream,
     StoreError,
     now_iso,
 )
@@ -51,7 +72,8 @@ from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus, empt
 
 @dataclass
 class ExecutionContext:
-    """What a component sees of the run it works in (`components.base.ComponentContext`)."""
+    """What a component sees of the run it works in (`components.base.ComponentContext`),
+    and what the run learns from it as it goes (warnings, limits hit, progress)."""
 
     runbook_dir: Path
     artifact_id: str
@@ -59,13 +81,38 @@ class ExecutionContext:
     batch: BatchAccess
     stopping: threading.Event
     warnings: list[str] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)
+    checkpoint: Checkpoint | None = None
+    progress_counts: ProgressCounts = field(default_factory=lambda: ProgressCounts())
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
+    def limit_reached(self, message: str) -> None:
+        self.limits.append(message)
+        self.warnings.append(message)
+
+    def progress(
+        self,
+        *,
+        files: int = 0,
+        bytes: int = 0,
+        total_files: int | None = None,
+        total_bytes: int | None = None,
+    ) -> None:
+        self.progress_counts.add(files=files, bytes=bytes)
+        if total_files is not None or total_bytes is not None:
+            self.progress_counts.expect(files=total_files, bytes=total_bytes)
+
+    def count(self, *, items: int = 0, files: int = 0, bytes: int = 0) -> None:
+        self.progress_counts.add(items=items, files=files, bytes=bytes)
+
     def cancelled(self) -> bool:
         return self.stopping.is_set()
 
+
+# How often the progress of running artifacts is reported (when it moved).
+PROGRESS_SECONDS = 0.5
 
 BatchFactory = Callable[[str, str], BatchAccess]  # (run id, artifact id) → access
 
@@ -86,6 +133,7 @@ class _Result:
     warnings: list[str]
     stored: str | None = None  # the message as stored (JSON), made in the worker thread
     started_at: str | None = None
+    failure: StoreError | None = None  # the store refused a batch: the run stops
 
 
 class Executor:
@@ -99,10 +147,12 @@ class Executor:
         batch: BatchFactory,
         sink: EventSink | None = None,
         redact: Redactor | None = None,
+        workers: int | None = None,
     ) -> None:
         """``redact``: what every error, warning and reason passes through before it is
         stored or emitted (`redaction`); by default the one for the variables the plan
-        substitutes, with their values in this process' environment."""
+        substitutes, with their values in this process' environment. ``workers``: worker
+        processes for CPU-bound batches (default: `config.workers`, else every core)."""
         self.plan = plan
         self.store = store
         self.run_id = run_id
@@ -116,6 +166,10 @@ class Executor:
         self._wake: asyncio.Event | None = None
         self._messages: dict[str, Message] = {}
         self._status: dict[str, ArtifactStatus] = {}  # each artifact's, as the run goes
+        self._contexts: dict[str, ExecutionContext] = {}  # the running artifacts'
+        self._checkpointed: set[str] = set()  # artifacts with batches stored before this run
+        size = plan.config.workers if workers is None else workers
+        self._processes = WorkerProcesses(size or os.cpu_count() or 1)
 
     def stop(self, reason: StopReason) -> None:
         """End the run early (a signal): safe to call from the loop's signal handlers."""
@@ -184,7 +238,9 @@ class Executor:
                 step = _Step()
                 if self._stopping.is_set() or not running:
                     break
-                timeout = None if deadline is None else max(deadline - loop.time(), 0)
+                timeout = PROGRESS_SECONDS
+                if deadline is not None:
+                    timeout = min(max(deadline - loop.time(), 0), timeout)
                 wake: asyncio.Future[Any] = asyncio.ensure_future(self._wake.wait())
                 watched: set[asyncio.Future[Any]] = {*running, wake}
                 finished, _ = await asyncio.wait(
@@ -192,6 +248,7 @@ class Executor:
                 )
                 wake.cancel()
                 self._wake.clear()
+                self._report_progress(running.values())
                 timed_out = deadline is not None and loop.time() >= deadline
                 if limit is not None and timed_out and not finished - {wake}:
                     self.stop(StopReason.timed_out(limit))
@@ -201,6 +258,9 @@ class Executor:
                         continue
                     artifact = running.pop(future)
                     result: _Result = future.result()
+                    self._contexts.pop(artifact, None)
+                    if result.failure is not None:
+                        raise result.failure
                     status[artifact] = result.status
                     if result.message is not None:
                         self._messages[artifact] = result.message
@@ -229,6 +289,7 @@ class Executor:
         finally:
             heartbeat.cancel()
             pool.close()
+            self._processes.close()
         counts = self.store.counts(self.run_id)
         run_status, reason = decide_outcome(self.run_id, counts, failed_required, self._stop_reason)
         reason = self.redact.optional(reason)
@@ -240,6 +301,7 @@ class Executor:
         """Statuses to start from: completed artifacts stay completed (unless their message
         was never stored and something still needs it); everything else runs again."""
         status = {record.artifact_id: record.status for record in self.store.artifacts(self.run_id)}
+        self._checkpointed = self.store.streamed_artifacts(self.run_id)
         dependents = self.plan.dependents()
         for artifact in self.plan.artifacts:
             # A sensitive output was never stored: produce it again if something needs it.
@@ -338,6 +400,13 @@ class Executor:
         for artifact in step.started:
             self.sink.emit(ArtifactStarted(self.run_id, artifact))
 
+    def _report_progress(self, running: Iterable[str]) -> None:
+        for artifact in running:
+            context = self._contexts.get(artifact)
+            snapshot = context.progress_counts.changed() if context is not None else None
+            if snapshot is not None:
+                self.sink.emit(ArtifactProgress.of(self.run_id, artifact, snapshot))
+
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
@@ -379,6 +448,7 @@ class Executor:
             batch=self.batch(self.run_id, planned.id),
             stopping=self._stopping,
         )
+        self._contexts[planned.id] = context
         reuse = planned.definition.reuse
         reused = self._reused(planned) if reuse is not None else None
         alias = self.plan.alias_of(planned.id)
@@ -389,15 +459,19 @@ class Executor:
             if reuse is not None and reused is None:
                 error = f"run {reuse.from_run} has no stored output for artifact `{reuse.artifact}`"
                 return _Result(ArtifactStatus.FAILED, None, error, 0.0, context.warnings)
+            writer: ArtifactWriter | None = None
             try:
-                content = reused.content if reused else self._produce(planned, inputs, context)
+                writer = self._writer(planned, context)
+                content = self._output(planned, inputs, context, reused, writer)
+            except StoreError as failure:  # taken over, or the store failed: the run stops
+                return _Result(ArtifactStatus.FAILED, None, str(failure), 0.0, [], failure=failure)
             except PendingProcessingError as pending:
                 return _Result(
                     ArtifactStatus.PENDING,
                     None,
                     str(pending),
                     time.perf_counter() - started,
-                    context.warnings,
+                    self._warnings(writer, context),
                 )
             except Exception as error:  # a component's failure is the artifact's, not ours
                 return _Result(
@@ -405,8 +479,11 @@ class Executor:
                     None,
                     _describe(error),
                     time.perf_counter() - started,
-                    context.warnings,
+                    self._warnings(writer, context),
                 )
+            finally:
+                if writer is not None:
+                    writer.close()
             duration = time.perf_counter() - started
             schema = (
                 SchemaRef.parse(planned.output_schema)
@@ -429,14 +506,19 @@ class Executor:
                     None,
                     f"the component's output is not JSON data: {error}",
                     duration,
-                    context.warnings,
+                    self._warnings(writer, context),
                 )
+            if writer is not None and batches.streamed_field(content) is not None:
+                # Dependents read the streamed items from the store, batch by batch.
+                readable = dict(content)
+                batches.with_items(readable, self.store.path, self.run_id, planned.id)
+                message = replace(message, content=readable)
             return _Result(
                 ArtifactStatus.COMPLETED,
                 message,
                 None,
                 duration,
-                context.warnings,
+                self._warnings(writer, context),
                 stored,
                 started_at,
             )
@@ -456,19 +538,110 @@ class Executor:
             message = self.store.message(reuse.from_run, other.resolve(reuse.artifact))
         return message
 
-    def _produce(
-        self, planned: PlannedArtifact, inputs: Sequence[Message], context: ExecutionContext
+    def _writer(self, planned: PlannedArtifact, context: ExecutionContext) -> ArtifactWriter | None:
+        """The writer of an output that may stream (never one that is not stored:
+        `sensitive`), with what an earlier attempt stored as the component's checkpoint."""
+        if planned.sensitive:
+            return None
+        earlier = StoredStream()
+        if planned.id in self._checkpointed:  # an earlier attempt stored batches
+            with self.store.another() as store:
+                earlier = store.stored_stream(self.run_id, planned.id)
+        if earlier.items:
+            context.checkpoint = Checkpoint(earlier.items, earlier.last)
+        return ArtifactWriter(
+            lambda: self.store.another(), self.run_id, planned.id, self.token, context, earlier
+        )
+
+    @staticmethod
+    def _warnings(writer: ArtifactWriter | None, context: ExecutionContext) -> list[str]:
+        return writer.warnings() if writer is not None else capped_warnings(context.warnings)
+
+    def _output(
+        self,
+        planned: PlannedArtifact,
+        inputs: Sequence[Message],
+        context: ExecutionContext,
+        reused: Message | None,
+        writer: ArtifactWriter | None,
     ) -> dict[str, Any]:
+        """The output content: whole, or (streamed) its envelope with the items stored."""
         definition = planned.definition
+        if reused is not None:
+            return self._reuse(planned, reused, writer)
+        output: dict[str, Any] | Stream
         if definition.source is not None:
             connector = self.registry.connectors[definition.source.type]
             properties = connector.Properties.model_validate(definition.source.properties)
-            return connector().extract(properties, context)
-        if definition.process is not None:
-            processor = self.registry.processors[definition.process.type]
+            output = connector().extract(properties, context)
+        elif definition.process is not None:
+            processor = self.registry.processors[definition.process.type]()
             properties = processor.Properties.model_validate(definition.process.properties)
-            return processor().process(inputs, properties, context)
-        return concatenate([message.content for message in inputs])
+            if (
+                isinstance(processor, ItemProcessor)
+                and writer is not None
+                and processor.streams(properties)
+            ):
+                context.progress_counts.expect(items=_input_items(processor, inputs))
+                return write_item_wise(
+                    processor, properties, inputs, writer, context, self._processes
+                )
+            given = prepared(inputs, lazy=processor.lazy_inputs, warn=context.warn)
+            output = processor.process(given, properties, context)
+        else:
+            output = concatenated(inputs)
+        if isinstance(output, Stream):
+            return write_stream(output, writer, context) if writer else whole_stream(output)
+        return output
+
+    def _reuse(
+        self, planned: PlannedArtifact, reused: Message, writer: ArtifactWriter | None
+    ) -> dict[str, Any]:
+        """The content of a reused message: a streamed one's batches are copied as they
+        are stored (not decoded), or gathered when this output is never stored."""
+        content = dict(reused.content)
+        found = next(
+            (name for name, value in content.items() if isinstance(value, StreamedItems)), None
+        )
+        if found is None:
+            return content
+        items: StreamedItems = content[found]
+        if writer is None:
+            content[found] = list(items)
+            return content
+        reuse = planned.definition.reuse
+        assert reuse is not None
+        writer.store.copy_batches(reuse.from_run, reused.id, self.run_id, self.token, planned.id)
+        content[found] = batches.marker(len(items))
+        return content
+
+
+def concatenated(inputs: Sequence[Message]) -> dict[str, Any] | Stream:
+    """`merge: concatenate` of the inputs; a list field that is streamed in any input
+    streams out (its items chained, input by input), never gathered in memory."""
+    contents = [message.content for message in inputs]
+    streamed = next(
+        (
+            name
+            for content in contents
+            for name, value in content.items()
+            if isinstance(value, StreamedItems)
+        ),
+        None,
+    )
+    if streamed is None:
+        return concatenate(contents)
+    parts = [content[streamed] for content in contents if streamed in content]
+    rest = concatenate([{k: v for k, v in c.items() if k != streamed} for c in contents])
+    return Stream(chain.from_iterable(parts), field=streamed, fields=rest)
+
+
+def _input_items(processor: ItemProcessor, inputs: Sequence[Message]) -> int:
+    total = 0
+    for message in inputs:
+        items = stream_items(message.content, processor.input_field)
+        total += len(items) if isinstance(items, Sized) else 0
+    return total
 
 
 def concatenate(contents: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -36,6 +36,9 @@ class RunRequest:
     env: Mapping[str, str] | None = None
     # Plan with the garbage collector paused (`Planner`): for a program to choose.
     pause_collector: bool = False
+    # Worker processes for CPU-bound batches (`wct run --workers`); else `config.workers`,
+    # else every core.
+    workers: int | None = None
 
 
 Notice = Callable[[str], None]  # one line for the user (a changed runbook on resume, ...)
@@ -87,6 +90,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
             lambda run, artifact: StoreBatchAccess(request.store_dir, run, artifact),
             sink,
             redact,
+            workers=request.workers,
         )
         return asyncio.run(_with_signals(executor))
 

@@ -12,10 +12,14 @@ are also their JSON Schema in `schemas/server-api.schema.json` and the editor's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
 from typing_extensions import TypedDict  # for pydantic (the JSON Schema) before 3.12
 
+from waivern_orchestration.components.file_text import ResolvedItems
+from waivern_orchestration.components.streams import StreamedItems
 from waivern_orchestration.store.plans import stored_plan
 from waivern_orchestration.store.run_store import RunStore, owner_alive
 from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
@@ -139,8 +143,22 @@ class NoStoredOutput(Exception):
         self.exit_code = exit_code
 
 
-def artifact_message(store: RunStore, run_id: str, artifact: str) -> dict[str, Any]:
-    """The stored output message of ARTIFACT (a plan id or an alias) in the run."""
+def artifact_message(
+    store: RunStore,
+    run_id: str,
+    artifact: str,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """The stored output message of ARTIFACT (a plan id or an alias) in the run.
+
+    Text kept in its file is read (a warning, through ``warn``, when it changed since the
+    run). Its list of items (the streamed one, else the content's first list) is given
+    from ``offset``, at most ``limit`` of them, with a `page` object saying which; with
+    neither, whole, and a streamed list stays a lazy sequence (`streamed_json` writes it
+    batch by batch)."""
     document = run_report(store, run_id)
     plan = stored_plan(store, run_id)
     resolved = plan.resolve(artifact)
@@ -156,4 +174,24 @@ def artifact_message(store: RunStore, run_id: str, artifact: str) -> dict[str, A
             else state
         )
         raise NoStoredOutput(f"{artifact} has no stored output ({reason})", 1)
-    return message.to_json()
+    shown = message.to_json()
+    content = shown["content"] = dict(message.content)
+    listed = _listed_field(content)
+    if listed is None:
+        return shown
+    items = ResolvedItems(content[listed], warn or (lambda _: None))
+    if offset == 0 and limit is None:
+        content[listed] = items if isinstance(content[listed], StreamedItems) else list(items)
+        return shown
+    end = None if limit is None else offset + limit
+    content[listed] = list(islice(items, offset, end))
+    shown["page"] = {"field": listed, "offset": offset, "limit": limit, "total": len(items)}
+    return shown
+
+
+def _listed_field(content: dict[str, Any]) -> str | None:
+    """The content's list of items: the streamed one, else the first list."""
+    for name, value in content.items():
+        if isinstance(value, StreamedItems):
+            return name
+    return next((name for name, value in content.items() if isinstance(value, list)), None)

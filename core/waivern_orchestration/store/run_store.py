@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from waivern_orchestration.messages import Message
+from waivern_orchestration.store import batches
 from waivern_orchestration.store.faults import StoreError as StoreError
 from waivern_orchestration.store.faults import (
     StoreGone,
@@ -117,6 +118,20 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        """
+        CREATE TABLE batches (
+            run_id TEXT NOT NULL,
+            artifact_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            items INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            warnings_json TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (run_id, artifact_id, position)
+        );
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -178,6 +193,21 @@ class FinishedArtifact:
     message_json: str | None  # the message as stored (JSON text), when there is one
     sensitive: bool = False  # then only the fact is stored, never the content
     started_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStream:
+    """What is stored of an artifact's streamed output: the positions of its batches,
+    how many items they hold, the last item, and the warnings recorded with them."""
+
+    positions: frozenset[int] = frozenset()
+    items: int = 0
+    last: Any = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def next_position(self) -> int:
+        return max(self.positions) + 1 if self.positions else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +343,27 @@ class RunStore:
                 f"the run store at {self.directory} was removed or replaced while this "
                 "process used it: nothing more is recorded, and the run stopped"
             )
+
+    def another(self) -> RunStore:
+        """Another connection to this same store (for another thread): StoreGone when the
+        file at the path is not the one this connection writes any more."""
+        self._still_there()
+        other = RunStore(self.directory, read_only=self.read_only)
+        if other._identity != self._identity:
+            other.close()
+            raise StoreGone(
+                f"the run store at {self.directory} was removed or replaced while this "
+                "process used it: nothing more is recorded, and the run stopped"
+            )
+        return other
+
+    @guarded
+    def streamed_artifacts(self, run_id: str) -> set[str]:
+        """The artifacts of a run with stored batches (streamed, or checkpointed)."""
+        rows = self._db.execute(
+            "SELECT DISTINCT artifact_id FROM batches WHERE run_id = ?", (run_id,)
+        )
+        return {artifact for (artifact,) in rows}
 
     def close(self) -> None:
         self._db.close()
@@ -700,7 +751,78 @@ class RunStore:
         ).fetchone()
         if row is None or row[0] is None:
             return None
-        return Message.from_json(json.loads(row[0]))
+        message = Message.from_json(json.loads(row[0]))
+        if isinstance(message.content, dict):
+            batches.with_items(message.content, self.path, run_id, artifact_id)
+        return message
+
+    # -- streamed outputs --------------------------------------------------------------
+
+    @guarded
+    def write_batch(
+        self,
+        run_id: str,
+        token: str,
+        artifact_id: str,
+        position: int,
+        items: list[Any],
+        warnings: Sequence[str] = (),
+    ) -> int:
+        """One batch of an artifact's streamed output, in its own transaction (a
+        checkpoint); returns the bytes stored. OwnershipLost when ``token`` no longer
+        owns the run."""
+        data = batches.encode(items)
+        with self._owned(run_id, token) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO batches (run_id, artifact_id, position, items, data, "
+                "warnings_json) VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, artifact_id, position, len(items), data, json.dumps(list(warnings))),
+            )
+        return len(data)
+
+    @guarded
+    def stored_stream(self, run_id: str, artifact_id: str) -> StoredStream:
+        rows = self._db.execute(
+            "SELECT position, items, warnings_json FROM batches WHERE run_id = ? AND "
+            "artifact_id = ? ORDER BY position",
+            (run_id, artifact_id),
+        ).fetchall()
+        last = None
+        if rows:
+            data = self._db.execute(
+                "SELECT data FROM batches WHERE run_id = ? AND artifact_id = ? AND position = ?",
+                (run_id, artifact_id, rows[-1][0]),
+            ).fetchone()[0]
+            found = batches.decode(data)
+            last = found[-1] if found else None
+        warnings = [warning for row in rows for warning in json.loads(row[2])]
+        return StoredStream(
+            frozenset(row[0] for row in rows), sum(row[1] for row in rows), last, tuple(warnings)
+        )
+
+    @guarded
+    def drop_batches(self, run_id: str, token: str, artifact_id: str) -> None:
+        """Forget an artifact's stored batches (it is produced again from the start)."""
+        with self._owned(run_id, token) as db:
+            db.execute(
+                "DELETE FROM batches WHERE run_id = ? AND artifact_id = ?", (run_id, artifact_id)
+            )
+
+    @guarded
+    def copy_batches(
+        self, source_run: str, source_artifact: str, run_id: str, token: str, artifact_id: str
+    ) -> None:
+        """Reuse: another run's stored batches become this artifact's, without decoding."""
+        with self._owned(run_id, token) as db:
+            db.execute(
+                "DELETE FROM batches WHERE run_id = ? AND artifact_id = ?", (run_id, artifact_id)
+            )
+            db.execute(
+                "INSERT INTO batches (run_id, artifact_id, position, items, data, "
+                "warnings_json) SELECT ?, ?, position, items, data, '[]' FROM batches "
+                "WHERE run_id = ? AND artifact_id = ?",
+                (run_id, artifact_id, source_run, source_artifact),
+            )
 
     # -- batch jobs and results --------------------------------------------------------
 

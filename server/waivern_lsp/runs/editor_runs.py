@@ -37,6 +37,7 @@ from waivern_lsp.runs.failures import Failure
 from waivern_lsp.runs.views import refresh_run_views
 from waivern_orchestration.execution.events import (
     ArtifactFinished,
+    ArtifactProgress,
     ArtifactStarted,
     RunEvent,
     RunFinished,
@@ -57,7 +58,12 @@ _ERROR_TAIL = 2000  # characters of the process' stderr kept for a message
 
 
 RunProgressEvent = Literal[
-    "run_started", "artifact_started", "artifact_finished", "run_finished", "run_ended"
+    "run_started",
+    "artifact_started",
+    "artifact_progress",
+    "artifact_finished",
+    "run_finished",
+    "run_ended",
 ]
 
 
@@ -105,6 +111,7 @@ class EditorRun:
     done: int = 0
     failed: int = 0
     running: list[str] = field(default_factory=list)
+    progress: dict[str, ArtifactProgress] = field(default_factory=dict)  # the running's
     started: asyncio.Future[str] = field(default_factory=asyncio.Future)
     finished: asyncio.Event = field(default_factory=asyncio.Event)
     token: str | None = None  # the work-done progress token, when the client has one
@@ -121,7 +128,11 @@ class EditorRun:
     def progress_message(self) -> str:
         names = ", ".join(self.running[:3]) + (" …" if len(self.running) > 3 else "")
         counted = f"{self.done}/{self.total}"
-        return f"{counted} · {names}" if names else counted
+        message = f"{counted} · {names}" if names else counted
+        moving = [self.progress[name] for name in self.running if name in self.progress]
+        if moving:  # the first running artifact that reports how far it got
+            message += f" · {moving[0].artifact}: {moving[0].words()}"
+        return message
 
     @property
     def percentage(self) -> int:
@@ -244,7 +255,11 @@ class EditorRuns:
                 run.running.append(artifact)
                 self._report(run)
                 self._announce(run, event)
+            case ArtifactProgress(artifact=artifact):
+                run.progress[artifact] = event
+                self._report(run)
             case ArtifactFinished(artifact=artifact, status=status, error=error):
+                run.progress.pop(artifact, None)
                 if artifact in run.running:
                     run.running.remove(artifact)
                 run.done += 1
@@ -367,6 +382,8 @@ def _event_name(event: RunEvent | None) -> RunProgressEvent:
             return "run_started"
         case ArtifactStarted():
             return "artifact_started"
+        case ArtifactProgress():
+            return "artifact_progress"
         case ArtifactFinished():
             return "artifact_finished"
         case RunFinished():

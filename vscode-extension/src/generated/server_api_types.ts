@@ -215,7 +215,7 @@ export interface RunProgress {
   /**
    * The `wct run --events` event, or `run_ended`: the process is gone.
    */
-  event: "run_started" | "artifact_started" | "artifact_finished" | "run_finished" | "run_ended";
+  event: "run_started" | "artifact_started" | "artifact_progress" | "artifact_finished" | "run_finished" | "run_ended";
   /**
    * `running` until `run_finished`; then the final status.
    */

@@ -1,0 +1,280 @@
+"""Streamed outputs as the executor produces them: batch by batch into the run store.
+
+`write_stream` drains a component's `Stream`; `write_item_wise` runs an `ItemProcessor`
+over its inputs' batches, in worker processes when the input is big enough to be worth
+it. Both write every batch as soon as it is made (one transaction: a checkpoint) and, on a
+resume, go on from what an earlier attempt stored: a connector's items after the last one
+stored, a processor's batches that are not stored yet. Memory holds a few batches per
+running artifact, however large the output.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import Any, Protocol
+
+from waivern_orchestration.components.base import ComponentContext
+from waivern_orchestration.components.file_text import is_file_ref
+from waivern_orchestration.components.streams import (
+    BatchResult,
+    ItemProcessor,
+    Stream,
+    StreamedItems,
+    stream_items,
+)
+from waivern_orchestration.messages import Message
+from waivern_orchestration.store import batches
+from waivern_orchestration.store.run_store import RunStore, StoredStream
+
+# A stored batch holds at most this many items, or about this many characters of text.
+BATCH_ITEMS = 1000
+BATCH_CHARS = 8_000_000
+# An item-wise batch handed to a worker: about this much text (files by their size).
+WORK_CHARS = 4_000_000
+WORK_ITEMS = 1000
+# Worker processes start once an input holds this much text (they take about a second).
+PARALLEL_FROM_CHARS = 16_000_000
+# An artifact's warnings kept in full; beyond, one line counts the rest.
+MAX_WARNINGS = 200
+
+
+class StreamContext(ComponentContext, Protocol):
+    """The executor's context for an artifact that streams (`executor.ExecutionContext`)."""
+
+    warnings: list[str]
+
+    def count(self, *, items: int = 0, files: int = 0, bytes: int = 0) -> None: ...
+
+
+class ArtifactWriter:
+    """Writes one artifact's batches, with the warnings recorded since the last one, on
+    a store connection of its own (it runs in the artifact's worker thread), opened on
+    the first write. ``earlier``: what earlier attempts stored (the checkpoint)."""
+
+    def __init__(
+        self,
+        open_store: Callable[[], RunStore],
+        run_id: str,
+        artifact_id: str,
+        token: str,
+        context: StreamContext,
+        earlier: StoredStream,
+    ) -> None:
+        self.run_id, self.artifact_id, self.token = run_id, artifact_id, token
+        self.context = context
+        self.earlier = earlier
+        self._open_store = open_store
+        self._store: RunStore | None = None
+        self._warned = 0  # context warnings already written with a batch
+
+    @property
+    def store(self) -> RunStore:
+        if self._store is None:
+            self._store = self._open_store()
+        return self._store
+
+    def write(self, position: int, items: list[Any]) -> None:
+        new = self.context.warnings[self._warned :]
+        self._warned += len(new)
+        self.store.write_batch(self.run_id, self.token, self.artifact_id, position, items, new)
+
+    def stored(self) -> StoredStream:
+        return self.store.stored_stream(self.run_id, self.artifact_id)
+
+    def warnings(self) -> list[str]:
+        """Every warning of the artifact: earlier attempts' (stored) and this one's."""
+        return capped_warnings([*self.earlier.warnings, *self.context.warnings])
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def capped_warnings(warnings: Sequence[str]) -> list[str]:
+    if len(warnings) <= MAX_WARNINGS:
+        return list(warnings)
+    more = len(warnings) - (MAX_WARNINGS - 1)
+    return [*warnings[: MAX_WARNINGS - 1], f"... and {more} more warnings"]
+
+
+def write_stream(stream: Stream, writer: ArtifactWriter, context: StreamContext) -> dict[str, Any]:
+    """Drain ``stream`` into the store after what earlier attempts stored; the content
+    envelope (the streamed field as a marker)."""
+    earlier = writer.earlier
+    if stream.start > earlier.items:
+        raise RuntimeError(
+            f"the component resumed after item {stream.start}, but only {earlier.items} are stored"
+        )
+    items = islice(stream.items, earlier.items - stream.start, None)
+    position, count = earlier.next_position, earlier.items
+    for batch in sized_batches(items, BATCH_ITEMS, BATCH_CHARS):
+        writer.write(position, batch)
+        position += 1
+        count += len(batch)
+        context.count(items=len(batch))
+    finished = dict(stream.finish()) if stream.finish is not None else {}
+    return {**stream.fields, stream.field: batches.marker(count), **finished}
+
+
+def whole_stream(stream: Stream) -> dict[str, Any]:
+    """A stream gathered in memory (an output that is never stored: `sensitive`)."""
+    items = list(stream.items)
+    finished = dict(stream.finish()) if stream.finish is not None else {}
+    return {**stream.fields, stream.field: items, **finished}
+
+
+def write_item_wise(
+    processor: ItemProcessor,
+    properties: Any,
+    inputs: Sequence[Message],
+    writer: ArtifactWriter,
+    context: StreamContext,
+    pool: WorkerProcesses | None,
+) -> dict[str, Any]:
+    """Run ``processor`` batch by batch over every input item, storing each output batch
+    at the position of its input batch (so a resume skips exactly the stored ones); the
+    content envelope, with the fields `summarise` gives."""
+    done = writer.earlier.positions
+    target = type(processor).__module__, type(processor).__qualname__
+    in_flight: deque[tuple[int, Future[BatchResult]]] = deque()
+    # Batches are held until there is enough text to be worth the worker processes'
+    # start (a small input runs here, in the artifact's thread).
+    held: list[tuple[int, list[Any]]] = []
+    held_chars = 0
+    parallel = False
+
+    def settle(position: int, result: BatchResult) -> None:
+        writer.write(position, result.items)
+        context.warnings.extend(result.warnings)
+        context.count(items=len(result.items), bytes=result.scanned_bytes)
+
+    def send(position: int, batch: list[Any]) -> None:
+        assert pool is not None
+        in_flight.append((position, pool.submit(_process_batch, target, properties, batch)))
+        while len(in_flight) > pool.size * 2:
+            settled, future = in_flight.popleft()
+            settle(settled, future.result())
+
+    try:
+        for position, batch in enumerate(_work_batches(processor, inputs, context)):
+            if context.cancelled():
+                break
+            if position in done:
+                continue
+            if pool is None or pool.size < 2:
+                settle(position, processor.process_items(batch, properties))
+            elif parallel:
+                send(position, batch)
+            else:
+                held.append((position, batch))
+                held_chars += sum(map(_text_size, batch))
+                if held_chars >= PARALLEL_FROM_CHARS:
+                    parallel = True
+                    for waiting in held:
+                        send(*waiting)
+                    held = []
+        for position, batch in held:
+            if not context.cancelled():
+                settle(position, processor.process_items(batch, properties))
+        while in_flight:
+            settled, future = in_flight.popleft()
+            settle(settled, future.result())
+    except BrokenProcessPool:
+        raise RuntimeError(
+            "a worker process died (killed, or out of memory): the batches it finished are "
+            "kept; resume the run to do the rest"
+        ) from None
+    finally:
+        for _, future in in_flight:
+            future.cancel()
+    if context.cancelled():
+        return {}
+    stored = writer.stored()
+    outputs = StreamedItems(
+        stored.items,
+        lambda: batches.read_batches(writer.store.path, writer.run_id, writer.artifact_id),
+    )
+    summary = processor.summarise(outputs, properties, context)
+    return {processor.output_field: batches.marker(stored.items), **summary}
+
+
+def _work_batches(
+    processor: ItemProcessor, inputs: Sequence[Message], context: ComponentContext
+) -> Iterator[list[Any]]:
+    """Every input item in batches of about `WORK_CHARS` of text (a deterministic split,
+    so the same inputs always give the same batches: their positions are checkpoints)."""
+    for message in inputs:
+        items = stream_items(message.content, processor.input_field)
+        if items is None:
+            context.warn(f"input {message.id!r} has no {processor.input_field}: skipped")
+            continue
+        yield from sized_batches(items, WORK_ITEMS, WORK_CHARS)
+
+
+def sized_batches(items: Iterable[Any], max_items: int, max_chars: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    chars = 0
+    for item in items:
+        batch.append(item)
+        chars += _text_size(item)
+        if len(batch) >= max_items or chars >= max_chars:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
+def _text_size(item: Any) -> int:
+    if not isinstance(item, dict):
+        return 64
+    content = item.get("content")
+    if isinstance(content, str):
+        return len(content)
+    if is_file_ref(content):
+        size = content.get("size")
+        return size if isinstance(size, int) else 0
+    return 64
+
+
+class WorkerProcesses:
+    """A pool of worker processes for CPU-bound batches, started on first use (a small
+    run never pays for it) and shared by the run's artifacts."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, call: Callable[..., BatchResult], *arguments: Any) -> Future[BatchResult]:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(
+                self.size, mp_context=context, initializer=_ignore_interrupts
+            )
+        return self._pool.submit(call, *arguments)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group: the run (not its workers) decides."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _process_batch(target: tuple[str, str], properties: Any, batch: list[Any]) -> BatchResult:
+    """In a worker process: one batch through the processor class ``target``."""
+    module, qualname = target
+    processor_class: Any = importlib.import_module(module)
+    for name in qualname.split("."):
+        processor_class = getattr(processor_class, name)
+    result: BatchResult = processor_class().process_items(batch, properties)
+    return result
