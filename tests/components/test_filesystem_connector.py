@@ -35,7 +35,9 @@ def data(tmp_path: Path) -> Path:
 
 
 def extract(context: FakeContext, **properties: Any) -> dict[str, Any]:
-    content = gathered(FilesystemConnector().extract(FilesystemProperties(**properties), context), context)
+    content = gathered(
+        FilesystemConnector().extract(FilesystemProperties(**properties), context), context
+    )
     assert_matches_schema(content, STANDARD_INPUT)
     return content
 
