@@ -10,9 +10,13 @@ running artifact, however large the output.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib
 import multiprocessing
+import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -40,7 +44,7 @@ BATCH_CHARS = 8_000_000
 WORK_CHARS = 4_000_000
 WORK_ITEMS = 1000
 # Worker processes start once an input holds this much text (they take about a second).
-PARALLEL_FROM_CHARS = 16_000_000
+PARALLEL_FROM_CHARS = 8_000_000
 # An artifact's warnings kept in full; beyond, one line counts the rest.
 MAX_WARNINGS = 200
 
@@ -253,9 +257,13 @@ class WorkerProcesses:
 
     def submit(self, call: Callable[..., BatchResult], *arguments: Any) -> Future[BatchResult]:
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
+            # Spawned, not forked: the run's process has threads (a fork would copy their
+            # locks mid-use), and each worker is a direct child that dies with it.
             self._pool = ProcessPoolExecutor(
-                self.size, mp_context=context, initializer=_ignore_interrupts
+                self.size,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
         return self._pool.submit(call, *arguments)
 
@@ -265,9 +273,20 @@ class WorkerProcesses:
             self._pool = None
 
 
-def _ignore_interrupts() -> None:
-    """Ctrl-C reaches the whole process group: the run (not its workers) decides."""
+def _start_worker(run_process: int) -> None:
+    """Ctrl-C reaches the whole process group: the run (not its workers) decides. A worker
+    never outlives the run's process, even one killed with SIGKILL: Linux kills it then
+    (`PR_SET_PDEATHSIG`); elsewhere it ends when it next finds its parent gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != run_process:  # it died before the line above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _process_batch(target: tuple[str, str], properties: Any, batch: list[Any]) -> BatchResult:
