@@ -91,14 +91,15 @@ dist: setup extension
 	  cp $(EXT)/dist/waivern-runbooks.vsix dist/waivern-runbooks-$$version.vsix
 	@ls -1 dist
 
-# matching.py measures against ripgrep (Debian `ripgrep`), installed here when apt-get is.
+# matching.py and scan.py measure against ripgrep (Debian `ripgrep`), installed here when
+# apt-get is.
 bench: setup
 	@command -v rg >/dev/null || { \
 	  if command -v apt-get >/dev/null; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get install -y -qq --no-install-recommends ripgrep; \
-	  else echo "rg not found: benchmarks/matching.py measures without its floor"; fi; }
-	cd benchmarks && ../$(BIN)/python analyse.py && ../$(BIN)/python execute.py && ../$(BIN)/python complete.py && ../$(BIN)/python lsp.py && ../$(BIN)/python matching.py
+	  else echo "rg not found: benchmarks/matching.py and scan.py measure without their floor"; fi; }
+	cd benchmarks && ../$(BIN)/python analyse.py && ../$(BIN)/python execute.py && ../$(BIN)/python complete.py && ../$(BIN)/python lsp.py && ../$(BIN)/python matching.py && ../$(BIN)/python scan.py
 
 clean:
 	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache .coverage-data $(EXT)/node_modules $(EXT)/dist $(EXT)/out
