@@ -373,6 +373,24 @@ async def test_inspect_gives_a_runs_artifacts_and_an_artifacts_stored_output(
         await command(editor, "waivern.inspect", "no-such-run")
 
 
+@one_editor
+async def test_inspect_sends_a_streamed_output_a_page_at_a_time(editor: LspSession) -> None:
+    numbers = {"source": {"type": "test_stream", "properties": {"count": 2500}}, "output": True}
+    document = editor.open("runbook.yaml", runbook(numbers=numbers))
+    run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
+    await outcome_message(editor, run_id)
+
+    first = await command(editor, "waivern.inspect", run_id, "numbers")
+    assert first["page"] == {"field": "items", "offset": 0, "limit": 1000, "total": 2500}
+    assert [item["content"] for item in first["content"]["items"]][-1] == "item 999"
+    last = await command(editor, "waivern.inspect", run_id, "numbers", {"offset": 2000})
+    assert [item["content"] for item in last["content"]["items"]] == [
+        f"item {n}" for n in range(2000, 2500)
+    ]
+    with pytest.raises(JsonRpcException, match="page limit must be a whole number"):
+        await command(editor, "waivern.inspect", run_id, "numbers", {"limit": -1})
+
+
 @pytest.mark.parametrize("client_name", ["visual_studio_code"])
 async def test_run_events_are_notified_to_clients_that_ask(
     client_name: str, tmp_path: Path, plugin_folder: Path

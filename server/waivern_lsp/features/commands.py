@@ -14,9 +14,10 @@
   ask again after each edit and show the reason themselves).
 - `waivern.runs [uri?]` → the `wct runs --json` list of the workspace store, only the
   runbook's runs when a URI is given.
-- `waivern.inspect [run_id, artifact?]` → `wct inspect RUN_ID --json` (the run's state per
-  artifact), or with an artifact (plan id or alias) its stored output message
-  (`wct inspect RUN_ID ARTIFACT --json`).
+- `waivern.inspect [run_id, artifact?, page?]` → `wct inspect RUN_ID --json` (the run's
+  state per artifact), or with an artifact (plan id or alias) its stored output message
+  (`wct inspect RUN_ID ARTIFACT --json`), its items a page at a time: `page` is
+  `{"offset", "limit"}`, at most 1,000 items (the default), said in the message's `page`.
 
 Clients that set the `runEvents` option also get a `waivern/runProgress` notification
 for each event of a run started from the editor (`editor_runs`): status bars and graph
@@ -234,14 +235,19 @@ def register(server: WaivernServer) -> None:
         if artifact is None:
             report: RunReport = await _store(server, lambda store: run_report(store, run_id))
             return report
+        offset, limit = _page(args[2] if len(args) > 2 else None)
 
         def message(store: RunStore) -> dict[str, Any]:
             try:
-                return artifact_message(store, run_id, artifact)
+                return artifact_message(store, run_id, artifact, offset=offset, limit=limit)
             except NoStoredOutput as missing:
                 raise CommandRefused(str(missing)) from None
 
         return dict(await _store(server, message))
+
+
+# The most items of an output one `waivern.inspect` answer carries (a page).
+INSPECT_PAGE_ITEMS = 1000
 
 
 async def _start(
@@ -274,6 +280,20 @@ async def _runbook(server: WaivernServer, uri: object) -> RunbookDocument:
     if document is None or document.analysis is None:
         raise CommandRefused(f"{uri} is not an open runbook")
     return document
+
+
+def _page(value: Any) -> tuple[int, int]:
+    """`{"offset": N, "limit": N}` (both optional): which of an output's items to send;
+    never more than `INSPECT_PAGE_ITEMS` (an output may not fit in memory)."""
+    if value is None:
+        return 0, INSPECT_PAGE_ITEMS
+    if not isinstance(value, dict):
+        raise CommandRefused(f"argument 3 (page) must be an object, got {value!r}")
+    offset, limit = value.get("offset", 0), value.get("limit", INSPECT_PAGE_ITEMS)
+    for name, number in (("offset", offset), ("limit", limit)):
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            raise CommandRefused(f"page {name} must be a whole number ≥ 0, got {number!r}")
+    return offset, min(limit, INSPECT_PAGE_ITEMS)
 
 
 def _argument(args: tuple[Any, ...], index: int, name: str, *, required: bool = True) -> Any:
