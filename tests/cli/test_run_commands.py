@@ -472,3 +472,30 @@ def test_plugin_components_are_discovered_through_entry_points(workspace: Worksp
     document = json.loads(listed.stdout)
     assert "test_source" in {c["name"] for c in document["connectors"]}
     assert {"test_pass", "test_batch"} <= {p["name"] for p in document["processors"]}
+
+
+def test_a_limit_hit_is_said_in_the_table_and_the_events(workspace: Workspace) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        workspace.write(f"data/{name}", "write to ada@example.com\n")
+    runbook = workspace.write(
+        "limited.yaml",
+        """\
+        name: limited
+        description: at most two files
+        artifacts:
+          files:
+            source: {type: filesystem, properties: {path: data, max_files: 2}}
+            output: true
+        """,
+    )
+    limit = "max_files is 2: skipped 1 more matching file (from 'c.txt' on)"
+    table = workspace.wct("run", runbook, "--store", workspace.store)
+    assert table.returncode == 0, table.stderr
+    assert f"limit reached: {limit}" in table.stdout
+    assert "warning" not in table.stdout  # the limit is not counted again as a warning
+
+    result = workspace.wct("run", runbook, "--events", "--store", workspace.store)
+    finished = [e for e in events_of(result.stdout) if e["event"] == "artifact_finished"]
+    assert [(e["artifact"], e["limits"], e["warnings"]) for e in finished] == [
+        ("files", [limit], 1)
+    ]

@@ -624,3 +624,15 @@ def test_code_quoting_survives_backticks_in_names() -> None:
     assert markup.code("a`b") == "``a`b``"
     assert markup.code("`a") == "`` `a ``"
     assert markup.preformatted("x\n```\ny") == "````text\nx\n```\ny\n````"
+
+
+def test_hover_says_which_limit_cut_an_output_short(folder: RunbookFolder) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        folder.write(f"data/{name}", "write to ada@example.com\n")
+    limited = SCAN.replace("        path: data\n", "        path: data\n        max_files: 2\n")
+    folder.write("runbook.yaml", limited)
+    folder.run()
+    text = hover(folder.open(at(limited, "files:"))) or ""
+    assert (
+        "**Limit reached:** `max_files is 2: skipped 1 more matching file (from 'c.txt' on)`"
+    ) in text

@@ -140,3 +140,22 @@ def test_durations_and_errors_fit_on_one_line() -> None:
     assert short_error("first line\nsecond line") == "first line"
     assert short_error("x" * 61) == "x" * 59 + "…"
     assert short_error("x" * 60) == "x" * 60
+
+
+def test_a_limit_the_runbook_set_shows_beside_the_completed_status(
+    folder: RunbookFolder,
+) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        folder.write(f"data/{name}", "write to ada@example.com\n")
+    limited = SCAN.replace("        path: data\n", "        path: data\n        max_files: 2\n")
+    folder.write("runbook.yaml", limited)
+    outcome = folder.run()
+    run = folder.open(limited).latest_run()
+    assert run is not None
+    files = run.artifact("files")
+    assert files is not None
+    assert files.limits == ("max_files is 2: skipped 1 more matching file (from 'c.txt' on)",)
+    shown = titles(folder.open(limited), run)
+    assert shown["files"].startswith("✓ completed ")
+    assert shown["files"].endswith(f" · ⚠ limit reached · run {outcome.run_id}")
+    assert "limit reached" not in shown["findings"]

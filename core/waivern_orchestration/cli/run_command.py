@@ -21,7 +21,7 @@ from waivern_orchestration.execution.outcome import RunOutcome
 from waivern_orchestration.execution.runs import RunRequest, execute
 from waivern_orchestration.planner import PlanningError
 from waivern_orchestration.store.run_store import RunStore, StoreError
-from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus, limits_of
 
 FULL_TABLE_UP_TO = 40
 
@@ -116,6 +116,7 @@ def _summary(
                 for record in records
                 if record.artifact_id in plan_outputs
                 or record.status is not ArtifactStatus.COMPLETED
+                or limits_of(record.warnings)
             ]
             table.caption = f"{len(records) - len(shown)} more completed artifacts not shown"
             records = shown
@@ -126,8 +127,12 @@ def _summary(
                 result = _result_line(message.content if message else None)
             elif record.error:
                 result = record.error
-            if record.warnings:
-                count = len(record.warnings)
+            limits = limits_of(record.warnings)
+            if limits:  # a limit the runbook set cut the output short: said in full
+                note = "; ".join(f"limit reached: {limit}" for limit in limits)
+                result = f"{result}; {note}" if result else note
+            if len(record.warnings) > len(limits):
+                count = len(record.warnings) - len(limits)
                 note = f"{count} warning{'s' if count > 1 else ''} (wct inspect)"
                 result = f"{result}; {note}" if result else note
             duration = f"{record.duration_seconds:.2f} s" if record.duration_seconds else ""

@@ -91,10 +91,15 @@ class ProgressBar:
             case ArtifactProgress(artifact=artifact):
                 self.moving[artifact] = event
                 self._describe()
-            case ArtifactFinished(artifact=artifact, status=status, error=error):
+            case ArtifactFinished(artifact=artifact, status=status, error=error, limits=limits):
                 self.running.pop(artifact, None)
                 self.moving.pop(artifact, None)
                 self.progress.advance(self.task)
+                for limit in limits:
+                    self.console.print(
+                        f"[yellow]! {escape(artifact)}[/yellow]: limit reached: {escape(limit)}",
+                        soft_wrap=True,
+                    )
                 if status is ArtifactStatus.FAILED:
                     self.console.print(
                         f"[red]✗ {escape(artifact)}[/red]: {escape(error or '')}", soft_wrap=True

@@ -49,6 +49,8 @@ class ArtifactFinished:
     status: ArtifactStatus  # completed, failed, skipped or pending
     duration_seconds: float
     error: str | None
+    warnings: int = 0
+    limits: tuple[str, ...] = ()  # limits the runbook set that cut the output short
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +60,8 @@ class ArtifactFinished:
             "status": self.status.value,
             "duration_seconds": round(self.duration_seconds, 6),
             "error": self.error,
+            "warnings": self.warnings,
+            "limits": list(self.limits),
         }
 
 
@@ -185,6 +189,8 @@ def event_from_json(data: object) -> RunEvent | None:
                 ArtifactStatus(data["status"]),
                 float(data.get("duration_seconds") or 0.0),
                 str(error) if error is not None else None,
+                int(data.get("warnings") or 0),
+                tuple(str(limit) for limit in data.get("limits") or ()),
             )
         if kind == ArtifactProgress.kind:
             return ArtifactProgress(

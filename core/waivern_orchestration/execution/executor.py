@@ -67,7 +67,13 @@ from waivern_orchestration.store.run_store import (
     StoreError,
     now_iso,
 )
-from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus, empty_counts
+from waivern_orchestration.store.statuses import (
+    LIMIT_PREFIX,
+    ArtifactStatus,
+    RunStatus,
+    empty_counts,
+    limits_of,
+)
 
 
 @dataclass
@@ -90,7 +96,7 @@ class ExecutionContext:
 
     def limit_reached(self, message: str) -> None:
         self.limits.append(message)
-        self.warnings.append(message)
+        self.warnings.append(LIMIT_PREFIX + message)
 
     def progress(
         self,
@@ -390,7 +396,13 @@ class Executor:
         for planned, result in finished:
             self.sink.emit(
                 ArtifactFinished(
-                    self.run_id, planned.id, result.status, result.duration, result.error
+                    self.run_id,
+                    planned.id,
+                    result.status,
+                    result.duration,
+                    result.error,
+                    len(result.warnings),
+                    limits_of(result.warnings),
                 )
             )
         for artifact, reason in skipped:

@@ -28,7 +28,7 @@ from waivern_orchestration.store.run_store import (
     RunStore,
     StoreError,
 )
-from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus, limits_of
 
 # A store file modified this recently may change again within the file system's timestamp
 # granularity without its size changing: such a snapshot is read again, not trusted.
@@ -46,6 +46,7 @@ class ArtifactState:
     duration_seconds: float | None
     error: str | None
     alias: str | None  # the parent-side name of a child runbook's output
+    limits: tuple[str, ...] = ()  # limits the runbook set that cut its output short
 
     @classmethod
     def of(cls, record: ArtifactRecord) -> ArtifactState:
@@ -57,6 +58,7 @@ class ArtifactState:
             record.duration_seconds,
             record.error,
             record.alias,
+            limits_of(record.warnings),
         )
 
 

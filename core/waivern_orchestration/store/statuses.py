@@ -3,6 +3,7 @@ prints and emits (DESIGN.md §4.6): a contract, never renamed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 
@@ -45,3 +46,13 @@ class JobState(StrEnum):
     SUBMITTED = "submitted"  # still being worked on
     COMPLETED = "completed"
     FAILED = "failed"
+
+
+# A warning that says a limit the runbook set cut an output short (`max_files`, ...): the
+# run table, the events, hover and code lenses show these apart from other warnings.
+LIMIT_PREFIX = "limit reached: "
+
+
+def limits_of(warnings: Sequence[str]) -> tuple[str, ...]:
+    """The limits reached, from an artifact's warnings (without the prefix)."""
+    return tuple(w.removeprefix(LIMIT_PREFIX) for w in warnings if w.startswith(LIMIT_PREFIX))

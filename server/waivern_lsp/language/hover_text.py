@@ -272,6 +272,16 @@ def _latest_run(names: Sequence[str], context: HoverContext) -> str:
     ]
     if errors:
         text += "\n\n" + m.preformatted(errors[0])
+    limits = [
+        limit
+        for name in names
+        if (status := run.artifact(name)) is not None
+        for limit in status.limits
+    ]
+    if limits:  # a limit the runbook set cut the output short
+        text += "\n\n" + "\n".join(
+            f"{m.strong('Limit reached:')} {m.code(limit)}" for limit in limits
+        )
     return text
 
 

@@ -27,7 +27,8 @@ def artifact_title(status: ArtifactState | None, run: RunState | None) -> str:
     if run is None or status is None:
         return "not run yet"
     if status.status is ArtifactStatus.COMPLETED:
-        return f"✓ completed {duration(status.duration_seconds)} · run {run.run_id}"
+        limited = " · ⚠ limit reached" if status.limits else ""
+        return f"✓ completed {duration(status.duration_seconds)}{limited} · run {run.run_id}"
     if status.status is ArtifactStatus.FAILED:
         return f"✗ failed: {short_error(status.error)} · run {run.run_id}"
     if status.status is ArtifactStatus.RUNNING and run.status is RunStatus.INTERRUPTED:
