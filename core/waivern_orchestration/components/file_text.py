@@ -105,7 +105,7 @@ def text_chunks(
                 while len(pending) - (core_start - start) >= chunk_chars + margin:
                     core_end = core_start + chunk_chars
                     yield Chunk(pending, start, core_start, core_end, lines, last=False)
-                    keep_from = core_end - margin
+                    keep_from = max(core_end - margin, start)
                     lines += pending.count("\n", 0, keep_from - start)
                     pending = pending[keep_from - start :]
                     start, core_start = keep_from, core_end
