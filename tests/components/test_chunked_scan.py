@@ -51,7 +51,7 @@ def chunked(text: str, chunk_chars: int, margin: int, ruleset: str) -> list[dict
         return found
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=long_texts,
     chunk_chars=st.integers(1, 400),
