@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from component_fakes import FakeContext, assert_matches_schema, gathered
 
+from waivern_orchestration.components import file_text
 from waivern_orchestration.components.filesystem import FilesystemConnector, FilesystemProperties
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 
@@ -174,14 +175,12 @@ def test_a_file_that_cannot_be_read_is_skipped_with_a_warning(
     data: Path, context: FakeContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Works as root too, where chmod 000 does not stop reading.
-    open_file = Path.open
-
-    def refuse_notes(path: Path, *args: Any, **kwargs: Any) -> Any:
-        if path.name == "notes.txt":
+    def refuse_notes(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(path).name == "notes.txt":
             raise PermissionError(13, "Permission denied", str(path))
-        return open_file(path, *args, **kwargs)
+        return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refuse_notes)
+    monkeypatch.setattr(file_text, "open", refuse_notes, raising=False)
 
     content = extract(context, path="data", include=["*.txt", "*.csv"])
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,35 +35,59 @@ def is_file_ref(content: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(content, dict) and isinstance(content.get(FILE_KEY), str)
 
 
-def fingerprint(path: Path, relative: str, encoding: str) -> dict[str, Any]:
+def fingerprint(path: Path | str, relative: str, encoding: str) -> dict[str, Any]:
     """The reference to a text file, made by reading it once in blocks (never whole):
     SkippedFile when it is binary, unreadable or not text in ``encoding``."""
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder(encoding)()
-    size = 0
+    name = str(path)
     try:
-        with path.open("rb") as handle:
-            while block := handle.read(READ_BYTES):
-                if size == 0 and b"\x00" in block[:BINARY_SNIFF_BYTES]:
-                    raise SkippedFile(f"skipped binary file {relative!r}")
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError as error:
-                    raise SkippedFile(
-                        f"skipped {relative!r}: not {encoding} text ({error.reason} at byte "
-                        f"{size + error.start})"
-                    ) from None
-                digest.update(block)
-                size += len(block)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError as error:
-        raise SkippedFile(
-            f"skipped {relative!r}: not {encoding} text ({error.reason} at the end)"
-        ) from None
+        with open(name, "rb", buffering=0) as handle:
+            # A small file (most are) in one read of its size; a big one block by block.
+            expected = os.fstat(handle.fileno()).st_size
+            block = handle.read(min(expected + 1, READ_BYTES)) or b""
+            if b"\x00" in block[:BINARY_SNIFF_BYTES]:
+                raise SkippedFile(f"skipped binary file {relative!r}")
+            rest = handle.read(1) if len(block) < READ_BYTES else b"?"
+            if not rest:  # the whole file
+                _check_text(block, relative, encoding)
+                digest, size = hashlib.sha256(block), len(block)
+            else:
+                digest, size = _fingerprint_blocks(handle, block + rest, relative, encoding)
     except OSError as error:
         reason = error.strerror or error
         raise SkippedFile(f"skipped unreadable file {relative!r}: {reason}") from None
-    return {FILE_KEY: str(path), "encoding": encoding, "size": size, "sha256": digest.hexdigest()}
+    return {FILE_KEY: name, "encoding": encoding, "size": size, "sha256": digest.hexdigest()}
+
+
+def _fingerprint_blocks(handle: Any, block: bytes, relative: str, encoding: str) -> tuple[Any, int]:
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    size = 0
+    while block:
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as error:
+            raise _not_text(relative, encoding, error, size) from None
+        digest.update(block)
+        size += len(block)
+        block = handle.read(READ_BYTES) or b""
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise _not_text(relative, encoding, error, size) from None
+    return digest, size
+
+
+def _check_text(data: bytes, relative: str, encoding: str) -> None:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise _not_text(relative, encoding, error, 0) from None
+
+
+def _not_text(relative: str, encoding: str, error: UnicodeDecodeError, at: int) -> SkippedFile:
+    return SkippedFile(
+        f"skipped {relative!r}: not {encoding} text ({error.reason} at byte {at + error.start})"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +146,12 @@ def text_chunks(
 
 def read_text(ref: dict[str, Any], warn: Warn) -> str:
     """The whole text of a referenced file, as it is now (a warning when it changed)."""
-    path = Path(ref[FILE_KEY])
+    path = ref[FILE_KEY]
     try:
-        data = path.read_bytes()
+        with open(path, "rb", buffering=0) as handle:
+            data = handle.read()
     except OSError as error:
-        raise SkippedFile(
-            f"cannot read {str(path)!r} any more: {error.strerror or error}"
-        ) from None
+        raise SkippedFile(f"cannot read {path!r} any more: {error.strerror or error}") from None
     _verify(ref, hashlib.sha256(data).hexdigest(), warn)
     text = data.decode(str(ref.get("encoding") or "utf-8"), errors="replace")
     return text.removeprefix("\ufeff")

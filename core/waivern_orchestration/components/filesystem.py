@@ -94,6 +94,7 @@ class FilesystemConnector(Connector):
                 f"file{'s' if skipped != 1 else ''} (from {files[limit]!r} on)"
             )
             files = files[:limit]
+        context.progress(total_files=len(files))
 
         # A resumed run: the files up to the last one stored are done (sorted order).
         done = context.checkpoint
@@ -111,11 +112,12 @@ class FilesystemConnector(Connector):
     def _items(
         self, root: Path, files: list[str], encoding: str, context: ComponentContext
     ) -> Iterator[dict[str, Any]]:
+        base = str(root)
         for relative in files:
             if context.cancelled():
                 return
             try:
-                content = fingerprint(root / relative, relative, encoding)
+                content = fingerprint(os.path.join(base, relative), relative, encoding)
             except SkippedFile as skipped:
                 context.warn(str(skipped))
                 continue
@@ -146,17 +148,25 @@ def matching_files(
         context.warn(f"cannot list folder {error.filename!r}: {error.strerror or error}")
 
     found: list[str] = []
-    for folder, folders, names in os.walk(root, onerror=report):
-        base = Path(folder).relative_to(root).as_posix()
-        prefix = "" if base == "." else base + "/"
-        folders[:] = [
-            name
-            for name in folders
-            if not (is_excluded(prefix + name) or is_excluded(prefix + name + "/"))
-        ]
-        for name in names:
-            relative = prefix + name
-            if not os.path.isfile(os.path.join(folder, name)):  # sockets, FIFOs, dead links
+    stack = [(root, "")]  # (folder, its path relative to root with a trailing "/")
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError as error:
+            report(error)
+            continue
+        for entry in listed:
+            relative = prefix + entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):  # links to folders: not followed
+                    if not (is_excluded(relative) or is_excluded(relative + "/")):
+                        stack.append((Path(entry.path), relative + "/"))
+                    continue
+                if not entry.is_file():  # sockets, FIFOs, dead links
+                    continue
+            except OSError:
                 continue
             if any(p.fullmatch(relative) for p in included) and not is_excluded(relative):
                 found.append(relative)
