@@ -49,7 +49,9 @@ export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.D
   ) {
     this.disposables.push(
       this.changed,
-      tracker.onDidChange((progress) => (progress.event === "artifact_started" ? undefined : this.refresh())),
+      tracker.onDidChange((progress) =>
+        progress.event === "artifact_started" || progress.event === "artifact_progress" ? undefined : this.refresh(),
+      ),
       session.onDidChangeState(() => {
         this.watchStore(); // (a restart may have moved the store)
         this.refresh();

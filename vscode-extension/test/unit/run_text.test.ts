@@ -92,6 +92,8 @@ test("progress lines name what runs now; poll results say what to do next", () =
   };
   assert.equal(progressMessage(progress), "3/7 · 1 failed · a, b, c …");
   assert.equal(progressMessage({ ...progress, failed: 0, running: [] }), "3/7");
+  const moving = { ...progress, event: "artifact_progress" as const, progress: "scan: 12 MB · 4.0 MB/s · 3 s left" };
+  assert.equal(progressMessage(moving), "3/7 · 1 failed · a, b, c … · scan: 12 MB · 4.0 MB/s · 3 s left");
   assert.equal(
     pollMessage({ run_id: "r1", status: "running", completed: 1, waiting: 2, failed: [], next: "poll" }),
     "Run r1 is running; 1 batch job(s) completed since the last poll; 2 still waiting: poll again later.",
