@@ -101,3 +101,14 @@ def test_a_file_that_changed_since_it_was_listed_is_read_as_it_is_with_a_warning
     assert [finding["value"] for finding in found] == ["b***@example.org"]
     assert warnings == [f"{str(path)!r} changed since it was listed (its SHA-256 differs): "
                         "read as it is now"]  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [0, 5, 8192, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20])
+def test_a_fingerprint_has_the_files_size_and_hash_whatever_its_size(
+    tmp_path: Path, size: int
+) -> None:
+    data = (b"line of text\n" * (size // 13 + 1))[:size]
+    path = tmp_path / "notes.txt"
+    path.write_bytes(data)
+    ref = fingerprint(path, "notes.txt", "utf-8")
+    assert (ref["size"], ref["sha256"]) == (size, hashlib.sha256(data).hexdigest())

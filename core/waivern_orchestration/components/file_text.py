@@ -46,12 +46,13 @@ def fingerprint(path: Path | str, relative: str, encoding: str) -> dict[str, Any
             block = handle.read(min(expected + 1, READ_BYTES)) or b""
             if b"\x00" in block[:BINARY_SNIFF_BYTES]:
                 raise SkippedFile(f"skipped binary file {relative!r}")
-            rest = handle.read(1) if len(block) < READ_BYTES else b"?"
-            if not rest:  # the whole file
+            whole = len(block) < READ_BYTES and not (rest := handle.read(1))
+            if whole:  # the whole file
                 _check_text(block, relative, encoding)
                 digest, size = hashlib.sha256(block), len(block)
             else:
-                digest, size = _fingerprint_blocks(handle, block + rest, relative, encoding)
+                more = rest if len(block) < READ_BYTES else b""
+                digest, size = _fingerprint_blocks(handle, block + more, relative, encoding)
     except OSError as error:
         reason = error.strerror or error
         raise SkippedFile(f"skipped unreadable file {relative!r}: {reason}") from None
