@@ -16,6 +16,7 @@ import pytest
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.messages import ExecutionMetadata, Message
 from waivern_orchestration.store.run_store import (
+    MIGRATIONS,
     SCHEMA_VERSION,
     STORE_FILE,
     FinishedArtifact,
@@ -129,6 +130,40 @@ def test_reading_a_store_that_needs_an_upgrade_says_so(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="needs an upgrade"):
         RunStore(tmp_path, read_only=True)
+
+
+def test_a_store_an_earlier_wct_wrote_is_read_as_it_is_and_upgraded_by_a_writer(
+    tmp_path: Path,
+) -> None:
+    # A schema 1 store (wct 0.1.0), with a completed run in it.
+    with _raw(tmp_path) as db:
+        for statement in MIGRATIONS[0][1].split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("CREATE TABLE schema_version (version INTEGER)")
+        db.execute("INSERT INTO schema_version VALUES (1)")
+    with _raw(tmp_path) as db:  # (the same rows a 0.1.0 run writes)
+        db.execute(
+            "INSERT INTO runs (run_id, runbook_path, runbook_sha256, status, started_at) "
+            "VALUES ('old-run', '/r.yaml', 'x', 'completed', '2026-11-01T10:00:00+00:00')"
+        )
+        message = _message("a0", {"items": [{"content": "hi"}]})
+        db.execute(
+            "INSERT INTO messages (run_id, artifact_id, message_json) VALUES (?, ?, ?)",
+            ("old-run", "a0", json.dumps(message.to_json())),
+        )
+
+    with RunStore(tmp_path, read_only=True) as store:  # an editor's hover, `wct runs`
+        assert [run.run_id for run in store.runs()] == ["old-run"]
+        stored = store.message("old-run", "a0")
+        assert stored is not None and stored.content == {"items": [{"content": "hi"}]}
+    with _raw(tmp_path) as db:  # reading changed nothing
+        assert db.execute("SELECT MAX(version) FROM schema_version").fetchone() == (1,)
+
+    with RunStore(tmp_path) as store:  # the first writer upgrades it
+        assert store.stored_stream("old-run", "a0").items == 0
+    with _raw(tmp_path) as db:
+        assert db.execute("SELECT MAX(version) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
 
 
 def test_a_store_truncated_to_nothing_is_reported_never_made_again(tmp_path: Path) -> None:

@@ -239,3 +239,25 @@ def test_a_file_bigger_than_a_chunk_gives_the_findings_of_its_whole_text(
     expected = findings(whole.run_id)
     assert len(expected) == 700
     assert findings(chunked.run_id) == expected
+
+
+def test_an_item_processor_is_given_the_text_of_files_unless_it_reads_them_itself(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    data = workspace.folder / "data"
+    data.mkdir()
+    (data / "a.txt").write_text("first file\n", encoding="utf-8")
+    (data / "b.txt").write_text("second file\n", encoding="utf-8")
+    runbook = workspace.write(
+        "runbook.yaml",
+        runbook_text(
+            {
+                "files": {"source": {"type": "filesystem", "properties": {"path": "data"}}},
+                "upper": items_of("files"),
+            }
+        ),
+    )
+    outcome, _ = workspace.run(runbook, registry)
+    assert outcome.status == "completed"
+    upper = stored_items(workspace, outcome.run_id, "upper")
+    assert [item["content"] for item in upper] == ["FIRST FILE\n", "SECOND FILE\n"]

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from waivern_orchestration.components.base import ComponentContext, Processor
+from waivern_orchestration.components.streams import stream_items
 from waivern_orchestration.message_schemas import PERSONAL_DATA_FINDING, SchemaRef
 from waivern_orchestration.messages import Message
 
@@ -44,6 +45,7 @@ class FindingsSummaryProcessor(Processor):
     Properties = FindingsSummaryProperties
     output_schemas = (FINDINGS_SUMMARY,)
     input_combinations = (frozenset({PERSONAL_DATA_FINDING}),)
+    lazy_inputs = True  # findings are counted as they are read, never all held
 
     def process(
         self, inputs: Sequence[Message], properties: Any, context: ComponentContext
@@ -55,9 +57,11 @@ class FindingsSummaryProcessor(Processor):
         by_risk: Counter[str] = Counter({risk: 0 for risk in RISK_ORDER})
         for message in inputs:
             findings = (
-                message.content.get("findings") if isinstance(message.content, dict) else None
+                stream_items(message.content, "findings")
+                if isinstance(message.content, dict)
+                else None
             )
-            if not isinstance(findings, list):
+            if findings is None:
                 context.warn(f"input {message.id!r} has no findings: skipped")
                 continue
             for finding in findings:

@@ -49,7 +49,7 @@ REVIEW_MAX_CONTEXTS = 10
 # A file bigger than this many characters is scanned in chunks of this size, each with this
 # much text of its neighbours around it: a value (and its evidence) that crosses a boundary
 # is found whole, once. Values longer than the margin are not personal data.
-CHUNK_CHARS = 8_000_000
+CHUNK_CHARS = 4_000_000
 CHUNK_MARGIN = 65_536
 
 
@@ -123,6 +123,7 @@ class PersonalDataProcessor(ItemProcessor):
     input_field = "items"
     output_field = "findings"
     lazy_inputs = True
+    file_references = True  # big files are read in chunks, where they are scanned
 
     def streams(self, properties: Any) -> bool:
         # The review judges every candidate at once (one batch job): not item by item.

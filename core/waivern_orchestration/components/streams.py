@@ -86,6 +86,10 @@ class ItemProcessor(Processor):
 
     input_field: ClassVar[str] = "items"
     output_field: ClassVar[str] = "items"
+    # True: `process_items` is given items whose text stays in its file (`file_text`
+    # references) and reads them itself (in chunks, for big files); False: the executor
+    # reads the text for it, so every item's `content` is text.
+    file_references: ClassVar[bool] = False
 
     def streams(self, properties: Any) -> bool:
         """False when this configuration needs every input item at once (then `process`

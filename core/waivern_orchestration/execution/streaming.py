@@ -25,7 +25,7 @@ from itertools import islice
 from typing import Any, Protocol
 
 from waivern_orchestration.components.base import ComponentContext
-from waivern_orchestration.components.file_text import is_file_ref
+from waivern_orchestration.components.file_text import is_file_ref, resolved
 from waivern_orchestration.components.streams import (
     BatchResult,
     ItemProcessor,
@@ -36,6 +36,7 @@ from waivern_orchestration.components.streams import (
 from waivern_orchestration.messages import Message
 from waivern_orchestration.store import batches
 from waivern_orchestration.store.run_store import RunStore, StoredStream
+from waivern_orchestration.store.statuses import LIMIT_PREFIX
 
 # A stored batch holds at most this many items, or about this many characters of text.
 BATCH_ITEMS = 1000
@@ -102,10 +103,14 @@ class ArtifactWriter:
 
 
 def capped_warnings(warnings: Sequence[str]) -> list[str]:
+    """At most `MAX_WARNINGS` warnings, the rest counted; a limit reached is always kept."""
     if len(warnings) <= MAX_WARNINGS:
         return list(warnings)
-    more = len(warnings) - (MAX_WARNINGS - 1)
-    return [*warnings[: MAX_WARNINGS - 1], f"... and {more} more warnings"]
+    limits = [warning for warning in warnings if warning.startswith(LIMIT_PREFIX)]
+    others = [warning for warning in warnings if not warning.startswith(LIMIT_PREFIX)]
+    room = max(MAX_WARNINGS - 1 - len(limits), 0)
+    more = len(others) - room
+    return [*limits, *others[:room], f"... and {more} more warnings"]
 
 
 def write_stream(stream: Stream, writer: ArtifactWriter, context: StreamContext) -> dict[str, Any]:
@@ -147,24 +152,28 @@ def write_item_wise(
     content envelope, with the fields `summarise` gives."""
     done = writer.earlier.positions
     target = type(processor).__module__, type(processor).__qualname__
-    in_flight: deque[tuple[int, Future[BatchResult]]] = deque()
+    in_flight: deque[tuple[int, int, Future[BatchResult]]] = deque()
     # Batches are held until there is enough text to be worth the worker processes'
     # start (a small input runs here, in the artifact's thread).
     held: list[tuple[int, list[Any]]] = []
     held_chars = 0
     parallel = False
 
-    def settle(position: int, result: BatchResult) -> None:
+    def settle(position: int, size: int, result: BatchResult) -> None:
         writer.write(position, result.items)
         context.warnings.extend(result.warnings)
-        context.count(items=len(result.items), bytes=result.scanned_bytes)
+        context.count(items=size, bytes=result.scanned_bytes)  # input items done
 
     def send(position: int, batch: list[Any]) -> None:
         assert pool is not None
-        in_flight.append((position, pool.submit(_process_batch, target, properties, batch)))
+        future = pool.submit(_process_batch, target, properties, batch)
+        in_flight.append((position, len(batch), future))
         while len(in_flight) > pool.size * 2:
-            settled, future = in_flight.popleft()
-            settle(settled, future.result())
+            settle_oldest()
+
+    def settle_oldest() -> None:
+        settled, size, future = in_flight.popleft()
+        settle(settled, size, future.result())
 
     try:
         for position, batch in enumerate(_work_batches(processor, inputs, context)):
@@ -173,7 +182,7 @@ def write_item_wise(
             if position in done:
                 continue
             if pool is None or pool.size < 2:
-                settle(position, processor.process_items(batch, properties))
+                settle(position, len(batch), _run_batch(processor, properties, batch))
             elif parallel:
                 send(position, batch)
             else:
@@ -186,17 +195,16 @@ def write_item_wise(
                     held = []
         for position, batch in held:
             if not context.cancelled():
-                settle(position, processor.process_items(batch, properties))
+                settle(position, len(batch), _run_batch(processor, properties, batch))
         while in_flight:
-            settled, future = in_flight.popleft()
-            settle(settled, future.result())
+            settle_oldest()
     except BrokenProcessPool:
         raise RuntimeError(
             "a worker process died (killed, or out of memory): the batches it finished are "
             "kept; resume the run to do the rest"
         ) from None
     finally:
-        for _, future in in_flight:
+        for _, _, future in in_flight:
             future.cancel()
     if context.cancelled():
         return {}
@@ -295,5 +303,16 @@ def _process_batch(target: tuple[str, str], properties: Any, batch: list[Any]) -
     processor_class: Any = importlib.import_module(module)
     for name in qualname.split("."):
         processor_class = getattr(processor_class, name)
-    result: BatchResult = processor_class().process_items(batch, properties)
+    return _run_batch(processor_class(), properties, batch)
+
+
+def _run_batch(processor: ItemProcessor, properties: Any, batch: list[Any]) -> BatchResult:
+    """One batch through ``processor``: items whose text stays in its file are given with
+    their text read, unless the processor reads such files itself (`file_references`)."""
+    if processor.file_references:
+        return processor.process_items(batch, properties)
+    warnings: list[str] = []
+    items = [resolved(item, warnings.append) for item in batch]
+    result = processor.process_items(items, properties)
+    result.warnings[:0] = warnings
     return result

@@ -238,10 +238,16 @@ def register(server: WaivernServer) -> None:
         offset, limit = _page(args[2] if len(args) > 2 else None)
 
         def message(store: RunStore) -> dict[str, Any]:
+            warnings: list[str] = []  # e.g. a scanned file changed since the run
             try:
-                return artifact_message(store, run_id, artifact, offset=offset, limit=limit)
+                shown = artifact_message(
+                    store, run_id, artifact, offset=offset, limit=limit, warn=warnings.append
+                )
             except NoStoredOutput as missing:
                 raise CommandRefused(str(missing)) from None
+            if warnings:
+                shown["warnings"] = warnings
+            return shown
 
         return dict(await _store(server, message))
 
