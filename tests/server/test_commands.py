@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -408,9 +409,11 @@ async def test_run_events_are_notified_to_clients_that_ask(
         events.append(plain(params))
 
     try:
+        slow = {"count": 3000, "item_seconds": 0.0005}  # 1.5 s: progress every 0.5 s
         text = runbook(
             files=source(text="hi"),
             broken={**derived("files", fail="no luck"), "output": True},
+            numbers={"source": {"type": "test_stream", "properties": slow}},
         )
         document = editor.open("runbook.yaml", text)
         run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
@@ -425,6 +428,10 @@ async def test_run_events_are_notified_to_clients_that_ask(
     kinds = [e["event"] for e in events]
     assert kinds[0] == "run_started" and kinds[-2:] == ["run_finished", "run_ended"]
     finished = {e["artifact"]: e["artifact_status"] for e in events if "artifact_status" in e}
-    assert finished == {"files": "completed", "broken": "failed"}
+    assert finished == {"files": "completed", "broken": "failed", "numbers": "completed"}
     last = events[-1]
-    assert (last["status"], last["done"], last["total"], last["failed"]) == ("failed", 2, 2, 1)
+    assert (last["status"], last["done"], last["total"], last["failed"]) == ("failed", 3, 3, 1)
+    # How far a streaming artifact has got, in words, while it runs.
+    moving = [e for e in events if e["event"] == "artifact_progress"]
+    assert moving and all(e["artifact"] == "numbers" for e in moving)
+    assert re.fullmatch(r"numbers: [\d,]+ items · [\d,]+ items/s", moving[0]["progress"])
