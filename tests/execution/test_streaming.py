@@ -261,3 +261,17 @@ def test_an_item_processor_is_given_the_text_of_files_unless_it_reads_them_itsel
     assert outcome.status == "completed"
     upper = stored_items(workspace, outcome.run_id, "upper")
     assert [item["content"] for item in upper] == ["FIRST FILE\n", "SECOND FILE\n"]
+
+
+def test_a_page_far_into_an_output_gives_the_items_at_its_offset(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    runbook = workspace.write("runbook.yaml", runbook_text({"numbers": stream(3500)}))
+    outcome, _ = workspace.run(runbook, registry)
+    with RunStore(workspace.store, read_only=True) as store:
+        message = store.message(outcome.run_id, "numbers")
+        assert message is not None
+        items = message.content["items"]
+        for offset in (0, 999, 1000, 1001, 2999, 3000, 3499, 3500, 9000):
+            expected = [f"item {n}" for n in range(offset, 3500)]
+            assert [item["content"] for item in items.from_offset(offset)] == expected

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, ClassVar
 
 from waivern_orchestration.components.base import Checkpoint as Checkpoint
@@ -38,9 +39,17 @@ class StreamedItems(Sequence[Any]):
     """A streamed list field as read back from the run store: its length is known, its
     items are read batch by batch (never all at once), in order, as often as asked."""
 
-    def __init__(self, count: int, batches: Callable[[], Iterator[list[Any]]]) -> None:
+    def __init__(
+        self,
+        count: int,
+        batches: Callable[[], Iterator[list[Any]]],
+        seek: Callable[[int], tuple[int, Iterator[list[Any]]]] | None = None,
+    ) -> None:
+        """``seek(offset)``: the batches from the one holding item ``offset`` on, and the
+        index of its first item (without it, pages are read from the start)."""
         self._count = count
         self._batches = batches
+        self._seek = seek
         self._page: tuple[int, list[Any]] | None = None  # (first index, items)
 
     def __len__(self) -> int:
@@ -52,6 +61,17 @@ class StreamedItems(Sequence[Any]):
 
     def batches(self) -> Iterator[list[Any]]:
         return self._batches()
+
+    def from_offset(self, offset: int) -> Iterator[Any]:
+        """The items from index ``offset`` on."""
+        if self._seek is None:
+            yield from islice(self, offset, None)
+            return
+        first, batches = self._seek(offset)
+        for batch in batches:
+            skip = max(offset - first, 0)
+            first += len(batch)
+            yield from batch[skip:]
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):

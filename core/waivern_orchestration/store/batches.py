@@ -56,14 +56,21 @@ def with_items(content: dict[str, Any], store_file: Path, run_id: str, artifact:
     if found is None:
         return
     name, count = found
-    content[name] = StreamedItems(count, lambda: read_batches(store_file, run_id, artifact))
+    content[name] = StreamedItems(
+        count,
+        lambda: read_batches(store_file, run_id, artifact),
+        lambda offset: batches_from(store_file, run_id, artifact, offset),
+    )
 
 
-def read_batches(store_file: Path, run_id: str, artifact: str) -> Iterator[list[Any]]:
-    """The batches of an artifact's streamed output, in order, one at a time."""
+def read_batches(
+    store_file: Path, run_id: str, artifact: str, after: int = -1
+) -> Iterator[list[Any]]:
+    """The batches of an artifact's streamed output, in order, one at a time (those at
+    positions after ``after``)."""
     db = sqlite3.connect(f"file:{quote(str(store_file))}?mode=ro", uri=True, timeout=30)
     try:
-        position = -1
+        position = after
         while True:
             row = db.execute(
                 "SELECT position, data FROM batches WHERE run_id = ? AND artifact_id = ? "
@@ -76,3 +83,25 @@ def read_batches(store_file: Path, run_id: str, artifact: str) -> Iterator[list[
             yield decode(row[1])
     finally:
         db.close()
+
+
+def batches_from(
+    store_file: Path, run_id: str, artifact: str, offset: int
+) -> tuple[int, Iterator[list[Any]]]:
+    """The batches from the one holding item ``offset`` on, and the index of its first
+    item: a page far into an output is read without decoding what comes before it."""
+    db = sqlite3.connect(f"file:{quote(str(store_file))}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = db.execute(
+            "SELECT position, items FROM batches WHERE run_id = ? AND artifact_id = ? "
+            "ORDER BY position",
+            (run_id, artifact),
+        ).fetchall()
+    finally:
+        db.close()
+    first, before = -1, 0
+    for position, items in rows:
+        if before + items > offset:
+            break
+        first, before = position, before + items
+    return before, read_batches(store_file, run_id, artifact, after=first)

@@ -183,8 +183,14 @@ def artifact_message(
     if offset == 0 and limit is None:
         content[listed] = items if isinstance(content[listed], StreamedItems) else list(items)
         return shown
-    end = None if limit is None else offset + limit
-    content[listed] = list(islice(items, offset, end))
+    stored = content[listed]
+    chosen = (
+        stored.from_offset(offset)
+        if isinstance(stored, StreamedItems)
+        else islice(stored, offset, None)
+    )
+    page = islice(chosen, limit) if limit is not None else chosen
+    content[listed] = list(ResolvedItems(list(page), warn or (lambda _: None)))
     shown["page"] = {"field": listed, "offset": offset, "limit": limit, "total": len(items)}
     return shown
 
