@@ -400,12 +400,14 @@ class Workspace:
             check=False,
         )
 
-    def start_wct(self, *args: str | Path) -> subprocess.Popen[str]:
+    def start_wct(
+        self, *args: str | Path, env: Mapping[str, str] | None = None
+    ) -> subprocess.Popen[str]:
         """A `wct` process left running (stdout piped, line by line)."""
         return subprocess.Popen(
             self.wct_command(*args),
             cwd=self.folder,
-            env=plugin_env(self.plugin),
+            env=plugin_env(self.plugin, env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -17,6 +17,7 @@ from rich.table import Table
 from waivern_orchestration.cli.run_display import EventLines, ProgressBar
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
 from waivern_orchestration.execution.events import EventSink
+from waivern_orchestration.execution.executors import ExecutorError
 from waivern_orchestration.execution.outcome import RunOutcome
 from waivern_orchestration.execution.runs import RunRequest, execute
 from waivern_orchestration.planner import PlanningError
@@ -43,6 +44,13 @@ def add_parser(subparsers: Any) -> None:
         type=_positive,
         help="worker processes for CPU-bound work such as matching (default: config.workers, "
         "else every core)",
+    )
+    parser.add_argument(
+        "--executor",
+        metavar="E",
+        help="where CPU-bound batches run: local (default), dask-local[:N] (a Dask "
+        "LocalCluster for the run), dask://HOST:PORT or tls://HOST:PORT (a Dask cluster); "
+        "default: WCT_EXECUTOR, else local",
     )
     add_store_option(parser)
     parser.set_defaults(run=run)
@@ -74,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 resume=args.resume,
                 pause_collector=True,
                 workers=args.workers,
+                executor=args.executor,
             ),
             sink,
             lambda line: errors.print(f"wct: {line}", markup=False, soft_wrap=True),
@@ -83,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             errors.print(diagnostic.to_text(), markup=False, soft_wrap=True)
         errors.print(f"wct: {args.file} has errors: not run", markup=False, soft_wrap=True)
         return 1
-    except StoreError as error:
+    except (StoreError, ExecutorError) as error:
         errors.print(f"wct: {error}", markup=False, soft_wrap=True)
         return 2
     try:

@@ -48,6 +48,8 @@ from waivern_orchestration.execution.outcome import RunOutcome, StopReason, deci
 from waivern_orchestration.execution.progress import ProgressCounts
 from waivern_orchestration.execution.streaming import (
     ArtifactWriter,
+    BatchPool,
+    ExecutorLost,
     WorkerProcesses,
     capped_warnings,
     whole_stream,
@@ -154,11 +156,13 @@ class Executor:
         sink: EventSink | None = None,
         redact: Redactor | None = None,
         workers: int | None = None,
+        batch_pool: BatchPool | None = None,
     ) -> None:
         """``redact``: what every error, warning and reason passes through before it is
         stored or emitted (`redaction`); by default the one for the variables the plan
         substitutes, with their values in this process' environment. ``workers``: worker
-        processes for CPU-bound batches (default: `config.workers`, else every core)."""
+        processes for CPU-bound batches (default: `config.workers`, else every core);
+        ``batch_pool``: where those batches run instead (a Dask cluster, `executors`)."""
         self.plan = plan
         self.store = store
         self.run_id = run_id
@@ -173,9 +177,10 @@ class Executor:
         self._messages: dict[str, Message] = {}
         self._status: dict[str, ArtifactStatus] = {}  # each artifact's, as the run goes
         self._contexts: dict[str, ExecutionContext] = {}  # the running artifacts'
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._checkpointed: set[str] = set()  # artifacts with batches stored before this run
         size = plan.config.workers if workers is None else workers
-        self._processes = WorkerProcesses(size or os.cpu_count() or 1)
+        self._processes: BatchPool = batch_pool or WorkerProcesses(size or os.cpu_count() or 1)
 
     def stop(self, reason: StopReason) -> None:
         """End the run early (a signal): safe to call from the loop's signal handlers."""
@@ -202,7 +207,7 @@ class Executor:
 
     async def _execute(self) -> RunOutcome:
         self._wake = asyncio.Event()
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         plan = self.plan
         status = self._status = self._prepare()
         dependents = plan.dependents()
@@ -412,6 +417,13 @@ class Executor:
         for artifact in step.started:
             self.sink.emit(ArtifactStarted(self.run_id, artifact))
 
+    def _stop_from_thread(self, reason: StopReason) -> None:
+        """`stop` from an artifact's thread (the loop's event is not thread-safe)."""
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has ended: the run too
+                loop.call_soon_threadsafe(self.stop, reason)
+
     def _report_progress(self, running: Iterable[str]) -> None:
         for artifact in running:
             context = self._contexts.get(artifact)
@@ -477,6 +489,9 @@ class Executor:
                 content = self._output(planned, inputs, context, reused, writer)
             except StoreError as failure:  # taken over, or the store failed: the run stops
                 return _Result(ArtifactStatus.FAILED, None, str(failure), 0.0, [], failure=failure)
+            except ExecutorLost as lost:  # the run stops; what is stored stays, resumable
+                self._stop_from_thread(StopReason.executor_lost(str(lost)))
+                return _Result(ArtifactStatus.NOT_STARTED, None, str(lost), 0.0, [])
             except PendingProcessingError as pending:
                 return _Result(
                     ArtifactStatus.PENDING,

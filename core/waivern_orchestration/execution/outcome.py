@@ -1,5 +1,6 @@
 """How a run ended: its final status, why, and its counts. A run stopped early carries
-a `StopReason` (a time limit, a signal, another process taking the run over), a type the
+a `StopReason` (a time limit, a signal, another process taking the run over, the
+cluster running its batches gone), a type the
 outcome is decided on; its text is only what people read."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ class StopKind(Enum):
     TIMED_OUT = "timed_out"  # `config.timeout` passed: the run failed
     SIGNALLED = "signalled"  # SIGINT, SIGTERM: interrupted, resumable
     TAKEN_OVER = "taken_over"  # another process claimed the run (this one looked dead)
+    EXECUTOR_LOST = "executor_lost"  # the cluster running the batches is gone: resumable
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,10 @@ class StopReason:
     @classmethod
     def taken_over(cls) -> StopReason:
         return cls(StopKind.TAKEN_OVER, "another process took over this run")
+
+    @classmethod
+    def executor_lost(cls, why: str) -> StopReason:
+        return cls(StopKind.EXECUTOR_LOST, f"{why}: resume it (on a new cluster, or locally)")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.execution.batch import StoreBatchAccess
 from waivern_orchestration.execution.events import EventSink
 from waivern_orchestration.execution.executor import Executor
+from waivern_orchestration.execution.executors import LOCAL, dask_workers, parse_executor
 from waivern_orchestration.execution.outcome import RunOutcome, StopReason
 from waivern_orchestration.planner import Planner
 from waivern_orchestration.redaction import Redactor
@@ -39,6 +40,9 @@ class RunRequest:
     # Worker processes for CPU-bound batches (`wct run --workers`); else `config.workers`,
     # else every core.
     workers: int | None = None
+    # Where the batches run (`wct run --executor`, `executors.parse_executor`): None is
+    # `WCT_EXECUTOR`, else `local`.
+    executor: str | None = None
 
 
 Notice = Callable[[str], None]  # one line for the user (a changed runbook on resume, ...)
@@ -54,6 +58,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
     registry = request.registry or default_registry()
     runbook = request.runbook.absolute()
     env = dict(os.environ) if request.env is None else request.env
+    spec = parse_executor(request.executor)  # (a mistake is refused before anything runs)
     with RunStore(request.store_dir) as store:
         if request.resume is None:
             planner = Planner(registry=registry, env=env, pause_collector=request.pause_collector)
@@ -65,6 +70,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
                 file_sha256(runbook),
                 plan_to_record(plan),
                 [(a.id, a.origin, plan.alias_of(a.id)) for a in plan.artifacts],
+                executor=spec.label,
             )
         else:
             run_id = request.resume
@@ -72,7 +78,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
             if Path(record.runbook_path).resolve() != runbook.resolve():
                 raise StoreError(f"run {run_id} belongs to {record.runbook_path}, not {runbook}")
             plan = stored_plan(store, run_id, env)
-            token = store.claim(run_id)
+            token = store.claim(run_id, executor=spec.label)
             if not runbook.exists() or file_sha256(runbook) != record.runbook_sha256:
                 notice(
                     f"the runbook changed since run {run_id} started; resuming with the plan "
@@ -81,18 +87,21 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
         # The values of the secret variables the plan substitutes never reach the store,
         # the events or the terminal (`redaction`).
         redact = Redactor.of(env, plan.variables)
-        executor = Executor(
-            plan,
-            store,
-            run_id,
-            token,
-            registry,
-            lambda run, artifact: StoreBatchAccess(request.store_dir, run, artifact),
-            sink,
-            redact,
-            workers=request.workers,
-        )
-        return asyncio.run(_with_signals(executor))
+        with contextlib.ExitStack() as cluster:
+            pool = cluster.enter_context(dask_workers(spec, run_id)) if spec.kind != LOCAL else None
+            executor = Executor(
+                plan,
+                store,
+                run_id,
+                token,
+                registry,
+                lambda run, artifact: StoreBatchAccess(request.store_dir, run, artifact),
+                sink,
+                redact,
+                workers=request.workers,
+                batch_pool=pool,
+            )
+            return asyncio.run(_with_signals(executor))
 
 
 async def _with_signals(executor: Executor) -> RunOutcome:

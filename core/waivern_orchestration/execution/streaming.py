@@ -50,6 +50,22 @@ PARALLEL_FROM_CHARS = 8_000_000
 MAX_WARNINGS = 200
 
 
+class BatchPool(Protocol):
+    """Where item-wise batches run besides the artifact's thread: this machine's worker
+    processes (`WorkerProcesses`) or a Dask cluster (`executors.DaskWorkers`)."""
+
+    size: int
+
+    def submit(self, call: Callable[..., BatchResult], *arguments: Any) -> Future[BatchResult]: ...
+
+    def close(self) -> None: ...
+
+
+class ExecutorLost(RuntimeError):
+    """The cluster running the batches is gone (its scheduler stopped answering): the run
+    stops, interrupted and resumable."""
+
+
 class StreamContext(ComponentContext, Protocol):
     """The executor's context for an artifact that streams (`executor.ExecutionContext`)."""
 
@@ -145,7 +161,7 @@ def write_item_wise(
     inputs: Sequence[Message],
     writer: ArtifactWriter,
     context: StreamContext,
-    pool: WorkerProcesses | None,
+    pool: BatchPool | None,
 ) -> dict[str, Any]:
     """Run ``processor`` batch by batch over every input item, storing each output batch
     at the position of its input batch (so a resume skips exactly the stored ones); the
@@ -173,7 +189,7 @@ def write_item_wise(
 
     def settle_oldest() -> None:
         settled, size, future = in_flight.popleft()
-        settle(settled, size, future.result())
+        settle(settled, size, _outcome(future, processor))
 
     try:
         for position, batch in enumerate(_work_batches(processor, inputs, context)):
@@ -279,6 +295,38 @@ class WorkerProcesses:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _outcome(future: Future[BatchResult], processor: ItemProcessor) -> BatchResult:
+    """A batch's result; what went wrong elsewhere (a worker that cannot import the
+    processor, a cluster that is gone) as one clear error."""
+    try:
+        return future.result()
+    except (ImportError, AttributeError) as error:
+        where = type(processor).__module__
+        raise RuntimeError(
+            f"processor {processor.name!r} ({where}) cannot be loaded where its batches run: "
+            f"{error}; install the package that provides it on every worker"
+        ) from None
+    except Exception as error:
+        if _lost(error):
+            raise ExecutorLost(
+                f"the cluster running the batches is gone ({_named(error)})"
+            ) from None
+        raise
+
+
+def _lost(error: BaseException) -> bool:
+    """A Dask future cancelled because its client lost the scheduler, or a closed comm."""
+    kind = type(error)
+    return kind.__name__ in {"CancelledError", "FutureCancelledError", "CommClosedError"} or (
+        kind.__module__.startswith("distributed") and "closed" in str(error).lower()
+    )
+
+
+def _named(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _start_worker(run_process: int) -> None:

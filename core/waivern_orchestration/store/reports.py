@@ -52,6 +52,9 @@ class RunSummary(TypedDict):
     owner_alive: bool
     """A `running` run whose process is still there (false: it died, the run is
     resumable with `wct run --resume`)."""
+    executor: str | None
+    """Where it ran (its last attempt): `local`, `dask-local:N`, or the Dask scheduler's
+    address (`tcp://HOST:PORT`, `tls://HOST:PORT`); null for runs of wct 0.1.0."""
 
 
 class ArtifactReport(TypedDict):
@@ -78,6 +81,8 @@ class RunReport(TypedDict):
     """Why the run stopped, when it did not complete."""
     started_at: str
     completed_at: str | None
+    executor: str | None
+    """Where it ran (its last attempt), as in `RunSummary`."""
     artifacts: dict[str, ArtifactReport]
     """By planned artifact id, in plan order."""
 
@@ -95,6 +100,7 @@ def run_summaries(store: RunStore, status: RunStatus | None = None) -> list[RunS
             reason=record.reason,
             # A `running` run whose process is gone can be resumed (wct run --resume).
             owner_alive=record.status is RunStatus.RUNNING and owner_alive(record),
+            executor=record.executor,
         )
         for record in store.runs(status)
     ]
@@ -110,6 +116,7 @@ def run_report(store: RunStore, run_id: str) -> RunReport:
         reason=record.reason,
         started_at=record.started_at,
         completed_at=record.completed_at,
+        executor=record.executor,
         artifacts={
             artifact.artifact_id: ArtifactReport(
                 status=artifact.status,

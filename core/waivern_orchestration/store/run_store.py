@@ -132,6 +132,12 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        """
+        ALTER TABLE runs ADD COLUMN executor TEXT;
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -160,6 +166,7 @@ class RunRecord:
     owner_pid: int | None
     owner_host: str | None
     heartbeat_at: float | None
+    executor: str | None = None  # where it ran: local, dask-local:N, tcp://…, tls://…
 
     @property
     def current_status(self) -> RunStatus:
@@ -253,6 +260,7 @@ class RunStore:
         self.path = directory / STORE_FILE
         self.read_only = read_only
         self._identity: tuple[int, int] | None = None
+        self.schema_version = SCHEMA_VERSION
         try:
             self._db = self._open(wait_seconds)
         except StoreError:
@@ -376,8 +384,13 @@ class RunStore:
 
     # -- schema ------------------------------------------------------------------------
 
+    @property
+    def _executor(self) -> str:
+        """The `executor` column, or NULL in a store an earlier wct wrote (read as it is)."""
+        return "executor" if self.schema_version >= 3 else "NULL"
+
     def _migrate(self) -> None:
-        version = self._version()
+        version = self.schema_version = self._version()
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"the run store at {self.directory} was written by a newer wct (schema "
@@ -400,6 +413,7 @@ class RunStore:
                         self._db.execute(statement)
             self._db.execute("DELETE FROM schema_version")
             self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+        self.schema_version = SCHEMA_VERSION
 
     def _check_tables(self) -> None:
         """The tables and columns this schema version has are all there (a store edited
@@ -470,16 +484,18 @@ class RunStore:
         runbook_sha256: str,
         plan_json: dict[str, Any],
         artifacts: Sequence[tuple[str, str, str | None]],
+        executor: str = "local",
     ) -> str:
         """Record a new run owned by this process; ``artifacts`` are (id, origin, alias)
-        in plan order. Returns the owner token."""
+        in plan order; ``executor``: where it runs (`executors.ExecutorSpec.label`).
+        Returns the owner token."""
         token = secrets.token_hex(8)
         started = now_iso()
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO runs (run_id, runbook_path, runbook_sha256, status, started_at, "
-                "owner_pid, owner_host, owner_started_at, owner_token, heartbeat_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "owner_pid, owner_host, owner_started_at, owner_token, heartbeat_at, executor) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     runbook_path,
@@ -491,6 +507,7 @@ class RunStore:
                     started,
                     token,
                     time.time(),
+                    executor,
                 ),
             )
             db.execute(
@@ -508,9 +525,9 @@ class RunStore:
         return token
 
     @guarded
-    def claim(self, run_id: str) -> str:
-        """Take ownership of an existing run to resume it; exactly one of several
-        processes claiming at once succeeds. Returns the owner token."""
+    def claim(self, run_id: str, executor: str = "local") -> str:
+        """Take ownership of an existing run to resume it (on ``executor``); exactly one
+        of several processes claiming at once succeeds. Returns the owner token."""
         token = secrets.token_hex(8)
         with self._transaction() as db:
             run = self._run(db, run_id)
@@ -524,7 +541,7 @@ class RunStore:
             db.execute(
                 "UPDATE runs SET status = ?, reason = NULL, completed_at = NULL, "
                 "owner_pid = ?, owner_host = ?, owner_started_at = ?, owner_token = ?, "
-                "heartbeat_at = ? WHERE run_id = ?",
+                "heartbeat_at = ?, executor = ? WHERE run_id = ?",
                 (
                     RunStatus.RUNNING,
                     os.getpid(),
@@ -532,6 +549,7 @@ class RunStore:
                     now_iso(),
                     token,
                     time.time(),
+                    executor,
                     run_id,
                 ),
             )
@@ -563,7 +581,8 @@ class RunStore:
     def _run(self, db: sqlite3.Connection, run_id: str) -> RunRecord:
         row = db.execute(
             "SELECT run_id, runbook_path, runbook_sha256, status, reason, started_at, "
-            "completed_at, owner_pid, owner_host, heartbeat_at FROM runs WHERE run_id = ?",
+            f"completed_at, owner_pid, owner_host, heartbeat_at, {self._executor} FROM runs "
+            "WHERE run_id = ?",
             (run_id,),
         ).fetchone()
         if row is None:
@@ -574,7 +593,7 @@ class RunStore:
     def runs(self, status: RunStatus | None = None) -> list[RunRecord]:
         query = (
             "SELECT run_id, runbook_path, runbook_sha256, status, reason, started_at, "
-            "completed_at, owner_pid, owner_host, heartbeat_at FROM runs"
+            f"completed_at, owner_pid, owner_host, heartbeat_at, {self._executor} FROM runs"
         )
         rows = (
             self._db.execute(query + " WHERE status = ? ORDER BY started_at DESC", (status,))

@@ -154,6 +154,11 @@ export interface RunSummary {
    * resumable with `wct run --resume`).
    */
   owner_alive: boolean;
+  /**
+   * Where it ran (its last attempt): `local`, `dask-local:N`, or the Dask scheduler's
+   * address (`tcp://HOST:PORT`, `tls://HOST:PORT`); null for runs of wct 0.1.0.
+   */
+  executor: string | null;
 }
 /**
  * A run's artifacts by status (a `running` artifact counts as not started).
@@ -179,6 +184,10 @@ export interface RunReport {
   reason: string | null;
   started_at: string;
   completed_at: string | null;
+  /**
+   * Where it ran (its last attempt), as in `RunSummary`.
+   */
+  executor: string | null;
   /**
    * By planned artifact id, in plan order.
    */

@@ -1,0 +1,147 @@
+"""Where a run's CPU-bound batches execute (DESIGN.md §4.5): `local` (worker processes
+of this machine, `streaming.WorkerProcesses`), `dask-local[:N]` (a Dask LocalCluster of N
+worker processes started for the run and closed with it) or `dask://HOST:PORT` /
+`tls://HOST:PORT` (an existing Dask cluster).
+
+Whichever runs the batches, the `wct run` process coordinates: it plans, schedules the
+artifacts, runs connectors and aggregating processors, and writes every batch to the run
+store. On Dask, each batch of an item-wise processor is a task: workers read the text
+they scan themselves (files are shared, e.g. a network filesystem) and send back only the
+results. Task keys carry the run, the artifact's position in the plan and the batch, never
+anything from a component's properties (where a secret may be).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from waivern_orchestration.components.streams import BatchResult
+
+EXECUTOR_ENV = "WCT_EXECUTOR"
+LOCAL = "local"
+DASK_LOCAL = "dask-local"
+# How long to wait for a Dask scheduler to answer before the run is refused.
+CONNECT_SECONDS = 10.0
+
+
+class ExecutorError(Exception):
+    """An executor that cannot be used: one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorSpec:
+    kind: str  # "local", "dask-local" or "dask"
+    workers: int | None = None  # dask-local: worker processes
+    address: str | None = None  # dask: the scheduler, as Dask takes it (tcp://, tls://)
+
+    @property
+    def label(self) -> str:
+        """Where the run executed, as the run store records it."""
+        if self.kind == LOCAL:
+            return LOCAL
+        if self.kind == DASK_LOCAL:
+            return f"{DASK_LOCAL}:{self.workers}" if self.workers else DASK_LOCAL
+        return str(self.address)
+
+
+def parse_executor(text: str | None) -> ExecutorSpec:
+    """`local`, `dask-local`, `dask-local:N`, `dask://HOST:PORT`, `tls://HOST:PORT`
+    (None or empty: `WCT_EXECUTOR`, else `local`)."""
+    value = (text or os.environ.get(EXECUTOR_ENV) or LOCAL).strip()
+    if value == LOCAL:
+        return ExecutorSpec(LOCAL)
+    if value == DASK_LOCAL or value.startswith(DASK_LOCAL + ":"):
+        count = value.partition(":")[2]
+        if not count:
+            return ExecutorSpec(DASK_LOCAL)
+        if not count.isdigit() or int(count) < 1:
+            raise ExecutorError(
+                f"executor {value!r}: the number of workers after `dask-local:` must be a "
+                "whole number, 1 or more"
+            )
+        return ExecutorSpec(DASK_LOCAL, workers=int(count))
+    for scheme, dask_scheme in (("dask://", "tcp://"), ("tcp://", "tcp://"), ("tls://", "tls://")):
+        if value.startswith(scheme):
+            rest = value[len(scheme) :]
+            host, _, port = rest.rpartition(":")
+            if not host or not port.isdigit():
+                raise ExecutorError(
+                    f"executor {value!r}: give the scheduler as {scheme}HOST:PORT "
+                    "(e.g. dask://scheduler.internal:8786)"
+                )
+            return ExecutorSpec("dask", address=dask_scheme + rest)
+    raise ExecutorError(
+        f"unknown executor {value!r}: use local, dask-local, dask-local:N, dask://HOST:PORT "
+        "or tls://HOST:PORT"
+    )
+
+
+class DaskWorkers:
+    """Item-wise batches as tasks on a Dask cluster: the same `submit`/`size`/`close` as
+    `streaming.WorkerProcesses`, so the executor streams through either."""
+
+    def __init__(self, client: Any, run_id: str, on_close: Callable[[], None]) -> None:
+        self.client = client
+        self.run_id = run_id
+        self._on_close = on_close
+        self._tag = uuid.uuid4().hex[:8]  # keys of this attempt never meet an earlier one's
+        self._count = 0
+        threads = sum(client.nthreads().values()) if client is not None else 1
+        self.size = max(threads, 1)
+
+    def submit(self, call: Callable[..., BatchResult], *arguments: Any) -> Future[BatchResult]:
+        self._count += 1
+        key = f"wct-{self.run_id}-{self._tag}-{self._count}"
+        future: Future[BatchResult] = self.client.submit(call, *arguments, key=key, pure=False)
+        return future
+
+    def close(self) -> None:
+        self._on_close()
+
+
+@contextlib.contextmanager
+def dask_workers(spec: ExecutorSpec, run_id: str) -> Iterator[DaskWorkers]:
+    """A client of the cluster ``spec`` names (a LocalCluster started for the run for
+    `dask-local`), closed with everything it started when the block ends."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ExecutorError(
+            f"executor {spec.label!r} needs Dask: pip install 'waivern-tooling[dask]'"
+        ) from None
+    cluster: Any = None
+    client: Any = None
+    try:
+        if spec.kind == DASK_LOCAL:
+            workers = spec.workers or os.cpu_count() or 1
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=True,
+            )
+            client = Client(cluster, set_as_default=False)  # type: ignore[no-untyped-call]
+        else:
+            try:
+                client = Client(  # type: ignore[no-untyped-call]
+                    spec.address, timeout=CONNECT_SECONDS, set_as_default=False
+                )
+            except (OSError, TimeoutError) as error:
+                raise ExecutorError(
+                    f"cannot reach the Dask scheduler at {spec.address}: {error}"
+                ) from None
+        yield DaskWorkers(client, run_id, lambda: None)
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()
