@@ -6,13 +6,16 @@ line and exit 2."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import signal
 import subprocess
+import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +210,125 @@ def test_an_executor_that_cannot_be_used_is_one_line_and_exit_2(
     assert result.returncode == 2
     assert result.stderr.startswith("wct: ") and said in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
+
+
+class Cluster:
+    """`dask scheduler` and `dask worker` processes, as a team runs them (stopped at the
+    end of the test, whatever happened)."""
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        self.folder = folder
+        self.env = env
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.address = ""
+
+    def start(self, workers: int = 2) -> str:
+        dask = str(Path(os.environ.get("VIRTUAL_ENV", "")) / "bin" / "dask")
+        if not Path(dask).exists():
+            dask = str(Path(sys.executable).parent / "dask")
+        scheduler_file = self.folder / "scheduler.json"
+        scheduler = [dask, "scheduler", "--port", "0", "--dashboard-address", ":0"]
+        self.processes.append(self._start(*scheduler, "--scheduler-file", str(scheduler_file)))
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.address = json.loads(scheduler_file.read_text())["address"]
+        worker = [dask, "worker", "--scheduler-file", str(scheduler_file), "--no-dashboard"]
+        self.processes.append(self._start(*worker, "--nworkers", str(workers), "--nthreads", "1"))
+        from distributed import Client
+
+        with Client(self.address, timeout=60) as client:  # type: ignore[no-untyped-call]
+            client.wait_for_workers(workers, timeout=60)
+        return self.address.replace("tcp://", "dask://")
+
+    def _start(self, *command: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            command,
+            cwd=self.folder,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def kill_scheduler(self) -> None:
+        self.processes[0].send_signal(signal.SIGKILL)
+        self.processes[0].wait()
+
+    def stop(self) -> None:
+        for process in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture
+def cluster(workspace: Workspace) -> Iterator[Cluster]:
+    # The workers see none of the test's plug-in (as workers without it installed).
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    started = Cluster(workspace.folder, env)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def test_a_scheduler_gone_mid_run_ends_it_interrupted_and_a_local_resume_completes_it(
+    workspace: Workspace, scan: Path, cluster: Cluster
+) -> None:
+    address = cluster.start()
+    command = ("run", scan, "--events", "--store", workspace.store)
+    process = workspace.start_wct(*command, "--executor", address)
+    assert process.stdout is not None
+    for line in process.stdout:  # the scan's batches go to the cluster: kill its scheduler
+        event = json.loads(line)
+        if event["event"] == "artifact_started" and event["artifact"] == "findings":
+            cluster.kill_scheduler()
+            break
+    # The run notices within a bounded time (no hang), and says why.
+    assert process.wait(timeout=60) == 1
+    finished = [json.loads(line) for line in process.stdout][-1]
+    assert finished["event"] == "run_finished" and finished["status"] == "interrupted"
+    assert "the cluster running the batches is gone" in finished["reason"]
+    run_id = finished["run_id"]
+    assert workspace.run_record(run_id).status == "interrupted"
+
+    resumed = workspace.wct(*command, "--resume", run_id, "--executor", "local", timeout=180)
+    assert resumed.returncode == 0, resumed.stderr
+    clean = workspace.wct(*command, timeout=180)
+    assert _findings(workspace, run_id) == _findings(workspace, _run_id(clean))
+    listed = json.loads(workspace.wct("runs", "--json", "--store", workspace.store).stdout)
+    assert {run["run_id"]: run["executor"] for run in listed}[run_id] == "local"
+
+
+def test_a_processor_the_workers_cannot_import_is_one_clear_error(
+    workspace: Workspace, cluster: Cluster
+) -> None:
+    address = cluster.start(workers=1)
+    runbook = workspace.write(
+        "runbook.yaml",
+        """\
+        name: plug-in on workers
+        description: the workers lack the plug-in
+        artifacts:
+          numbers:
+            source: {type: test_stream, properties: {count: 50}}
+          upper:
+            inputs: numbers
+            process: {type: test_items, properties: {count: 0}}
+            output: true
+        """,
+    )
+    result = workspace.wct(
+        "run", runbook, "--executor", address, "--store", workspace.store, timeout=120
+    )
+    assert result.returncode == 1
+    error = workspace.artifacts(_last_run(workspace))["upper"].error or ""
+    assert error.startswith("processor 'test_items' (waivern_test_components) cannot be loaded")
+    assert "No module named 'waivern_test_components'" in error
+    assert error.endswith("install the package that provides it on every worker")
+
+
+def _last_run(workspace: Workspace) -> str:
+    listed = json.loads(workspace.wct("runs", "--json", "--store", workspace.store).stdout)
+    return str(listed[0]["run_id"])

@@ -84,7 +84,10 @@ def parse_executor(text: str | None) -> ExecutorSpec:
 
 class DaskWorkers:
     """Item-wise batches as tasks on a Dask cluster: the same `submit`/`size`/`close` as
-    `streaming.WorkerProcesses`, so the executor streams through either."""
+    `streaming.WorkerProcesses`, so the executor streams through either. Every batch
+    goes to the cluster (the run was sent there), however small the input."""
+
+    eager = True
 
     def __init__(self, client: Any, run_id: str, on_close: Callable[[], None]) -> None:
         self.client = client

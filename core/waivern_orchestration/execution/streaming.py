@@ -15,6 +15,7 @@ import ctypes
 import importlib
 import multiprocessing
 import os
+import re
 import signal
 import sys
 from collections import deque
@@ -55,6 +56,7 @@ class BatchPool(Protocol):
     processes (`WorkerProcesses`) or a Dask cluster (`executors.DaskWorkers`)."""
 
     size: int
+    eager: bool  # True: every batch goes there (a cluster the run was sent to)
 
     def submit(self, call: Callable[..., BatchResult], *arguments: Any) -> Future[BatchResult]: ...
 
@@ -182,7 +184,7 @@ def write_item_wise(
 
     def send(position: int, batch: list[Any]) -> None:
         assert pool is not None
-        future = pool.submit(_process_batch, target, properties, batch)
+        future = pool.submit(_process_batch, target, Sealed(properties), batch)
         in_flight.append((position, len(batch), future))
         while len(in_flight) > pool.size * 2:
             settle_oldest()
@@ -197,14 +199,14 @@ def write_item_wise(
                 break
             if position in done:
                 continue
-            if pool is None or pool.size < 2:
+            if pool is None or (pool.size < 2 and not pool.eager):
                 settle(position, len(batch), _run_batch(processor, properties, batch))
             elif parallel:
                 send(position, batch)
             else:
                 held.append((position, batch))
                 held_chars += sum(map(_text_size, batch))
-                if held_chars >= PARALLEL_FROM_CHARS:
+                if held_chars >= PARALLEL_FROM_CHARS or pool.eager:
                     parallel = True
                     for waiting in held:
                         send(*waiting)
@@ -275,6 +277,8 @@ class WorkerProcesses:
     """A pool of worker processes for CPU-bound batches, started on first use (a small
     run never pays for it) and shared by the run's artifacts."""
 
+    eager = False  # started only for inputs big enough to pay for it
+
     def __init__(self, size: int) -> None:
         self.size = size
         self._pool: ProcessPoolExecutor | None = None
@@ -302,18 +306,35 @@ def _outcome(future: Future[BatchResult], processor: ItemProcessor) -> BatchResu
     processor, a cluster that is gone) as one clear error."""
     try:
         return future.result()
-    except (ImportError, AttributeError) as error:
-        where = type(processor).__module__
-        raise RuntimeError(
-            f"processor {processor.name!r} ({where}) cannot be loaded where its batches run: "
-            f"{error}; install the package that provides it on every worker"
-        ) from None
     except Exception as error:
+        missing = _missing_import(error)
+        if missing is not None:
+            where = type(processor).__module__
+            raise RuntimeError(
+                f"processor {processor.name!r} ({where}) cannot be loaded where its batches "
+                f"run: {missing}; install the package that provides it on every worker"
+            ) from None
         if _lost(error):
             raise ExecutorLost(
                 f"the cluster running the batches is gone ({_named(error)})"
             ) from None
         raise
+
+
+def _missing_import(error: BaseException) -> str | None:
+    """The import that failed where a batch ran (the error itself, or what caused it: Dask
+    reports a task it could not unpickle in an error of its own)."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            break
+        if isinstance(seen, ImportError):
+            return str(seen)
+        found = re.search(r"No module named '[^']+'", str(seen))
+        if found:
+            return found.group(0)
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _lost(error: BaseException) -> bool:
@@ -345,8 +366,25 @@ def _start_worker(run_process: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _process_batch(target: tuple[str, str], properties: Any, batch: list[Any]) -> BatchResult:
+class Sealed:
+    """A value that travels to a worker but never shows in a log, a task's description or
+    a dashboard (a component's properties may hold a secret)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<properties>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Sealed, (self.value,))
+
+
+def _process_batch(target: tuple[str, str], sealed: Sealed, batch: list[Any]) -> BatchResult:
     """In a worker process: one batch through the processor class ``target``."""
+    properties = sealed.value
     module, qualname = target
     processor_class: Any = importlib.import_module(module)
     for name in qualname.split("."):
