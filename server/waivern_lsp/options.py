@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from waivern_orchestration.execution.executors import ExecutorError, parse_executor
+
 DEFAULT_RUNBOOK_GLOBS = (
     "**/runbook.yaml",
     "**/runbook.yml",
@@ -32,6 +34,9 @@ class ServerOptions:
     # Send a `waivern/runProgress` notification for each event of a run started from the
     # editor (the VS Code extension's status bar and DAG view follow runs with it).
     run_events: bool = False
+    # Where runs started from the editor execute (`wct run --executor`): None is
+    # $WCT_EXECUTOR in the server's environment, else local.
+    executor: str | None = None
     problems: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -46,6 +51,7 @@ _NAMES = {
     "debounce": "debounce_ms",
     "runEvents": "run_events",
     "run_events": "run_events",
+    "executor": "executor",
 }
 
 
@@ -64,7 +70,9 @@ def parse_options(raw: Any) -> ServerOptions:
     for name, value in raw.items():
         target = _NAMES.get(str(name))
         if target is None:
-            known = ", ".join(sorted({"store", "runbookGlobs", "debounceMs", "runEvents"}))
+            known = ", ".join(
+                sorted({"store", "runbookGlobs", "debounceMs", "runEvents", "executor"})
+            )
             problems.append(f"unknown option `{name}` ignored (options: {known})")
             continue
         parsed, problem = _PARSERS[target](value)
@@ -99,6 +107,18 @@ def _debounce(value: Any) -> tuple[int | None, str | None]:
     return int(value), None
 
 
+def _executor(value: Any) -> tuple[str | None, str | None]:
+    if value is None or value == "":
+        return None, None
+    if not isinstance(value, str):
+        return None, f"expected an executor (string), got {_json_type(value)}"
+    try:
+        parse_executor(value)
+    except ExecutorError as error:
+        return None, str(error)
+    return value.strip(), None
+
+
 def _flag(value: Any) -> tuple[bool | None, str | None]:
     if not isinstance(value, bool):
         return None, f"expected true or false, got {_json_type(value)}"
@@ -110,6 +130,7 @@ _PARSERS: dict[str, Any] = {
     "runbook_globs": _globs,
     "debounce_ms": _debounce,
     "run_events": _flag,
+    "executor": _executor,
 }
 
 

@@ -392,6 +392,30 @@ async def test_inspect_sends_a_streamed_output_a_page_at_a_time(editor: LspSessi
         await command(editor, "waivern.inspect", run_id, "numbers", {"limit": -1})
 
 
+@pytest.mark.parametrize("client_name", ["neovim"])
+async def test_runs_from_the_editor_go_where_the_executor_option_says(
+    client_name: str, tmp_path: Path, plugin_folder: Path
+) -> None:
+    pytest.importorskip("distributed")
+    root = tmp_path / "workspace"
+    root.mkdir()
+    options = {"store": str(root / ".waivern"), "executor": "dask-local:1"}
+    editor = await start_session(
+        client_name, root, env=support.plugin_env(plugin_folder), options=options
+    )
+    try:
+        numbers = {"source": {"type": "test_stream", "properties": {"count": 30}}}
+        upper = {"inputs": "numbers", "process": {"type": "test_items", "properties": {"count": 0}}}
+        document = editor.open("runbook.yaml", runbook(numbers=numbers, upper=upper))
+        run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
+        assert "completed" in await outcome_message(editor, run_id)
+        with RunStore(root / ".waivern", read_only=True) as store:
+            assert store.run(run_id).executor == "dask-local:1"
+    finally:
+        await editor.client.shutdown_session()
+        await editor.client.stop()
+
+
 @pytest.mark.parametrize("client_name", ["visual_studio_code"])
 async def test_run_events_are_notified_to_clients_that_ask(
     client_name: str, tmp_path: Path, plugin_folder: Path

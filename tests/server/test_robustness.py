@@ -38,7 +38,9 @@ async def test_bad_initialization_options_become_a_message_and_defaults(
     client: str, tmp_path: Path
 ) -> None:
     session = await start_session(
-        client, tmp_path, options={"store": 42, "debounceMs": "soon", "colour": "blue"}
+        client,
+        tmp_path,
+        options={"store": 42, "debounceMs": "soon", "colour": "blue", "executor": "spark://x:1"},
     )
     try:
         await alive(session)
@@ -46,6 +48,7 @@ async def test_bad_initialization_options_become_a_message_and_defaults(
         assert any("`store`" in m and "the default is used" in m for m in messages)
         assert any("`debounceMs`" in m for m in messages)
         assert any("unknown option `colour`" in m for m in messages)
+        assert any("option `executor`: unknown executor 'spark://x:1'" in m for m in messages)
         assert all(m.type == types.MessageType.Warning for m in session.client.messages)
     finally:
         await session.client.shutdown_session()

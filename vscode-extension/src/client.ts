@@ -30,6 +30,10 @@ export function initializationOptions(): Record<string, unknown> {
   if (store) {
     options.store = expandPath(store, firstFolder());
   }
+  const executor = config.get<string>("run.executor")?.trim();
+  if (executor) {
+    options.executor = executor;
+  }
   return options;
 }
 

@@ -164,6 +164,8 @@ class EditorRuns:
         args = ["run", str(runbook), "--events", "--store", str(self.server.runbooks.store_dir)]
         if resume is not None:
             args += ["--resume", resume]
+        if self.server.options.executor is not None:
+            args += ["--executor", self.server.options.executor]
         stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the process ended)
         try:
             process = await asyncio.create_subprocess_exec(
