@@ -332,3 +332,26 @@ def test_a_processor_the_workers_cannot_import_is_one_clear_error(
 def _last_run(workspace: Workspace) -> str:
     listed = json.loads(workspace.wct("runs", "--json", "--store", workspace.store).stdout)
     return str(listed[0]["run_id"])
+
+
+def test_sigterm_stops_the_run_resumable_and_closes_its_cluster(
+    workspace: Workspace, scan: Path
+) -> None:
+    mark = uuid.uuid4().hex
+    command = ("run", scan, "--events", "--store", workspace.store)
+    process = workspace.start_wct(
+        *command, "--executor", "dask-local:2", env={"WCT_TEST_MARK": mark}
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        event = json.loads(line)
+        if event["event"] == "artifact_started" and event["artifact"] == "findings":
+            process.send_signal(signal.SIGTERM)
+            break
+    assert process.wait(timeout=60) == 1
+    finished = [json.loads(line) for line in process.stdout][-1]
+    assert (finished["status"], finished["reason"]) == ("interrupted", "interrupted by SIGTERM")
+    assert _gone(mark) == [], "the LocalCluster outlived its run"
+
+    resumed = workspace.wct(*command, "--resume", finished["run_id"], timeout=180)
+    assert resumed.returncode == 0, resumed.stderr
