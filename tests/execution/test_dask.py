@@ -301,10 +301,12 @@ def test_a_scheduler_gone_mid_run_ends_it_interrupted_and_a_local_resume_complet
     assert {run["run_id"]: run["executor"] for run in listed}[run_id] == "local"
 
 
-def test_a_processor_the_workers_cannot_import_is_one_clear_error(
+def test_a_component_the_workers_cannot_import_is_one_clear_error(
     workspace: Workspace, cluster: Cluster
 ) -> None:
     address = cluster.start(workers=1)
+    (workspace.folder / "data").mkdir()
+    (workspace.folder / "data" / "a.txt").write_text("some text\n", encoding="utf-8")
     runbook = workspace.write(
         "runbook.yaml",
         """\
@@ -313,8 +315,11 @@ def test_a_processor_the_workers_cannot_import_is_one_clear_error(
         artifacts:
           numbers:
             source: {type: test_stream, properties: {count: 50}}
+            optional: true
+          files:
+            source: {type: filesystem, properties: {path: data}}
           upper:
-            inputs: numbers
+            inputs: files
             process: {type: test_items, properties: {count: 0}}
             output: true
         """,
@@ -323,10 +328,17 @@ def test_a_processor_the_workers_cannot_import_is_one_clear_error(
         "run", runbook, "--executor", address, "--store", workspace.store, timeout=120
     )
     assert result.returncode == 1
-    error = workspace.artifacts(_last_run(workspace))["upper"].error or ""
-    assert error.startswith("processor 'test_items' (waivern_test_components) cannot be loaded")
-    assert "No module named 'waivern_test_components'" in error
-    assert error.endswith("install the package that provides it on every worker")
+    artifacts = workspace.artifacts(_last_run(workspace))
+    for artifact, kind, name in (
+        ("numbers", "connector", "test_stream"),
+        ("upper", "processor", "test_items"),
+    ):
+        error = artifacts[artifact].error or ""
+        assert error == (
+            f"{kind} {name!r} (waivern_test_components) cannot be loaded where it runs: "
+            "No module named 'waivern_test_components'; install the package that provides "
+            "it on every worker"
+        ), error
 
 
 def _last_run(workspace: Workspace) -> str:
@@ -355,3 +367,40 @@ def test_sigterm_stops_the_run_resumable_and_closes_its_cluster(
 
     resumed = workspace.wct(*command, "--resume", finished["run_id"], timeout=180)
     assert resumed.returncode == 0, resumed.stderr
+
+
+def test_connectors_run_on_the_workers_and_stream_their_items_to_the_store(
+    workspace: Workspace,
+) -> None:
+    mark = uuid.uuid4().hex
+    (workspace.folder / "data").mkdir()
+    runbook = workspace.write(
+        "runbook.yaml",
+        """\
+        name: sources on the cluster
+        description: a streamed source, a source that fails on the worker
+        artifacts:
+          numbers:
+            source: {type: test_stream, properties: {count: 2500}}
+            output: true
+          missing:
+            source: {type: filesystem, properties: {path: nowhere}}
+            optional: true
+        """,
+    )
+    result = workspace.wct(
+        "run", runbook, "--events", "--executor", "dask-local:2", "--store", workspace.store,
+        timeout=180, env={"WCT_TEST_MARK": mark},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    run_id = _run_id(result)
+    with RunStore(workspace.store, read_only=True) as store:
+        message = store.message(run_id, "numbers")
+        assert message is not None
+        items = [item["content"] for item in message.content["items"]]
+        assert store.stored_stream(run_id, "numbers").positions == {0, 1, 2}
+    assert items == [f"item {n}" for n in range(2500)]
+    error = workspace.artifacts(run_id)["missing"].error or ""
+    assert error.startswith("path 'nowhere' does not exist"), error
+    # The connectors ran in the cluster's worker processes, not in the run's.
+    assert _gone(mark) == []

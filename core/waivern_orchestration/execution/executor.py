@@ -26,13 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from waivern_orchestration.components import ComponentRegistry
-from waivern_orchestration.components.base import BatchAccess, PendingProcessingError
+from waivern_orchestration.components.base import BatchAccess, Connector, PendingProcessingError
 from waivern_orchestration.components.streams import (
     Checkpoint,
     ItemProcessor,
     Stream,
     StreamedItems,
     stream_items,
+)
+from waivern_orchestration.execution.cluster_sources import (
+    Delivery,
+    TaskInfo,
+    extract_on_cluster,
 )
 from waivern_orchestration.execution.events import (
     ArtifactFinished,
@@ -43,6 +48,7 @@ from waivern_orchestration.execution.events import (
     RunStarted,
     SilentSink,
 )
+from waivern_orchestration.execution.executors import DaskWorkers
 from waivern_orchestration.execution.inputs import prepared
 from waivern_orchestration.execution.outcome import RunOutcome, StopReason, decide_outcome
 from waivern_orchestration.execution.progress import ProgressCounts
@@ -50,8 +56,10 @@ from waivern_orchestration.execution.streaming import (
     ArtifactWriter,
     BatchPool,
     ExecutorLost,
+    Sealed,
     WorkerProcesses,
     capped_warnings,
+    elsewhere_error,
     whole_stream,
     write_item_wise,
     write_stream,
@@ -600,6 +608,12 @@ class Executor:
         if definition.source is not None:
             connector = self.registry.connectors[definition.source.type]
             properties = connector.Properties.model_validate(definition.source.properties)
+            if isinstance(self._processes, DaskWorkers) and writer is not None:
+                # On the cluster: a worker reads the source (a sensitive output never
+                # leaves this process).
+                return self._extract_on_cluster(
+                    planned, connector, properties, context, writer, self._processes
+                )
             output = connector().extract(properties, context)
         elif definition.process is not None:
             processor = self.registry.processors[definition.process.type]()
@@ -620,6 +634,47 @@ class Executor:
         if isinstance(output, Stream):
             return write_stream(output, writer, context) if writer else whole_stream(output)
         return output
+
+    def _extract_on_cluster(
+        self,
+        planned: PlannedArtifact,
+        connector: type[Connector],
+        properties: Any,
+        context: ExecutionContext,
+        writer: ArtifactWriter,
+        pool: DaskWorkers,
+    ) -> dict[str, Any]:
+        earlier = writer.earlier
+
+        def write(number: int, items: list[Any]) -> None:
+            writer.write(earlier.next_position + number, items)
+            context.count(items=len(items))
+
+        def count(files: int, size: int, total_files: int | None, total: int | None) -> None:
+            context.progress(files=files, bytes=size, total_files=total_files, total_bytes=total)
+
+        def info(queue: str, stop: str) -> TaskInfo:
+            return TaskInfo(
+                str(planned.runbook_dir), planned.id, self.run_id, queue, stop, context.checkpoint
+            )
+
+        try:
+            outcome = extract_on_cluster(
+                pool.client,
+                pool.key(),
+                (connector.__module__, connector.__qualname__),
+                Sealed(properties),
+                info,
+                Delivery(write, context.warn, count, context.cancelled),
+            )
+        except Exception as error:
+            raise elsewhere_error(
+                error, "connector", connector.name, connector.__module__
+            ) from None
+        if outcome.content is not None:
+            return outcome.content
+        stored = batches.marker(earlier.items + outcome.items)
+        return {**outcome.fields, outcome.streamed: stored, **outcome.finished}
 
     def _reuse(
         self, planned: PlannedArtifact, reused: Message, writer: ArtifactWriter | None

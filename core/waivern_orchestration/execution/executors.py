@@ -98,10 +98,15 @@ class DaskWorkers:
         threads = sum(client.nthreads().values()) if client is not None else 1
         self.size = max(threads, 1)
 
-    def submit(self, call: Callable[..., BatchResult], *arguments: Any) -> Future[BatchResult]:
+    def key(self) -> str:
+        """A new task key: the run, this attempt, a number (nothing from a property)."""
         self._count += 1
-        key = f"wct-{self.run_id}-{self._tag}-{self._count}"
-        future: Future[BatchResult] = self.client.submit(call, *arguments, key=key, pure=False)
+        return f"wct-{self.run_id}-{self._tag}-{self._count}"
+
+    def submit(self, call: Callable[..., BatchResult], *arguments: Any) -> Future[BatchResult]:
+        future: Future[BatchResult] = self.client.submit(
+            call, *arguments, key=self.key(), pure=False
+        )
         return future
 
     def close(self) -> None:

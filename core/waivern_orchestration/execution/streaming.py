@@ -307,18 +307,23 @@ def _outcome(future: Future[BatchResult], processor: ItemProcessor) -> BatchResu
     try:
         return future.result()
     except Exception as error:
-        missing = _missing_import(error)
-        if missing is not None:
-            where = type(processor).__module__
-            raise RuntimeError(
-                f"processor {processor.name!r} ({where}) cannot be loaded where its batches "
-                f"run: {missing}; install the package that provides it on every worker"
-            ) from None
-        if _lost(error):
-            raise ExecutorLost(
-                f"the cluster running the batches is gone ({_named(error)})"
-            ) from None
-        raise
+        where = type(processor).__module__
+        raise elsewhere_error(error, "processor", processor.name, where) from None
+
+
+def elsewhere_error(error: Exception, kind: str, name: str, module: str) -> Exception:
+    """What to raise for ``error``, raised where a component ran away from this process:
+    a component the workers cannot load, or a cluster that is gone, in words; any other
+    error (the component's own) as it is."""
+    missing = _missing_import(error)
+    if missing is not None:
+        return RuntimeError(
+            f"{kind} {name!r} ({module}) cannot be loaded where it runs: {missing}; install "
+            "the package that provides it on every worker"
+        )
+    if _lost(error):
+        return ExecutorLost(f"the cluster running the batches is gone ({_named(error)})")
+    return error
 
 
 def _missing_import(error: BaseException) -> str | None:
