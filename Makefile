@@ -27,15 +27,16 @@ PYTEST_WORKERS ?= 2
 test: setup editors e2e-tools lint extension
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope
 
-# Editors the end-to-end tests drive: Neovim (Debian `neovim`, 0.7.2), installed once.
+# Editors the end-to-end tests drive: Neovim (Debian `neovim`, 0.7.2), installed once;
+# and openssl, which the Dask TLS test makes its certificates with.
 # Without apt-get the Neovim test skips locally (and fails under CI).
 editors:
-	@command -v nvim >/dev/null || { \
+	@command -v nvim >/dev/null && command -v openssl >/dev/null || { \
 	  if command -v apt-get >/dev/null; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends neovim; \
-	  else echo "nvim not found: install Neovim to run tests/e2e/test_neovim.py"; fi; }
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends neovim openssl; \
+	  else echo "nvim or openssl not found: install them to run the editor and TLS tests"; fi; }
 
 # The VS Code extension: dependencies (npm ci, once per lock file), type check, unit tests
 # (`node --test`, a stubbed `vscode` module) and the packaged `.vsix` the e2e tests install.

@@ -222,22 +222,33 @@ class Cluster:
         self.processes: list[subprocess.Popen[bytes]] = []
         self.address = ""
 
-    def start(self, workers: int = 2) -> str:
+    def start(self, workers: int = 2, tls: list[str] | None = None) -> str:
         dask = str(Path(os.environ.get("VIRTUAL_ENV", "")) / "bin" / "dask")
         if not Path(dask).exists():
             dask = str(Path(sys.executable).parent / "dask")
         scheduler_file = self.folder / "scheduler.json"
-        scheduler = [dask, "scheduler", "--port", "0", "--dashboard-address", ":0"]
+        scheduler = [dask, "scheduler", "--port", "0", "--dashboard-address", ":0", *(tls or [])]
+        if tls:
+            scheduler += ["--protocol", "tls"]
         self.processes.append(self._start(*scheduler, "--scheduler-file", str(scheduler_file)))
         deadline = time.monotonic() + 60
         while not scheduler_file.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         self.address = json.loads(scheduler_file.read_text())["address"]
         worker = [dask, "worker", "--scheduler-file", str(scheduler_file), "--no-dashboard"]
+        worker += tls or []
         self.processes.append(self._start(*worker, "--nworkers", str(workers), "--nthreads", "1"))
         from distributed import Client
 
-        with Client(self.address, timeout=60) as client:  # type: ignore[no-untyped-call]
+        security = None
+        if tls:
+            from distributed.security import Security
+
+            ca, cert, key = tls[1], tls[3], tls[5]
+            security = Security(  # type: ignore[no-untyped-call]
+                tls_ca_file=ca, tls_client_cert=cert, tls_client_key=key, require_encryption=True
+            )
+        with Client(self.address, timeout=60, security=security) as client:  # type: ignore[no-untyped-call]
             client.wait_for_workers(workers, timeout=60)
         return self.address.replace("tcp://", "dask://")
 
@@ -404,3 +415,41 @@ def test_connectors_run_on_the_workers_and_stream_their_items_to_the_store(
     assert error.startswith("path 'nowhere' does not exist"), error
     # The connectors ran in the cluster's worker processes, not in the run's.
     assert _gone(mark) == []
+
+
+def test_a_tls_cluster_is_used_with_dasks_tls_settings_and_refused_without(
+    workspace: Workspace, scan: Path, cluster: Cluster
+) -> None:
+    key, cert = workspace.folder / "key.pem", workspace.folder / "cert.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    files = ["--tls-ca-file", str(cert), "--tls-cert", str(cert), "--tls-key", str(key)]
+    address = cluster.start(workers=1, tls=files)
+    assert address.startswith("tls://")
+    command = ("run", scan, "--events", "--executor", address, "--store", workspace.store)
+
+    refused = workspace.wct(*command, timeout=120)
+    assert refused.returncode == 2, refused.stderr[-3000:]
+    assert refused.stderr == (
+        f"wct: cannot reach the Dask scheduler at {address}: Dask's TLS settings are missing "
+        "(DASK_DISTRIBUTED__COMM__TLS__CA_FILE, DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT, "
+        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY, or distributed.comm.tls in Dask's "
+        "configuration; see docs/distributed.md)\n"
+    )
+
+    settings = {
+        "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": str(cert),
+        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": str(cert),
+        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": str(key),
+    }
+    result = workspace.wct(*command, timeout=180, env=settings)
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(workspace.wct("runs", "--json", "--store", workspace.store).stdout)
+    assert listed[0]["executor"] == address

@@ -137,11 +137,13 @@ def dask_workers(spec: ExecutorSpec, run_id: str) -> Iterator[DaskWorkers]:
             )
             client = Client(cluster, set_as_default=False)  # type: ignore[no-untyped-call]
         else:
+            if spec.address is not None and spec.address.startswith("tls://"):
+                _check_tls_settings(spec.address)
             try:
                 client = Client(  # type: ignore[no-untyped-call]
                     spec.address, timeout=CONNECT_SECONDS, set_as_default=False
                 )
-            except (OSError, TimeoutError) as error:
+            except (OSError, TimeoutError, TypeError, ValueError) as error:
                 raise ExecutorError(
                     f"cannot reach the Dask scheduler at {spec.address}: {error}"
                 ) from None
@@ -153,3 +155,28 @@ def dask_workers(spec: ExecutorSpec, run_id: str) -> Iterator[DaskWorkers]:
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close()
+
+
+TLS_SETTINGS = (
+    ("ca-file", "DASK_DISTRIBUTED__COMM__TLS__CA_FILE"),
+    ("client.cert", "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT"),
+    ("client.key", "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY"),
+)
+
+
+def _check_tls_settings(address: str) -> None:
+    """A `tls://` scheduler needs Dask's TLS settings (wct passes none of its own): which
+    are missing, in one line, rather than a connection that cannot start."""
+    import dask
+
+    missing = [
+        variable
+        for name, variable in TLS_SETTINGS
+        if not dask.config.get(f"distributed.comm.tls.{name}", None)
+    ]
+    if missing:
+        raise ExecutorError(
+            f"cannot reach the Dask scheduler at {address}: Dask's TLS settings are missing "
+            f"({', '.join(missing)}, or distributed.comm.tls in Dask's configuration; see "
+            "docs/distributed.md)"
+        )
