@@ -204,6 +204,8 @@ class StreamBehaviour(BaseModel):
         description="Absolute path: append `stream_from N` (connector) or `batch FIRST N` "
         "(processor) lines.",
     )
+    token: str | None = Field(default=None, description="Unused: where a test puts a secret.")
+    fail: bool = Field(default=False, description="Processor: every batch fails.")
 
 
 def _log(path: str | None, line: str) -> None:
@@ -249,6 +251,8 @@ class TestItems(ItemProcessor):
 
     def process_items(self, items: list[Any], properties: Any) -> BatchResult:
         _log(properties.log, f"batch {items[0]['content']} {len(items)}")
+        if properties.fail:
+            raise RuntimeError("this batch fails")
         time.sleep(properties.item_seconds * len(items))
         return BatchResult(
             [{**item, "content": item["content"].upper()} for item in items],

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from execution_support import Workspace
+from execution_support import Workspace, plugin_env
 from waivern_orchestration.store.run_store import RunStore
 
 pytest.importorskip("distributed")
@@ -253,14 +253,18 @@ class Cluster:
         return self.address.replace("tcp://", "dask://")
 
     def _start(self, *command: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            command,
-            cwd=self.folder,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with (self.folder / "cluster.log").open("ab") as log:  # what an operator would read
+            return subprocess.Popen(
+                command,
+                cwd=self.folder,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+
+    def log(self) -> str:
+        return (self.folder / "cluster.log").read_text(encoding="utf-8", errors="replace")
 
     def kill_scheduler(self) -> None:
         self.processes[0].send_signal(signal.SIGKILL)
@@ -278,6 +282,16 @@ def cluster(workspace: Workspace) -> Iterator[Cluster]:
     # The workers see none of the test's plug-in (as workers without it installed).
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     started = Cluster(workspace.folder, env)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture
+def plugin_cluster(workspace: Workspace) -> Iterator[Cluster]:
+    """A cluster whose workers have the test's plug-in installed."""
+    started = Cluster(workspace.folder, plugin_env(workspace.plugin))
     try:
         yield started
     finally:
@@ -453,3 +467,45 @@ def test_a_tls_cluster_is_used_with_dasks_tls_settings_and_refused_without(
     assert result.returncode == 0, result.stderr
     listed = json.loads(workspace.wct("runs", "--json", "--store", workspace.store).stdout)
     assert listed[0]["executor"] == address
+
+
+def test_a_secret_reaches_the_workers_only_inside_its_task(
+    workspace: Workspace, plugin_cluster: Cluster
+) -> None:
+    cluster = plugin_cluster
+    secret = "s3cr3t-" + uuid.uuid4().hex
+    address = cluster.start(workers=1)
+    runbook = workspace.write(
+        "runbook.yaml",
+        """\
+        name: a secret on the cluster
+        description: a property holds a secret; the batch fails, so the worker logs it
+        artifacts:
+          numbers:
+            source: {type: test_stream, properties: {count: 20, token: "${WCT_TOKEN}"}}
+          upper:
+            inputs: numbers
+            process: {type: test_items, properties: {count: 0, token: "${WCT_TOKEN}", fail: true}}
+            output: true
+        """,
+    )
+    env = {"WCT_TOKEN": secret}
+    result = workspace.wct(
+        "run", runbook, "--events", "--executor", address, "--store", workspace.store,
+        timeout=120, env=env,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "this batch fails" in (workspace.artifacts(_run_id(result))["upper"].error or "")
+
+    from distributed import Client
+
+    with Client(cluster.address, timeout=30) as client:  # type: ignore[no-untyped-call]
+        names = client.run_on_scheduler(
+            lambda dask_scheduler: [str(key) for key in dask_scheduler.task_prefixes]
+        )
+        events = repr(client.get_events())
+    assert names == ["wct"], names  # every task's name: `wct-<run>-<attempt>-<n>`
+    assert secret not in events
+    assert "Compute Failed" in cluster.log()  # the worker logged the failed task ...
+    assert secret not in cluster.log()  # ... without the properties it was given
+    assert secret not in result.stdout + result.stderr
