@@ -46,9 +46,9 @@ REVIEW_KEY_PREFIX = "personal_data.review:"
 # Raw text on each side of a match that the review sees, and how many occurrences.
 REVIEW_CONTEXT_CHARS = 30
 REVIEW_MAX_CONTEXTS = 10
-# A file bigger than this many characters is scanned in chunks of this size, each with this
-# much text of its neighbours around it: a value (and its evidence) that crosses a boundary
-# is found whole, once. Values longer than the margin are not personal data.
+# A file of more than this many bytes is scanned in chunks of this many characters, each
+# with this much text of its neighbours around it: a value (and its evidence) that crosses a
+# boundary is found whole, once. Values longer than the margin are not personal data.
 CHUNK_CHARS = 4_000_000
 CHUNK_MARGIN = 65_536
 

@@ -56,6 +56,13 @@ class ProgressCounts:
             self.files += files
             self.bytes += bytes
 
+    def already_done(self, items: int) -> None:
+        """Items an earlier attempt did (a resume skips them): they leave the total, so the
+        rate and the time left are this attempt's."""
+        with self._lock:
+            if self.total_items is not None:
+                self.total_items = max(self.total_items - items, 0)
+
     def expect(
         self, *, items: int | None = None, files: int | None = None, bytes: int | None = None
     ) -> None:

@@ -34,6 +34,7 @@ from waivern_orchestration.components.streams import (
     StreamedItems,
     stream_items,
 )
+from waivern_orchestration.execution.progress import ProgressCounts
 from waivern_orchestration.messages import Message
 from waivern_orchestration.store import batches
 from waivern_orchestration.store.run_store import RunStore, StoredStream
@@ -72,6 +73,7 @@ class StreamContext(ComponentContext, Protocol):
     """The executor's context for an artifact that streams (`executor.ExecutionContext`)."""
 
     warnings: list[str]
+    progress_counts: ProgressCounts
 
     def count(self, *, items: int = 0, files: int = 0, bytes: int = 0) -> None: ...
 
@@ -198,6 +200,7 @@ def write_item_wise(
             if context.cancelled():
                 break
             if position in done:
+                context.progress_counts.already_done(len(batch))
                 continue
             if pool is None or (pool.size < 2 and not pool.eager):
                 settle(position, len(batch), _run_batch(processor, properties, batch))

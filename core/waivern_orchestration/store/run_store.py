@@ -403,6 +403,7 @@ class RunStore:
             if version > 0:
                 # Written by an earlier wct: migrations only add, so what it holds reads
                 # the same (what later versions added is absent). Reading never upgrades.
+                self._check_tables(version)
                 return
             raise StoreError(f"the run store at {self.directory} needs an upgrade: run wct once")
         with self._transaction():
@@ -415,11 +416,11 @@ class RunStore:
             self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
         self.schema_version = SCHEMA_VERSION
 
-    def _check_tables(self) -> None:
+    def _check_tables(self, version: int = SCHEMA_VERSION) -> None:
         """The tables and columns this schema version has are all there (a store edited
         by hand, or restored from another version's file, fails here in one line rather
         than halfway through a run)."""
-        for table, columns in _expected_tables().items():
+        for table, columns in _expected_tables(version).items():
             found = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
             missing = sorted(columns - found)
             if missing:
@@ -953,11 +954,11 @@ def _stored(kind: type[_Status], text: str, what: str) -> _Status:
 
 
 @functools.cache
-def _expected_tables() -> dict[str, frozenset[str]]:
-    """Each table of the current schema with its columns (made once, in memory)."""
+def _expected_tables(version: int = SCHEMA_VERSION) -> dict[str, frozenset[str]]:
+    """Each table of the schema ``version`` with its columns (made once, in memory)."""
     db = sqlite3.connect(":memory:")
     try:
-        for _number, script in MIGRATIONS:
+        for _number, script in MIGRATIONS[:version]:
             for statement in _statements(script):
                 db.execute(statement)
         tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
