@@ -319,6 +319,10 @@ def elsewhere_error(error: Exception, kind: str, name: str, module: str) -> Exce
     a component the workers cannot load, or a cluster that is gone, in words; any other
     error (the component's own) as it is."""
     missing = _missing_import(error)
+    if missing is not None and "pickle" in missing:
+        return RuntimeError(
+            f"{kind} {name!r} ({module}) cannot be sent to where it runs: {missing}"
+        )
     if missing is not None:
         return RuntimeError(
             f"{kind} {name!r} ({module}) cannot be loaded where it runs: {missing}; install "
@@ -330,15 +334,20 @@ def elsewhere_error(error: Exception, kind: str, name: str, module: str) -> Exce
 
 
 def _missing_import(error: BaseException) -> str | None:
-    """The import that failed where a batch ran (the error itself, or what caused it: Dask
-    reports a task it could not unpickle in an error of its own)."""
+    """Why a component could not be sent to or loaded where it runs: an import that failed
+    there, a class it cannot find, something that cannot be pickled (the error itself, or
+    what caused it: Dask reports a task it could not unpickle in an error of its own)."""
     seen: BaseException | None = error
     for _ in range(5):
         if seen is None:
             break
         if isinstance(seen, ImportError):
             return str(seen)
-        found = re.search(r"No module named '[^']+'", str(seen))
+        found = re.search(
+            r"No module named '[^']+'|Can't get attribute '[^']+' on <module '[^']+'|"
+            r"cannot import name '[^']+' from '[^']+'|[Cc]an(?:'|no)t pickle [^\n]{1,120}",
+            str(seen),
+        )
         if found:
             return found.group(0)
         seen = seen.__cause__ or seen.__context__
