@@ -454,7 +454,8 @@ def test_a_processor_type_shows_the_inputs_it_accepts(folder: RunbookFolder) -> 
 def test_a_component_that_is_not_installed_lists_those_that_are(folder: RunbookFolder) -> None:
     runbook = folder.open(at(SCAN.replace("filesystem", "filesystm"), "filesystm"))
     assert hover(runbook) == (
-        "`filesystm`: no connector of this type is installed (installed: `filesystem`, `sqlite`)"
+        "`filesystm`: no connector of this type is installed (installed: `filesystem`, "
+        "`postgresql`, `sqlite`)"
     )
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from waivern_orchestration.components.base import ComponentContext, Connector
 from waivern_orchestration.components.filesystem import resolve_path
 from waivern_orchestration.components.streams import Stream
+from waivern_orchestration.components.table_items import cell_items, schema_item
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 
 
@@ -148,16 +149,7 @@ def _table_items(
     columns = [str(name) for name, _pk in info]
     primary_key = [str(name) for name, pk in sorted(info, key=lambda row: row[1]) if pk]
     source = f"{database_name}/{table}"
-    yield {
-        "content": ", ".join(columns),
-        "metadata": {
-            "source": source,
-            "connector": "sqlite",
-            "table": table,
-            "kind": "schema",
-            "columns": columns,
-        },
-    }
+    yield schema_item("sqlite", source, table, columns)
     limit = -1 if max_rows is None else max_rows + 1
     for number, (row_id, values) in enumerate(
         _rows(connection, table, columns, primary_key, limit), start=1
@@ -168,19 +160,7 @@ def _table_items(
                 "(max_rows_per_table)"
             )
             return
-        for column, value in zip(columns, values, strict=False):
-            if isinstance(value, bool | int | float) or (isinstance(value, str) and value.strip()):
-                yield {
-                    "content": str(value),
-                    "metadata": {
-                        "source": source,
-                        "connector": "sqlite",
-                        "table": table,
-                        "column": column,
-                        "row": row_id,
-                        "kind": "cell",
-                    },
-                }
+        yield from cell_items("sqlite", source, table, columns, row_id, values)
 
 
 def _rows(

@@ -1,0 +1,64 @@
+"""The items database connectors give (`sqlite`, `postgresql`, `mysql`): one describing a
+table's columns (`metadata.kind: "schema"`, which `personal_data` checks by column name),
+then one per non-empty text or number cell (`metadata.kind: "cell"`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+
+def schema_item(connector: str, source: str, table: str, columns: list[str]) -> dict[str, Any]:
+    return {
+        "content": ", ".join(columns),
+        "metadata": {
+            "source": source,
+            "connector": connector,
+            "table": table,
+            "kind": "schema",
+            "columns": columns,
+        },
+    }
+
+
+def cell_items(
+    connector: str,
+    source: str,
+    table: str,
+    columns: Sequence[str],
+    row: int,
+    values: Sequence[Any],
+) -> Iterator[dict[str, Any]]:
+    """The row's cells that hold text or a number (as text), in column order."""
+    for column, value in zip(columns, values, strict=False):
+        text = cell_text(value)
+        if text is not None:
+            yield {
+                "content": text,
+                "metadata": {
+                    "source": source,
+                    "connector": connector,
+                    "table": table,
+                    "column": column,
+                    "row": row,
+                    "kind": "cell",
+                },
+            }
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as the text that is scanned; None for an empty or non-text cell."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal | UUID | date | datetime):
+        return str(value)
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, dict | list):  # JSON columns
+        import json
+
+        return json.dumps(value, ensure_ascii=False) if value else None
+    return None
