@@ -1,5 +1,6 @@
 """Real database servers for the connector tests, started by the tests themselves: a
-throw-away data directory and port per test module, stopped after it.
+throw-away data directory and port per test module, stopped after it (PostgreSQL and
+MariaDB).
 
 PostgreSQL (Debian `postgresql`, installed by `make test`): `initdb` and `pg_ctl` from
 `/usr/lib/postgresql/<version>/bin`. They refuse to run as root, so as root they run as
@@ -14,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -104,3 +106,82 @@ def postgres_server() -> Iterator[Postgres]:
             check=False,
             capture_output=True,
         )
+
+
+@dataclass(frozen=True)
+class Mariadb:
+    port: int
+    socket: str
+    host: str = "127.0.0.1"
+
+    def execute(self, statements: str, database: str | None = None) -> None:
+        import pymysql
+
+        connection = pymysql.connect(
+            unix_socket=self.socket, user="root", database=database, autocommit=True
+        )
+        try:
+            with connection.cursor() as cursor:
+                for statement in filter(None, (part.strip() for part in statements.split(";"))):
+                    cursor.execute(statement)
+        finally:
+            connection.close()
+
+
+@contextmanager
+def mariadb_server() -> Iterator[Mariadb]:
+    """A MariaDB server (Debian `mariadb-server`, installed by `make test`) on a free port
+    of 127.0.0.1, its data in a folder of its own; `root` logs in on its socket. Stopped
+    and removed when the block ends."""
+    import pymysql
+
+    if shutil.which("mariadbd") is None and not Path("/usr/sbin/mariadbd").exists():
+        raise RuntimeError(
+            "MariaDB is not installed (Debian `mariadb-server`: make test installs it)"
+        )
+    server = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
+    install = shutil.which("mariadb-install-db") or "/usr/bin/mariadb-install-db"
+    user = "mysql" if os.geteuid() == 0 else None
+    folder = Path(tempfile.mkdtemp(prefix="wct-mariadb-"))
+    data = folder / "data"
+    if user:
+        shutil.chown(folder, user)
+    subprocess.run(
+        [
+            install, "--no-defaults", f"--datadir={data}", *([f"--user={user}"] if user else []),
+            "--auth-root-authentication-method=normal", "--skip-test-db",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    port, socket_path = free_port(), str(folder / "mysqld.sock")
+    process = subprocess.Popen(
+        [
+            server, "--no-defaults", f"--datadir={data}", f"--socket={socket_path}",
+            f"--port={port}", "--bind-address=127.0.0.1", "--skip-log-bin",
+            f"--pid-file={folder / 'mysqld.pid'}", f"--log-error={folder / 'error.log'}",
+            *([f"--user={user}"] if user else []),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # until it answers (or stopped, or a minute passed)
+            try:
+                pymysql.connect(unix_socket=socket_path, user="root", connect_timeout=1).close()
+                break
+            except pymysql.Error:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log = (folder / "error.log").read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"MariaDB did not start: {log}") from None
+                time.sleep(0.1)
+        yield Mariadb(port, socket_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -90,7 +90,12 @@ def test_components_json_has_schemas_and_input_combinations(
     assert main(["components", "--json"]) == 0
 
     document = json.loads(capsys.readouterr().out)
-    assert [c["name"] for c in document["connectors"]] == ["filesystem", "postgresql", "sqlite"]
+    assert [c["name"] for c in document["connectors"]] == [
+        "filesystem",
+        "mysql",
+        "postgresql",
+        "sqlite",
+    ]
     filesystem = document["connectors"][0]
     assert filesystem["output_schemas"] == ["standard_input/1.0.0"]
     assert filesystem["properties_schema"]["required"] == ["path"]
@@ -140,5 +145,10 @@ def test_components_json_from_a_separate_process() -> None:
 
     assert finished.returncode == 0, finished.stderr
     document = json.loads(finished.stdout)
-    assert {c["name"] for c in document["connectors"]} == {"filesystem", "postgresql", "sqlite"}
+    assert {c["name"] for c in document["connectors"]} == {
+        "filesystem",
+        "mysql",
+        "postgresql",
+        "sqlite",
+    }
     assert {p["name"] for p in document["processors"]} == {"findings_summary", "personal_data"}

@@ -193,7 +193,7 @@ def test_an_unknown_connector_type_is_rejected(validator: Draft202012Validator) 
 
     assert problems(validator, runbook) == [
         "artifacts/documents/source/type: 'filesystems' is not one of "
-        "['filesystem', 'postgresql', 'sqlite']"
+        "['filesystem', 'mysql', 'postgresql', 'sqlite']"
     ]
 
 
@@ -210,7 +210,7 @@ def test_an_unknown_processor_type_is_rejected(validator: Draft202012Validator) 
 def test_component_types_are_listed_with_their_descriptions(schema: dict[str, Any]) -> None:
     connector_type = schema["$defs"]["SourceConfig"]["properties"]["type"]
 
-    assert connector_type["enum"] == ["filesystem", "postgresql", "sqlite"]
+    assert connector_type["enum"] == ["filesystem", "mysql", "postgresql", "sqlite"]
     assert connector_type["markdownEnumDescriptions"][0].startswith("Reads text files")
 
 

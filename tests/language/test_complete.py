@@ -193,7 +193,7 @@ def test_connector_and_processor_types_come_with_their_descriptions(
 ) -> None:
     runbook = folder.open(CHAIN.replace("type: filesystem", "type: fi<|>"))
     found = choices(runbook)
-    assert labels(found) == ["filesystem", "postgresql", "sqlite"]
+    assert labels(found) == ["filesystem", "mysql", "postgresql", "sqlite"]
     filesystem = choice(found, "filesystem")
     assert (filesystem.kind, filesystem.detail) == (ChoiceKind.CONNECTOR, "connector")
     assert accept(runbook, filesystem) == "      type: filesystem"

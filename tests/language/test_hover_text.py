@@ -455,7 +455,7 @@ def test_a_component_that_is_not_installed_lists_those_that_are(folder: RunbookF
     runbook = folder.open(at(SCAN.replace("filesystem", "filesystm"), "filesystm"))
     assert hover(runbook) == (
         "`filesystm`: no connector of this type is installed (installed: `filesystem`, "
-        "`postgresql`, `sqlite`)"
+        "`mysql`, `postgresql`, `sqlite`)"
     )
 
 

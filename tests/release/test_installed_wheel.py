@@ -176,7 +176,14 @@ def test_the_examples_validate_and_run(installed: Installed) -> None:
 def test_components_and_schemas_are_the_checkouts(installed: Installed) -> None:
     components = _succeeded(installed.run(installed.wct, "components", "--json"))
     names = {component["name"] for component in _components(json.loads(components))}
-    assert {"filesystem", "sqlite", "postgresql", "personal_data", "findings_summary"} <= names
+    assert {
+        "filesystem",
+        "sqlite",
+        "postgresql",
+        "mysql",
+        "personal_data",
+        "findings_summary",
+    } <= names
 
     # The runbook schema and the message schemas, as `make schema` checked them in.
     written = installed.home / "schemas"
