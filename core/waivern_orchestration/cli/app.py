@@ -41,8 +41,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# The original `wct`'s command names, kept so that scripts written for it go on working:
+# name -> the module that parses it (docs/cli.md, "Names from the original wct").
+ALIASES = {
+    "validate-runbook": "validate",
+    "generate-schema": "schema",
+    "connectors": "components",
+    "processors": "components",
+}
+
+
 def _command_named(argv: Sequence[str]) -> str | None:
     first = argv[0] if argv else None
+    first = ALIASES.get(first, first) if first is not None else None
     return first if first is not None and f"{first}_command" in COMMANDS else None
 
 

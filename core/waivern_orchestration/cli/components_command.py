@@ -22,13 +22,32 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object (for machines) instead"
     )
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, only=None)
+    # The original wct's `connectors` and `processors`: the same, one kind only.
+    for kind in ("connectors", "processors"):
+        alias = subparsers.add_parser(
+            kind,
+            help=f"list the installed {kind} (the original wct's name)",
+            description=f"List the installed {kind} with their schemas.",
+        )
+        alias.add_argument(
+            "--json", action="store_true", help="print one JSON object (for machines) instead"
+        )
+        alias.set_defaults(run=run, only=kind)
 
 
 def run(args: argparse.Namespace) -> int:
     registry = default_registry()
+    only = getattr(args, "only", None)
+    if only == "connectors":
+        registry = ComponentRegistry(registry.connectors, {}, registry.problems)
+    elif only == "processors":
+        registry = ComponentRegistry({}, registry.processors, registry.problems)
     if args.json:
-        sys.stdout.write(json.dumps(components_document(registry), indent=2) + "\n")
+        document = components_document(registry)
+        if only is not None:
+            document = {only: document[only], "problems": document["problems"]}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
         sys.stdout.write(components_table(registry))
     return 0

@@ -17,6 +17,7 @@ EXIT_IO_ERROR = 2
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "schema",
+        aliases=["generate-schema"],  # the original wct's name
         help="print the runbook JSON Schema",
         description=(
             "Print the runbook JSON Schema (draft 2020-12), including the property schemas "

@@ -22,6 +22,7 @@ from waivern_orchestration.store.lookup import StoreLookup
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "validate",
+        aliases=["validate-runbook"],  # the original wct's name
         help="report every problem in runbooks",
         description="Analyse runbooks and print every problem with its code and position.",
     )
