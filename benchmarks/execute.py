@@ -161,6 +161,9 @@ class NoStore:
     def streamed_artifacts(self, run_id: str) -> set[str]:
         return set()
 
+    def drop_batches(self, run_id: str, token: str, artifact_ids: Sequence[str]) -> None:
+        pass
+
     def message(self, run_id: str, artifact_id: str) -> None:
         return None
 

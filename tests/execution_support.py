@@ -206,6 +206,13 @@ class StreamBehaviour(BaseModel):
     )
     token: str | None = Field(default=None, description="Unused: where a test puts a secret.")
     fail: bool = Field(default=False, description="Processor: every batch fails.")
+    fail_while: str | None = Field(
+        default=None,
+        description="Processor: absolute path; while it exists, batches whose first item's "
+        "`metadata.file` is `fail_from_file` or later fail.",
+    )
+    fail_from_file: str = Field(default="", description="See `fail_while`.")
+    warn: bool = Field(default=False, description="Processor: one warning per batch.")
 
 
 def _log(path: str | None, line: str) -> None:
@@ -253,9 +260,15 @@ class TestItems(ItemProcessor):
         _log(properties.log, f"batch {items[0]['content']} {len(items)}")
         if properties.fail:
             raise RuntimeError("this batch fails")
+        first = items[0].get("metadata", {}).get("file") or items[0]["content"]
+        if properties.fail_while and os.path.exists(properties.fail_while):
+            if str(first) >= properties.fail_from_file:
+                raise RuntimeError(f"the batch from {first} fails")
+        warnings = [f"warned at {first}"] if properties.warn else []
         time.sleep(properties.item_seconds * len(items))
         return BatchResult(
             [{**item, "content": item["content"].upper()} for item in items],
+            warnings,
             scanned_bytes=sum(len(item["content"]) for item in items),
         )
 

@@ -12,6 +12,7 @@ from component_fakes import FakeContext, assert_matches_schema, gathered
 
 from waivern_orchestration.components import file_text
 from waivern_orchestration.components.filesystem import FilesystemConnector, FilesystemProperties
+from waivern_orchestration.components.streams import Checkpoint, Stream
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 
 
@@ -186,3 +187,36 @@ def test_a_file_that_cannot_be_read_is_skipped_with_a_warning(
 
     assert files_of(content) == ["customers.csv"]
     assert "skipped unreadable file 'notes.txt': Permission denied" in context.warnings
+
+
+def test_a_resume_goes_on_after_the_last_file_stored_even_once_it_is_gone(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("c.txt", "d.txt"):
+        (folder / name).write_text(f"{name}\n", encoding="utf-8")
+    # An earlier attempt stored a.txt and b.txt; both were archived before the resume.
+    context = FakeContext(tmp_path)
+    context.checkpoint = Checkpoint(2, {"metadata": {"file": "b.txt"}})
+    stream = FilesystemConnector().extract(FilesystemProperties(path="data"), context)
+    assert isinstance(stream, Stream)
+    assert stream.start == 2  # the two stored are not taken from the files still there
+    assert [item["metadata"]["file"] for item in stream.items] == ["c.txt", "d.txt"]
+
+
+def test_a_fifo_where_a_listed_file_was_is_skipped_not_waited_for(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.txt").write_text("a\n", encoding="utf-8")
+    ref = file_text.fingerprint(folder / "a.txt", "a.txt", "utf-8")
+    (folder / "a.txt").unlink()
+    os.mkfifo(folder / "a.txt")  # nothing will ever write to it
+    warnings: list[str] = []
+    item = file_text.resolved({"content": ref, "metadata": {"file": "a.txt"}}, warnings.append)
+    assert item["content"] is None
+    assert warnings == [f"cannot read {str(folder / 'a.txt')!r} any more: not a regular file"]
+    with pytest.raises(file_text.SkippedFile, match="not a regular file"):
+        file_text.fingerprint(folder / "a.txt", "a.txt", "utf-8")

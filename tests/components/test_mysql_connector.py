@@ -34,7 +34,9 @@ INSERT INTO customers VALUES
   (2, 'bob@example.org', NULL, x'00', '  ', 3),
   (1, 'ada.lovelace@example.com', '+44 20 7946 0958', NULL, 'likes tea', 7);
 CREATE TABLE orders (order_id INT PRIMARY KEY, shipped_to TEXT);
-CREATE TABLE audit_log (line TEXT)
+CREATE TABLE audit_log (line TEXT);
+CREATE TABLE visits (room VARCHAR(10), day INT, guest TEXT, PRIMARY KEY (day, room));
+INSERT INTO visits VALUES ('b', 1, 'x'), ('a', 2, 'y'), ('a', 1, 'z')
 """
 
 
@@ -94,7 +96,7 @@ def test_each_table_gives_its_columns_then_its_cells_in_key_order(
 
 def test_globs_and_limits(server: Mariadb, tmp_path: Path) -> None:
     context = FakeContext(tmp_path)
-    excluded = extract(server, context, exclude_tables=["order*", "audit_*"])
+    excluded = extract(server, context, exclude_tables=["order*", "audit_*", "visits"])
     assert {item["metadata"]["table"] for item in excluded["items"]} == {"customers"}
 
     limited = extract(server, context, tables=["orders"], max_rows_per_table=1000)
@@ -106,6 +108,14 @@ def test_globs_and_limits(server: Mariadb, tmp_path: Path) -> None:
     assert len(cells(whole, "orders")) == 5000  # streamed through an unbuffered cursor
 
 
+def test_rows_come_in_the_order_of_the_primary_key_as_declared(
+    server: Mariadb, tmp_path: Path
+) -> None:
+    content = extract(server, FakeContext(tmp_path), tables=["visits"])
+    guests = [text for _, column, text in cells(content, "visits") if column == "guest"]
+    assert guests == ["z", "x", "y"]  # (day, room): (1, a), (1, b), (2, a)
+
+
 @pytest.mark.parametrize(
     ("properties", "said"),
     [
@@ -113,6 +123,7 @@ def test_globs_and_limits(server: Mariadb, tmp_path: Path) -> None:
         ({"password": "wrong"}, "Access denied for user 'scanner'@"),
         ({"database": "nowhere"}, "Access denied for user 'scanner'@"),
         ({"tables": ["custmers"]}, "no table 'custmers' in 'shop' (tables: "),
+        ({"password": "pässwörd€"}, "the user or password has characters MySQL's login cannot"),
     ],
 )
 def test_what_cannot_be_read_is_one_clear_error(

@@ -40,7 +40,12 @@ CREATE TABLE archive.old_customers (id integer PRIMARY KEY, email text);
 INSERT INTO archive.old_customers VALUES (1, 'old@example.net');
 GRANT USAGE ON SCHEMA archive TO scanner;
 GRANT SELECT ON ALL TABLES IN SCHEMA archive TO scanner;
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO scanner
+CREATE EXTENSION IF NOT EXISTS citext;
+CREATE TABLE contacts (handle citext, seen_from inet, extra json);
+INSERT INTO contacts VALUES ('Ann.Other@Example.com', '203.0.113.15', '{"note": "call"}');
+CREATE VIEW customer_emails AS SELECT id, email FROM customers;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO scanner;
+CREATE TABLE staff_only (salary text)
 """
 
 
@@ -104,7 +109,9 @@ def test_schemas_globs_limits_and_samples(server: Postgres, tmp_path: Path) -> N
     assert cells(archive, "old_customers") == [(1, "id", "1"), (1, "email", "old@example.net")]
     assert archive["items"][0]["metadata"]["source"] == "shop/archive.old_customers"
 
-    excluded = extract(server, context, exclude_tables=["order*", "audit_*"])
+    excluded = extract(
+        server, context, exclude_tables=["order*", "audit_*", "contacts", "*_emails", "staff*"]
+    )
     assert {item["metadata"]["table"] for item in excluded["items"]} == {"customers"}
 
     limited = extract(server, context, tables=["orders"], max_rows_per_table=1000)
@@ -117,6 +124,33 @@ def test_schemas_globs_limits_and_samples(server: Postgres, tmp_path: Path) -> N
 
     sampled = extract(server, FakeContext(tmp_path), tables=["orders"], sample_percent=100)
     assert len(cells(sampled, "orders")) == 5000
+
+
+def test_extension_types_tables_without_a_key_views_and_tables_it_may_not_read(
+    server: Postgres, tmp_path: Path
+) -> None:
+    context = FakeContext(tmp_path)
+    content = extract(
+        server,
+        context,
+        tables=["contacts", "customer_emails", "staff_only"],
+        sample_percent=100,
+    )
+    assert cells(content, "contacts") == [
+        (1, "handle", "Ann.Other@Example.com"),  # citext
+        (1, "seen_from", "203.0.113.15"),  # inet
+        (1, "extra", '{"note": "call"}'),  # json: read, though it cannot be sorted by
+    ]
+    assert [cell[2] for cell in cells(content, "customer_emails")] == [
+        "1",
+        "ada.lovelace@example.com",
+        "2",
+        "bob@example.org",
+    ]
+    assert context.warnings == [
+        "skipped table public.staff_only: the role may not read it (no SELECT)",
+        "view 'customer_emails' read whole: sample_percent samples tables only",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,9 @@ from waivern_orchestration.components import ComponentRegistry, RegistryProblem
 from waivern_orchestration.components import registry as registry_module
 from waivern_orchestration.components.filesystem import FilesystemConnector
 from waivern_orchestration.components.findings_summary import FindingsSummaryProcessor
+from waivern_orchestration.components.mysql import MysqlConnector
 from waivern_orchestration.components.personal_data import PersonalDataProcessor
+from waivern_orchestration.components.postgresql import PostgresqlConnector
 from waivern_orchestration.components.registry import (
     CONNECTOR_GROUP,
     PROCESSOR_GROUP,
@@ -28,7 +30,12 @@ BUILT_INS = "waivern_orchestration.components"
 def test_the_default_registry_has_the_built_in_components() -> None:
     registry = default_registry()
 
-    assert registry.connectors == {"filesystem": FilesystemConnector, "sqlite": SqliteConnector}
+    assert registry.connectors == {
+        "filesystem": FilesystemConnector,
+        "sqlite": SqliteConnector,
+        "postgresql": PostgresqlConnector,
+        "mysql": MysqlConnector,
+    }
     assert registry.processors == {
         "findings_summary": FindingsSummaryProcessor,
         "personal_data": PersonalDataProcessor,

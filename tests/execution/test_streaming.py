@@ -275,3 +275,81 @@ def test_a_page_far_into_an_output_gives_the_items_at_its_offset(
         for offset in (0, 999, 1000, 1001, 2999, 3000, 3499, 3500, 9000):
             expected = [f"item {n}" for n in range(offset, 3500)]
             assert [item["content"] for item in items.from_offset(offset)] == expected
+
+
+UPPER_CHILD = """\
+name: Upper
+description: upper-cases a sensitive input, batch by batch
+inputs:
+  documents:
+    input_schema: standard_input/1.0.0
+    sensitive: true
+outputs:
+  upper:
+    artifact: upper
+artifacts:
+  upper:
+    inputs: documents
+    process:
+      type: test_items
+      properties: {count: 0, fail_while: MARKER, fail_from_file: f02000.txt, warn: true}
+"""
+
+
+def test_a_checkpoint_made_from_inputs_produced_again_is_not_kept(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    # `files` feeds a sensitive child input: it is never stored, and a resume reads the
+    # files again, as they are now. What `upper` stored from the old text must not stay.
+    data = workspace.folder / "data"
+    data.mkdir()
+    for number in range(2500):
+        (data / f"f{number:05}.txt").write_text(f"old {number}\n", encoding="utf-8")
+    marker = workspace.folder / "FAIL"
+    marker.touch()
+    workspace.write("upper.yaml", UPPER_CHILD.replace("MARKER", str(marker)))
+    runbook = workspace.write(
+        "runbook.yaml",
+        runbook_text(
+            {
+                "files": {"source": {"type": "filesystem", "properties": {"path": "data"}}},
+                "scan": {
+                    "inputs": "files",
+                    "child_runbook": {
+                        "path": "upper.yaml",
+                        "input_mapping": {"documents": "files"},
+                        "output": "upper",
+                    },
+                    "output": True,
+                },
+            }
+        ),
+    )
+    failed, _ = workspace.run(runbook, registry)
+    assert failed.status == "failed"
+    upper = next(name for name in workspace.artifacts(failed.run_id) if name.endswith("upper"))
+    assert batches_of(workspace, failed.run_id, upper) == [1000, 1000]
+    # Each batch is stored with the warnings it gave.
+    db = sqlite3.connect(workspace.store / "runs.db")
+    stored = db.execute(
+        "SELECT position, warnings_json FROM batches WHERE artifact_id = ? ORDER BY position",
+        (upper,),
+    ).fetchall()
+    db.close()
+    assert [(position, json.loads(warned)) for position, warned in stored] == [
+        (0, ["warned at f00000.txt"]),
+        (1, ["warned at f01000.txt"]),
+    ]
+
+    for number in range(2500):
+        (data / f"f{number:05}.txt").write_text(f"new {number}\n", encoding="utf-8")
+    marker.unlink()
+    resumed, _ = workspace.run(runbook, registry, resume=failed.run_id)
+    assert resumed.status == "completed"
+    contents = [item["content"] for item in stored_items(workspace, failed.run_id, upper)]
+    assert contents == [f"NEW {number}\n" for number in range(2500)]
+    assert workspace.artifacts(failed.run_id)[upper].warnings == (
+        "warned at f00000.txt",
+        "warned at f01000.txt",
+        "warned at f02000.txt",
+    )

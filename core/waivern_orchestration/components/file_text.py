@@ -12,8 +12,10 @@ big the file, and `reuse`, `wct inspect` and resumes read the same text.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +42,7 @@ def fingerprint(path: Path | str, relative: str, encoding: str) -> dict[str, Any
     SkippedFile when it is binary, unreadable or not text in ``encoding``."""
     name = str(path)
     try:
-        with open(name, "rb", buffering=0) as handle:
+        with open(name, "rb", buffering=0, opener=_regular_file) as handle:
             # A small file (most are) in one read of its size; a big one block by block.
             expected = os.fstat(handle.fileno()).st_size
             block = handle.read(min(expected + 1, READ_BYTES)) or b""
@@ -57,6 +59,20 @@ def fingerprint(path: Path | str, relative: str, encoding: str) -> dict[str, Any
         reason = error.strerror or error
         raise SkippedFile(f"skipped unreadable file {relative!r}: {reason}") from None
     return {FILE_KEY: name, "encoding": encoding, "size": size, "sha256": digest.hexdigest()}
+
+
+def _regular_file(path: str | bytes | os.PathLike[Any], flags: int) -> int:
+    """Open ``path`` for reading only if it is a regular file: a FIFO put where a file was
+    would block a read forever, a device would never end."""
+    descriptor = os.open(path, flags | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(descriptor, True)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 def _fingerprint_blocks(handle: Any, block: bytes, relative: str, encoding: str) -> tuple[Any, int]:
@@ -119,7 +135,7 @@ def text_chunks(
     start = core_start = lines = 0
     first = True
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb", opener=_regular_file) as handle:
             while True:
                 block = handle.read(READ_BYTES)
                 digest.update(block)
@@ -149,7 +165,7 @@ def read_text(ref: dict[str, Any], warn: Warn) -> str:
     """The whole text of a referenced file, as it is now (a warning when it changed)."""
     path = ref[FILE_KEY]
     try:
-        with open(path, "rb", buffering=0) as handle:
+        with open(path, "rb", buffering=0, opener=_regular_file) as handle:
             data = handle.read()
     except OSError as error:
         raise SkippedFile(f"cannot read {path!r} any more: {error.strerror or error}") from None

@@ -97,16 +97,17 @@ class FilesystemConnector(Connector):
         context.progress(total_files=len(files))
 
         # A resumed run: the files up to the last one stored are done (sorted order).
+        # (Files removed since are not counted again: the place is the last file's name.)
         done = context.checkpoint
-        first = 0
+        first, start = 0, 0
         if done is not None and isinstance(done.last, dict):
             last_file = (done.last.get("metadata") or {}).get("file")
             if isinstance(last_file, str):
-                first = bisect_right(files, last_file)
+                first, start = bisect_right(files, last_file), done.items
         return Stream(
             self._items(root, files[first:], settings.encoding, context),
             fields={"source": settings.path},
-            start=done.items if done is not None and first else 0,
+            start=start,
         )
 
     def _items(

@@ -40,8 +40,8 @@ class MysqlProperties(BaseModel):
     user: str | None = Field(default=None, description="User to connect as (e.g. `${DB_USER}`).")
     password: str | None = Field(
         default=None,
-        description="The user's password: give it as `${VAR}` (from the environment or a "
-        "`.env` file), never written in the runbook.",
+        description="The user's password: give it as `${VAR}` (from the environment), "
+        "never written in the runbook.",
     )
     tables: list[str] = Field(
         default_factory=lambda: ["*"],
@@ -56,7 +56,14 @@ class MysqlProperties(BaseModel):
         description="Read at most this many rows of each table; every row when not set. A "
         "limit that is hit is reported with the run.",
     )
-    ssl: bool = Field(default=False, description="Connect with TLS (the server's certificate).")
+    ssl: bool = Field(
+        default=False,
+        description="Require TLS, checking the server's certificate and name (against "
+        "`ssl_ca`, else the system's certificate authorities).",
+    )
+    ssl_ca: str | None = Field(
+        default=None, description="With `ssl`: the certificate authority file to trust."
+    )
     connect_timeout: int = Field(
         default=10, gt=0, le=600, description="Seconds to wait for the server to answer."
     )
@@ -101,15 +108,20 @@ def _connect(settings: MysqlProperties) -> Any:
         arguments["user"] = settings.user
     if settings.password:
         arguments["password"] = settings.password
-    if settings.ssl:
-        arguments["ssl"] = {}
+    if settings.ssl:  # required (an empty `ssl` would only prefer it)
+        arguments.update(ssl_verify_cert=True, ssl_verify_identity=True, ssl_ca=settings.ssl_ca)
+    where = f"{settings.host}:{settings.port} (database {settings.database!r})"
     try:
         return pymysql.connect(**arguments)
     except pymysql.Error as error:
+        raise ConnectionError(f"cannot connect to MySQL at {where}: {_reason(error)}") from None
+    except UnicodeEncodeError:
         raise ConnectionError(
-            f"cannot connect to MySQL at {settings.host}:{settings.port} (database "
-            f"{settings.database!r}): {_reason(error)}"
+            f"cannot connect to MySQL at {where}: the user or password has characters "
+            "MySQL's login cannot send (Latin-1 only)"
         ) from None
+    except OSError as error:  # TLS: a certificate that does not verify, a missing CA file
+        raise ConnectionError(f"cannot connect to MySQL at {where}: {error}") from None
 
 
 def _tables(connection: Any, settings: MysqlProperties) -> list[str]:
@@ -170,12 +182,19 @@ def _table_items(
             (settings.database, table),
         )
         columns = [(str(name), str(kind).lower(), key) for name, kind, key in cursor.fetchall()]
+        cursor.execute(
+            "SELECT column_name FROM information_schema.key_column_usage WHERE "
+            "table_schema = %s AND table_name = %s AND constraint_name = 'PRIMARY' "
+            "ORDER BY ordinal_position",
+            (settings.database, table),
+        )
+        primary = [str(name) for (name,) in cursor.fetchall()]
     source = f"{settings.database}/{table}"
     yield schema_item("mysql", source, table, [name for name, _, _ in columns])
     scanned = [name for name, kind, _ in columns if kind in SCANNED_TYPES]
     if not scanned:
         return
-    keys = [name for name, _, key in columns if key == "PRI"] or scanned
+    keys = primary or scanned  # the key's own column order
     query = (
         f"SELECT {', '.join(map(_quote, scanned))} FROM {_quote(table)} "
         f"ORDER BY {', '.join(map(_quote, keys))}"
@@ -183,9 +202,8 @@ def _table_items(
     limit = settings.max_rows_per_table
     if limit is not None:
         query += f" LIMIT {int(limit) + 1}"
-    connection.begin()
     with connection.cursor() as cursor:
-        cursor.execute("SET SESSION TRANSACTION READ ONLY")
+        cursor.execute("START TRANSACTION READ ONLY")  # this table's rows: one snapshot
     with connection.cursor(pymysql.cursors.SSCursor) as rows:  # unbuffered: streamed
         rows.execute(query)
         for number, values in enumerate(rows, start=1):

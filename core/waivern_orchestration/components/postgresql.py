@@ -2,12 +2,14 @@
 `standard_input/1.0.0` (psycopg 3).
 
 It connects with the runbook's properties (give the password as `${VAR}`: it is then never
-stored, shown or sent in an event), reads in one read-only transaction, and streams: for
-each table, one item describing its columns (`metadata.kind: "schema"`, checked by column
-name), then one item per non-empty text or number cell, row by row in primary-key order,
-through a server-side cursor (a table of any size is never held in memory). Tables are
-chosen by schema and include/exclude globs; `sample_percent` reads a sample
-(`TABLESAMPLE SYSTEM`), `max_rows_per_table` a limit that is reported when hit.
+stored, shown or sent in an event), reads each table in a read-only transaction of its
+own, and streams: for each table, one item describing its columns (`metadata.kind:
+"schema"`, checked by column name), then one item per non-empty text or number cell, row
+by row in primary-key order (the stored order without a key), through a server-side
+cursor (a table of any size is never held in memory). Tables are chosen by schema and
+include/exclude globs (one the role may not read is a warning); `sample_percent` reads the
+same sample each time (`TABLESAMPLE SYSTEM ... REPEATABLE`), `max_rows_per_table` is a
+limit that is reported when hit.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ FETCH_ROWS = 2000
 # Column types whose values are scanned (text and numbers: the rest is not personal data
 # the rules can read, or is binary).
 SCANNED_TYPES = (
-    "text", "character varying", "character", "citext", "json", "jsonb", "xml", "name",
-    "smallint", "integer", "bigint", "numeric", "real", "double precision", "inet", "cidr",
-    "macaddr", "uuid", "date",
+    "text", "varchar", "bpchar", "citext", "json", "jsonb", "xml", "name", "enum",
+    "int2", "int4", "int8", "numeric", "float4", "float8", "inet", "cidr", "macaddr", "uuid",
+    "date",
 )  # fmt: skip
+# Types PostgreSQL cannot sort by (a view without a key is read in the order of the rest).
+UNORDERED_TYPES = ("json", "xml")
 
 
 class PostgresqlProperties(BaseModel):
@@ -42,8 +46,8 @@ class PostgresqlProperties(BaseModel):
     user: str | None = Field(default=None, description="Role to connect as (e.g. `${PGUSER}`).")
     password: str | None = Field(
         default=None,
-        description="The role's password: give it as `${VAR}` (from the environment or a "
-        "`.env` file), never written in the runbook.",
+        description="The role's password: give it as `${VAR}` (from the environment), never "
+        "written in the runbook.",
     )
     schemas: list[str] = Field(
         default_factory=lambda: ["public"], description="Schemas whose tables are read."
@@ -89,7 +93,7 @@ class PostgresqlConnector(Connector):
         settings: PostgresqlProperties = properties
         connection = _connect(settings)
         try:
-            tables = _tables(connection, settings)
+            tables = _tables(connection, settings, context)
         except BaseException:
             connection.close()
             raise
@@ -127,42 +131,51 @@ def _connect(settings: PostgresqlProperties) -> Any:
     return connection
 
 
-def _tables(connection: Any, settings: PostgresqlProperties) -> list[tuple[str, str]]:
-    """(schema, table) of the tables to read, sorted; a pattern that names no table is an
-    error (a typo must not read nothing quietly)."""
+def _tables(
+    connection: Any, settings: PostgresqlProperties, context: ComponentContext
+) -> list[tuple[str, str, bool]]:
+    """(schema, table, is a view) of the tables to read, sorted; a pattern that names no
+    table is an error (a typo must not read nothing quietly), a table the role may not
+    read is a warning."""
     rows = connection.execute(
-        "SELECT table_schema, table_name FROM information_schema.tables "
-        "WHERE table_schema = ANY(%s) AND table_type IN ('BASE TABLE', 'VIEW') "
-        "ORDER BY table_schema, table_name",
+        "SELECT n.nspname, c.relname, c.relkind IN ('v', 'm'), "
+        "has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+        "ORDER BY n.nspname, c.relname",
         (settings.schemas,),
     ).fetchall()
     connection.rollback()
     included = [glob_pattern(pattern) for pattern in settings.tables]
     excluded = [glob_pattern(pattern) for pattern in settings.exclude_tables]
-    chosen = [
-        (schema, table)
-        for schema, table in rows
-        if any(p.fullmatch(table) for p in included)
-        and not any(p.fullmatch(table) for p in excluded)
-    ]
     unmatched = [
         pattern
         for pattern, compiled in zip(settings.tables, included, strict=True)
-        if pattern != "*" and not any(compiled.fullmatch(table) for _, table in rows)
+        if pattern != "*" and not any(compiled.fullmatch(row[1]) for row in rows)
     ]
     if unmatched:
-        listing = ", ".join(table for _, table in rows) or "none"
+        listing = ", ".join(row[1] for row in rows) or "none"
         names = ", ".join(repr(pattern) for pattern in unmatched)
         raise ValueError(
             f"no table {names} in schema{'s' if len(settings.schemas) > 1 else ''} "
             f"{', '.join(settings.schemas)} of {settings.database!r} (tables: {listing})"
         )
+    chosen: list[tuple[str, str, bool]] = []
+    for schema, table, view, readable in rows:
+        if not any(p.fullmatch(table) for p in included) or any(
+            p.fullmatch(table) for p in excluded
+        ):
+            continue
+        if not readable:
+            context.warn(f"skipped table {schema}.{table}: the role may not read it (no SELECT)")
+            continue
+        chosen.append((schema, table, bool(view)))
     return chosen
 
 
 def _items(
     connection: Any,
-    tables: list[tuple[str, str]],
+    tables: list[tuple[str, str, bool]],
     settings: PostgresqlProperties,
     context: ComponentContext,
     where: str,
@@ -170,10 +183,10 @@ def _items(
     import psycopg
 
     try:
-        for schema, table in tables:
+        for schema, table, view in tables:
             if context.cancelled():
                 return
-            yield from _table_items(connection, schema, table, settings, context, where)
+            yield from _table_items(connection, schema, table, view, settings, context)
     except psycopg.Error as error:
         raise ValueError(f"cannot read PostgreSQL database {where}: {_first_line(error)}") from None
     finally:
@@ -184,16 +197,18 @@ def _table_items(
     connection: Any,
     schema: str,
     table: str,
+    view: bool,
     settings: PostgresqlProperties,
     context: ComponentContext,
-    where: str,
 ) -> Iterator[dict[str, Any]]:
     from psycopg import sql
 
-    columns = connection.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
-        (schema, table),
+    columns = connection.execute(  # a type of an extension (`citext`) by its own name
+        "SELECT a.attname, CASE WHEN t.typtype = 'e' THEN 'enum' ELSE t.typname END "
+        "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum",
+        (sql.Identifier(schema, table).as_string(connection),),
     ).fetchall()
     keys = [
         name
@@ -205,6 +220,7 @@ def _table_items(
         ).fetchall()
     ]
     names = [str(name) for name, _type in columns]
+    unordered = {str(name) for name, kind in columns if kind in UNORDERED_TYPES}
     source = (
         f"{settings.database}/{schema}.{table}"
         if schema != "public"
@@ -218,10 +234,23 @@ def _table_items(
         columns=sql.SQL(", ").join(sql.Identifier(name) for name in scanned),
         table=sql.Identifier(schema, table),
     )
-    if settings.sample_percent is not None:
-        query += sql.SQL(" TABLESAMPLE SYSTEM ({})").format(sql.Literal(settings.sample_percent))
-    order = keys or scanned
-    query += sql.SQL(" ORDER BY {}").format(sql.SQL(", ").join(sql.Identifier(k) for k in order))
+    if settings.sample_percent is not None and not view:
+        # The same sample each time (a resume goes on where it stopped).
+        query += sql.SQL(" TABLESAMPLE SYSTEM ({}) REPEATABLE (0)").format(
+            sql.Literal(settings.sample_percent)
+        )
+    elif settings.sample_percent is not None:
+        context.warn(f"view {table!r} read whole: sample_percent samples tables only")
+    order: sql.Composable
+    if keys:
+        order = sql.SQL(", ").join(sql.Identifier(key) for key in keys)
+    elif not view:
+        order = sql.SQL("ctid")  # no key: the rows as stored (any column type)
+    else:
+        order = sql.SQL(", ").join(
+            sql.Identifier(name) for name in scanned if name not in unordered
+        ) or sql.SQL("1")
+    query += sql.SQL(" ORDER BY {}").format(order)
     limit = settings.max_rows_per_table
     if limit is not None:
         query += sql.SQL(" LIMIT {}").format(sql.Literal(limit + 1))

@@ -7,6 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from ipaddress import (
+    IPv4Address,
+    IPv4Interface,
+    IPv4Network,
+    IPv6Address,
+    IPv6Interface,
+    IPv6Network,
+)
 from typing import Any
 from uuid import UUID
 
@@ -55,6 +63,10 @@ def cell_text(value: Any) -> str | None:
         return str(value)
     if isinstance(value, int | float | Decimal | UUID | date | datetime):
         return str(value)
+    if isinstance(value, IPv4Address | IPv6Address | IPv4Network | IPv6Network):
+        return str(value)  # PostgreSQL `inet` / `cidr`
+    if isinstance(value, IPv4Interface | IPv6Interface):
+        return str(value.ip)
     if isinstance(value, str):
         return value if value.strip() else None
     if isinstance(value, dict | list):  # JSON columns

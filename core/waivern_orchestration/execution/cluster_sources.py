@@ -12,6 +12,7 @@ and not stored twice. The connector's `cancelled()` sees the run stop (a Dask ev
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import time
 import uuid
@@ -201,18 +202,22 @@ def extract_on_cluster(
                 expected += 1
 
     try:
+        # (No `get` with a timeout: the scheduler logs each one that expires as an error.)
         while True:
             if delivery.stopping():
                 stop.set()
-            try:
-                take(queue.get(timeout=EVERY_SECONDS))
+            waiting = queue.qsize()
+            if waiting:
+                for message in queue.get(batch=waiting):
+                    take(message)
                 continue
-            except TimeoutError:
-                pass
             if future.done():
-                for message in queue.get(batch=True):
+                for message in queue.get(batch=True):  # what came after the last look
                     take(message)
                 break
+            # Until it ends, or for a while; how it ended is seen above, after the drain.
+            with contextlib.suppress(Exception):
+                future.result(timeout=EVERY_SECONDS)
         outcome: RemoteOutcome = future.result()
         return outcome
     finally:

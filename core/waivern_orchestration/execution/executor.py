@@ -339,6 +339,19 @@ class Executor:
             if status.get(artifact.id) is not ArtifactStatus.COMPLETED
         ]
         self.store.mark_artifacts(self.run_id, self.token, reset, ArtifactStatus.NOT_STARTED)
+        # A checkpoint holds only while the inputs it was made from stand: an artifact one of
+        # whose inputs is produced again (it failed, or is sensitive and never stored)
+        # starts from nothing.
+        again = set(reset)
+        stale = [
+            artifact.id
+            for artifact in self.plan.artifacts
+            if artifact.id in self._checkpointed
+            and artifact.id in again
+            and any(producer in again for producer in artifact.inputs)
+        ]
+        self.store.drop_batches(self.run_id, self.token, stale)
+        self._checkpointed.difference_update(stale)
         # Failed, skipped, pending and interrupted artifacts all run again.
         return {
             artifact.id: ArtifactStatus.COMPLETED

@@ -14,6 +14,7 @@ anything from a component's properties (where a secret may be).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,6 +40,15 @@ class ExecutorSpec:
     kind: str  # "local", "dask-local" or "dask"
     workers: int | None = None  # dask-local: worker processes
     address: str | None = None  # dask: the scheduler, as Dask takes it (tcp://, tls://)
+
+    def describe(self, dashboard: str | None) -> str:
+        """One line for the user: where the run's batches go, and the dashboard."""
+        where = (
+            f"a Dask LocalCluster of {self.workers or 'all cores as'} worker processes"
+            if self.kind == DASK_LOCAL
+            else f"the Dask cluster at {self.address}"
+        )
+        return f"running on {where}" + (f" (dashboard: {dashboard})" if dashboard else "")
 
     @property
     def label(self) -> str:
@@ -97,6 +107,7 @@ class DaskWorkers:
         self._count = 0
         threads = sum(client.nthreads().values()) if client is not None else 1
         self.size = max(threads, 1)
+        self.dashboard: str | None = getattr(client, "dashboard_link", None)
 
     def key(self) -> str:
         """A new task key: the run, this attempt, a number (nothing from a property)."""
@@ -132,8 +143,8 @@ def dask_workers(spec: ExecutorSpec, run_id: str) -> Iterator[DaskWorkers]:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
-                silence_logs=True,
+                dashboard_address=":0",  # a free port: never one another cluster holds
+                silence_logs=logging.ERROR,  # (True would be level 1: every message)
             )
             client = Client(cluster, set_as_default=False)  # type: ignore[no-untyped-call]
         else:

@@ -89,6 +89,8 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
         redact = Redactor.of(env, plan.variables)
         with contextlib.ExitStack() as cluster:
             pool = cluster.enter_context(dask_workers(spec, run_id)) if spec.kind != LOCAL else None
+            if pool is not None:
+                notice(spec.describe(pool.dashboard))
             executor = Executor(
                 plan,
                 store,

@@ -114,8 +114,10 @@ class ArtifactWriter:
         return self.store.stored_stream(self.run_id, self.artifact_id)
 
     def warnings(self) -> list[str]:
-        """Every warning of the artifact: earlier attempts' (stored) and this one's."""
-        return capped_warnings([*self.earlier.warnings, *self.context.warnings])
+        """Every warning of the artifact: earlier attempts' (stored) and this one's, each
+        once (a resumed connector that reads its source again says the same again)."""
+        both = [*self.earlier.warnings, *self.context.warnings]
+        return capped_warnings(list(dict.fromkeys(both)))
 
     def close(self) -> None:
         if self._store is not None:
@@ -180,8 +182,8 @@ def write_item_wise(
     parallel = False
 
     def settle(position: int, size: int, result: BatchResult) -> None:
+        context.warnings.extend(result.warnings)  # stored with the batch that gave them
         writer.write(position, result.items)
-        context.warnings.extend(result.warnings)
         context.count(items=size, bytes=result.scanned_bytes)  # input items done
 
     def send(position: int, batch: list[Any]) -> None:

@@ -825,6 +825,18 @@ class RunStore:
         )
 
     @guarded
+    def drop_batches(self, run_id: str, token: str, artifact_ids: Sequence[str]) -> None:
+        """Forget the stored batches of these artifacts (produced again from the start:
+        what an earlier attempt stored came from inputs that are produced again)."""
+        if not artifact_ids:
+            return
+        with self._owned(run_id, token) as db:
+            db.executemany(
+                "DELETE FROM batches WHERE run_id = ? AND artifact_id = ?",
+                [(run_id, artifact) for artifact in artifact_ids],
+            )
+
+    @guarded
     def copy_batches(
         self, source_run: str, source_artifact: str, run_id: str, token: str, artifact_id: str
     ) -> None:
