@@ -210,6 +210,9 @@ def test_an_executor_that_cannot_be_used_is_one_line_and_exit_2(
     assert result.returncode == 2
     assert result.stderr.startswith("wct: ") and said in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
+    # Refused before anything is recorded: no run is left behind.
+    listed = workspace.wct("runs", "--json", "--store", workspace.store)
+    assert listed.returncode != 0 or json.loads(listed.stdout) == []
 
 
 class Cluster:
@@ -222,7 +225,12 @@ class Cluster:
         self.processes: list[subprocess.Popen[bytes]] = []
         self.address = ""
 
-    def start(self, workers: int = 2, tls: list[str] | None = None) -> str:
+    def start(
+        self,
+        workers: int = 2,
+        tls: list[str] | None = None,
+        worker_env: dict[str, str] | None = None,
+    ) -> str:
         dask = str(Path(os.environ.get("VIRTUAL_ENV", "")) / "bin" / "dask")
         if not Path(dask).exists():
             dask = str(Path(sys.executable).parent / "dask")
@@ -237,7 +245,8 @@ class Cluster:
         self.address = json.loads(scheduler_file.read_text())["address"]
         worker = [dask, "worker", "--scheduler-file", str(scheduler_file), "--no-dashboard"]
         worker += tls or []
-        self.processes.append(self._start(*worker, "--nworkers", str(workers), "--nthreads", "1"))
+        worker += ["--nworkers", str(workers), "--nthreads", "1"]
+        self.processes.append(self._start(*worker, env=worker_env))
         from distributed import Client
 
         security = None
@@ -252,12 +261,12 @@ class Cluster:
             client.wait_for_workers(workers, timeout=60)
         return self.address.replace("tcp://", "dask://")
 
-    def _start(self, *command: str) -> subprocess.Popen[bytes]:
+    def _start(self, *command: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         with (self.folder / "cluster.log").open("ab") as log:  # what an operator would read
             return subprocess.Popen(
                 command,
                 cwd=self.folder,
-                env=self.env,
+                env=env or self.env,
                 stdout=log,
                 stderr=log,
                 start_new_session=True,
@@ -454,8 +463,7 @@ def test_a_tls_cluster_is_used_with_dasks_tls_settings_and_refused_without(
     assert refused.stderr == (
         f"wct: cannot reach the Dask scheduler at {address}: Dask's TLS settings are missing "
         "(DASK_DISTRIBUTED__COMM__TLS__CA_FILE, DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT, "
-        "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY, or distributed.comm.tls in Dask's "
-        "configuration; see docs/distributed.md)\n"
+        "or distributed.comm.tls in Dask's configuration; see docs/distributed.md)\n"
     )
 
     settings = {
@@ -509,3 +517,38 @@ def test_a_secret_reaches_the_workers_only_inside_its_task(
     assert "Compute Failed" in cluster.log()  # the worker logged the failed task ...
     assert secret not in cluster.log()  # ... without the properties it was given
     assert secret not in result.stdout + result.stderr
+
+
+def test_workers_that_cannot_read_the_tasks_stop_the_run_instead_of_hanging_it(
+    workspace: Workspace,
+) -> None:
+    # The scheduler has the plug-in, its workers do not: they fail on the first task and
+    # stop. With no workers left, the run ends interrupted (resumable), in bounded time.
+    without = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    cluster = Cluster(workspace.folder, plugin_env(workspace.plugin))
+    try:
+        address = cluster.start(workers=1, worker_env=without)
+        runbook = workspace.write(
+            "runbook.yaml",
+            """\
+            name: plug-in on the scheduler only
+            description: the workers lack it
+            artifacts:
+              numbers:
+                source: {type: test_stream, properties: {count: 50}}
+                output: true
+            """,
+        )
+        started = time.monotonic()
+        result = workspace.wct(
+            "run", runbook, "--events", "--executor", address, "--store", workspace.store,
+            timeout=180,
+        )  # fmt: skip
+        took = time.monotonic() - started
+    finally:
+        cluster.stop()
+    assert result.returncode == 1, result.stderr
+    finished = json.loads(result.stdout.splitlines()[-1])
+    assert finished["status"] == "interrupted"
+    assert "the cluster running the batches has had no workers for 30 s" in finished["reason"]
+    assert took < 120

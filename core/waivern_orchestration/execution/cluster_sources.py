@@ -179,6 +179,7 @@ def extract_on_cluster(
     """Run the connector task and take in what it sends until it ends; its outcome.
     ``info(queue, stop)``: the task's `TaskInfo` with the names of its queue and event."""
     from distributed import Event, Queue
+    from waivern_orchestration.execution.streaming import NO_WORKERS_SECONDS, ExecutorLost
 
     tag = uuid.uuid4().hex[:8]
     queue: Any = Queue(f"{key}-{tag}-items", client=client, maxsize=QUEUE_MESSAGES)  # type: ignore[no-untyped-call]
@@ -187,6 +188,7 @@ def extract_on_cluster(
         extract_task, target, sealed, info(queue.name, stop.name), key=key, pure=False
     )
     expected = 0  # the next batch number to store (a retried task sends some again)
+    without_workers: float | None = None
 
     def take(message: dict[str, Any]) -> None:
         nonlocal expected
@@ -218,6 +220,15 @@ def extract_on_cluster(
             # Until it ends, or for a while; how it ended is seen above, after the drain.
             with contextlib.suppress(Exception):
                 future.result(timeout=EVERY_SECONDS)
+            if client.nthreads():
+                without_workers = None
+            else:  # every worker died (or cannot read the task): nothing would ever finish
+                without_workers = without_workers or time.monotonic()
+                if time.monotonic() - without_workers >= NO_WORKERS_SECONDS:
+                    raise ExecutorLost(
+                        f"the cluster running the batches has had no workers for "
+                        f"{NO_WORKERS_SECONDS:.0f} s"
+                    )
         outcome: RemoteOutcome = future.result()
         return outcome
     finally:

@@ -99,6 +99,14 @@ class DaskWorkers:
 
     eager = True
 
+    def healthy(self) -> bool:
+        """The cluster still has workers (they may all have died, e.g. unable to read a
+        task: then nothing would ever finish)."""
+        try:
+            return bool(self.client.nthreads())
+        except Exception:
+            return False
+
     def __init__(self, client: Any, run_id: str, on_close: Callable[[], None]) -> None:
         self.client = client
         self.run_id = run_id
@@ -134,6 +142,9 @@ def dask_workers(spec: ExecutorSpec, run_id: str) -> Iterator[DaskWorkers]:
         raise ExecutorError(
             f"executor {spec.label!r} needs Dask: pip install 'waivern-tooling[dask]'"
         ) from None
+    # Dask's own log lines (a worker lost, a reconnection) are not the user's: the run
+    # says what matters in its own words.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     cluster: Any = None
     client: Any = None
     try:
@@ -143,7 +154,7 @@ def dask_workers(spec: ExecutorSpec, run_id: str) -> Iterator[DaskWorkers]:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=":0",  # a free port: never one another cluster holds
+                dashboard_address="127.0.0.1:0",  # this machine only, on a free port
                 silence_logs=logging.ERROR,  # (True would be level 1: every message)
             )
             client = Client(cluster, set_as_default=False)  # type: ignore[no-untyped-call]
@@ -168,10 +179,10 @@ def dask_workers(spec: ExecutorSpec, run_id: str) -> Iterator[DaskWorkers]:
                 cluster.close()
 
 
+# (The key may be in the certificate's file: `client.key` is not required.)
 TLS_SETTINGS = (
     ("ca-file", "DASK_DISTRIBUTED__COMM__TLS__CA_FILE"),
     ("client.cert", "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT"),
-    ("client.key", "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY"),
 )
 
 

@@ -59,11 +59,20 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
     runbook = request.runbook.absolute()
     env = dict(os.environ) if request.env is None else request.env
     spec = parse_executor(request.executor)  # (a mistake is refused before anything runs)
-    with RunStore(request.store_dir) as store:
+    with RunStore(request.store_dir) as store, contextlib.ExitStack() as cluster:
         if request.resume is None:
             planner = Planner(registry=registry, env=env, pause_collector=request.pause_collector)
             plan = planner.plan(runbook)
             run_id = new_run_id()
+        else:
+            run_id = request.resume
+            record = store.run(run_id)
+            if Path(record.runbook_path).resolve() != runbook.resolve():
+                raise StoreError(f"run {run_id} belongs to {record.runbook_path}, not {runbook}")
+            plan = stored_plan(store, run_id, env)
+        # The cluster is reached before anything is recorded: a refusal leaves no run.
+        pool = cluster.enter_context(dask_workers(spec, run_id)) if spec.kind != LOCAL else None
+        if request.resume is None:
             token = store.create_run(
                 run_id,
                 str(runbook),
@@ -73,37 +82,30 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
                 executor=spec.label,
             )
         else:
-            run_id = request.resume
-            record = store.run(run_id)
-            if Path(record.runbook_path).resolve() != runbook.resolve():
-                raise StoreError(f"run {run_id} belongs to {record.runbook_path}, not {runbook}")
-            plan = stored_plan(store, run_id, env)
             token = store.claim(run_id, executor=spec.label)
             if not runbook.exists() or file_sha256(runbook) != record.runbook_sha256:
                 notice(
                     f"the runbook changed since run {run_id} started; resuming with the plan "
                     "recorded then (start a new run to use the changes)"
                 )
+        if pool is not None:
+            notice(spec.describe(pool.dashboard))
         # The values of the secret variables the plan substitutes never reach the store,
         # the events or the terminal (`redaction`).
         redact = Redactor.of(env, plan.variables)
-        with contextlib.ExitStack() as cluster:
-            pool = cluster.enter_context(dask_workers(spec, run_id)) if spec.kind != LOCAL else None
-            if pool is not None:
-                notice(spec.describe(pool.dashboard))
-            executor = Executor(
-                plan,
-                store,
-                run_id,
-                token,
-                registry,
-                lambda run, artifact: StoreBatchAccess(request.store_dir, run, artifact),
-                sink,
-                redact,
-                workers=request.workers,
-                batch_pool=pool,
-            )
-            return asyncio.run(_with_signals(executor))
+        executor = Executor(
+            plan,
+            store,
+            run_id,
+            token,
+            registry,
+            lambda run, artifact: StoreBatchAccess(request.store_dir, run, artifact),
+            sink,
+            redact,
+            workers=request.workers,
+            batch_pool=pool,
+        )
+        return asyncio.run(_with_signals(executor))
 
 
 async def _with_signals(executor: Executor) -> RunOutcome:

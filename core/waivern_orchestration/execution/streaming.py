@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -46,6 +47,10 @@ BATCH_CHARS = 8_000_000
 # An item-wise batch handed to a worker: about this much text (files by their size).
 WORK_CHARS = 4_000_000
 WORK_ITEMS = 1000
+# How often a batch that takes long is checked on, and how long a cluster may have no
+# workers at all before the run stops (they died, or cannot read the tasks).
+HEALTH_SECONDS = 5.0
+NO_WORKERS_SECONDS = 30.0
 # Worker processes start once an input holds this much text (they take about a second).
 PARALLEL_FROM_CHARS = 8_000_000
 # An artifact's warnings kept in full; beyond, one line counts the rest.
@@ -58,6 +63,10 @@ class BatchPool(Protocol):
 
     size: int
     eager: bool  # True: every batch goes there (a cluster the run was sent to)
+
+    def healthy(self) -> bool:
+        """Whether batches can still finish there."""
+        ...
 
     def submit(self, call: Callable[..., BatchResult], *arguments: Any) -> Future[BatchResult]: ...
 
@@ -195,7 +204,8 @@ def write_item_wise(
 
     def settle_oldest() -> None:
         settled, size, future = in_flight.popleft()
-        settle(settled, size, _outcome(future, processor))
+        assert pool is not None
+        settle(settled, size, _outcome(future, processor, pool))
 
     try:
         for position, batch in enumerate(_work_batches(processor, inputs, context)):
@@ -284,6 +294,9 @@ class WorkerProcesses:
 
     eager = False  # started only for inputs big enough to pay for it
 
+    def healthy(self) -> bool:
+        return True  # a process that dies breaks the pool: that is an error of its own
+
     def __init__(self, size: int) -> None:
         self.size = size
         self._pool: ProcessPoolExecutor | None = None
@@ -306,14 +319,27 @@ class WorkerProcesses:
             self._pool = None
 
 
-def _outcome(future: Future[BatchResult], processor: ItemProcessor) -> BatchResult:
+def _outcome(future: Future[BatchResult], processor: ItemProcessor, pool: BatchPool) -> BatchResult:
     """A batch's result; what went wrong elsewhere (a worker that cannot import the
-    processor, a cluster that is gone) as one clear error."""
-    try:
-        return future.result()
-    except Exception as error:
-        where = type(processor).__module__
-        raise elsewhere_error(error, "processor", processor.name, where) from None
+    processor, a cluster that is gone or has no workers left) as one clear error."""
+    unhealthy_since: float | None = None
+    while True:
+        try:
+            return future.result(timeout=HEALTH_SECONDS)
+        except TimeoutError:
+            if pool.healthy():
+                unhealthy_since = None
+                continue
+            now = time.monotonic()
+            unhealthy_since = unhealthy_since or now
+            if now - unhealthy_since >= NO_WORKERS_SECONDS:
+                raise ExecutorLost(
+                    f"the cluster running the batches has had no workers for "
+                    f"{NO_WORKERS_SECONDS:.0f} s (did they fail to load {processor.name!r}?)"
+                ) from None
+        except Exception as error:
+            where = type(processor).__module__
+            raise elsewhere_error(error, "processor", processor.name, where) from None
 
 
 def elsewhere_error(error: Exception, kind: str, name: str, module: str) -> Exception:
@@ -365,7 +391,7 @@ def _lost(error: BaseException) -> bool:
 
 
 def _named(error: BaseException) -> str:
-    text = str(error).strip()
+    text = " ".join(str(error).split())  # one line, whatever Dask's message holds
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
