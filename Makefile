@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 run: setup
 	$(BIN)/python examples/customer_scan/build_db.py
-	$(BIN)/wct validate examples/*/runbook.yaml
+	$(BIN)/wct validate examples/customer_scan/runbook.yaml examples/simple_files/runbook.yaml
 	$(BIN)/wct run examples/customer_scan/runbook.yaml
 
 # Two workers, each test module on one of them (a module's fixtures, such as the real
@@ -28,15 +28,19 @@ test: setup editors e2e-tools lint extension
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope
 
 # Editors the end-to-end tests drive: Neovim (Debian `neovim`, 0.7.2), installed once;
-# and openssl, which the Dask TLS test makes its certificates with.
-# Without apt-get the Neovim test skips locally (and fails under CI).
+# openssl, which the Dask TLS test makes its certificates with; PostgreSQL and MariaDB, the
+# servers the `postgresql` and `mysql` connectors' tests start (tests/database_servers.py).
+# Without apt-get these tests fail: install the packages by hand.
 editors:
-	@command -v nvim >/dev/null && command -v openssl >/dev/null || { \
+	@command -v nvim >/dev/null && command -v openssl >/dev/null && \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && \
+	  { command -v mariadbd || test -x /usr/sbin/mariadbd; } >/dev/null || { \
 	  if command -v apt-get >/dev/null; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends neovim openssl; \
-	  else echo "nvim or openssl not found: install them to run the editor and TLS tests"; fi; }
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	      neovim openssl postgresql mariadb-server; \
+	  else echo "install neovim, openssl, postgresql and mariadb-server to run every test"; fi; }
 
 # The VS Code extension: dependencies (npm ci, once per lock file), type check, unit tests
 # (`node --test`, a stubbed `vscode` module) and the packaged `.vsix` the e2e tests install.
