@@ -104,7 +104,7 @@ bench: setup
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get install -y -qq --no-install-recommends ripgrep; \
 	  else echo "rg not found: benchmarks/matching.py and scan.py measure without their floor"; fi; }
-	cd benchmarks && ../$(BIN)/python analyse.py && ../$(BIN)/python execute.py && ../$(BIN)/python complete.py && ../$(BIN)/python lsp.py && ../$(BIN)/python matching.py && ../$(BIN)/python scan.py
+	cd benchmarks && ../$(BIN)/python analyse.py && ../$(BIN)/python execute.py && ../$(BIN)/python complete.py && ../$(BIN)/python lsp.py && ../$(BIN)/python matching.py && ../$(BIN)/python scan.py && ../$(BIN)/python distributed.py
 
 clean:
 	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache .coverage-data $(EXT)/node_modules $(EXT)/dist $(EXT)/out

@@ -80,6 +80,7 @@ SMALL_FILES_PER_FOLDER = 1_000
 SAMPLE_SECONDS = 0.05
 INSPECT_PAGE = 10_000
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 TARGET_RATIO = 2.0
 TARGET_RSS_MB = 300.0
 TARGET_GROWTH = 0.3
@@ -585,6 +586,7 @@ class RunMeasure:
     tree_peak: int  # bytes, sampled
     largest_process: int  # bytes, the high-water mark of the largest single process
     store_growth: int  # bytes
+    own_cpu: float  # CPU seconds of the `wct run` process itself (not its worker processes)
     run_id: str
     failure: str  # why `wct run` did not complete, or ""
 
@@ -593,6 +595,17 @@ def folder_bytes(folder: Path) -> int:
     if not folder.exists():
         return 0
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the process ``pid`` alone, its threads included and its
+    children not (from /proc, readable until the exited process is reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def timed_run(wct: Path, runbook: Path, store: Path, extra: Sequence[str]) -> RunMeasure:
@@ -606,6 +619,7 @@ def timed_run(wct: Path, runbook: Path, store: Path, extra: Sequence[str]) -> Ru
         os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # exited, not yet reaped
         seconds = time.perf_counter() - started
         tree_peak = memory.stop()
+        own_cpu = own_cpu_seconds(process.pid)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     run_id, failure = "", ""
@@ -620,7 +634,7 @@ def timed_run(wct: Path, runbook: Path, store: Path, extra: Sequence[str]) -> Ru
         failure = f"exit {process.returncode}, {failure}"
     growth = folder_bytes(store) - before
     largest = usage.ru_maxrss * 1024
-    return RunMeasure(seconds, tree_peak, largest, growth, run_id, failure)
+    return RunMeasure(seconds, tree_peak, largest, growth, own_cpu, run_id, failure)
 
 
 def write_runbook(path: Path, corpus: Corpus) -> None:
@@ -735,6 +749,7 @@ def _median_run(runs: list[RunMeasure]) -> RunMeasure:
         int(statistics.median(run.tree_peak for run in runs)),
         int(statistics.median(run.largest_process for run in runs)),
         int(statistics.median(run.store_growth for run in runs)),
+        statistics.median(run.own_cpu for run in runs),
         runs[-1].run_id,
         runs[-1].failure,
     )
