@@ -101,3 +101,20 @@ artifacts:
         review: {enabled: true, provider: local}
     output: true
 """
+
+
+# The full scan over `data/`: files, the personal data in them, a summary of it.
+FULL_SCAN = """\
+name: scan
+description: files, findings, summary
+artifacts:
+  files:
+    source: {type: filesystem, properties: {path: data}}
+  findings:
+    inputs: files
+    process: {type: personal_data}
+  summary:
+    inputs: findings
+    process: {type: findings_summary}
+    output: true
+"""

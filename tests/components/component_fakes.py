@@ -105,3 +105,12 @@ def file_items(files: dict[str, str]) -> dict[str, Any]:
             for name, text in files.items()
         ],
     }
+
+
+def table_cells(content: dict[str, Any], table: str) -> list[tuple[Any, str, str]]:
+    """A database connector's cell items of ``table``: (row, column, text), in order."""
+    return [
+        (item["metadata"]["row"], item["metadata"]["column"], item["content"])
+        for item in content["items"]
+        if item["metadata"]["table"] == table and item["metadata"]["kind"] == "cell"
+    ]

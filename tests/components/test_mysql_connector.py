@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from component_fakes import FakeContext, assert_matches_schema, gathered
+from component_fakes import FakeContext, assert_matches_schema, gathered, table_cells
 
 from database_servers import Mariadb, mariadb_server
 from waivern_orchestration.components.mysql import MysqlConnector, MysqlProperties
@@ -64,14 +64,6 @@ def extract(server: Mariadb, context: FakeContext, **properties: Any) -> dict[st
     return content
 
 
-def cells(content: dict[str, Any], table: str) -> list[tuple[int, str, str]]:
-    return [
-        (item["metadata"]["row"], item["metadata"]["column"], item["content"])
-        for item in content["items"]
-        if item["metadata"]["table"] == table and item["metadata"]["kind"] == "cell"
-    ]
-
-
 def test_each_table_gives_its_columns_then_its_cells_in_key_order(
     server: Mariadb, tmp_path: Path
 ) -> None:
@@ -81,7 +73,7 @@ def test_each_table_gives_its_columns_then_its_cells_in_key_order(
         ("audit_log", ["line"]),
         ("customers", ["id", "email", "phone", "photo", "note", "visits"]),
     ]
-    assert cells(content, "customers") == [
+    assert table_cells(content, "customers") == [
         (1, "id", "1"),
         (1, "email", "ada.lovelace@example.com"),
         (1, "phone", "+44 20 7946 0958"),
@@ -100,19 +92,19 @@ def test_globs_and_limits(server: Mariadb, tmp_path: Path) -> None:
     assert {item["metadata"]["table"] for item in excluded["items"]} == {"customers"}
 
     limited = extract(server, context, tables=["orders"], max_rows_per_table=1000)
-    assert len(cells(limited, "orders")) == 2000  # 1,000 rows of two cells
+    assert len(table_cells(limited, "orders")) == 2000  # 1,000 rows of two cells
     assert context.limits == [
         "table 'orders' has more than 1000 rows: read the first 1000 (max_rows_per_table)"
     ]
     whole = extract(server, FakeContext(tmp_path), tables=["orders"])
-    assert len(cells(whole, "orders")) == 5000  # streamed through an unbuffered cursor
+    assert len(table_cells(whole, "orders")) == 5000  # streamed through an unbuffered cursor
 
 
 def test_rows_come_in_the_order_of_the_primary_key_as_declared(
     server: Mariadb, tmp_path: Path
 ) -> None:
     content = extract(server, FakeContext(tmp_path), tables=["visits"])
-    guests = [text for _, column, text in cells(content, "visits") if column == "guest"]
+    guests = [text for _, column, text in table_cells(content, "visits") if column == "guest"]
     assert guests == ["z", "x", "y"]  # (day, room): (1, a), (1, b), (2, a)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from component_fakes import FakeContext, assert_matches_schema, gathered
+from component_fakes import FakeContext, assert_matches_schema, gathered, table_cells
 
 from database_servers import Postgres, postgres_server
 from waivern_orchestration.components.postgresql import PostgresqlConnector, PostgresqlProperties
@@ -73,14 +73,6 @@ def extract(server: Postgres, context: FakeContext, **properties: Any) -> dict[s
     return content
 
 
-def cells(content: dict[str, Any], table: str) -> list[tuple[int, str, str]]:
-    return [
-        (item["metadata"]["row"], item["metadata"]["column"], item["content"])
-        for item in content["items"]
-        if item["metadata"]["table"] == table and item["metadata"]["kind"] == "cell"
-    ]
-
-
 def test_each_table_gives_its_columns_then_its_cells_in_key_order(
     server: Postgres, tmp_path: Path
 ) -> None:
@@ -90,7 +82,7 @@ def test_each_table_gives_its_columns_then_its_cells_in_key_order(
         ("audit_log", ["line"]),
         ("customers", ["id", "email", "phone", "photo", "note", "visits"]),
     ]
-    assert cells(content, "customers") == [
+    assert table_cells(content, "customers") == [
         (1, "id", "1"),
         (1, "email", "ada.lovelace@example.com"),
         (1, "phone", "+44 20 7946 0958"),
@@ -106,7 +98,10 @@ def test_each_table_gives_its_columns_then_its_cells_in_key_order(
 def test_schemas_globs_limits_and_samples(server: Postgres, tmp_path: Path) -> None:
     context = FakeContext(tmp_path)
     archive = extract(server, context, schemas=["archive"])
-    assert cells(archive, "old_customers") == [(1, "id", "1"), (1, "email", "old@example.net")]
+    assert table_cells(archive, "old_customers") == [
+        (1, "id", "1"),
+        (1, "email", "old@example.net"),
+    ]
     assert archive["items"][0]["metadata"]["source"] == "shop/archive.old_customers"
 
     excluded = extract(
@@ -115,15 +110,15 @@ def test_schemas_globs_limits_and_samples(server: Postgres, tmp_path: Path) -> N
     assert {item["metadata"]["table"] for item in excluded["items"]} == {"customers"}
 
     limited = extract(server, context, tables=["orders"], max_rows_per_table=1000)
-    assert len(cells(limited, "orders")) == 2000  # 1,000 rows of two cells
+    assert len(table_cells(limited, "orders")) == 2000  # 1,000 rows of two cells
     assert context.limits == [
         "table 'orders' has more than 1000 rows: read the first 1000 (max_rows_per_table)"
     ]
     whole = extract(server, FakeContext(tmp_path), tables=["orders"])
-    assert len(cells(whole, "orders")) == 5000  # streamed through the server-side cursor
+    assert len(table_cells(whole, "orders")) == 5000  # streamed through the server-side cursor
 
     sampled = extract(server, FakeContext(tmp_path), tables=["orders"], sample_percent=100)
-    assert len(cells(sampled, "orders")) == 5000
+    assert len(table_cells(sampled, "orders")) == 5000
 
 
 def test_extension_types_tables_without_a_key_views_and_tables_it_may_not_read(
@@ -136,12 +131,12 @@ def test_extension_types_tables_without_a_key_views_and_tables_it_may_not_read(
         tables=["contacts", "customer_emails", "staff_only"],
         sample_percent=100,
     )
-    assert cells(content, "contacts") == [
+    assert table_cells(content, "contacts") == [
         (1, "handle", "Ann.Other@Example.com"),  # citext
         (1, "seen_from", "203.0.113.15"),  # inet
         (1, "extra", '{"note": "call"}'),  # json: read, though it cannot be sorted by
     ]
-    assert [cell[2] for cell in cells(content, "customer_emails")] == [
+    assert [cell[2] for cell in table_cells(content, "customer_emails")] == [
         "1",
         "ada.lovelace@example.com",
         "2",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from component_fakes import FakeContext, assert_matches_schema, gathered
+from component_fakes import FakeContext, assert_matches_schema, gathered, table_cells
 
 from waivern_orchestration.components.sqlite import (
     SqliteConnector,
@@ -44,14 +44,6 @@ def extract(context: FakeContext, **properties: Any) -> dict[str, Any]:
     content = gathered(SqliteConnector().extract(SqliteProperties(**properties), context), context)
     assert_matches_schema(content, STANDARD_INPUT)
     return content
-
-
-def cells(content: dict[str, Any], table: str) -> list[tuple[int, str, str]]:
-    return [
-        (item["metadata"]["row"], item["metadata"]["column"], item["content"])
-        for item in content["items"]
-        if item["metadata"]["table"] == table and item["metadata"]["kind"] == "cell"
-    ]
 
 
 def test_each_table_gives_a_schema_item_then_its_cells(
@@ -89,7 +81,7 @@ def test_cells_come_in_rowid_order_without_nulls_blanks_or_blobs(
 ) -> None:
     content = extract(context, database_path="shop.db", tables=["customers"])
 
-    assert cells(content, "customers") == [
+    assert table_cells(content, "customers") == [
         (3, "id", "3"),
         (3, "name", "Max Muster"),
         (5, "id", "5"),
@@ -118,7 +110,7 @@ def test_a_table_without_rowid_is_read_in_primary_key_order(
 ) -> None:
     content = extract(context, database_path="shop.db", tables=["codes"])
 
-    assert cells(content, "codes") == [
+    assert table_cells(content, "codes") == [
         (1, "code", "a"),
         (1, "label", "first"),
         (2, "code", "b"),
@@ -129,7 +121,7 @@ def test_a_table_without_rowid_is_read_in_primary_key_order(
 def test_a_listed_view_is_read(database: Path, context: FakeContext) -> None:
     content = extract(context, database_path="shop.db", tables=["emails"])
 
-    assert sorted(text for _row, _column, text in cells(content, "emails")) == [
+    assert sorted(text for _row, _column, text in table_cells(content, "emails")) == [
         "jane@acme.io",
         "max@acme.io",
     ]
@@ -140,7 +132,7 @@ def test_max_rows_per_table_limits_rows_with_a_warning(
 ) -> None:
     content = extract(context, database_path="shop.db", tables=["customers"], max_rows_per_table=1)
 
-    assert cells(content, "customers") == [(3, "id", "3"), (3, "name", "Max Muster")]
+    assert table_cells(content, "customers") == [(3, "id", "3"), (3, "name", "Max Muster")]
     assert context.warnings == [
         "table 'customers' has more than 1 rows: read the first 1 (max_rows_per_table)"
     ]
@@ -197,4 +189,4 @@ def test_a_path_with_uri_characters_is_opened(tmp_path: Path, database: Path) ->
 
     content = extract(FakeContext(runbook_dir=odd), database_path="shop.db", tables=["codes"])
 
-    assert len(cells(content, "codes")) == 4
+    assert len(table_cells(content, "codes")) == 4

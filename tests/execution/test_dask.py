@@ -22,24 +22,10 @@ from typing import Any
 import pytest
 
 from execution_support import Workspace, plugin_env
+from runbook_samples import FULL_SCAN
 from waivern_orchestration.store.run_store import RunStore
 
 pytest.importorskip("distributed")
-
-SCAN = """\
-name: scan
-description: files, findings, summary
-artifacts:
-  files:
-    source: {type: filesystem, properties: {path: data}}
-  findings:
-    inputs: files
-    process: {type: personal_data}
-  summary:
-    inputs: findings
-    process: {type: findings_summary}
-    output: true
-"""
 
 
 def _corpus(folder: Path, files: int = 16) -> None:
@@ -107,7 +93,7 @@ def _run_id(result: subprocess.CompletedProcess[str]) -> str:
 @pytest.fixture
 def scan(workspace: Workspace) -> Path:
     _corpus(workspace.folder / "data")
-    return workspace.write("runbook.yaml", SCAN)
+    return workspace.write("runbook.yaml", FULL_SCAN)
 
 
 def test_a_scan_on_a_local_cluster_finds_what_the_local_executor_finds(
@@ -205,7 +191,7 @@ def test_an_executor_that_cannot_be_used_is_one_line_and_exit_2(
     workspace: Workspace, executor: str, said: str
 ) -> None:
     (workspace.folder / "data").mkdir()
-    runbook = workspace.write("runbook.yaml", SCAN)
+    runbook = workspace.write("runbook.yaml", FULL_SCAN)
     result = workspace.wct("run", runbook, "--executor", executor, "--store", workspace.store)
     assert result.returncode == 2
     assert result.stderr.startswith("wct: ") and said in result.stderr, result.stderr

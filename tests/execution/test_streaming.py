@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 from execution_support import Workspace, derived, runbook_text
+from runbook_samples import FULL_SCAN
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.store.run_store import RunStore
 
@@ -160,23 +161,7 @@ def test_scanned_text_stays_in_its_files_and_is_read_where_it_is_used(
     for number in range(40):
         (data / f"note-{number:02}.txt").write_text(line * 2000, encoding="utf-8")
     scanned = sum(path.stat().st_size for path in data.iterdir())
-    runbook = workspace.write(
-        "runbook.yaml",
-        """\
-        name: scan
-        description: files, findings, summary
-        artifacts:
-          files:
-            source: {type: filesystem, properties: {path: data}}
-          findings:
-            inputs: files
-            process: {type: personal_data}
-          summary:
-            inputs: findings
-            process: {type: findings_summary}
-            output: true
-        """,
-    )
+    runbook = workspace.write("runbook.yaml", FULL_SCAN)
     outcome, _ = workspace.run(runbook, registry)
     assert outcome.status == "completed"
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from execution_support import Workspace, runbook_text
+from runbook_samples import FULL_SCAN
 from waivern_orchestration.store.run_store import RunStore
 
 COUNT = 12_000
@@ -151,25 +152,9 @@ def _corpus(folder: Path) -> None:
         (folder / f"part-{number:02}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-SCAN = """\
-name: scan
-description: files, findings, summary
-artifacts:
-  files:
-    source: {type: filesystem, properties: {path: data}}
-  findings:
-    inputs: files
-    process: {type: personal_data}
-  summary:
-    inputs: findings
-    process: {type: findings_summary}
-    output: true
-"""
-
-
 def test_a_scan_killed_halfway_finds_what_a_clean_run_finds(workspace: Workspace) -> None:
     _corpus(workspace.folder / "data")
-    runbook = workspace.write("runbook.yaml", SCAN)
+    runbook = workspace.write("runbook.yaml", FULL_SCAN)
     command = ("run", runbook, "--events", "--store", workspace.store)
     # Two worker processes scan (the corpus is big enough for them to start).
     workers: list[int] = []

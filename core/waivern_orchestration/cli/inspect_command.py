@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from waivern_orchestration.cli import streamed_json
+from waivern_orchestration.cli.numbers import whole_number
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
 from waivern_orchestration.store.reports import (
     NoStoredOutput,
@@ -30,14 +31,14 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
         "--offset",
-        type=_count,
+        type=whole_number(0, "an item count"),
         default=0,
         metavar="N",
         help="an artifact's items from the N-th on (0 is the first); adds a `page` object",
     )
     parser.add_argument(
         "--limit",
-        type=_count,
+        type=whole_number(0, "an item count"),
         metavar="N",
         help="at most N of an artifact's items; adds a `page` object",
     )
@@ -69,16 +70,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"wct: {missing}", file=sys.stderr)
         return missing.exit_code
     return 0
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative")
-    return value
 
 
 def _show_run(document: RunReport, as_json: bool) -> int:

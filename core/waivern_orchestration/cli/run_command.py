@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from waivern_orchestration.cli.numbers import whole_number
 from waivern_orchestration.cli.run_display import EventLines, ProgressBar
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
 from waivern_orchestration.execution.events import EventSink
@@ -41,7 +42,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--workers",
         metavar="N",
-        type=_positive,
+        type=whole_number(1, "a number of workers"),
         help="worker processes for CPU-bound work such as matching (default: config.workers, "
         "else every core)",
     )
@@ -54,16 +55,6 @@ def add_parser(subparsers: Any) -> None:
     )
     add_store_option(parser)
     parser.set_defaults(run=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a number of workers (1 or more)")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,8 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from waivern_orchestration.components.base import ComponentContext, Connector, Stream
-from waivern_orchestration.components.filesystem import glob_pattern
-from waivern_orchestration.components.table_items import cell_items, schema_item
+from waivern_orchestration.components.table_items import cell_items, chosen_tables, schema_item
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 
 # Column types whose values are scanned (text and numbers).
@@ -132,22 +131,8 @@ def _tables(connection: Any, settings: MysqlProperties) -> list[str]:
             (settings.database,),
         )
         names = [str(row[0]) for row in cursor.fetchall()]
-    included = [glob_pattern(pattern) for pattern in settings.tables]
-    excluded = [glob_pattern(pattern) for pattern in settings.exclude_tables]
-    unmatched = [
-        pattern
-        for pattern, compiled in zip(settings.tables, included, strict=True)
-        if pattern != "*" and not any(compiled.fullmatch(name) for name in names)
-    ]
-    if unmatched:
-        listing = ", ".join(names) or "none"
-        wanted = ", ".join(repr(pattern) for pattern in unmatched)
-        raise ValueError(f"no table {wanted} in {settings.database!r} (tables: {listing})")
-    return [
-        name
-        for name in names
-        if any(p.fullmatch(name) for p in included) and not any(p.fullmatch(name) for p in excluded)
-    ]
+    where = repr(settings.database)
+    return chosen_tables(names, settings.tables, settings.exclude_tables, where)
 
 
 def _items(

@@ -20,8 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from waivern_orchestration.components.base import ComponentContext, Connector, Stream
-from waivern_orchestration.components.filesystem import glob_pattern
-from waivern_orchestration.components.table_items import cell_items, schema_item
+from waivern_orchestration.components.table_items import cell_items, chosen_tables, schema_item
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 
 # Rows a server-side cursor fetches at a time.
@@ -146,25 +145,12 @@ def _tables(
         (settings.schemas,),
     ).fetchall()
     connection.rollback()
-    included = [glob_pattern(pattern) for pattern in settings.tables]
-    excluded = [glob_pattern(pattern) for pattern in settings.exclude_tables]
-    unmatched = [
-        pattern
-        for pattern, compiled in zip(settings.tables, included, strict=True)
-        if pattern != "*" and not any(compiled.fullmatch(row[1]) for row in rows)
-    ]
-    if unmatched:
-        listing = ", ".join(row[1] for row in rows) or "none"
-        names = ", ".join(repr(pattern) for pattern in unmatched)
-        raise ValueError(
-            f"no table {names} in schema{'s' if len(settings.schemas) > 1 else ''} "
-            f"{', '.join(settings.schemas)} of {settings.database!r} (tables: {listing})"
-        )
+    plural = "s" if len(settings.schemas) > 1 else ""
+    where = f"schema{plural} {', '.join(settings.schemas)} of {settings.database!r}"
+    names = chosen_tables([row[1] for row in rows], settings.tables, settings.exclude_tables, where)
     chosen: list[tuple[str, str, bool]] = []
     for schema, table, view, readable in rows:
-        if not any(p.fullmatch(table) for p in included) or any(
-            p.fullmatch(table) for p in excluded
-        ):
+        if table not in names:
             continue
         if not readable:
             context.warn(f"skipped table {schema}.{table}: the role may not read it (no SELECT)")

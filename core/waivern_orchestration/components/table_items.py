@@ -18,6 +18,8 @@ from ipaddress import (
 from typing import Any
 from uuid import UUID
 
+from waivern_orchestration.components.filesystem import glob_pattern
+
 
 def schema_item(connector: str, source: str, table: str, columns: list[str]) -> dict[str, Any]:
     return {
@@ -74,3 +76,27 @@ def cell_text(value: Any) -> str | None:
 
         return json.dumps(value, ensure_ascii=False) if value else None
     return None
+
+
+def chosen_tables(
+    names: Sequence[str], tables: Sequence[str], excluded: Sequence[str], where: str
+) -> list[str]:
+    """The ``names`` that match a ``tables`` glob and no ``excluded`` one, in their order.
+    A pattern other than `*` that matches no table at all is an error (a typo must not
+    read nothing quietly); ``where`` says where they were looked for."""
+    wanted = [glob_pattern(pattern) for pattern in tables]
+    unwanted = [glob_pattern(pattern) for pattern in excluded]
+    unmatched = [
+        pattern
+        for pattern, compiled in zip(tables, wanted, strict=True)
+        if pattern != "*" and not any(compiled.fullmatch(name) for name in names)
+    ]
+    if unmatched:
+        listing = ", ".join(names) or "none"
+        patterns = ", ".join(repr(pattern) for pattern in unmatched)
+        raise ValueError(f"no table {patterns} in {where} (tables: {listing})")
+    return [
+        name
+        for name in names
+        if any(p.fullmatch(name) for p in wanted) and not any(p.fullmatch(name) for p in unwanted)
+    ]
