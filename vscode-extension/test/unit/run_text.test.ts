@@ -26,6 +26,7 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     counts: { completed: 4, failed: 0, skipped: 0, pending: 0, not_started: 0 },
     reason: null,
     owner_alive: false,
+    executor: "local",
     ...overrides,
   };
 }

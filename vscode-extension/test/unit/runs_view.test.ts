@@ -15,6 +15,7 @@ const run: RunSummary = {
   counts: { completed: 1, failed: 1, skipped: 0, pending: 0, not_started: 0 },
   reason: null,
   owner_alive: false,
+  executor: "local",
 };
 
 const state: RunReport = {
@@ -24,6 +25,7 @@ const state: RunReport = {
   reason: null,
   started_at: run.started_at,
   completed_at: run.completed_at,
+  executor: "local",
   artifacts: {
     files: { status: "completed", duration_seconds: 0.25, error: null, origin: "parent", alias: null, warnings: [] },
     "scan.analysis.count": {
