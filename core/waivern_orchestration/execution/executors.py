@@ -13,6 +13,7 @@ anything from a component's properties (where a secret may be).
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -123,10 +124,10 @@ class DaskWorkers:
         return f"wct-{self.run_id}-{self._tag}-{self._count}"
 
     def submit(self, call: Callable[..., BatchResult], *arguments: Any) -> Future[BatchResult]:
-        future: Future[BatchResult] = self.client.submit(
-            call, *arguments, key=self.key(), pure=False
-        )
-        return future
+        """The task's result as a `concurrent.futures.Future` (so that batches on Dask and
+        in local processes are waited for alike); cancelling it cancels the task."""
+        task = self.client.submit(call, *arguments, key=self.key(), pure=False)
+        return _Bridged(task)
 
     def close(self) -> None:
         self._on_close()
@@ -202,3 +203,31 @@ def _check_tls_settings(address: str) -> None:
             f"({', '.join(missing)}, or distributed.comm.tls in Dask's configuration; see "
             "docs/distributed.md)"
         )
+
+
+class _Bridged(Future[BatchResult]):
+    """A Dask future seen as a `concurrent.futures.Future`: settled from Dask's callback
+    (in its client's thread)."""
+
+    def __init__(self, task: Any) -> None:
+        super().__init__()
+        self._task = task
+        self.set_running_or_notify_cancel()
+        task.add_done_callback(self._settle)
+
+    def _settle(self, task: Any) -> None:
+        try:
+            result = task.result()
+        except BaseException as error:  # delivered to whoever waits, never lost
+            with contextlib.suppress(concurrent.futures.InvalidStateError):  # (cancelled)
+                self.set_exception(error)
+        else:
+            with contextlib.suppress(concurrent.futures.InvalidStateError):
+                self.set_result(result)
+
+    def cancel(self) -> bool:
+        self._task.cancel()
+        with contextlib.suppress(concurrent.futures.InvalidStateError):  # (settled)
+            self.set_exception(concurrent.futures.CancelledError())
+            return True
+        return False

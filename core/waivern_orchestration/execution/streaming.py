@@ -19,9 +19,8 @@ import re
 import signal
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, Protocol
@@ -183,12 +182,13 @@ def write_item_wise(
     content envelope, with the fields `summarise` gives."""
     done = writer.earlier.positions
     target = type(processor).__module__, type(processor).__qualname__
-    in_flight: deque[tuple[int, int, Future[BatchResult]]] = deque()
+    in_flight: list[tuple[int, int, Future[BatchResult]]] = []  # (position, size, future)
     # Batches are held until there is enough text to be worth the worker processes'
     # start (a small input runs here, in the artifact's thread).
     held: list[tuple[int, list[Any]]] = []
     held_chars = 0
     parallel = False
+    no_workers_since: float | None = None
 
     def settle(position: int, size: int, result: BatchResult) -> None:
         context.warnings.extend(result.warnings)  # stored with the batch that gave them
@@ -199,13 +199,24 @@ def write_item_wise(
         assert pool is not None
         future = pool.submit(_process_batch, target, Sealed(properties), batch)
         in_flight.append((position, len(batch), future))
-        while len(in_flight) > pool.size * 2:
-            settle_oldest()
+        settle_finished(keep=pool.size * 2)
 
-    def settle_oldest() -> None:
-        settled, size, future = in_flight.popleft()
+    def settle_finished(keep: int) -> None:
+        """Store batches as they finish (each at its own position: a big one does not
+        hold back those done after it) until at most ``keep`` are in flight."""
+        nonlocal no_workers_since
         assert pool is not None
-        settle(settled, size, _outcome(future, processor, pool))
+        while len(in_flight) > keep:
+            waiting = [future for _, _, future in in_flight]
+            finished, _ = wait(waiting, timeout=HEALTH_SECONDS, return_when=FIRST_COMPLETED)
+            if not finished:
+                no_workers_since = _check_health(pool, processor, no_workers_since)
+                continue
+            no_workers_since = None
+            for entry in [entry for entry in in_flight if entry[2] in finished]:
+                in_flight.remove(entry)
+                position, size, future = entry
+                settle(position, size, _outcome(future, processor))
 
     try:
         for position, batch in enumerate(_work_batches(processor, inputs, context)):
@@ -229,8 +240,8 @@ def write_item_wise(
         for position, batch in held:
             if not context.cancelled():
                 settle(position, len(batch), _run_batch(processor, properties, batch))
-        while in_flight:
-            settle_oldest()
+        if in_flight:
+            settle_finished(keep=0)
     except BrokenProcessPool:
         raise RuntimeError(
             "a worker process died (killed, or out of memory): the batches it finished are "
@@ -319,27 +330,30 @@ class WorkerProcesses:
             self._pool = None
 
 
-def _outcome(future: Future[BatchResult], processor: ItemProcessor, pool: BatchPool) -> BatchResult:
-    """A batch's result; what went wrong elsewhere (a worker that cannot import the
-    processor, a cluster that is gone or has no workers left) as one clear error."""
-    unhealthy_since: float | None = None
-    while True:
-        try:
-            return future.result(timeout=HEALTH_SECONDS)
-        except TimeoutError:
-            if pool.healthy():
-                unhealthy_since = None
-                continue
-            now = time.monotonic()
-            unhealthy_since = unhealthy_since or now
-            if now - unhealthy_since >= NO_WORKERS_SECONDS:
-                raise ExecutorLost(
-                    f"the cluster running the batches has had no workers for "
-                    f"{NO_WORKERS_SECONDS:.0f} s (did they fail to load {processor.name!r}?)"
-                ) from None
-        except Exception as error:
-            where = type(processor).__module__
-            raise elsewhere_error(error, "processor", processor.name, where) from None
+def _outcome(future: Future[BatchResult], processor: ItemProcessor) -> BatchResult:
+    """A finished batch's result; what went wrong elsewhere (a worker that cannot import
+    the processor, a cluster that is gone) as one clear error."""
+    try:
+        return future.result()
+    except Exception as error:
+        where = type(processor).__module__
+        raise elsewhere_error(error, "processor", processor.name, where) from None
+
+
+def _check_health(pool: BatchPool, processor: ItemProcessor, since: float | None) -> float | None:
+    """While batches take long: when the pool has had no workers for `NO_WORKERS_SECONDS`
+    (they died, or cannot read the tasks), nothing would ever finish: the run stops.
+    Returns since when it has had none (None: it has workers)."""
+    if pool.healthy():
+        return None
+    now = time.monotonic()
+    since = since or now
+    if now - since >= NO_WORKERS_SECONDS:
+        raise ExecutorLost(
+            f"the cluster running the batches has had no workers for "
+            f"{NO_WORKERS_SECONDS:.0f} s (did they fail to load {processor.name!r}?)"
+        )
+    return since
 
 
 def elsewhere_error(error: Exception, kind: str, name: str, module: str) -> Exception:
