@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ADMIN = "wct_admin"
 
@@ -185,3 +186,60 @@ def mariadb_server() -> Iterator[Mariadb]:
             process.kill()
             process.wait()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class ScanSeen:
+    """What a user sees of a database scan run with `wct` (run, then inspect)."""
+
+    findings: list[dict[str, Any]]
+    said: str  # everything `wct run --events` and `wct inspect` printed
+    stored: bytes  # the run store's database file
+
+
+def scan_with_wct(folder: Path, connector: str, port: int, password: str) -> ScanSeen:
+    """`wct run` of a runbook scanning the `customers` table of the `shop` database on
+    ``port`` with ``connector``, the password given as `${SHOP_PASSWORD}`; then `wct
+    inspect` of its findings."""
+    import json
+    import sys
+
+    runbook = folder / "runbook.yaml"
+    runbook.write_text(
+        f"""\
+name: shop scan
+description: personal data in the shop database
+artifacts:
+  shop:
+    source:
+      type: {connector}
+      properties:
+        host: 127.0.0.1
+        port: {port}
+        database: shop
+        user: scanner
+        password: ${{SHOP_PASSWORD}}
+        tables: [customers]
+  findings:
+    inputs: shop
+    process: {{type: personal_data}}
+    output: true
+""",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "waivern_orchestration.cli.app"]
+    env = {"SHOP_PASSWORD": password, "PATH": "/usr/bin:/bin"}
+    store = folder / "store"
+    run = subprocess.run(
+        [*command, "run", str(runbook), "--events", "--store", str(store)],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    run_id = json.loads(run.stdout.splitlines()[0])["run_id"]
+    shown = subprocess.run(
+        [*command, "inspect", run_id, "findings", "--store", str(store)],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    findings = json.loads(shown.stdout)["content"]["findings"]
+    said = run.stdout + run.stderr + shown.stdout + shown.stderr
+    return ScanSeen(findings, said, (store / "runs.db").read_bytes())

@@ -5,9 +5,6 @@ error for a refused connection, a wrong password, an unknown table; and a scan t
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +12,7 @@ from typing import Any
 import pytest
 from component_fakes import FakeContext, assert_matches_schema, gathered, table_cells
 
-from database_servers import Postgres, postgres_server
+from database_servers import Postgres, postgres_server, scan_with_wct
 from waivern_orchestration.components.postgresql import PostgresqlConnector, PostgresqlProperties
 from waivern_orchestration.message_schemas import STANDARD_INPUT
 
@@ -171,47 +168,10 @@ def test_what_cannot_be_read_is_one_clear_error(
 
 
 def test_a_scan_through_wct_run_never_shows_the_password(server: Postgres, tmp_path: Path) -> None:
-    runbook = tmp_path / "runbook.yaml"
-    runbook.write_text(
-        f"""\
-name: shop scan
-description: personal data in the shop database
-artifacts:
-  shop:
-    source:
-      type: postgresql
-      properties:
-        host: 127.0.0.1
-        port: {server.port}
-        database: shop
-        user: scanner
-        password: ${{SHOP_PASSWORD}}
-        tables: [customers]
-  findings:
-    inputs: shop
-    process: {{type: personal_data}}
-    output: true
-""",
-        encoding="utf-8",
-    )
-    command = [sys.executable, "-m", "waivern_orchestration.cli.app"]
-    env = {"SHOP_PASSWORD": PASSWORD, "PATH": "/usr/bin:/bin"}
-    store = tmp_path / "store"
-    result = subprocess.run(
-        [*command, "run", str(runbook), "--events", "--store", str(store)],
-        capture_output=True, text=True, env=env, check=False, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    run_id = json.loads(result.stdout.splitlines()[0])["run_id"]
-    shown = subprocess.run(
-        [*command, "inspect", run_id, "findings", "--store", str(store)],
-        capture_output=True, text=True, env=env, check=True,
-    )  # fmt: skip
-    findings = json.loads(shown.stdout)["content"]["findings"]
-    assert {(f["type"], f["location"]["column"]) for f in findings} >= {
+    seen = scan_with_wct(tmp_path, "postgresql", server.port, PASSWORD)
+    assert {(f["type"], f["location"]["column"]) for f in seen.findings} >= {
         ("email", "email"),
         ("phone", "phone"),
     }
-    stored = (store / "runs.db").read_bytes()
-    assert PASSWORD.encode() not in stored
-    assert PASSWORD not in result.stdout + result.stderr + shown.stdout
+    assert PASSWORD.encode() not in seen.stored
+    assert PASSWORD not in seen.said
