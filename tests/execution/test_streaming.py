@@ -338,3 +338,22 @@ def test_a_checkpoint_made_from_inputs_produced_again_is_not_kept(
         "warned at f01000.txt",
         "warned at f02000.txt",
     )
+
+
+def test_a_damaged_stored_batch_is_one_line_not_a_traceback(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    runbook = workspace.write("runbook.yaml", runbook_text({"numbers": stream(1500)}))
+    outcome, _ = workspace.run(runbook, registry)
+    db = sqlite3.connect(workspace.store / "runs.db")
+    db.execute("UPDATE batches SET data = x'00ff00' WHERE position = 1")
+    db.commit()
+    db.close()
+    for page in ((), ("--offset", "1200", "--limit", "5")):
+        shown = workspace.wct(
+            "inspect", outcome.run_id, "numbers", *page, "--store", workspace.store
+        )
+        assert shown.returncode == 2, shown.stderr
+        assert shown.stderr.count("\n") == 1 and "Traceback" not in shown.stderr
+        assert shown.stderr.startswith("wct: the run store at ")
+        assert "cannot give the stored output of `numbers`" in shown.stderr

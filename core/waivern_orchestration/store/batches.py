@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from waivern_orchestration.components.streams import StreamedItems
+from waivern_orchestration.store.faults import StoreError
 
 STREAM_KEY = "$stream"
 COMPRESSION_LEVEL = 6
@@ -67,22 +68,38 @@ def read_batches(
     store_file: Path, run_id: str, artifact: str, after: int = -1
 ) -> Iterator[list[Any]]:
     """The batches of an artifact's streamed output, in order, one at a time (those at
-    positions after ``after``)."""
-    db = sqlite3.connect(f"file:{quote(str(store_file))}?mode=ro", uri=True, timeout=30)
+    positions after ``after``). A store that cannot give them (gone, locked, a damaged
+    batch) is a StoreError: one line, wherever the items are read."""
+    try:
+        db = sqlite3.connect(f"file:{quote(str(store_file))}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as error:
+        raise _unreadable(store_file, artifact, error) from None
     try:
         position = after
         while True:
-            row = db.execute(
-                "SELECT position, data FROM batches WHERE run_id = ? AND artifact_id = ? "
-                "AND position > ? ORDER BY position LIMIT 1",
-                (run_id, artifact, position),
-            ).fetchone()
-            if row is None:
-                return
-            position = row[0]
-            yield decode(row[1])
+            try:
+                row = db.execute(
+                    "SELECT position, data FROM batches WHERE run_id = ? AND artifact_id = ? "
+                    "AND position > ? ORDER BY position LIMIT 1",
+                    (run_id, artifact, position),
+                ).fetchone()
+                if row is None:
+                    return
+                position = row[0]
+                items = decode(row[1])
+            except (sqlite3.Error, zlib.error, ValueError, TypeError) as error:
+                raise _unreadable(store_file, artifact, error) from None
+            yield items
     finally:
         db.close()
+
+
+def _unreadable(store_file: Path, artifact: str, error: BaseException) -> StoreError:
+    return StoreError(
+        f"the run store at {store_file.parent} cannot give the stored output of `{artifact}` "
+        f"({type(error).__name__}: {' '.join(str(error).split()) or 'no detail'}): the store "
+        "is damaged or was changed by hand; run the artifact again"
+    )
 
 
 def batches_from(
@@ -90,15 +107,18 @@ def batches_from(
 ) -> tuple[int, Iterator[list[Any]]]:
     """The batches from the one holding item ``offset`` on, and the index of its first
     item: a page far into an output is read without decoding what comes before it."""
-    db = sqlite3.connect(f"file:{quote(str(store_file))}?mode=ro", uri=True, timeout=30)
     try:
-        rows = db.execute(
-            "SELECT position, items FROM batches WHERE run_id = ? AND artifact_id = ? "
-            "ORDER BY position",
-            (run_id, artifact),
-        ).fetchall()
-    finally:
-        db.close()
+        db = sqlite3.connect(f"file:{quote(str(store_file))}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = db.execute(
+                "SELECT position, items FROM batches WHERE run_id = ? AND artifact_id = ? "
+                "ORDER BY position",
+                (run_id, artifact),
+            ).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        raise _unreadable(store_file, artifact, error) from None
     first, before = -1, 0
     for position, items in rows:
         if before + items > offset:
