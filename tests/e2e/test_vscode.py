@@ -131,7 +131,7 @@ def palette_run(vscode_windows: Windows) -> RunSeen:
         window.run_command("Waivern: Run Runbook")
         window.wait_for_notification("Running runbook.yaml")
         window.screenshot_when_shown("run-progress", "Running runbook.yaml")
-        seen = window.wait_for_notification("Customer data scan: completed")
+        seen = window.wait_for_outcome("Customer data scan: completed")
         outcome = next(text for text in seen if "Customer data scan: completed" in text)
         match = re.search(r"run (\S+) of Customer data scan: completed", outcome)
         assert match, outcome
@@ -181,6 +181,7 @@ def test_the_runs_view_lists_the_run_and_its_artifacts(
     workbench.wait_for_text(".tab.active", "summary.json")
     output = workbench.wait_for_text(".editor-group-container.active .view-lines", '"schema"')
     assert '"findings_summary"' in output.inner_text()
+    output.click()  # the focus in the editor (a click on the row may leave it in the tree)
     workbench.type("x")  # the stored output cannot be changed
     workbench.wait_for_text(".monaco-editor-overlaymessage", "Cannot edit in read-only editor")
     workbench.screenshot("artifact-output")
@@ -228,7 +229,7 @@ def test_cancel_in_the_progress_notification_interrupts_the_run_and_resume_compl
     workbench.screenshot("run-cancellable")
     toast.get_by_role("button", name="Cancel").click()
 
-    seen = workbench.wait_for_notification("Slow runbook: interrupted")
+    seen = workbench.wait_for_outcome("Slow runbook: interrupted")
     (outcome,) = [text for text in seen if "Slow runbook: interrupted" in text]
     found = re.search(r"run (\S+) of Slow runbook: interrupted", outcome)
     assert found is not None, outcome
@@ -237,7 +238,7 @@ def test_cancel_in_the_progress_notification_interrupts_the_run_and_resume_compl
 
     (vscode_workspace.root / "slow" / "go").touch()
     workbench.run_command("Waivern: Resume Last Run")
-    workbench.wait_for_notification(f"run {run_id} of Slow runbook: completed")
+    workbench.wait_for_outcome(f"run {run_id} of Slow runbook: completed")
     workbench.status_bar(re.compile(r"Waivern: completed"))
 
 

@@ -75,6 +75,8 @@ WORKBENCH_TIMEOUT = 60_000  # ms for the workbench to load (about 6 s)
 HOVER_ATTEMPTS, HOVER_PATIENCE_MS = 3, 8_000  # a hover that shows nothing is asked for again
 EXPLORER_PATIENCE_MS = 15_000  # then the side bar is taken to be hidden, and shown
 TIMEOUT = 30_000  # ms for one step a user waits for: a hover, a list, a message
+RUN_TIMEOUT = 120_000  # ms for a run of an example to end (about 1 s; more on a busy machine)
+LOG_TAIL_LINES = 12  # of each Waivern output channel, in a failure's message
 
 
 def _missing(reason: str) -> None:
@@ -478,16 +480,38 @@ class Workbench:
         """From now on, keep the text of every notification toast that shows."""
         self.page.evaluate(_RECORD_NOTIFICATIONS)
 
-    def wait_for_notification(self, text: str) -> list[str]:
+    def wait_for_notification(self, text: str, timeout: int = TIMEOUT) -> list[str]:
         """Until a notification containing `text` has shown (since `record_notifications`,
-        even if it has gone again); every notification text seen so far."""
-        self.page.wait_for_function(
-            "text => window.__notificationsSeen.some(seen => seen.includes(text))",
-            arg=text,
-            timeout=TIMEOUT,
-        )
+        even if it has gone again); every notification text seen so far. On a timeout,
+        fails saying what the window showed and what the extension logged."""
+        try:
+            self.page.wait_for_function(
+                "text => window.__notificationsSeen.some(seen => seen.includes(text))",
+                arg=text,
+                timeout=timeout,
+            )
+        except PlaywrightTimeout:
+            pytest.fail(f"no notification with {text!r} in {timeout / 1000:.0f} s\n{self.state()}")
         seen: list[str] = self.page.evaluate("() => window.__notificationsSeen")
         return seen
+
+    def wait_for_outcome(self, text: str) -> list[str]:
+        """`wait_for_notification` for the notification that ends a run."""
+        return self.wait_for_notification(text, RUN_TIMEOUT)
+
+    def state(self) -> str:
+        """For a failure's message: the notifications seen, the status bar, and the end
+        of the Waivern output channel of each window (every extension host's log)."""
+        lines: list[str] = []
+        with contextlib.suppress(PlaywrightError):
+            seen = self.page.evaluate("() => window.__notificationsSeen || []")
+            lines.append(f"notifications seen: {seen!r}")
+            lines.append(f"status bar: {self.texts('.statusbar-item')!r}")
+        for log in sorted((self.server.user_data / "logs").glob("*/exthost*/*/Waivern.log")):
+            tail = log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+            lines.append(f"--- {log.parent.parent.name}/Waivern.log:")
+            lines.extend(tail)
+        return "\n".join(lines)
 
     # -- doing -----------------------------------------------------------------------
 
