@@ -1,6 +1,7 @@
 """`wct run FILE [--resume RUN_ID] [--store DIR] [--events]`: plan and execute a runbook,
-or resume a failed or interrupted run. Exit 0 when the run completes, 1 otherwise, 2 for
-a usage or store problem (unknown run, run in use, ...)."""
+or resume a failed, interrupted or partial run. Exit 0 when the run completes or ends
+`partial` (only optional artifacts failed), 1 otherwise, 2 for a usage or store problem
+(unknown run, run in use, ...)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ from waivern_orchestration.execution.outcome import RunOutcome
 from waivern_orchestration.execution.runs import RunRequest, execute
 from waivern_orchestration.planner import PlanningError
 from waivern_orchestration.store.run_store import RunStore, StoreError
-from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus, limits_of
+from waivern_orchestration.store.statuses import (
+    REQUIRED_DONE,
+    RESUMABLE,
+    ArtifactStatus,
+    limits_of,
+)
 
 FULL_TABLE_UP_TO = 40
 
@@ -35,7 +41,9 @@ def add_parser(subparsers: Any) -> None:
         description="Plan and execute a runbook, persisting every artifact's state.",
     )
     parser.add_argument("file", metavar="FILE", type=Path)
-    parser.add_argument("--resume", metavar="RUN_ID", help="continue a failed or interrupted run")
+    parser.add_argument(
+        "--resume", metavar="RUN_ID", help="continue a failed, interrupted or partial run"
+    )
     parser.add_argument(
         "--events", action="store_true", help="JSON lines on stdout (human output on stderr)"
     )
@@ -91,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         errors.print(f"wct: {error}", markup=False, soft_wrap=True)
         return 2
-    return 0 if outcome.status is RunStatus.COMPLETED else 1
+    # `partial`: the required work is done (optional artifacts failed): 0, as for completed.
+    return 0 if outcome.status in REQUIRED_DONE else 1
 
 
 def _summary(
@@ -143,7 +152,7 @@ def _summary(
     # Lines people copy (a command, a reason) are never wrapped at the terminal width.
     if outcome.reason:
         console.print(f"{outcome.status}: {outcome.reason}", markup=False, soft_wrap=True)
-    if outcome.status in (RunStatus.FAILED, RunStatus.INTERRUPTED):
+    if outcome.status in RESUMABLE:
         given = f" --store {shlex.quote(str(store_flag))}" if store_flag is not None else ""
         command = (
             f"resume with: wct run {shlex.quote(str(runbook))} --resume {outcome.run_id}{given}"
