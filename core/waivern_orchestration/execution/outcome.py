@@ -67,6 +67,18 @@ def decide_outcome(
         return RunStatus.INTERRUPTED, (
             f"{counts[ArtifactStatus.NOT_STARTED]} artifact(s) did not run"
         )
-    if counts[ArtifactStatus.SKIPPED]:
-        return RunStatus.COMPLETED, "optional artifacts failed; their dependents were skipped"
+    if counts[ArtifactStatus.FAILED]:  # (no required one: those fail the run above)
+        return RunStatus.PARTIAL, partial_reason(
+            counts[ArtifactStatus.FAILED], counts[ArtifactStatus.SKIPPED]
+        )
     return RunStatus.COMPLETED, None
+
+
+def partial_reason(failed: int, skipped: int) -> str:
+    """Why a run is `partial`: "1 optional artifact failed (2 dependents skipped); --resume
+    retries them"."""
+    text = f"{failed} optional artifact{'s' if failed != 1 else ''} failed"
+    if skipped:
+        text += f" ({skipped} dependent{'s' if skipped != 1 else ''} skipped)"
+    what = "it" if failed == 1 and not skipped else "them"
+    return f"{text}; --resume retries {what}"

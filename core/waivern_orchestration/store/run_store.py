@@ -46,6 +46,7 @@ from waivern_orchestration.store.statuses import (
     JobState,
     RunStatus,
     empty_counts,
+    resumable,
 )
 
 STORE_FILE = "runs.db"
@@ -532,7 +533,9 @@ class RunStore:
         token = secrets.token_hex(8)
         with self._transaction() as db:
             run = self._run(db, run_id)
-            if run.status is RunStatus.COMPLETED:
+            if run.status is RunStatus.COMPLETED and not resumable(
+                run.status, self._failed_artifacts(db, run_id)
+            ):
                 raise StoreError(f"run {run_id} has already completed: nothing to resume")
             if run.status is RunStatus.RUNNING and owner_alive(run):
                 raise RunLocked(
@@ -555,6 +558,14 @@ class RunStore:
                 ),
             )
         return token
+
+    @staticmethod
+    def _failed_artifacts(db: sqlite3.Connection, run_id: str) -> int:
+        row = db.execute(
+            "SELECT COUNT(*) FROM artifacts WHERE run_id = ? AND status = ?",
+            (run_id, ArtifactStatus.FAILED),
+        ).fetchone()
+        return int(row[0])
 
     @guarded
     def heartbeat(self, run_id: str, token: str) -> bool:

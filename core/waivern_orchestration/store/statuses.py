@@ -12,6 +12,22 @@ class RunStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
+    # Every required artifact completed, at least one `optional` one failed (its dependents
+    # skipped): the required work is done, and `--resume` retries what failed.
+    PARTIAL = "partial"
+
+
+# The runs `wct run --resume` continues (a `running` one only once its process is gone).
+RESUMABLE = frozenset({RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.PARTIAL})
+# The runs whose required artifacts all completed: `wct run` exits 0.
+REQUIRED_DONE = frozenset({RunStatus.COMPLETED, RunStatus.PARTIAL})
+
+
+def resumable(status: RunStatus, failed_artifacts: int) -> bool:
+    """Can `--resume` continue a run that stopped with this status and this many failed
+    artifacts? A `completed` run with failed artifacts is one whose only failures were
+    optional, as a wct from before `partial` recorded it: resumable too."""
+    return status in RESUMABLE or (status is RunStatus.COMPLETED and failed_artifacts > 0)
 
 
 class ArtifactStatus(StrEnum):
