@@ -107,7 +107,7 @@ def test_a_failed_artifact_skips_its_dependents_and_an_independent_branch_comple
     assert all(e["error"] == "input `broken` failed" for e in skipped)
 
 
-def test_an_optional_failure_completes_the_run_and_still_skips_its_dependents(
+def test_an_optional_failure_ends_the_run_partial_and_still_skips_its_dependents(
     workspace: Workspace, registry: ComponentRegistry
 ) -> None:
     broken = {**source(fail="no such share"), "optional": True}
@@ -116,16 +116,46 @@ def test_an_optional_failure_completes_the_run_and_still_skips_its_dependents(
         runbook_text({"extra": broken, "extra_report": derived("extra"), "main": source()}),
     )
 
-    outcome, _ = workspace.run(runbook, registry)
+    outcome, events = workspace.run(runbook, registry)
 
-    assert outcome.status == "completed"
-    assert outcome.reason is not None and "optional" in outcome.reason
+    assert outcome.status == "partial"
+    assert (
+        outcome.reason == "1 optional artifact failed (1 dependent skipped); --resume retries them"
+    )
     assert workspace.statuses(outcome.run_id) == {
         "extra": "failed",
         "extra_report": "skipped",
         "main": "completed",
     }
-    assert workspace.run_record(outcome.run_id).status == "completed"
+    assert workspace.run_record(outcome.run_id).status == "partial"
+    assert (events[-1]["event"], events[-1]["status"]) == ("run_finished", "partial")
+
+
+def test_an_optional_failure_nothing_depends_on_ends_the_run_partial_too(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    broken = {**source(fail="no such share"), "optional": True}
+    runbook = workspace.write("runbook.yaml", runbook_text({"extra": broken, "main": source()}))
+
+    outcome, _ = workspace.run(runbook, registry)
+
+    assert (outcome.status, outcome.reason) == (
+        "partial",
+        "1 optional artifact failed; --resume retries it",
+    )
+
+
+def test_a_required_failure_fails_the_run_whatever_the_optional_ones_did(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    broken = {**source(fail="no such share"), "optional": True}
+    runbook = workspace.write(
+        "runbook.yaml", runbook_text({"extra": broken, "main": source(fail="disk gone")})
+    )
+
+    outcome, _ = workspace.run(runbook, registry)
+
+    assert (outcome.status, outcome.reason) == ("failed", "2 artifact(s) failed")
 
 
 def test_fan_in_passes_every_input_message(

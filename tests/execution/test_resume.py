@@ -3,12 +3,16 @@ is fixed, and the resume refuses — in one clear line, exit 2 — what it canno
 
 from __future__ import annotations
 
+import contextlib
+import json
 import signal
+import sqlite3
 import subprocess
 from pathlib import Path
 
 from execution_support import Workspace, derived, runbook_text, source
 from waivern_orchestration.components import ComponentRegistry
+from waivern_orchestration.store.run_store import STORE_FILE
 
 
 def _broken_runbook(workspace: Workspace) -> Path:
@@ -217,3 +221,134 @@ def test_a_run_whose_owner_was_killed_resumes_without_a_stale_lock(
 
     assert resumed.status == "completed"
     assert workspace.executions()["quick"] == 1
+
+
+# -- optional failures: the run ends `partial`, and a resume produces what failed ----------
+
+
+def _optional_runbook(workspace: Workspace) -> Path:
+    """`extra` (optional) reads `extra.txt`, missing until the test writes it; `extra_report`
+    and `combined` depend on it, `steady` and `steady_report` do not."""
+    return workspace.write(
+        "runbook.yaml",
+        runbook_text(
+            {
+                "steady": source(),
+                "steady_report": derived("steady"),
+                "extra": {**source(text_file="extra.txt"), "optional": True},
+                "extra_report": derived("extra"),
+                "combined": derived(["extra_report", "steady_report"]),
+            }
+        ),
+    )
+
+
+def test_a_partial_run_is_listed_as_such_and_its_resume_produces_what_failed(
+    workspace: Workspace,
+) -> None:
+    runbook = _optional_runbook(workspace)
+
+    first = workspace.wct("run", runbook, "--store", workspace.store)
+
+    assert first.returncode == 0, first.stderr  # the required work is done
+    [listed] = json.loads(
+        workspace.wct("runs", "--status", "partial", "--json", "--store", workspace.store).stdout
+    )
+    run_id = listed["run_id"]
+    assert listed["status"] == "partial"
+    assert listed["reason"] == (
+        "1 optional artifact failed (2 dependents skipped); --resume retries them"
+    )
+    assert listed["counts"] == {
+        "completed": 2,
+        "failed": 1,
+        "skipped": 2,
+        "pending": 0,
+        "not_started": 0,
+    }
+    assert f"run {run_id}: partial" in first.stdout
+    assert f"partial: {listed['reason']}" in first.stdout
+    assert f"resume with: wct run {runbook} --resume {run_id} --store {workspace.store}" in (
+        first.stdout
+    )
+    assert (
+        json.loads(
+            workspace.wct(
+                "runs", "--status", "completed", "--json", "--store", workspace.store
+            ).stdout
+        )
+        == []
+    )
+    kept = {name: workspace.artifacts(run_id)[name] for name in ("steady", "steady_report")}
+
+    workspace.write("extra.txt", "the share is mounted again")
+    resumed = workspace.wct(
+        "run", runbook, "--resume", run_id, "--events", "--store", workspace.store
+    )
+
+    assert resumed.returncode == 0, resumed.stderr
+    events = [json.loads(line) for line in resumed.stdout.splitlines()]
+    started = {event["artifact"] for event in events if event["event"] == "artifact_started"}
+    assert started == {"extra", "extra_report", "combined"}
+    assert (events[-1]["event"], events[-1]["status"], events[-1]["reason"]) == (
+        "run_finished",
+        "completed",
+        None,
+    )
+    assert set(workspace.statuses(run_id).values()) == {"completed"}
+    assert workspace.executions() == {
+        "steady": 1,
+        "steady_report": 1,
+        "extra": 2,
+        "extra_report": 1,
+        "combined": 1,
+    }
+    after = workspace.artifacts(run_id)
+    for name, record in kept.items():  # completed artifacts stay as they were
+        assert (after[name].started_at, after[name].duration_seconds) == (
+            record.started_at,
+            record.duration_seconds,
+        )
+    content = workspace.messages(run_id)["combined"]["content"]
+    assert [item["content"] for item in content["items"]] == [
+        "the share is mounted again",
+        "steady",
+    ]
+    inspected = json.loads(
+        workspace.wct("inspect", run_id, "--json", "--store", workspace.store).stdout
+    )
+    assert inspected["status"] == "completed"
+
+
+def test_a_partial_run_resumed_before_the_cause_is_fixed_stays_partial(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    runbook = _optional_runbook(workspace)
+    partial, _ = workspace.run(runbook, registry)
+
+    again, _ = workspace.run(runbook, registry, resume=partial.run_id)
+
+    assert (again.status, again.reason) == (partial.status, partial.reason)
+    assert workspace.statuses(partial.run_id)["extra"] == "failed"
+    assert workspace.executions()["steady"] == 1
+
+
+def test_a_completed_run_with_failed_optional_artifacts_from_an_earlier_wct_resumes(
+    workspace: Workspace, registry: ComponentRegistry
+) -> None:
+    """Before `partial`, such a run was recorded `completed` (and refused on resume)."""
+    runbook = _optional_runbook(workspace)
+    partial, _ = workspace.run(runbook, registry)
+    with contextlib.closing(sqlite3.connect(workspace.store / STORE_FILE)) as db, db:
+        db.execute(
+            "UPDATE runs SET status = 'completed', reason = ? WHERE run_id = ?",
+            ("optional artifacts failed; their dependents were skipped", partial.run_id),
+        )
+    workspace.write("extra.txt", "fixed")
+
+    result = workspace.wct("run", runbook, "--resume", partial.run_id, "--store", workspace.store)
+
+    assert result.returncode == 0, result.stderr
+    assert set(workspace.statuses(partial.run_id).values()) == {"completed"}
+    assert workspace.run_record(partial.run_id).status == "completed"
+    assert workspace.executions()["steady"] == 1
