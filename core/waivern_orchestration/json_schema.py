@@ -60,9 +60,14 @@ def render_runbook_schema(registry: ComponentRegistry) -> str:
 
 
 def schema_files(registry: ComponentRegistry) -> dict[str, bytes]:
-    """Everything `schemas/` holds, by file name: the runbook schema and the message
-    schemas (byte copies of the files shipped with the package)."""
+    """Everything `schemas/` holds, by file name: the runbook schema, the results
+    document's schema and the message schemas (byte copies of the files shipped with the
+    package)."""
+    # Imported here: the results document's shapes come with the run store's modules.
+    from waivern_orchestration.store.results import RESULTS_SCHEMA_FILE, render_results_schema
+
     files = {RUNBOOK_SCHEMA_FILE: render_runbook_schema(registry).encode("utf-8")}
+    files[RESULTS_SCHEMA_FILE] = render_results_schema().encode("utf-8")
     for message_schema in sorted(SCHEMA_FOLDER.glob("*.json")):
         files[message_schema.name] = message_schema.read_bytes()
     return files

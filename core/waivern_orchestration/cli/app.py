@@ -21,6 +21,7 @@ COMMANDS = (
     "runs_command",
     "poll_command",
     "inspect_command",
+    "export_command",
     "schema_command",
     "components_command",
     "lsp_command",
