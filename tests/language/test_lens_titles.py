@@ -1,6 +1,6 @@
 """Code lens titles (`lens_titles`): "▶ Run" on the runbook, each artifact's status in the
 latest run ("✓ completed …", "✗ failed: …", "not run yet"), and "↻ Resume" only when
-that run failed or was interrupted; which status each artifact's lens shows
+that run failed, was interrupted or is partial; which status each artifact's lens shows
 (`artifact_titles`, `artifact_status`)."""
 
 from __future__ import annotations
@@ -108,7 +108,25 @@ def test_an_interrupted_run_can_be_resumed_and_shows_what_stopped(folder: Runboo
     assert artifact_title(stopped, interrupted) == f"✗ interrupted · run {run.run_id}"
     waiting = replace(files, status=ArtifactStatus.PENDING)
     assert artifact_title(waiting, interrupted) == (f"not run in run {run.run_id} (interrupted)")
-    assert not resumable(with_status(run, RunStatus.COMPLETED))
+    done = {
+        name: replace(state, status=ArtifactStatus.COMPLETED)
+        for name, state in run.artifacts.items()
+    }
+    assert not resumable(replace(with_status(run, RunStatus.COMPLETED), artifacts=done))
+
+
+def test_a_partial_run_offers_resume_as_does_a_completed_one_with_failures(
+    folder: RunbookFolder,
+) -> None:
+    text = SCAN.replace("    source:", "    optional: true\n    source:")
+    folder.write("runbook.yaml", text)
+    outcome = folder.run()  # ./data does not exist: the optional `files` fails
+    assert outcome.status is RunStatus.PARTIAL
+    run = folder.open(text).latest_run()
+    assert run is not None and resumable(run)
+    assert resume_title(run) == f"↻ Resume run {outcome.run_id} (partial)"
+    # as a wct from before `partial` recorded such a run: resumable all the same
+    assert resumable(with_status(run, RunStatus.COMPLETED))
 
 
 def test_an_artifact_still_running_says_so(folder: RunbookFolder) -> None:

@@ -180,6 +180,50 @@ async def test_a_failing_artifact_is_a_diagnostic_until_a_run_completes_it(
 
 
 @one_editor
+async def test_an_optional_failure_ends_the_run_partial_and_resume_completes_it(
+    editor: LspSession,
+) -> None:
+    text = runbook(
+        main={**source(text="hi"), "output": True},
+        extra={**source(fail_unless="ready"), "optional": True},
+        report={**derived("extra"), "output": True},
+    )
+    document = editor.open("runbook.yaml", text, on_disk=True)
+    run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
+
+    ended = f"run {run_id} of Test runbook: "
+    announced: lsp.ShowMessageParams = await until(
+        lambda: next((m for m in editor.client.messages if m.message.startswith(ended)), None),
+        "the outcome",
+    )
+    assert announced.message.startswith(f"{ended}partial; resume with Waivern: Resume")
+    assert announced.type == lsp.MessageType.Warning
+    assert stored_artifacts(editor, run_id) == {
+        "main": "completed",
+        "extra": "failed",
+        "report": "skipped",
+    }
+    lenses = await editor.client.text_document_code_lens_async(
+        lsp.CodeLensParams(text_document=document.id)
+    )
+    resume = [
+        lens.command
+        for lens in lenses or []
+        if lens.command is not None and lens.command.command == "waivern.resume"
+    ]
+    assert [(c.title, list(c.arguments or ())) for c in resume] == [
+        (f"↻ Resume run {run_id} (partial)", [document.uri, run_id])
+    ]
+
+    (editor.root / "ready").touch()
+    editor.client.messages.clear()
+    # "Resume Last Run": the latest resumable run, a partial one
+    assert await command(editor, "waivern.resume", document.uri) == {"run_id": run_id}
+    assert (await outcome_message(editor, ended)).startswith(f"{ended}completed")
+    assert set(stored_artifacts(editor, run_id).values()) == {"completed"}
+
+
+@one_editor
 async def test_cancel_interrupts_a_run_that_resume_then_completes(editor: LspSession) -> None:
     text = runbook(
         files=source(text="hi"), slow={**derived("files", seconds=60, until="go"), "output": True}

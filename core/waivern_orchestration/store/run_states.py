@@ -28,7 +28,7 @@ from waivern_orchestration.store.run_store import (
     RunStore,
     StoreError,
 )
-from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus, limits_of
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus, limits_of, resumable
 
 # A store file modified this recently may change again within the file system's timestamp
 # granularity without its size changing: such a snapshot is read again, not trusted.
@@ -82,6 +82,14 @@ class RunState:
         """The run's status; a `running` run whose process is gone reads `interrupted`
         (it can be resumed)."""
         return self.record.current_status
+
+    @property
+    def resumable(self) -> bool:
+        """Would `wct run --resume` take this run up (`statuses.resumable`)?"""
+        failed = {
+            a.artifact_id for a in self.artifacts.values() if a.status is ArtifactStatus.FAILED
+        }
+        return resumable(self.status, len(failed))
 
     def artifact(self, name: str) -> ArtifactState | None:
         """An artifact by its id or alias as the runbook writes it."""

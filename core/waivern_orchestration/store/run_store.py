@@ -559,6 +559,15 @@ class RunStore:
             )
         return token
 
+    @guarded
+    def resumable(self, record: RunRecord) -> bool:
+        """Would `wct run --resume` take this run up (once nobody executes it)?"""
+        status = record.current_status
+        failed = (
+            self._failed_artifacts(self._db, record.run_id) if status is RunStatus.COMPLETED else 0
+        )
+        return resumable(status, failed)
+
     @staticmethod
     def _failed_artifacts(db: sqlite3.Connection, run_id: str) -> int:
         row = db.execute(

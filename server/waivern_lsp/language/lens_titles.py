@@ -12,7 +12,6 @@ from waivern_orchestration.store.run_states import ArtifactState, RunState
 from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
 ERROR_CHARS = 60  # a lens is one line: longer errors are cut (hover shows them whole)
-RESUMABLE = frozenset({RunStatus.FAILED, RunStatus.INTERRUPTED})
 
 _MARKS = {
     ArtifactStatus.COMPLETED: "✓",
@@ -69,7 +68,7 @@ RUN_TITLE = "▶ Run"
 
 
 def resumable(run: RunState | None) -> bool:
-    return run is not None and run.status in RESUMABLE
+    return run is not None and run.resumable
 
 
 def short_error(error: str | None) -> str:

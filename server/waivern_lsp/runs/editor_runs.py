@@ -304,6 +304,7 @@ class EditorRuns:
             kind = {
                 RunStatus.COMPLETED: lsp.MessageType.Info,
                 RunStatus.INTERRUPTED: lsp.MessageType.Warning,
+                RunStatus.PARTIAL: lsp.MessageType.Warning,
             }.get(run.status, lsp.MessageType.Error)
         if run.status is not RunStatus.COMPLETED:
             outcome += (
