@@ -5,7 +5,7 @@
   their artifacts and a message naming the run id and its final status. A runbook with
   errors is refused (nothing is started).
 - `waivern.resume [uri, run_id?]` → `{"run_id"}`: the given run, or the latest resumable
-  (failed, interrupted, or `running` with its process gone) run of the runbook.
+  (failed, interrupted, partial, or `running` with its process gone) run of the runbook.
 - `waivern.poll [run_id]` → `{"run_id", "status", "completed", "waiting", "failed":
   [{"artifact", "error"}], "next": "poll"|"resume"|"nothing"}` (`wct poll`).
 - `waivern.cancel [run_id]` → `{"run_id", "cancelled"}`: SIGTERM to the run's process.
@@ -170,7 +170,9 @@ def register(server: WaivernServer) -> None:
         if run_id is None:
             run_id = await _store(server, lambda store: _latest_resumable(store, document.path))
             if run_id is None:
-                raise CommandRefused(f"{document.path.name} has no failed or interrupted run")
+                raise CommandRefused(
+                    f"{document.path.name} has no failed, interrupted or partial run"
+                )
         if runs.running(run_id) is not None:
             raise CommandRefused(f"run {run_id} is running")
         return await _start(runs, document, resume=run_id)
@@ -334,7 +336,7 @@ def _latest_resumable(store: RunStore, runbook: Path) -> str | None:
     for record in store.runs():  # newest first
         if real_path(Path(record.runbook_path)) != wanted:
             continue
-        if record.current_status in (RunStatus.FAILED, RunStatus.INTERRUPTED):
+        if store.resumable(record):
             return record.run_id
     return None
 
