@@ -1,7 +1,7 @@
 // Generated from schemas/server-api.schema.json by `npm run generate-types` (`make schema`
 // runs it): do not edit. The shapes are declared in Python, see server/waivern_lsp/api_schema.py.
 
-export type RunStatus = "running" | "completed" | "failed" | "interrupted";
+export type RunStatus = "running" | "completed" | "failed" | "interrupted" | "partial";
 export type ArtifactStatus = "not_started" | "running" | "completed" | "failed" | "skipped" | "pending";
 
 /**
