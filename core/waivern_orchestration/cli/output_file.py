@@ -25,10 +25,9 @@ def replaced_atomically(path: Path) -> Iterator[TextIO]:
     """A text stream whose content becomes ``path`` once the block ends without an
     exception; OutputFileError when the file cannot be written."""
     folder = path.parent
+    check_folder(path)
     if path.is_dir():
         raise OutputFileError(f"cannot write {path}: it is a folder")
-    if not folder.is_dir():
-        raise OutputFileError(f"cannot write {path}: the folder {folder} does not exist")
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else NEW_FILE_MODE
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -49,6 +48,13 @@ def replaced_atomically(path: Path) -> Iterator[TextIO]:
         with suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def check_folder(path: Path) -> None:
+    """OutputFileError when the folder ``path`` would be written in does not exist (said
+    before a long run, not after it)."""
+    if not path.parent.is_dir():
+        raise OutputFileError(f"cannot write {path}: the folder {path.parent} does not exist")
 
 
 def _reason(error: OSError) -> str:

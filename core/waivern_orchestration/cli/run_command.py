@@ -1,5 +1,6 @@
-"""`wct run FILE [--resume RUN_ID] [--store DIR] [--events]`: plan and execute a runbook,
-or resume a failed, interrupted or partial run. Exit 0 when the run completes or ends
+"""`wct run FILE [--resume RUN_ID] [--store DIR] [--events] [-o FILE]`: plan and execute a
+runbook, or resume a failed, interrupted or partial run; with `-o`, write its results
+document (`wct export`) when it ends. Exit 0 when the run completes or ends
 `partial` (only optional artifacts failed), 1 otherwise, 2 for a usage or store problem
 (unknown run, run in use, ...)."""
 
@@ -15,7 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from waivern_orchestration.cli.export_command import ExportFormat, add_format_option, export
 from waivern_orchestration.cli.numbers import whole_number
+from waivern_orchestration.cli.output_file import OutputFileError, check_folder
 from waivern_orchestration.cli.run_display import EventLines, ProgressBar
 from waivern_orchestration.cli.store_option import add_store_option, store_dir
 from waivern_orchestration.execution.events import EventSink
@@ -61,6 +64,14 @@ def add_parser(subparsers: Any) -> None:
         "LocalCluster for the run), dask://HOST:PORT or tls://HOST:PORT (a Dask cluster); "
         "default: WCT_EXECUTOR, else local",
     )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="when the run ends, write its results document to FILE (as `wct export`)",
+    )
+    add_format_option(parser, "--output-format")
     add_store_option(parser)
     parser.set_defaults(run=run)
 
@@ -72,6 +83,12 @@ def run(args: argparse.Namespace) -> int:
     directory = store_dir(args)
     if not args.file.is_file():
         errors.print(f"wct: {args.file}: no such runbook file", markup=False, soft_wrap=True)
+        return 2
+    try:
+        if args.output is not None:
+            check_folder(args.output)
+    except OutputFileError as error:
+        errors.print(f"wct: {error}", markup=False, soft_wrap=True)
         return 2
     try:
         outcome = execute(
@@ -99,6 +116,18 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         errors.print(f"wct: {error}", markup=False, soft_wrap=True)
         return 2
+    if args.output is not None:
+        # The run is recorded whatever happens here: a file that cannot be written is one
+        # line, and `wct export` can write it later.
+        written = export(
+            directory,
+            outcome.run_id,
+            ExportFormat(args.output_format),
+            args.output,
+            problem=lambda line: errors.print(f"wct: {line}", markup=False, soft_wrap=True),
+        )
+        if written != 0:
+            return written
     # `partial`: the required work is done (optional artifacts failed): 0, as for completed.
     return 0 if outcome.status in REQUIRED_DONE else 1
 
