@@ -12,6 +12,8 @@ const RUN_ICONS: Record<RunStatus, StatusIcon> = {
   completed: { icon: "pass", color: "testing.iconPassed" },
   failed: { icon: "error", color: "testing.iconFailed" },
   interrupted: { icon: "debug-pause", color: "charts.yellow" },
+  // Optional artifacts failed: the required work is done, a resume retries the rest.
+  partial: { icon: "warning", color: "charts.yellow" },
 };
 
 const ARTIFACT_ICONS: Record<ArtifactStatus, StatusIcon> = {
@@ -32,6 +34,18 @@ function iconOf(icons: Partial<Record<string, StatusIcon>>, status: string): Sta
 
 export function runIcon(status: RunStatus): StatusIcon {
   return iconOf(RUN_ICONS, status);
+}
+
+/** The status bar's background theme colour after a run (none when it went well). */
+export function runBackground(status: RunStatus): string | undefined {
+  switch (status) {
+    case "failed":
+      return "statusBarItem.errorBackground";
+    case "partial":
+      return "statusBarItem.warningBackground";
+    default:
+      return undefined;
+  }
 }
 
 export function artifactIcon(status: ArtifactStatus): StatusIcon {
@@ -135,7 +149,8 @@ export function runContext(run: RunSummary, resumable: boolean): string {
   if (resumable) {
     flags.push("resumable");
   }
-  if (run.counts.pending > 0 || run.status !== "completed") {
+  // (a partial run waits for no batch job: only its optional artifacts failed)
+  if (run.counts.pending > 0 || (run.status !== "completed" && run.status !== "partial")) {
     flags.push("pollable");
   }
   return flags.join(".");
@@ -190,10 +205,18 @@ export function pollMessage(summary: PollReport): string {
   return `${parts.join("; ")}: ${next}.`;
 }
 
-/** A run may be resumed when it failed or was interrupted, or when it says `running`
- * but its process is gone (killed, the machine restarted). */
-export function isResumable(run: Pick<RunSummary, "status" | "owner_alive">): boolean {
-  return run.status === "failed" || run.status === "interrupted" || isStale(run);
+/** A run may be resumed when it failed, was interrupted or is partial (optional artifacts
+ * failed), when it says `running` but its process is gone (killed, the machine restarted),
+ * or when it says `completed` with failed artifacts (a partial run as an earlier wct
+ * recorded it). */
+export function isResumable(run: Pick<RunSummary, "status" | "owner_alive" | "counts">): boolean {
+  return (
+    run.status === "failed" ||
+    run.status === "interrupted" ||
+    run.status === "partial" ||
+    (run.status === "completed" && run.counts.failed > 0) ||
+    isStale(run)
+  );
 }
 
 /** `running` in the store, but nobody runs it any more. */

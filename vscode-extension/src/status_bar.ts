@@ -2,7 +2,7 @@
 // idle, the outcome of the last run of the runbook in the active editor. Click → Runs view.
 import * as vscode from "vscode";
 import { isRunbook } from "./runbooks";
-import { progressText, relativeTime, runIcon, runTooltip, shownStatus } from "./run_text";
+import { progressText, relativeTime, runBackground, runIcon, runTooltip, shownStatus } from "./run_text";
 import type { RunTracker } from "./run_tracker";
 import type { ServerSession } from "./session";
 
@@ -74,7 +74,7 @@ export class RunStatusBar implements vscode.Disposable {
     }
     let text: string;
     let tooltip: string;
-    let failed = false;
+    let background: string | undefined;
     try {
       const [last] = await server.runs(runbook.toString());
       if (last === undefined) {
@@ -84,7 +84,7 @@ export class RunStatusBar implements vscode.Disposable {
         const status = shownStatus(last);
         text = `$(${runIcon(status).icon}) Waivern: ${status} ${relativeTime(last.started_at, new Date())}`;
         tooltip = `${runTooltip(last, new Date())}\nClick for the Runs view`;
-        failed = status === "failed";
+        background = runBackground(status);
       }
     } catch (error) {
       text = "$(warning) Waivern";
@@ -95,7 +95,7 @@ export class RunStatusBar implements vscode.Disposable {
     }
     this.item.text = text;
     this.item.tooltip = tooltip;
-    this.item.backgroundColor = failed ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+    this.item.backgroundColor = background === undefined ? undefined : new vscode.ThemeColor(background);
     this.item.show();
   }
 

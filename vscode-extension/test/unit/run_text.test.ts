@@ -8,6 +8,7 @@ import {
   pollMessage,
   progressMessage,
   relativeTime,
+  runBackground,
   runContext,
   runDescription,
   runIcon,
@@ -59,12 +60,18 @@ test("a run's line says status, when, how long, and how far it got", () => {
   assert.match(runDescription(running, now), /^running · 1 min ago · 1 min · 4\/4$/);
 });
 
-test("the context menu offers resume only on failed or interrupted runs, cancel on running ones", () => {
+test("the context menu offers resume only on failed, interrupted or partial runs, cancel on running ones", () => {
   assert.equal(runContext(summary(), isResumable(summary())), "run.completed");
   const failed = summary({ status: "failed" });
   assert.equal(runContext(failed, isResumable(failed)), "run.failed.resumable.pollable");
   const interrupted = summary({ status: "interrupted" });
   assert.equal(runContext(interrupted, isResumable(interrupted)), "run.interrupted.resumable.pollable");
+  const optionalFailed = { completed: 2, failed: 1, skipped: 1, pending: 0, not_started: 0 };
+  const partial = summary({ status: "partial", counts: optionalFailed });
+  assert.equal(runContext(partial, isResumable(partial)), "run.partial.resumable");
+  // a partial run as a wct from before `partial` recorded it
+  const earlier = summary({ counts: optionalFailed });
+  assert.equal(runContext(earlier, isResumable(earlier)), "run.completed.resumable");
   const batch = summary({ counts: { completed: 2, failed: 0, skipped: 0, pending: 2, not_started: 0 } });
   assert.equal(runContext(batch, false), "run.completed.pollable");
   assert.equal(runContext(summary({ status: "running", owner_alive: true }), false), "run.running.pollable");
@@ -110,6 +117,18 @@ test("progress lines name what runs now; poll results say what to do next", () =
     }),
     "Run r1 is failed; failed: review: resume it to go on.",
   );
+});
+
+test("a partial run looks like a warning: yellow, and the status bar on a warning background", () => {
+  assert.deepEqual(runIcon("partial"), { icon: "warning", color: "charts.yellow" });
+  assert.equal(runBackground("partial"), "statusBarItem.warningBackground");
+  assert.equal(runBackground("failed"), "statusBarItem.errorBackground");
+  assert.equal(runBackground("completed"), undefined);
+  const partial = summary({
+    status: "partial",
+    counts: { completed: 2, failed: 1, skipped: 1, pending: 0, not_started: 0 },
+  });
+  assert.equal(runDescription(partial, now), "partial · 5 min ago · 2.50 s · 2/4 · 1 failed");
 });
 
 test("a status the extension does not know yet (a newer server) gets a question mark, not an error", () => {
