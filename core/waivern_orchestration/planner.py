@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from waivern_orchestration.analysis import Analysis, ReadText, analyse, paused_collector
 from waivern_orchestration.analysis.cycles import topological_order
+from waivern_orchestration.analysis.dotenv_files import runbook_environment
 from waivern_orchestration.analysis.env_vars import ENV_REFERENCE, UnsetVariable, substitute
 from waivern_orchestration.analysis.facts import Production
 from waivern_orchestration.components import Component, ComponentRegistry
@@ -241,6 +242,8 @@ class Planner:
         self.runs = runs
         self.pause_collector = pause_collector
         self.registry = registry
+        # None: each runbook's own (the environment, then its `.env` files: dotenv_files)
+        self._given_env = env
         self.env: Mapping[str, str] = dict(os.environ) if env is None else env
         self.read_text = read_text
 
@@ -258,6 +261,7 @@ class Planner:
             raise PlanningError(
                 (Diagnostic.of("WCT001", file, Range.of(0, 0, 0, 0), reason),)
             ) from None
+        self._use_environment_of(file)
         with paused_collector() if self.pause_collector else nullcontext():
             analysis = analyse(
                 text,
@@ -268,6 +272,10 @@ class Planner:
                 runs=self.runs,
             )
             return self.plan_analysis(analysis)
+
+    def _use_environment_of(self, file: Path) -> None:
+        if self._given_env is None:
+            self.env = runbook_environment(file)
 
     def plan_analysis(self, analysis: Analysis) -> ExecutionPlan:
         errors = [d for d in analysis.diagnostics if d.is_error]

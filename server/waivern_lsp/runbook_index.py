@@ -169,6 +169,7 @@ class RunbookIndex:
                 real,
                 previous=known.analysis if known is not None else None,
                 registry=workspace.registry,
+                env=workspace.environment(real),
                 read_text=workspace.read_text,
             )
         runbook = IndexedRunbook(path_to_uri(real), real, analysis, split_lines(text), None)

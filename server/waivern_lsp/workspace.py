@@ -23,6 +23,11 @@ from waivern_lsp.options import ServerOptions
 from waivern_lsp.runbook_files import is_runbook, is_yaml_path
 from waivern_orchestration.analysis import Analysis, analyse, failed_analysis, paused_collector
 from waivern_orchestration.analysis.child_paths import real_path
+from waivern_orchestration.analysis.dotenv_files import (
+    DOTENV,
+    RunbookEnvironment,
+    runbook_environment,
+)
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.parse.positions import split_lines
@@ -112,6 +117,13 @@ class RunbookWorkspace:
         first workspace folder."""
         return store_directory(self.options.store, self.roots[0] if self.roots else None)
 
+    def environment(self, path: Path) -> RunbookEnvironment:
+        """The variables a runbook's `${VAR}` take in runs started from the editor: the
+        server's environment, then `.env` beside the runbook, then `.env` in the
+        workspace folder that holds it (`dotenv_files`)."""
+        folder = next((root for root in self.roots if path.is_relative_to(root)), None)
+        return runbook_environment(path, folder if folder is not None else path.parent)
+
     # -- text synchronisation ---------------------------------------------------------
 
     def opened(self, uri: str, path: Path | None, version: int, text: str) -> None:
@@ -142,6 +154,9 @@ class RunbookWorkspace:
     def files_changed(self, paths: Iterable[Path], created: bool = False) -> None:
         """Files changed, were created or deleted on disk (`workspace/didChangeWatchedFiles`,
         saves)."""
+        paths = list(paths)
+        if any(path.name == DOTENV for path in paths):  # what `${VAR}` stand for changed
+            self.reanalyse_all()
         for path in paths:
             key = real_path(path)
             with self._texts_lock:
@@ -252,6 +267,7 @@ class RunbookWorkspace:
                     text,
                     path,
                     previous=previous,
+                    env=self.environment(path),
                     registry=self.registry,
                     read_text=self.read_text,
                     runs=runs,

@@ -14,6 +14,7 @@ from language_support import REGISTRY, Runbook, RunbookFolder, at
 from runbook_samples import MAPPED_PARENT, SCAN
 from waivern_lsp.language.hover_text import HoverContext, Markup, hover_text
 from waivern_lsp.language.sites import ArtifactSite, ReuseSite, site_at
+from waivern_orchestration.analysis.dotenv_files import runbook_environment
 from waivern_orchestration.store.run_states import RunState
 
 
@@ -572,13 +573,36 @@ artifacts:
 """
 
 
-def test_a_set_variable_is_set_and_its_value_is_never_shown(folder: RunbookFolder) -> None:
+def test_a_set_secret_variable_is_set_and_its_value_is_never_shown(folder: RunbookFolder) -> None:
     runbook = folder.open(at(ENV_RUNBOOK, "DB_PASSWORD"))
     text = hover(runbook, env={"DB_PASSWORD": "hunter2-do-not-show"})
     assert text == (
         "**`${DB_PASSWORD}`** · environment variable\n\n"
-        "- set in the editor's environment (values are never shown)"
+        "- set in the editor's environment; a secret: its value is never shown"
     )
+
+
+def test_a_variable_that_is_no_secret_shows_its_value_and_where_it_is_set(
+    folder: RunbookFolder,
+) -> None:
+    runbook = folder.open(at(ENV_RUNBOOK.replace("DB_PASSWORD", "DB_FILE"), "DB_FILE"))
+    assert hover(runbook, env={"DB_FILE": "customers.db"}) == (
+        "**`${DB_FILE}`** · environment variable\n\n"
+        "- set in the editor's environment: `customers.db`"
+    )
+    # from a `.env` file: which one; a secret there is no more shown than anywhere
+    dotenv = folder.write(".env", "DB_FILE=from-dotenv.db\nDB_PASSWORD=hunter2-do-not-show\n")
+    environment = runbook_environment(runbook.path, folder.root, base={})
+    assert hover(runbook, env=environment) == (
+        "**`${DB_FILE}`** · environment variable\n\n"
+        f"- set in `{dotenv}`: `from-dotenv.db`"
+    )
+    secret = hover(folder.open(at(ENV_RUNBOOK, "DB_PASSWORD")), env=environment) or ""
+    assert secret.endswith(f"- set in `{dotenv}`; a secret: its value is never shown")
+    # a URL with a password in it is a secret, whatever the variable's name
+    url = "postgres://app:hunter2-do-not-show@db/app"
+    dsn = hover(runbook, env={"DB_FILE": url}) or ""
+    assert "hunter2" not in dsn and "a secret" in dsn
 
 
 def test_an_unset_variable_shows_its_default_or_that_a_run_fails(folder: RunbookFolder) -> None:
@@ -589,7 +613,8 @@ def test_an_unset_variable_shows_its_default_or_that_a_run_fails(folder: Runbook
     )
     assert hover(folder.open(at(ENV_RUNBOOK, "DB_PASSWORD"))) == (
         "**`${DB_PASSWORD}`** · environment variable\n\n"
-        "- not set and no default: a run fails until it is set"
+        "- not set and no default: a run fails until it is set (in the environment or a "
+        "`.env` file beside the runbook)"
     )
     empty = ENV_RUNBOOK.replace("${DATA_DIR:-data}", "${DATA_DIR:-}")
     assert (hover(folder.open(at(empty, "DATA_DIR"))) or "").endswith("- default: empty")

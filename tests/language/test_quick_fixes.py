@@ -244,3 +244,13 @@ def test_windows_line_ends_are_kept(folder: RunbookFolder) -> None:
 def test_a_diagnostic_without_a_fix_has_none(folder: RunbookFolder) -> None:
     runbook = folder.open(SCAN.replace("inputs: [files]", "inputs: [findings]"))  # a cycle
     assert fixes(runbook, "WCT011") == []
+
+
+def test_an_unset_variable_can_be_given_a_default(folder: RunbookFolder) -> None:
+    runbook = folder.open(SCAN.replace("path: data", "path: ${SCAN_DIR}"))
+    # (not the preferred fix: a line in `.env`, made by the server, is)
+    [default] = fixes(runbook, "WCT050")
+    assert (default.title, default.preferred) == ("Give `${SCAN_DIR}` a default", False)
+    text = applied(runbook, default)
+    assert "path: ${SCAN_DIR:-}" in text
+    assert "WCT050" not in [d.code for d in folder.open(text).analysis.diagnostics]

@@ -306,7 +306,7 @@ async def _edit_and_run(editor: LspSession, seen: Seen) -> None:
     failing.cursor = lsp.Position(line=line, character=len("        fail_unless: ${D"))
     variable = await editor.hover(failing)
     assert variable is not None and isinstance(variable.contents, lsp.MarkupContent)
-    assert "values are never shown" in seen(variable.contents.value)
+    assert "a secret: its value is never shown" in seen(variable.contents.value)
 
     lenses = await editor.client.text_document_code_lens_async(
         lsp.CodeLensParams(text_document=failing.id)

@@ -155,7 +155,9 @@ async def test_only_runbooks_get_diagnostics_and_none_are_left_stale(lsp: LspSes
     assert cleared.diagnostics == []
 
 
-async def test_the_server_asks_to_hear_of_yaml_files_changing_on_disk(lsp: LspSession) -> None:
+async def test_the_server_asks_to_hear_of_yaml_and_env_files_changing_on_disk(
+    lsp: LspSession,
+) -> None:
     document = lsp.open("runbook.yaml", SCAN)
     await lsp.diagnostics(document)
     caps = lsp.client.capabilities
@@ -168,4 +170,4 @@ async def test_the_server_asks_to_hear_of_yaml_files_changing_on_disk(lsp: LspSe
     assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
     options = registration.register_options
     patterns = [w["globPattern"] for w in options["watchers"]]  # type: ignore[index]
-    assert patterns == ["**/*.yaml", "**/*.yml"]
+    assert patterns == ["**/*.yaml", "**/*.yml", "**/.env"]

@@ -55,7 +55,7 @@ async def test_a_hover_answers_with_markdown_and_the_range_of_the_name(lsp: LspS
 
     # a variable set in the server's environment: set, its value never shown
     text = await hover(lsp, lsp.open("env.yaml", at(ENV_RUNBOOK, "DB_PASSWORD")))
-    assert "set in the editor's environment" in text
+    assert "set in the editor's environment; a secret" in text
     assert "hunter2" not in text
 
 

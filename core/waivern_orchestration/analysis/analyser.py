@@ -10,12 +10,12 @@ the result is identical to a fresh analysis of the same text.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from waivern_orchestration.analysis.artifact_check import ArtifactCheckContext, check_artifact
 from waivern_orchestration.analysis.child_paths import real_path
+from waivern_orchestration.analysis.dotenv_files import runbook_environment
 from waivern_orchestration.analysis.facts import (
     Analysis,
     ArtifactInfo,
@@ -68,7 +68,7 @@ def analyse(
     usable = previous if previous is not None and previous.path == file else None
     analyser = _Analyser(
         registry or default_registry(),
-        dict(os.environ) if env is None else env,
+        runbook_environment(file) if env is None else env,
         read_text or read_from_disk,
         limits,
         usable.engine.child_cache if usable is not None else {},

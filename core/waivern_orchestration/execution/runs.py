@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import os
 import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from waivern_orchestration.analysis.dotenv_files import runbook_environment
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.execution.batch import StoreBatchAccess
@@ -57,7 +57,7 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
     SIGINT and SIGTERM stop the run cleanly: it ends `interrupted` and can be resumed."""
     registry = request.registry or default_registry()
     runbook = request.runbook.absolute()
-    env = dict(os.environ) if request.env is None else request.env
+    env = runbook_environment(runbook) if request.env is None else request.env
     spec = parse_executor(request.executor)  # (a mistake is refused before anything runs)
     with RunStore(request.store_dir) as store, contextlib.ExitStack() as cluster:
         if request.resume is None:

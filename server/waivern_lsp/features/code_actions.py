@@ -18,9 +18,10 @@ from lsprotocol import types as lsp
 from waivern_lsp.conversions import LineCodec, to_lsp_diagnostic
 from waivern_lsp.features.code_lens import latest_run
 from waivern_lsp.language.lens_titles import resumable
-from waivern_lsp.language.quick_fixes import FIXABLE, QuickFix, quick_fixes
+from waivern_lsp.language.quick_fixes import FIXABLE, QuickFix, quick_fixes, unset_variable
 from waivern_lsp.server import WaivernServer
 from waivern_lsp.workspace import RunbookDocument
+from waivern_orchestration.analysis.dotenv_files import DOTENV, dotenv_paths
 from waivern_orchestration.parse.positions import Range
 
 QUICK_FIX = lsp.CodeActionKind.QuickFix
@@ -69,6 +70,19 @@ def _fixes(
             continue
         shown = codec.range(diagnostic.range)
         attached = sent.get(_key(diagnostic.code, shown)) or to_lsp_diagnostic(diagnostic, codec)
+        if diagnostic.code == "WCT050":
+            added = _add_to_dotenv(server, document, unset_variable(analysis, diagnostic))
+            if added is not None:
+                title, edit = added
+                actions.append(
+                    lsp.CodeAction(
+                        title=title,
+                        kind=QUICK_FIX,
+                        diagnostics=[attached],
+                        edit=edit,
+                        is_preferred=True if preferred else None,
+                    )
+                )
         actions.extend(
             lsp.CodeAction(
                 title=fix.title,
@@ -80,6 +94,56 @@ def _fixes(
             for fix in fixes
         )
     return actions
+
+
+def _add_to_dotenv(
+    server: WaivernServer, document: RunbookDocument, name: str | None
+) -> tuple[str, lsp.WorkspaceEdit] | None:
+    """A line `NAME=` at the end of the `.env` beside the runbook (created when there is
+    none and the client can create files); the user types the value after it."""
+    if name is None:
+        return None
+    path = dotenv_paths(document.path, document.path.parent)[0]
+    uri = path.as_uri()
+    title = f"Add `{name}=` to {DOTENV} beside the runbook"
+    if not path.exists():
+        operations = server.capability("workspace.workspace_edit.resource_operations") or []
+        if "create" not in operations or not server.supports(
+            "workspace.workspace_edit.document_changes"
+        ):
+            return None
+        insert = lsp.TextEdit(range=lsp.Range(start=_START, end=_START), new_text=f"{name}=\n")
+        return title, lsp.WorkspaceEdit(
+            document_changes=[
+                lsp.CreateFile(uri=uri, options=lsp.CreateFileOptions(ignore_if_exists=True)),
+                lsp.TextDocumentEdit(
+                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(
+                        uri=uri, version=None
+                    ),
+                    edits=[insert],
+                ),
+            ]
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None  # (a file we cannot read is not one to edit)
+    lines = text.split("\n")
+    end = lsp.Position(line=len(lines) - 1, character=len(lines[-1]))  # (ASCII names)
+    separator = "" if not text or text.endswith("\n") else "\n"
+    insert = lsp.TextEdit(range=lsp.Range(start=end, end=end), new_text=f"{separator}{name}=\n")
+    if server.supports("workspace.workspace_edit.document_changes"):
+        return title, lsp.WorkspaceEdit(
+            document_changes=[lsp.TextDocumentEdit(text_document=_unversioned(uri), edits=[insert])]
+        )
+    return title, lsp.WorkspaceEdit(changes={uri: [insert]})
+
+
+def _unversioned(uri: str) -> lsp.OptionalVersionedTextDocumentIdentifier:
+    return lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None)
+
+
+_START = lsp.Position(line=0, character=0)
 
 
 def _key(code: object, range_: lsp.Range) -> tuple[object, ...]:

@@ -204,7 +204,8 @@ def register(server: WaivernServer) -> None:
         document = await _runbook(server, _argument(args, 0, "uri"))
         analysis = document.analysis
         assert analysis is not None
-        planner = Planner(registry=server.runbooks.registry)
+        environment = server.runbooks.environment(document.path)
+        planner = Planner(registry=server.runbooks.registry, env=environment)
         try:
             plan = await asyncio.to_thread(planner.plan_analysis, analysis)
         except PlanningError as error:

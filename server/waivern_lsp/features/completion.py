@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 from lsprotocol import types as lsp
 
@@ -79,7 +78,7 @@ def register(server: WaivernServer) -> None:
             analysis=document.analysis,
             lines=document.lines,
             registry=server.runbooks.registry,
-            env=os.environ,
+            env=server.runbooks.environment(document.path),
             store=store,
         )
         choices = complete(cursor, context)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from pathlib import Path
 
 from lsprotocol import types as lsp
@@ -45,7 +44,7 @@ def register(server: WaivernServer) -> None:
             analysis=document.analysis,
             registry=server.runbooks.registry,
             markup=Markup(markdown),
-            env=os.environ,
+            env=server.runbooks.environment(document.path),
             run=await _run_for(site, server.runbooks.store_dir, document.path),
         )
         text = hover_text(site, context)

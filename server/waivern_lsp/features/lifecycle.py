@@ -45,9 +45,11 @@ def register(server: WaivernServer) -> None:
 
 async def _watch_yaml_files(server: WaivernServer) -> None:
     """Ask the client to report YAML files created, changed or deleted on disk (child
-    runbooks edited outside the editor, files a parent could not find yet)."""
+    runbooks edited outside the editor, files a parent could not find yet), and `.env`
+    files (the values of `${VAR}`)."""
     watchers = [
-        lsp.FileSystemWatcher(glob_pattern=pattern) for pattern in ("**/*.yaml", "**/*.yml")
+        lsp.FileSystemWatcher(glob_pattern=pattern)
+        for pattern in ("**/*.yaml", "**/*.yml", "**/.env")
     ]
     try:
         await server.client_register_capability_async(

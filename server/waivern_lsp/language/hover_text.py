@@ -35,11 +35,12 @@ from waivern_lsp.language.sites import (
     Site,
 )
 from waivern_orchestration.analysis import Analysis
+from waivern_orchestration.analysis.dotenv_files import RunbookEnvironment
 from waivern_orchestration.analysis.facts import Alias, ArtifactInfo, DeclaredInput, Production
 from waivern_orchestration.components import Component, ComponentRegistry
 from waivern_orchestration.message_schemas import known_schemas, resolve_schema
 from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlScalar
-from waivern_orchestration.redaction import Redactor, referenced
+from waivern_orchestration.redaction import Redactor, is_secret, marked_secret, referenced
 from waivern_orchestration.store.run_states import ArtifactState, RunState
 from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
@@ -463,15 +464,38 @@ def _env_var(site: EnvVarSite, context: HoverContext) -> list[str]:
     m = context.markup
     env = site.site
     facts = []
-    if env.name in context.env:
-        facts.append("- set in the editor's environment (values are never shown)")
+    value = context.env.get(env.name)
+    if value is not None:
+        known = context.env
+        origin = known.origin(env.name) if isinstance(known, RunbookEnvironment) else None
+        where = f"in {m.code(str(origin))}" if origin is not None else "in the editor's environment"
+        if is_secret(env.name, value, marked_secret(context.env)):
+            facts.append(f"- set {where}; a secret: its value is never shown")
+        else:
+            facts.append(f"- set {where}: {_shown_value(value, m)}")
     elif env.default is not None:
         facts.append("- not set: the default is used")
     else:
-        facts.append("- not set and no default: a run fails until it is set")
+        facts.append(
+            "- not set and no default: a run fails until it is set (in the environment or "
+            "a `.env` file beside the runbook)"
+        )
     if env.default is not None:
         facts.append(f"- default {m.code(env.default)}" if env.default else "- default: empty")
     return [f"{m.strong(m.code('${' + env.name + '}'))} · environment variable", "\n".join(facts)]
+
+
+# A value longer than this is cut in a hover.
+MAX_SHOWN_VALUE = 120
+
+
+def _shown_value(value: str, m: Markup) -> str:
+    if not value:
+        return "empty"
+    one_line = value.replace("\r", "\\r").replace("\n", "\\n")
+    if len(one_line) > MAX_SHOWN_VALUE:
+        one_line = one_line[: MAX_SHOWN_VALUE - 1] + "…"
+    return m.code(one_line)
 
 
 def _schema(name: str, context: HoverContext) -> list[str]:

@@ -28,7 +28,7 @@ from waivern_orchestration.message_schemas import SchemaRef, known_schemas, reso
 from waivern_orchestration.parse.positions import Position, Range
 from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlNode, YamlScalar
 
-FIXABLE = frozenset({"WCT010", "WCT020", "WCT021", "WCT031", "WCT043", "WCT090"})
+FIXABLE = frozenset({"WCT010", "WCT020", "WCT021", "WCT031", "WCT043", "WCT050", "WCT090"})
 MAX_NAMES = 3  # did-you-mean fixes offered for one misspelt name
 PLACEHOLDER_SCHEMA = "standard_input/1.0.0"
 
@@ -64,7 +64,26 @@ def quick_fixes(
         return _missing_output_schema(analysis, diagnostic, text)
     if diagnostic.code == "WCT090":
         return _mark_output(analysis, diagnostic, text)
+    if diagnostic.code == "WCT050":
+        return _default_for(analysis, diagnostic)
     return []
+
+
+def unset_variable(analysis: Analysis, diagnostic: Diagnostic) -> str | None:
+    """The name of the variable a WCT050 is about."""
+    site = next((site for site in analysis.env_sites if site.range == diagnostic.range), None)
+    return site.name if site is not None else None
+
+
+def _default_for(analysis: Analysis, diagnostic: Diagnostic) -> list[QuickFix]:
+    """`${NAME}` → `${NAME:-}`: the run goes on with an empty value (the other fix, a line
+    in `.env`, is made where files can be edited: `features.code_actions`)."""
+    name = unset_variable(analysis, diagnostic)
+    if name is None or diagnostic.range.start.line != diagnostic.range.end.line:
+        return []
+    return [
+        QuickFix(f"Give `${{{name}}}` a default", (TextChange(diagnostic.range, f"${{{name}:-}}"),))
+    ]
 
 
 # -- did you mean -------------------------------------------------------------------------
