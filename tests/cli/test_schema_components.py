@@ -63,10 +63,11 @@ def test_schema_dir_writes_everything_schemas_holds(
     assert written == schema_files(default_registry())
     assert set(written) >= {
         "runbook.schema.json",
+        "results.schema.json",
         "standard_input-1.0.0.json",
         "personal_data_finding-1.0.0.json",
     }
-    assert capsys.readouterr().err == f"wrote 4 schema files to {tmp_path / 'schemas'}\n"
+    assert capsys.readouterr().err == f"wrote 5 schema files to {tmp_path / 'schemas'}\n"
 
 
 def test_components_lists_connectors_and_processors(capsys: pytest.CaptureFixture[str]) -> None:
