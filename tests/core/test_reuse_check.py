@@ -78,3 +78,23 @@ def test_without_a_store_every_reuse_is_reported(tmp_path: Path) -> None:
     [(code, _, message)] = codes(RUNBOOK.format(run="run-1", artifact="files"), tmp_path)
     assert code == "WCT060"
     assert "(none yet)" in message
+
+
+def test_a_run_named_by_a_variable_is_checked_with_its_value(
+    store_with_a_run: tuple[Path, str],
+) -> None:
+    directory, run = store_with_a_run
+    text = RUNBOOK.format(run="'${EARLIER_RUN}'", artifact="files")
+
+    def found(env: dict[str, str]) -> list[tuple[str, str]]:
+        analysis = analyse(text, "runbook.yaml", env=env, runs=StoreLookup(directory))
+        return [(d.code, d.message) for d in analysis.diagnostics]
+
+    assert found({"EARLIER_RUN": run}) == []
+    [(code, message)] = found({"EARLIER_RUN": "run-2"})
+    assert code == "WCT060" and message.startswith("run `run-2` is not in the run store")
+    # not set: WCT050 says so, and there is no run to look for
+    assert [code for code, _ in found({})] == ["WCT050"]
+    defaulted = RUNBOOK.format(run="'${EARLIER_RUN:-run-1}'", artifact="files")
+    analysis = analyse(defaulted, "runbook.yaml", env={}, runs=StoreLookup(directory))
+    assert analysis.diagnostics == ()
