@@ -35,6 +35,8 @@ COMMANDS = (
     ("runs", "--json"),
     ("inspect", "{run}"),
     ("inspect", "{run}", "findings", "--json"),
+    ("export", "{run}"),
+    ("export", "{run}", "--format", "sarif"),
     ("poll", "{run}"),
     ("run", "{runbook}"),
     ("run", "{runbook}", "--resume", "{run}"),
