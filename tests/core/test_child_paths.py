@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from waivern_orchestration.analysis import analyse
 from waivern_orchestration.analysis.child_paths import (
     ChildLocation,
     locate_child,
     search_directories,
 )
+from waivern_orchestration.planner import Planner
 
 CHILD = "name: Child\ndescription: A child runbook.\nartifacts: {}\n"
 
@@ -164,3 +166,86 @@ def test_a_symlink_loop_is_not_found_rather_than_an_error(layout: Layout) -> Non
     location = locate_child("loop.yaml", layout.project, [])
 
     assert location.code == "WCT041"
+
+
+# -- the root runbook's template_paths hold at every level ---------------------------------
+
+GRANDCHILD = """\
+name: Grandchild
+description: Finds personal data in documents
+inputs:
+  documents:
+    input_schema: standard_input/1.0.0
+outputs:
+  findings:
+    artifact: found
+artifacts:
+  found:
+    inputs: documents
+    process:
+      type: personal_data
+"""
+
+MIDDLE = """\
+name: Middle
+description: Passes its documents to a shared grandchild
+inputs:
+  documents:
+    input_schema: standard_input/1.0.0
+outputs:
+  findings:
+    artifact: nested
+artifacts:
+  nested:
+    inputs: documents
+    child_runbook:
+      path: grandchild.yaml
+      input_mapping:
+        documents: documents
+      output: findings
+"""
+
+ROOT = """\
+name: Root
+description: Templates in two folders
+config:
+  template_paths: [teams, shared]
+artifacts:
+  files:
+    source:
+      type: filesystem
+      properties:
+        path: data
+  analysed:
+    inputs: files
+    child_runbook:
+      path: middle.yaml
+      input_mapping:
+        documents: files
+      output: findings
+    output: true
+"""
+
+
+def test_a_grandchild_is_found_in_the_root_runbooks_template_paths(tmp_path: Path) -> None:
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "teams" / "middle.yaml").write_text(MIDDLE, encoding="utf-8")
+    (tmp_path / "shared" / "grandchild.yaml").write_text(GRANDCHILD, encoding="utf-8")
+    root = tmp_path / "runbook.yaml"
+    root.write_text(ROOT, encoding="utf-8")
+    assert analyse(ROOT, root, env={}).diagnostics == ()
+    plan = Planner(env={}).plan(root)
+    assert "analysed.middle.nested.grandchild.found" in {a.id for a in plan.artifacts}
+    # opened on its own, the middle runbook has no root paths but its own
+    alone = analyse(MIDDLE, tmp_path / "teams" / "middle.yaml", env={})
+    assert [d.code for d in alone.diagnostics] == ["WCT041"]
+    # the middle runbook's own folder comes first: a grandchild there wins
+    (tmp_path / "teams" / "grandchild.yaml").write_text(
+        GRANDCHILD.replace("Grandchild", "Team grandchild"), encoding="utf-8"
+    )
+    analysis = analyse(ROOT, root, env={})
+    [middle] = [link.analysis for link in analysis.children.values() if link.analysis]
+    [nested] = [link.path for link in middle.children.values()]
+    assert nested == (tmp_path / "teams" / "grandchild.yaml").resolve()

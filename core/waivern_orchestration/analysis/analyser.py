@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from waivern_orchestration.analysis.artifact_check import ArtifactCheckContext, check_artifact
-from waivern_orchestration.analysis.child_paths import real_path
+from waivern_orchestration.analysis.child_paths import real_path, root_template_directories
 from waivern_orchestration.analysis.dotenv_files import runbook_environment
+from waivern_orchestration.analysis.env_vars import expand
 from waivern_orchestration.analysis.facts import (
     Analysis,
     ArtifactInfo,
@@ -110,6 +111,7 @@ class _Analyser:
         self.old_child_cache = child_cache
         self.child_cache: dict[ChildKey, Analysis] = {}
         self.max_depth: int | None = None
+        self.root_templates: tuple[Path, ...] = ()
 
     def analyse(
         self, text: str, file: Path, chain: tuple[Path, ...], previous: Analysis | None
@@ -222,8 +224,11 @@ class _Analyser:
     ) -> Analysis:
         context = self._artifact_context(file, text)
         header = check_header(root, file, context.line_text)
-        if self.max_depth is None:
+        if self.max_depth is None:  # the root runbook's: they hold at every level
             self.max_depth = header.config.max_child_depth
+            self.root_templates = root_template_directories(
+                file.parent, [expand(path, self.env) for path in header.config.template_paths]
+            )
         facts = (
             _facts_of(unchanged, infos)
             if unchanged is not None
@@ -239,6 +244,7 @@ class _Analyser:
                     chain=chain,
                     max_depth=self.max_depth,
                     runs=self.runs,
+                    root_templates=self.root_templates,
                 ),
             )
         )
@@ -276,7 +282,7 @@ class _Analyser:
         )
 
     def _analyse_child(self, text: str, real: Path, chain: tuple[Path, ...]) -> Analysis:
-        key = (real, text, chain, self.max_depth or 0)
+        key = (real, text, chain, self.max_depth or 0, self.root_templates)
         known = self.child_cache.get(key) or self.old_child_cache.get(key)
         if known is not None and not self._still_valid(known):
             known = None

@@ -123,6 +123,7 @@ class _ChildLinker:
             expand(request.path, env),
             self.scope.file.parent,
             [expand(path, env) for path in self.scope.header.config.template_paths],
+            self.context.root_templates,
         )
         if location.path is None:
             assert location.code is not None and location.message is not None

@@ -1,6 +1,7 @@
-"""Where a child runbook path leads: the parent's directory first, then
+"""Where a child runbook path leads: the parent's directory first, then its
 `config.template_paths` (relative to the runbook's directory, never the working
-directory). Anything whose real path (symlinks resolved) falls outside those
+directory), then the root runbook's (at every level of nesting, as the original `wct`
+does). Anything whose real path (symlinks resolved) falls outside those
 directories is refused."""
 
 from __future__ import annotations
@@ -18,16 +19,31 @@ class ChildLocation:
     message: str | None
 
 
-def search_directories(runbook_dir: Path, template_paths: Sequence[str]) -> list[Path]:
+def search_directories(
+    runbook_dir: Path, template_paths: Sequence[str], root_templates: Sequence[Path] = ()
+) -> list[Path]:
+    """The runbook's directory, its own `config.template_paths`, then the root runbook's
+    (``root_templates``, absolute), each once."""
     directories = [runbook_dir]
     for template in template_paths:
         candidate = Path(template)
         directories.append(candidate if candidate.is_absolute() else runbook_dir / candidate)
+    directories += [directory for directory in root_templates if directory not in directories]
     return directories
 
 
-def locate_child(path_text: str, runbook_dir: Path, template_paths: Sequence[str]) -> ChildLocation:
-    directories = search_directories(runbook_dir, template_paths)
+def root_template_directories(root_dir: Path, template_paths: Sequence[str]) -> tuple[Path, ...]:
+    """The root runbook's `config.template_paths` as absolute directories."""
+    return tuple(search_directories(root_dir, template_paths)[1:])
+
+
+def locate_child(
+    path_text: str,
+    runbook_dir: Path,
+    template_paths: Sequence[str],
+    root_templates: Sequence[Path] = (),
+) -> ChildLocation:
+    directories = search_directories(runbook_dir, template_paths, root_templates)
     allowed = [real_path(directory) for directory in directories]
     for directory in directories:
         candidate = directory / path_text

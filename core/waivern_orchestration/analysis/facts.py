@@ -331,7 +331,8 @@ class ChainProblem:
     diagnostic: Diagnostic
 
 
-ChildKey = tuple[Path, str, tuple[Path, ...], int]  # (real path, text, chain, depth limit)
+# (real path, text, chain, depth limit, the root runbook's template directories)
+ChildKey = tuple[Path, str, tuple[Path, ...], int, tuple[Path, ...]]
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,6 +35,9 @@ class RunbookContext:
     chain: tuple[Path, ...]  # real paths of this runbook and the parents that led here
     max_depth: int
     runs: StoreLookup | None = None  # the run store, for `reuse` (WCT060); None: unchecked
+    # The root runbook's `config.template_paths` (absolute, variables substituted): a
+    # child runbook at any depth is also looked for there, after its own runbook's paths.
+    root_templates: tuple[Path, ...] = ()
 
 
 @dataclass
