@@ -4,9 +4,9 @@ Each artifact starts the moment its last input completes (no waiting for a DAG l
 never more than `config.max_concurrency` at once. Components run in worker threads; the
 asyncio loop schedules, persists and reports. A failed artifact skips everything that
 depends on it while independent branches go on; an `optional` failure is a warning (its
-dependents are still skipped): the run ends `partial`, and a resume runs them again. A processor that hands work to a batch provider leaves its
-artifact `pending` and the run ends `interrupted`, to be resumed once `wct poll` has the
-results. `config.timeout` and `stop()` (signals) end the run early: what has not finished
+dependents are still skipped): the run ends `partial`, and a resume runs them again. A
+processor that hands work to a batch provider leaves its artifact `pending` and the run
+ends `interrupted`, to be resumed once `wct poll` has the results. `config.timeout` and `stop()` (signals) end the run early: what has not finished
 is recorded as not run, and everything completed stays completed.
 """
 
