@@ -6,8 +6,9 @@ asyncio loop schedules, persists and reports. A failed artifact skips everything
 depends on it while independent branches go on; an `optional` failure is a warning (its
 dependents are still skipped): the run ends `partial`, and a resume runs them again. A
 processor that hands work to a batch provider leaves its artifact `pending` and the run
-ends `interrupted`, to be resumed once `wct poll` has the results. `config.timeout` and `stop()` (signals) end the run early: what has not finished
-is recorded as not run, and everything completed stays completed.
+ends `interrupted`, to be resumed once `wct poll` has the results. `config.timeout` and
+`stop()` (signals) end the run early: what has not finished is recorded as not run, and
+everything completed stays completed.
 """
 
 from __future__ import annotations
