@@ -29,8 +29,11 @@ _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _DEFS_PREFIX = "#/$defs/"
 
 
-def runbook_json_schema(registry: ComponentRegistry) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a runbook using the components of `registry`."""
+def runbook_json_schema(registry: ComponentRegistry, variables: bool = True) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a runbook using the components of `registry`;
+    with ``variables``, a `${VAR}` is accepted where a number, a bool or a constrained
+    text stands (`_accept_variables`): what editors that only speak JSON Schema get. The
+    language server reads the fields without (its analysis substitutes the variables)."""
     schema = Runbook.model_json_schema()
     definitions: dict[str, Any] = schema["$defs"]
     # The models forbid unknown fields; say so on every model object, even if pydantic
@@ -41,6 +44,8 @@ def runbook_json_schema(registry: ComponentRegistry) -> dict[str, Any]:
     _hint_message_schemas(definitions["RunbookInput"]["properties"]["input_schema"])
     _constrain_component(definitions, "SourceConfig", "connector", registry.connectors)
     _constrain_component(definitions, "ProcessConfig", "processor", registry.processors)
+    if variables:
+        _accept_variables(schema)
     header = {
         "$schema": _DRAFT,
         "$id": RUNBOOK_SCHEMA_ID,
@@ -86,6 +91,59 @@ def write_schema_files(target_dir: Path, registry: ComponentRegistry) -> list[Pa
 
 def _dump(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# A value that holds a `${VAR}` (or `${VAR:-default}`): substituted before it is checked.
+VARIABLE_PATTERN = r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}"
+_VARIABLE = {
+    "type": "string",
+    "pattern": VARIABLE_PATTERN,
+    "description": "An environment variable (`${VAR}`, `${VAR:-default}`), substituted "
+    "before the runbook is checked.",
+}
+# Keywords whose value maps names to schemas (the names are no schema keywords).
+_NAME_MAPS = frozenset({"properties", "$defs", "patternProperties", "dependentSchemas"})
+# What a schema node keeps at its top when its value may also be a variable.
+_ANNOTATIONS = ("title", "description", "markdownDescription", "default", "examples")
+
+
+def _accept_variables(node: Any) -> None:
+    """Wherever a value is a number, a bool, or text with an enum or a pattern (a component
+    type, an artifact id), a `${VAR}` is accepted too: the analysis checks the value it
+    becomes (`analysis.substitution`; component properties are substituted by the
+    planner)."""
+    if isinstance(node, list):
+        for item in node:
+            _accept_variables(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in _NAME_MAPS and isinstance(value, dict):  # names → schemas
+            for schema in value.values():
+                _accept_variables(schema)
+        elif key not in ("enum", "const", "default", "examples"):
+            _accept_variables(value)
+    kind = node.get("type")
+    if isinstance(kind, str):
+        kinds = {kind}
+    elif isinstance(kind, list) and all(isinstance(k, str) for k in kind):
+        kinds = set(kind)
+    else:
+        return
+    strict_text = "string" in kinds and any(k in node for k in ("enum", "const", "pattern"))
+    if not (kinds & {"integer", "number", "boolean"} or strict_text):
+        return
+    if node.get("pattern") == VARIABLE_PATTERN:
+        return
+    kept = {key: node[key] for key in _ANNOTATIONS if key in node}
+    value_schema = {key: item for key, item in node.items() if key not in _ANNOTATIONS}
+    node.clear()
+    node.update(kept)
+    # (if/else rather than anyOf: a wrong value gets the value's own errors, not also
+    # "does not match the variable pattern")
+    node["if"] = dict(_VARIABLE)
+    node["else"] = value_schema
 
 
 def _forbid_unknown_fields(objects: Sequence[dict[str, Any]]) -> None:

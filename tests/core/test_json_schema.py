@@ -208,7 +208,8 @@ def test_an_unknown_processor_type_is_rejected(validator: Draft202012Validator) 
 
 
 def test_component_types_are_listed_with_their_descriptions(schema: dict[str, Any]) -> None:
-    connector_type = schema["$defs"]["SourceConfig"]["properties"]["type"]
+    # (a `${VAR}`, or one of these)
+    connector_type = schema["$defs"]["SourceConfig"]["properties"]["type"]["else"]
 
     assert connector_type["enum"] == ["filesystem", "mysql", "postgresql", "sqlite"]
     assert connector_type["markdownEnumDescriptions"][0].startswith("Reads text files")
@@ -356,3 +357,30 @@ def properties_in(node: Any, path: str = "#") -> Iterator[tuple[str, dict[str, A
             yield from properties_in(child, f"{path}/{keyword}/{index}")
     for keyword in ("items", "additionalProperties", "if", "then", "else", "not", "contains"):
         yield from properties_in(node.get(keyword), f"{path}/{keyword}")
+
+
+def test_a_variable_is_accepted_wherever_the_analysis_substitutes_one() -> None:
+    validator = Draft202012Validator(runbook_json_schema(default_registry()))
+    runbook: dict[str, Any] = {
+        "name": "Variables",
+        "description": "Everything from the environment",
+        "config": {"timeout": "${SCAN_TIMEOUT}", "max_concurrency": "${N:-2}"},
+        "artifacts": {
+            "rows": {
+                "source": {
+                    "type": "${CONNECTOR}",
+                    "properties": {"host": "db", "port": "${PGPORT}", "database": "crm"},
+                },
+            },
+            "findings": {
+                "inputs": "${UPSTREAM}",
+                "process": {"type": "personal_data"},
+                "output": "${PUBLISH}",
+            },
+        },
+    }
+    assert list(validator.iter_errors(runbook)) == []
+    # a literal of the wrong type is still refused
+    runbook["artifacts"]["findings"]["output"] = "maybe"
+    runbook["config"]["timeout"] = "soon"
+    assert len(list(validator.iter_errors(runbook))) == 2

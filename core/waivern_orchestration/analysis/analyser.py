@@ -167,11 +167,13 @@ class _Analyser:
         layout = previous.engine.layout
         if layout is None or previous.header is None:
             return None
+        if any(self.env.get(name) != value for name, value in previous.engine.env_used.items()):
+            return None  # values substituted into the artifacts kept changed: all again
         old = list(previous.artifact_list)
         edit = reparse(layout, previous.text, text, len(old), self.limits)
         if edit is None:
             return None
-        local = ArtifactCheckContext(file, self.registry, edit.line_text)
+        local = ArtifactCheckContext(file, self.registry, edit.line_text, self.env)
         fresh = [check_artifact(entry, local) for entry in edit.entries]
         replaced = old[edit.first : edit.last + 1]
         infos = [
@@ -209,7 +211,7 @@ class _Analyser:
                 lines = split_lines(text)
             return lines[number] if 0 <= number < len(lines) else ""
 
-        return ArtifactCheckContext(file, self.registry, line_text)
+        return ArtifactCheckContext(file, self.registry, line_text, self.env)
 
     def _finish(
         self,
@@ -223,7 +225,7 @@ class _Analyser:
         unchanged: Analysis | None = None,
     ) -> Analysis:
         context = self._artifact_context(file, text)
-        header = check_header(root, file, context.line_text)
+        header = check_header(root, file, context.line_text, self.env)
         if self.max_depth is None:  # the root runbook's: they hold at every level
             self.max_depth = header.config.max_child_depth
             self.root_templates = root_template_directories(

@@ -11,8 +11,8 @@ analysis keep it for every artifact an edit did not touch.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from waivern_orchestration.analysis.facts import (
     Reference,
 )
 from waivern_orchestration.analysis.model_errors import model_diagnostics
+from waivern_orchestration.analysis.substitution import substitute_tree, with_notes
 from waivern_orchestration.analysis.suggestions import did_you_mean
 from waivern_orchestration.analysis.tree_checks import scan_subtree
 from waivern_orchestration.components import ComponentRegistry
@@ -54,6 +55,8 @@ class ArtifactCheckContext:
     file: Path
     registry: ComponentRegistry
     line_text: Callable[[int], str]  # a line of the text the artifact stands in
+    # The variables `${VAR}` take: structural values are checked substituted.
+    env: Mapping[str, str] = field(default_factory=dict)
 
 
 def check_artifact(entry: YamlEntry, context: ArtifactCheckContext) -> ArtifactInfo:
@@ -89,6 +92,7 @@ class _ArtifactCheck:
         duplicates, found_sites = scan_subtree(node, self.context.file, self.context.line_text)
         self.diagnostics.extend(duplicates)
         sites = tuple(found_sites)
+        substituted = substitute_tree(node, self.context.env) if sites else []
         if not isinstance(node, YamlMapping):
             if isinstance(node, YamlScalar) and node.value is None:
                 message = f"artifact `{self.id}` is empty: give it a `source`, `inputs` or `reuse`"
@@ -134,7 +138,7 @@ class _ArtifactCheck:
             output=output,
             child=child,
             env_sites=sites,
-            diagnostics=tuple(self.diagnostics),
+            diagnostics=tuple(with_notes(self.diagnostics, substituted)),
             description=description,
             reuse=reuse,
         )

@@ -3,7 +3,7 @@ the declared `inputs` and `outputs` of a runbook meant as a child."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -17,6 +17,7 @@ from waivern_orchestration.analysis.facts import (
     Reference,
 )
 from waivern_orchestration.analysis.model_errors import model_diagnostics
+from waivern_orchestration.analysis.substitution import Substituted, substitute_tree, with_notes
 from waivern_orchestration.analysis.suggestions import did_you_mean
 from waivern_orchestration.analysis.tree_checks import duplicate_keys_in, scan_subtree
 from waivern_orchestration.diagnostics import Diagnostic
@@ -25,19 +26,29 @@ from waivern_orchestration.models import Runbook, RunbookConfig, RunbookHeader
 from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlScalar, to_python
 
 
-def check_header(root: YamlMapping, file: Path, line_text: Callable[[int], str]) -> HeaderInfo:
+def check_header(
+    root: YamlMapping,
+    file: Path,
+    line_text: Callable[[int], str],
+    env: Mapping[str, str] | None = None,
+) -> HeaderInfo:
+    """The runbook's fields but its artifacts; `config` is checked with its variables
+    substituted (``env``: `config.timeout: ${SCAN_TIMEOUT}`)."""
     diagnostics: list[Diagnostic] = []
     sites: list[EnvSite] = []
+    substituted: list[Substituted] = []
     artifacts_entry = root.get("artifacts")
     data = {}
     for entry in root.entries:
         key = entry.key_text
         if key == "artifacts":
             continue
-        data[key] = to_python(entry.value)
         duplicates, found_sites = scan_subtree(entry.value, file, line_text)
         diagnostics.extend(duplicates)
         sites.extend(found_sites)
+        if key == "config" and found_sites:
+            substituted += substitute_tree(entry.value, env or {})
+        data[key] = to_python(entry.value)
     # Top-level duplicates (the artifacts' own keys are checked artifact by artifact).
     diagnostics.extend(duplicate_keys_in(root.entries, file))
 
@@ -97,7 +108,7 @@ def check_header(root: YamlMapping, file: Path, line_text: Callable[[int], str])
         artifacts_entry.key.range if artifacts_entry is not None else None,
         artifacts_entry is not None and isinstance(artifacts_entry.value, YamlMapping),
         tuple(sites),
-        tuple(diagnostics),
+        tuple(with_notes(diagnostics, substituted)),
     )
 
 

@@ -24,7 +24,8 @@ def scan_subtree(
     while stack:
         current = stack.pop()
         if isinstance(current, YamlScalar):
-            value = current.value
+            # (as written: a value substituted already keeps its text in `source`)
+            value = current.source if current.source is not None else current.value
             if value.__class__ is str and "${" in value:
                 sites.extend(env_sites(current, line_text))
         elif isinstance(current, YamlMapping):

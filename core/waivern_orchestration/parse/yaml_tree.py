@@ -345,6 +345,16 @@ _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 
 
+def plain_value(text: str) -> Any:
+    """What ``text`` written as a plain scalar would be: a bool, an int, a float, None or
+    the text (YAML 1.1 rules, as the parser resolves them)."""
+    tag = _RESOLVE(yaml.ScalarNode, text, (True, False))
+    return text if tag == _STR else _scalar_value(tag, text)
+
+
+_RESOLVE: Any = yaml.resolver.Resolver().resolve
+
+
 def _scalar_value(tag: str, raw: str) -> Any:
     """A plain scalar's value by its resolved tag; text for anything but str, bool, int,
     float and null (timestamps, binary) so that models see what was written."""

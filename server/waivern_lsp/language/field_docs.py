@@ -87,7 +87,9 @@ def _runbook_schema(registry: ComponentRegistry) -> JsonSchema:
     # Registries are not hashable (they hold dicts); one is made per server, so by identity.
     known = _schemas.get(id(registry))
     if known is None or known.registry is not registry:
-        known = _schemas[id(registry)] = _Registered(registry, runbook_json_schema(registry))
+        known = _schemas[id(registry)] = _Registered(
+            registry, runbook_json_schema(registry, variables=False)
+        )
     return known.schema
 
 

@@ -48,7 +48,7 @@ class RunbookFields:
 
     def __init__(self, registry: ComponentRegistry) -> None:
         self.registry = registry
-        self._root = runbook_json_schema(registry)
+        self._root = runbook_json_schema(registry, variables=False)
         self._tables: dict[tuple[tuple[str, ...], str | None], tuple[Field, ...] | None] = {}
         self._fields: dict[tuple[tuple[str, ...], str | None], Field | None] = {}
 
