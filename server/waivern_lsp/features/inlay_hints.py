@@ -1,13 +1,16 @@
 """Inlay hints (`textDocument/inlayHint`): each artifact's resolved output schema, shown
 after its id (`files: → standard_input/1.0.0`), so what flows between artifacts can be
-read without hovering. Only for the lines asked for; none where the schema is unknown;
-nothing for a client that does not declare inlay hint support."""
+read without hovering, and the value of each `${VAR}` that is set and no secret
+(`${DATA_DIR}` `= ./data`, from the environment or a `.env` file). Only for the lines
+asked for; none where the schema is unknown; nothing for a client that does not declare
+inlay hint support."""
 
 from __future__ import annotations
 
 from lsprotocol import types as lsp
 
 from waivern_lsp.language.schema_hints import schema_hints
+from waivern_lsp.language.variable_hints import variable_hints
 from waivern_lsp.server import WaivernServer
 
 
@@ -21,7 +24,7 @@ def register(server: WaivernServer) -> None:
             return None
         codec = server.codec(document)
         first, last = params.range.start.line, params.range.end.line
-        return [
+        hints = [
             lsp.InlayHint(
                 position=codec.position(position),
                 label=label,
@@ -30,3 +33,10 @@ def register(server: WaivernServer) -> None:
             )
             for position, label in schema_hints(document.analysis, document.lines, first, last)
         ]
+        if document.analysis.env_sites:
+            env = server.runbooks.environment(document.path)
+            hints += [
+                lsp.InlayHint(position=codec.position(position), label=label, padding_left=True)
+                for position, label in variable_hints(document.analysis, env, first, last)
+            ]
+        return hints
