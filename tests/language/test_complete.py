@@ -607,3 +607,15 @@ def test_nothing_is_offered_in_a_flow_mapping_nor_after_a_closed_list(
 
 def test_a_field_without_known_values_offers_nothing(folder: RunbookFolder) -> None:
     assert choices(folder.open(CHAIN.replace("under ./data", "under <|>"))) == []
+
+
+def test_the_database_connectors_properties_are_offered(folder: RunbookFolder) -> None:
+    for connector in ("postgresql", "mysql"):
+        runbook = folder.open(
+            CHAIN.replace("type: filesystem", f"type: {connector}").replace(
+                "        path: data\n", "        host: db\n        <|>\n"
+            )
+        )
+        offered = labels(choices(runbook))
+        assert {"port", "database", "user", "password"} <= set(offered), offered
+        assert "host" not in offered  # written already
