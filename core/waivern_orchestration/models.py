@@ -1,19 +1,38 @@
 """The runbook format as pydantic models.
 
 Every field carries a description: the JSON Schema (and through it hover and completion)
-is generated from these models. Unknown fields are errors. Rules that need more than one
-field or another file (production method, child mappings, references) are checked by the
-analyser, which reports them with their own codes and ranges.
+is generated from these models. Unknown fields are errors.
+
+An artifact's rules across its own fields are model validators, so that a runbook built
+in Python is refused as the original wct refuses it (a `ValidationError`): exactly one
+production method (WCT004) and a child runbook's `output` or `output_mapping` (WCT045).
+The analysis reports the same rules itself, as diagnostics with their codes and the
+ranges of the keys at fault; it validates with `ANALYSED` as the validation context,
+which leaves these validators out, so that one problem is one precise diagnostic and
+not also a vaguer one on the whole artifact. The planner does the same with
+definitions the analysis has passed. Rules that need another artifact or another file
+(references, cycles, schemas, child mappings) are the analysis's alone.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 SCHEMA_REF_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*(/[0-9]+\.[0-9]+\.[0-9]+)?$"
 ARTIFACT_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
+
+# `model_validate(data, context=ANALYSED)`: the artifact's rules across fields are checked
+# (and reported with positions) by the analysis, not by the model.
+ANALYSED: Final[Mapping[str, bool]] = MappingProxyType({"rules_checked_by_analysis": True})
+
+
+def _checked_by_analysis(info: ValidationInfo) -> bool:
+    context = info.context
+    return isinstance(context, Mapping) and context.get("rules_checked_by_analysis") is True
 
 
 class _Model(BaseModel):
@@ -144,6 +163,22 @@ class ChildRunbookConfig(_Model):
         ),
     )
 
+    @model_validator(mode="after")
+    def _one_output_choice(self, info: ValidationInfo) -> ChildRunbookConfig:
+        if _checked_by_analysis(info):
+            return self  # WCT045, on the key at fault
+        if self.output is not None and self.output_mapping is not None:
+            raise ValueError(
+                "give either `output` (this artifact becomes that child output) or "
+                "`output_mapping` (child outputs under new names), not both"
+            )
+        if self.output is None and self.output_mapping is None:
+            raise ValueError(
+                "`child_runbook` needs `output` (the child output this artifact becomes) "
+                "or `output_mapping`"
+            )
+        return self
+
 
 class ArtifactDefinition(_Model):
     """One artifact: how it is produced and what it is."""
@@ -184,11 +219,52 @@ class ArtifactDefinition(_Model):
         description="A failure is a warning, not a run failure (dependents are still skipped).",
     )
 
+    @model_validator(mode="after")
+    def _one_production_method(self, info: ValidationInfo) -> ArtifactDefinition:
+        if _checked_by_analysis(info):
+            return self  # WCT004, on the keys at fault
+        problem = _production_problem(self)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
     @property
     def input_ids(self) -> list[str]:
         if self.inputs is None:
             return []
         return [self.inputs] if isinstance(self.inputs, str) else list(self.inputs)
+
+
+def _production_problem(artifact: ArtifactDefinition) -> str | None:
+    """What is wrong with how the artifact is produced (the rules of WCT004), or None.
+
+    Exactly one of `source`, `inputs` and `reuse`; `child_runbook` goes with `inputs` alone
+    (no `process`, `source` or `reuse`); `process` and `merge` need `inputs`; `inputs` names at
+    least one artifact."""
+    present = [
+        name for name in ("source", "inputs", "reuse") if getattr(artifact, name) is not None
+    ]
+    if len(present) > 1:
+        names = " and ".join(f"`{name}`" for name in present)
+        return f"the artifact has {names}: give exactly one of `source`, `inputs` or `reuse`"
+    if not present:
+        hint = " (`child_runbook` also needs `inputs`)" if artifact.child_runbook else ""
+        return f"an artifact needs exactly one of `source`, `inputs` or `reuse`{hint}"
+    problems: list[str] = []
+    if artifact.inputs is not None and not any(artifact.input_ids):
+        problems.append("`inputs` is empty: name the artifact(s) it is derived from")
+    if artifact.child_runbook is not None:
+        problems.extend(
+            f"`child_runbook` produces the artifact: remove `{clash}`"
+            for clash in ("process", "source", "reuse")
+            if getattr(artifact, clash) is not None
+        )
+    else:
+        if artifact.process is not None and artifact.inputs is None:
+            problems.append("`process` works on `inputs`: the artifact has none")
+        if artifact.merge is not None and artifact.inputs is None:
+            problems.append("`merge` combines `inputs`: the artifact has none")
+    return "; ".join(problems) or None
 
 
 class RunbookHeader(_Model):

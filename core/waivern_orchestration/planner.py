@@ -29,7 +29,7 @@ from waivern_orchestration.components import Component, ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.message_schemas import resolve_schema
-from waivern_orchestration.models import ArtifactDefinition, RunbookConfig
+from waivern_orchestration.models import ANALYSED, ArtifactDefinition, RunbookConfig
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.runbook_file import RunbookTooLarge, read_runbook
 from waivern_orchestration.redaction import (
@@ -115,7 +115,7 @@ class PlannedArtifact:
             runbook_path=data["runbook_path"],
             origin=data["origin"],
             definition=ArtifactDefinition.model_validate(
-                _substituted_templates(data["definition"], templates, env)
+                _substituted_templates(data["definition"], templates, env), context=ANALYSED
             ),
             inputs=tuple(data["inputs"]),
             input_schemas=tuple(data["input_schemas"]),
@@ -488,7 +488,7 @@ class _Flattener:
             substituted = _substitute_all(data, self.env, self.secrets, (), templates)
         except UnsetVariable:  # reported as an error before flattening starts
             raise AssertionError("unset variable reached the flattener") from None
-        result = ArtifactDefinition.model_validate(substituted)
+        result = ArtifactDefinition.model_validate(substituted, context=ANALYSED)
         return result, _kept(templates, result.model_dump(mode="json"))
 
 

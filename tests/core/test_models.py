@@ -60,11 +60,11 @@ MINIMAL: dict[type[BaseModel], dict[str, Any]] = {
     RunbookConfig: {},
     RunbookInput: {"input_schema": "standard_input/1.0.0"},
     RunbookOutput: {"artifact": "findings"},
-    ArtifactDefinition: {},
+    ArtifactDefinition: {"source": {"type": "filesystem"}},
     SourceConfig: {"type": "filesystem"},
     ProcessConfig: {"type": "personal_data"},
     ReuseConfig: {"from_run": "run-1", "artifact": "findings"},
-    ChildRunbookConfig: {"path": "child.yaml"},
+    ChildRunbookConfig: {"path": "child.yaml", "output": "findings"},
 }
 
 
@@ -132,14 +132,16 @@ def test_a_required_input_without_default_is_fine() -> None:
 def test_input_ids_lists_the_inputs_however_they_are_written(
     inputs: str | list[str] | None, ids: list[str]
 ) -> None:
-    assert ArtifactDefinition(inputs=inputs).input_ids == ids
+    filesystem = {"source": {"type": "filesystem"}}
+    production: dict[str, Any] = {"inputs": inputs} if inputs else filesystem
+    assert ArtifactDefinition.model_validate(production).input_ids == ids
 
 
 @pytest.mark.parametrize(
     "schema", ["personal_data_finding/1.0.0", "standard_input", "my_schema_2/10.20.30"]
 )
 def test_an_output_schema_is_a_name_with_an_optional_version(schema: str) -> None:
-    assert ArtifactDefinition(output_schema=schema).output_schema == schema
+    assert ArtifactDefinition(inputs="files", output_schema=schema).output_schema == schema
 
 
 @pytest.mark.parametrize(
@@ -147,13 +149,13 @@ def test_an_output_schema_is_a_name_with_an_optional_version(schema: str) -> Non
 )
 def test_a_malformed_output_schema_is_refused(schema: str) -> None:
     with pytest.raises(ValidationError):
-        ArtifactDefinition(output_schema=schema)
+        ArtifactDefinition(inputs="files", output_schema=schema)
 
 
 def test_concatenate_is_the_only_merge() -> None:
-    assert ArtifactDefinition(merge="concatenate").merge == "concatenate"
+    assert ArtifactDefinition(inputs=["a", "b"], merge="concatenate").merge == "concatenate"
     with pytest.raises(ValidationError):
-        ArtifactDefinition.model_validate({"merge": "zip"})
+        ArtifactDefinition.model_validate({"inputs": ["a", "b"], "merge": "zip"})
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ from waivern_orchestration.analysis.tree_checks import scan_subtree
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.diagnostics import Reporter
 from waivern_orchestration.message_schemas import known_schemas, resolve_schema
-from waivern_orchestration.models import ARTIFACT_ID_PATTERN, ArtifactDefinition
+from waivern_orchestration.models import ANALYSED, ARTIFACT_ID_PATTERN, ArtifactDefinition
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.yaml_tree import (
     YamlEntry,
@@ -147,7 +147,8 @@ class _ArtifactCheck:
 
     def _validate(self, node: YamlMapping, key_range: Range) -> bool:
         try:
-            ArtifactDefinition.model_validate(to_python(node))
+            # The rules across fields are `_production`'s and `_child`'s, with positions.
+            ArtifactDefinition.model_validate(to_python(node), context=ANALYSED)
         except ValidationError as error:
             self.diagnostics.extend(
                 model_diagnostics(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from waivern_orchestration.diagnostics import Diagnostic, Severity
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.models import (
+    ANALYSED,
     ArtifactDefinition,
     Runbook,
     RunbookConfig,
@@ -171,7 +172,7 @@ class ArtifactInfo:
         if not self.valid:
             return None
         if self._definition is None:
-            made = ArtifactDefinition.model_validate(to_python(self.node))
+            made = ArtifactDefinition.model_validate(to_python(self.node), context=ANALYSED)
             object.__setattr__(self, "_definition", made)
         return self._definition
 
