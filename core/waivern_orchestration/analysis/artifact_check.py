@@ -28,12 +28,13 @@ from waivern_orchestration.analysis.facts import (
     Reference,
 )
 from waivern_orchestration.analysis.model_errors import model_diagnostics
+from waivern_orchestration.analysis.schema_check import unknown_schema_message
 from waivern_orchestration.analysis.substitution import substitute_tree, with_notes
 from waivern_orchestration.analysis.suggestions import did_you_mean
 from waivern_orchestration.analysis.tree_checks import scan_subtree
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.diagnostics import Reporter
-from waivern_orchestration.message_schemas import known_schemas, resolve_schema
+from waivern_orchestration.message_schemas import resolve_schema
 from waivern_orchestration.models import ANALYSED, ARTIFACT_ID_PATTERN, ArtifactDefinition
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.yaml_tree import (
@@ -312,13 +313,7 @@ class _ArtifactCheck:
         if not isinstance(value, str):
             return None
         if resolve_schema(value) is None:
-            names = [str(ref) for ref in known_schemas()]
-            self.report(
-                "WCT030",
-                entry.value.range,
-                f"unknown message schema `{value}`{did_you_mean(value, names)} "
-                f"(known: {', '.join(f'`{name}`' for name in names)})",
-            )
+            self.report("WCT030", entry.value.range, unknown_schema_message(value))
         return NamedSite(value, entry.value.range)
 
     # -- child runbook ------------------------------------------------------------------

@@ -17,11 +17,11 @@ from waivern_orchestration.analysis.facts import (
     Reference,
 )
 from waivern_orchestration.analysis.model_errors import model_diagnostics
+from waivern_orchestration.analysis.schema_check import unknown_schema_message
 from waivern_orchestration.analysis.substitution import Substituted, substitute_tree, with_notes
-from waivern_orchestration.analysis.suggestions import did_you_mean
 from waivern_orchestration.analysis.tree_checks import duplicate_keys_in, scan_subtree
 from waivern_orchestration.diagnostics import Diagnostic
-from waivern_orchestration.message_schemas import known_schemas, resolve_schema
+from waivern_orchestration.message_schemas import resolve_schema
 from waivern_orchestration.models import Runbook, RunbookConfig, RunbookHeader
 from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlScalar, to_python
 
@@ -119,7 +119,6 @@ def _declared_inputs(
     found: dict[str, DeclaredInput] = {}
     if not isinstance(node, YamlMapping):
         return found
-    names = [str(ref) for ref in known_schemas()]
     for entry in node.entries:
         spec = entry.value
         schema: str | None = None
@@ -132,10 +131,7 @@ def _declared_inputs(
                 if resolve_schema(schema) is None:
                     diagnostics.append(
                         Diagnostic.of(
-                            "WCT030",
-                            file,
-                            schema_node.range,
-                            f"unknown message schema `{schema}`{did_you_mean(schema, names)}",
+                            "WCT030", file, schema_node.range, unknown_schema_message(schema)
                         )
                     )
             optional = _flag(spec, "optional")

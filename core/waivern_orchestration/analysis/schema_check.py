@@ -1,13 +1,21 @@
 """Message schemas along the DAG (WCT030): each artifact's output schema is resolved
 from its connector, processor, inputs, child runbook or `output_schema`, in an order that
 puts inputs first; a processor must accept its inputs' schemas, a fan-in without a
-processor must join one schema, a child input must be fed the schema it declares."""
+processor must join one schema, a child input must be fed the schema it declares. A
+schema named in the runbook, or written by a component, that no installed package
+provides is WCT030 too (`unknown_schema_message`)."""
 
 from __future__ import annotations
 
 from waivern_orchestration.analysis.facts import Alias, ArtifactInfo, Production
 from waivern_orchestration.analysis.scope import RunbookScope
-from waivern_orchestration.message_schemas import SchemaRef, resolve_schema
+from waivern_orchestration.analysis.suggestions import did_you_mean
+from waivern_orchestration.message_schemas import (
+    SchemaRef,
+    default_schemas,
+    known_schemas,
+    resolve_schema,
+)
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.yaml_tree import YamlMapping
 
@@ -105,7 +113,17 @@ class _SchemaResolver:
         kind: str,
     ) -> SchemaRef | None:
         if declared is None:
-            return offered[0] if offered else None
+            produced = offered[0] if offered else None
+            site = info.source_type if kind == "connector" else info.process_type
+            if produced is not None and produced not in known_schemas() and site is not None:
+                broken = default_schemas().why_unavailable(str(produced))
+                self.scope.report(
+                    "WCT030",
+                    site.range,
+                    f"this {kind} writes `{produced}`, a message schema no installed package "
+                    "provides" + (f": {broken}" if broken else ""),
+                )
+            return produced
         if declared not in offered and info.output_schema is not None:
             self.scope.report(
                 "WCT030",
@@ -140,6 +158,20 @@ class _SchemaResolver:
                     f"child input `{key.name}` expects {expected}, but `{reference.name}` "
                     f"produces {actual}",
                 )
+
+
+def unknown_schema_message(text: str) -> str:
+    """Why `text` names no installed message schema: a plug-in that declares it but
+    could not provide it, or no package at all (with the closest known names)."""
+    broken = default_schemas().why_unavailable(text)
+    if broken is not None:
+        return f"message schema `{text}` is unavailable: {broken}"
+    names = [str(ref) for ref in known_schemas()]
+    return (
+        f"unknown message schema `{text}`{did_you_mean(text, names)} (installed: "
+        f"{', '.join(f'`{name}`' for name in names)}; a plug-in adds more through the "
+        "`waivern.schemas` entry points)"
+    )
 
 
 def _key_range(info: ArtifactInfo, key: str) -> Range:
