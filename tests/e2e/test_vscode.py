@@ -110,6 +110,40 @@ def test_completion_in_inputs_offers_the_other_artifacts(
     assert vscode_workspace.text(CUSTOMER_SCAN) == text  # the edit was never saved
 
 
+@pytest.mark.parametrize("first", ["runs view", "runbook"])
+def test_the_runs_view_and_a_runbook_share_one_server_whichever_comes_first(
+    vscode_windows: Windows, code_server: CodeServer, first: str
+) -> None:
+    logs = code_server.user_data / "logs"
+    before = set(logs.glob("*/exthost*/*/Waivern.log"))
+    with vscode_windows.open(f"one-server-{first.replace(' ', '-')}") as window:
+        window.record_notifications()
+
+        def show_runs_view() -> None:
+            # the activity bar's Waivern icon, as a user would
+            window.page.locator(".activitybar .action-item a[aria-label^='Waivern']").click()
+            title = window.page.locator(".part.sidebar .title-label")
+            title.filter(has_text=re.compile("runs", re.IGNORECASE)).wait_for()
+
+        def open_runbook() -> None:
+            window.open_file(CUSTOMER_SCAN)
+            window.wait_for_server()
+
+        for step in (show_runs_view, open_runbook)[:: 1 if first == "runs view" else -1]:
+            step()
+        window.go_to(3, 3)
+        window.hover("Name of the runbook")  # a round trip: the server answers
+        # The window's own output channel: the server was started once. (A second start,
+        # the old bug, came at once when the view was shown; its failure a moment later:
+        # give it that moment.)
+        window.page.wait_for_timeout(1500)
+        [log] = set(logs.glob("*/exthost*/*/Waivern.log")) - before
+        starts = log.read_text().count("Starting the Waivern language server")
+        seen = window.page.evaluate("() => window.__notificationsSeen")
+    assert starts == 1, log.read_text()
+    assert seen == [], seen
+
+
 @dataclass(frozen=True)
 class RunSeen:
     """What the user saw of a run of customer_scan started from the palette."""

@@ -7,6 +7,9 @@ import { RUN_PROGRESS, type RunProgress, WaivernServer } from "./server_api";
 import type { RunTracker } from "./run_tracker";
 import type { StartFailure } from "./start_failure";
 
+/** How long a command waits for a server its client is restarting after a crash. */
+const RESTART_PATIENCE_MS = 10_000;
+
 export class ServerSession implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private up = false;
@@ -46,9 +49,10 @@ export class ServerSession implements vscode.Disposable {
     return this.up && this.client?.initializeResult?.capabilities.diagnosticProvider !== undefined;
   }
 
-  /** Starts the server unless it runs or is starting. */
+  /** Starts the server unless it runs, is starting, or is being restarted by its client
+   * after a crash: one client (and one server) per window, whatever asks first. */
   start(): Promise<void> {
-    if (this.disposed) {
+    if (this.disposed || (this.client !== undefined && this.starting === undefined)) {
       return Promise.resolve();
     }
     this.starting ??= this.doStart().finally(() => {
@@ -84,7 +88,9 @@ export class ServerSession implements vscode.Disposable {
    * it never started); when it cannot run, says why with a Restart button, and undefined.
    */
   async ready(): Promise<WaivernServer | undefined> {
-    if (!this.up) {
+    if (!this.up && this.client !== undefined && this.starting === undefined) {
+      await this.whenUp(RESTART_PATIENCE_MS); // (its client restarts it after a crash)
+    } else if (!this.up) {
       await (this.starting ?? (this.lastFailure === undefined ? this.start() : undefined));
     }
     if (!this.up) {
@@ -97,6 +103,19 @@ export class ServerSession implements vscode.Disposable {
       return undefined;
     }
     return this.api;
+  }
+
+  /** Resolves once the server is up, or after `patience` ms. */
+  private whenUp(patience: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, patience);
+      const listener = this.onDidChangeState((up) => up && done());
+      function done(): void {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      }
+    });
   }
 
   private async doStart(): Promise<void> {
