@@ -28,6 +28,13 @@ if TYPE_CHECKING:
         SourceConfig,
     )
     from waivern_orchestration.planner import ExecutionPlan, Planner, PlanningError
+    from waivern_orchestration.python_api import (
+        analyse_runbook,
+        artifact_output,
+        plan_runbook,
+        run_runbook,
+        runbook_yaml,
+    )
 
 _HOMES = {
     "Analysis": "analysis",
@@ -46,6 +53,11 @@ _HOMES = {
     "ExecutionPlan": "planner",
     "Planner": "planner",
     "PlanningError": "planner",
+    "analyse_runbook": "python_api",
+    "artifact_output": "python_api",
+    "plan_runbook": "python_api",
+    "run_runbook": "python_api",
+    "runbook_yaml": "python_api",
 }
 
 
@@ -83,4 +95,9 @@ __all__ = [
     "SourceConfig",
     "__version__",
     "analyse",
+    "analyse_runbook",
+    "artifact_output",
+    "plan_runbook",
+    "run_runbook",
+    "runbook_yaml",
 ]

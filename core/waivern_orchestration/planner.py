@@ -261,6 +261,12 @@ class Planner:
             raise PlanningError(
                 (Diagnostic.of("WCT001", file, Range.of(0, 0, 0, 0), reason),)
             ) from None
+        return self.plan_text(text, file)
+
+    def plan_text(self, text: str, path: Path | str) -> ExecutionPlan:
+        """Plan a runbook's ``text`` as if it stood in the file ``path``: its relative paths
+        and child runbooks are found from there (a runbook built in Python: `python_api`)."""
+        file = Path(path).absolute()
         self._use_environment_of(file)
         with paused_collector() if self.pause_collector else nullcontext():
             analysis = analyse(

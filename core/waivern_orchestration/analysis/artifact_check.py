@@ -219,7 +219,7 @@ class _ArtifactCheck:
                 "derived from",
             )
         if child is not None:
-            for clash in ("process", "source"):
+            for clash in ("process", "source", "reuse"):
                 other = node.get(clash)
                 if other is not None:
                     self.report(

@@ -43,6 +43,9 @@ class RunRequest:
     # Where the batches run (`wct run --executor`, `executors.parse_executor`): None is
     # `WCT_EXECUTOR`, else `local`.
     executor: str | None = None
+    # The runbook's text when it is not read from `runbook` (a runbook built in Python,
+    # `python_api`): `runbook` is then the file it stands for, which need not exist.
+    text: str | None = None
 
 
 Notice = Callable[[str], None]  # one line for the user (a changed runbook on resume, ...)
@@ -50,6 +53,12 @@ Notice = Callable[[str], None]  # one line for the user (a changed runbook on re
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _runbook_sha256(request: RunRequest, runbook: Path) -> str:
+    if request.text is not None:
+        return hashlib.sha256(request.text.encode("utf-8")).hexdigest()
+    return file_sha256(runbook)
 
 
 def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
@@ -62,7 +71,11 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
     with RunStore(request.store_dir) as store, contextlib.ExitStack() as cluster:
         if request.resume is None:
             planner = Planner(registry=registry, env=env, pause_collector=request.pause_collector)
-            plan = planner.plan(runbook)
+            plan = (
+                planner.plan(runbook)
+                if request.text is None
+                else planner.plan_text(request.text, runbook)
+            )
             run_id = new_run_id()
         else:
             run_id = request.resume
@@ -76,14 +89,15 @@ def execute(request: RunRequest, sink: EventSink, notice: Notice) -> RunOutcome:
             token = store.create_run(
                 run_id,
                 str(runbook),
-                file_sha256(runbook),
+                _runbook_sha256(request, runbook),
                 plan_to_record(plan),
                 [(a.id, a.origin, plan.alias_of(a.id)) for a in plan.artifacts],
                 executor=spec.label,
             )
         else:
             token = store.claim(run_id, executor=spec.label)
-            if not runbook.exists() or file_sha256(runbook) != record.runbook_sha256:
+            gone = request.text is None and not runbook.exists()
+            if gone or _runbook_sha256(request, runbook) != record.runbook_sha256:
                 notice(
                     f"the runbook changed since run {run_id} started; resuming with the plan "
                     "recorded then (start a new run to use the changes)"
