@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from waivern_orchestration.components import Component, ComponentRegistry
-from waivern_orchestration.message_schemas import SCHEMA_FOLDER, known_schemas
+from waivern_orchestration.message_schemas import known_schemas
 from waivern_orchestration.models import ARTIFACT_ID_PATTERN, Runbook
 
 RUNBOOK_SCHEMA_ID = "https://waivern.dev/schemas/runbook.schema.json"
@@ -66,15 +66,16 @@ def render_runbook_schema(registry: ComponentRegistry) -> str:
 
 def schema_files(registry: ComponentRegistry) -> dict[str, bytes]:
     """Everything `schemas/` holds, by file name: the runbook schema, the results
-    document's schema and the message schemas (byte copies of the files shipped with the
-    package)."""
+    document's schema and the installed message schemas (`name-version.json`, byte copies
+    of the files their packages ship). The checked-in folder is written where only the
+    built-in schemas are installed, so it holds only those."""
     # Imported here: the results document's shapes come with the run store's modules.
     from waivern_orchestration.store.results import RESULTS_SCHEMA_FILE, render_results_schema
 
     files = {RUNBOOK_SCHEMA_FILE: render_runbook_schema(registry).encode("utf-8")}
     files[RESULTS_SCHEMA_FILE] = render_results_schema().encode("utf-8")
-    for message_schema in sorted(SCHEMA_FOLDER.glob("*.json")):
-        files[message_schema.name] = message_schema.read_bytes()
+    for ref, message_schema in known_schemas().items():
+        files[ref.file_name] = message_schema.content
     return files
 
 
@@ -153,8 +154,9 @@ def _forbid_unknown_fields(objects: Sequence[dict[str, Any]]) -> None:
 
 
 def _hint_message_schemas(field_schema: dict[str, Any]) -> None:
-    # Hints, not an enum: a runbook may name a schema a plug-in adds later, and the
-    # analyser reports unknown ones with a better message than a schema mismatch.
+    # Hints, not an enum: the installed schemas, plug-ins' included; a runbook may name a
+    # schema a plug-in adds later, and the analyser reports unknown ones with a better
+    # message than a schema mismatch.
     field_schema["examples"] = [str(ref) for ref in known_schemas()]
 
 

@@ -14,6 +14,7 @@ from waivern_orchestration.cli.app import main
 from waivern_orchestration.components import ComponentRegistry, RegistryProblem
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.json_schema import render_runbook_schema, schema_files
+from waivern_orchestration.message_schemas import SchemaRegistry
 
 
 def test_schema_prints_the_runbook_schema(capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,7 +74,8 @@ def test_schema_dir_writes_everything_schemas_holds(
 def test_components_lists_connectors_and_processors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["components"]) == 0
 
-    lines = capsys.readouterr().out.splitlines()
+    components, _, schemas = capsys.readouterr().out.partition("\n\n")
+    lines = components.splitlines()
     assert lines[0].split()[:3] == ["NAME", "KIND", "OUTPUT"]
     rows = {line.split()[0]: line.split()[1:4] for line in lines[1:]}
     assert rows["filesystem"] == ["connector", "standard_input/1.0.0", "-"]
@@ -82,6 +84,12 @@ def test_components_lists_connectors_and_processors(capsys: pytest.CaptureFixtur
         "processor",
         "personal_data_finding/1.0.0",
         "standard_input/1.0.0",
+    ]
+    assert schemas.splitlines() == [
+        "Message schemas:",
+        "  findings_summary/1.0.0       built-in",
+        "  personal_data_finding/1.0.0  built-in",
+        "  standard_input/1.0.0         built-in",
     ]
 
 
@@ -106,6 +114,11 @@ def test_components_json_has_schemas_and_input_combinations(
     assert personal_data["name"] == "personal_data"
     assert personal_data["input_combinations"] == [["standard_input/1.0.0"]]
     assert personal_data["output_schemas"] == ["personal_data_finding/1.0.0"]
+    assert [(s["name"], s["provided_by"], s["built_in"]) for s in document["schemas"]] == [
+        ("findings_summary/1.0.0", "waivern-tooling", True),
+        ("personal_data_finding/1.0.0", "waivern-tooling", True),
+        ("standard_input/1.0.0", "waivern-tooling", True),
+    ]
     assert document["problems"] == []
 
 
@@ -115,11 +128,13 @@ def test_components_reports_plug_ins_that_failed_to_load(
     broken = RegistryProblem("waivern.connectors", "s3", "cannot load: No module named 'boto3'")
     registry = ComponentRegistry(problems=(broken,))
     monkeypatch.setattr(components_command, "default_registry", lambda: registry)
+    monkeypatch.setattr(components_command, "default_schemas", SchemaRegistry)
 
     assert main(["components", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "connectors": [],
         "processors": [],
+        "schemas": [],
         "problems": [
             {
                 "group": "waivern.connectors",

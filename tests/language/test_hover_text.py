@@ -504,7 +504,7 @@ def test_a_message_schema_name_shows_the_schema(folder: RunbookFolder) -> None:
     )
     unknown = runbook.replace("personal_data_finding", "no_such_schema")
     assert hover(folder.open(at(unknown, "no_such_schema"))) == (
-        "`no_such_schema`: no message schema of this name is known"
+        "`no_such_schema`: no installed package provides a message schema of this name"
     )
 
 

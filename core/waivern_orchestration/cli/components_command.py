@@ -1,5 +1,6 @@
-"""`wct components [--json]`: the installed connectors and processors, their schemas,
-and the plug-ins that failed to load."""
+"""`wct components [--json]`: the installed connectors and processors, the message
+schemas they read and write, the installed message schemas (`waivern.schemas`), and the
+plug-ins that failed to load or name a schema nobody provides."""
 
 from __future__ import annotations
 
@@ -10,14 +11,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from waivern_orchestration.components import Component, ComponentRegistry, Processor
-from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.components.registry import (
+    CONNECTOR_GROUP,
+    PROCESSOR_GROUP,
+    default_registry,
+)
+from waivern_orchestration.message_schemas import SCHEMA_GROUP, SchemaRegistry, default_schemas
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "components",
-        help="list the installed connectors and processors",
-        description="List the installed connectors and processors with their schemas.",
+        help="list the installed connectors, processors and message schemas",
+        description=(
+            "List the installed connectors and processors with the message schemas they read "
+            "and write, and the installed message schemas."
+        ),
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object (for machines) instead"
@@ -43,18 +52,22 @@ def run(args: argparse.Namespace) -> int:
         registry = ComponentRegistry(registry.connectors, {}, registry.problems)
     elif only == "processors":
         registry = ComponentRegistry({}, registry.processors, registry.problems)
+    schemas = default_schemas()
     if args.json:
-        document = components_document(registry)
+        document = components_document(registry, schemas)
         if only is not None:
             document = {only: document[only], "problems": document["problems"]}
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
-        sys.stdout.write(components_table(registry))
+        sys.stdout.write(components_table(registry, schemas if only is None else None))
     return 0
 
 
-def components_document(registry: ComponentRegistry) -> dict[str, Any]:
-    """The `wct components --json` object; fields may be added, never renamed."""
+def components_document(
+    registry: ComponentRegistry, schemas: SchemaRegistry | None = None
+) -> dict[str, Any]:
+    """The `wct components --json` object; fields may be added, never renamed.
+    ``schemas``: the installed message schemas (default: none listed)."""
     connectors = [_describe(registry.connectors[name]) for name in sorted(registry.connectors)]
     processors = []
     for name in sorted(registry.processors):
@@ -63,14 +76,27 @@ def components_document(registry: ComponentRegistry) -> dict[str, Any]:
             {**_describe(processor), "input_combinations": _input_combinations(processor)}
         )
     problems = [
-        {"group": problem.group, "name": problem.name, "message": problem.message}
-        for problem in registry.problems
+        {"group": group, "name": name, "message": message}
+        for group, name, message in _problems(registry, schemas)
     ]
-    return {"connectors": connectors, "processors": processors, "problems": problems}
+    document: dict[str, Any] = {"connectors": connectors, "processors": processors}
+    if schemas is not None:
+        document["schemas"] = [
+            {
+                "name": str(ref),
+                "description": schema.description,
+                "provided_by": schema.provider,
+                "built_in": schema.built_in,
+            }
+            for ref, schema in schemas.schemas.items()
+        ]
+    document["problems"] = problems
+    return document
 
 
-def components_table(registry: ComponentRegistry) -> str:
-    """One row per component; description last, so long text does not push columns."""
+def components_table(registry: ComponentRegistry, schemas: SchemaRegistry | None = None) -> str:
+    """One row per component; description last, so long text does not push columns.
+    With ``schemas``, the installed message schemas follow."""
     header = ("NAME", "KIND", "OUTPUT SCHEMAS", "INPUT COMBINATIONS", "DESCRIPTION")
     rows: list[Sequence[str]] = [header]
     for name in sorted(registry.connectors):
@@ -91,14 +117,48 @@ def components_table(registry: ComponentRegistry) -> str:
     ]
     if len(rows) == 1:
         lines.append("(no components installed)")
-    if registry.problems:
+    if schemas is not None and schemas.schemas:
         lines.append("")
-        lines.append("Could not load:")
-        lines.extend(
-            f"  {problem.name} ({problem.group}): {problem.message}"
-            for problem in registry.problems
-        )
+        lines.append("Message schemas:")
+        width = max(len(str(ref)) for ref in schemas.schemas)
+        for ref, schema in schemas.schemas.items():
+            provider = "built-in" if schema.built_in else f"from {schema.provider}"
+            lines.append(f"  {str(ref).ljust(width)}  {provider}")
+    problems = _problems(registry, schemas)
+    if problems:
+        lines.append("")
+        lines.append("Problems:")
+        lines.extend(f"  {name} ({group}): {message}" for group, name, message in problems)
     return "\n".join(lines) + "\n"
+
+
+def _problems(
+    registry: ComponentRegistry, schemas: SchemaRegistry | None
+) -> list[tuple[str, str, str]]:
+    """(group, name, message): plug-ins that failed to load, then components that read or
+    write a message schema no installed package provides."""
+    found = [(problem.group, problem.name, problem.message) for problem in registry.problems]
+    if schemas is None:
+        return found
+    found.extend((SCHEMA_GROUP, problem.name, problem.message) for problem in schemas.problems)
+    kinds: list[tuple[str, dict[str, type[Component]]]] = [
+        (CONNECTOR_GROUP, dict(registry.connectors)),
+        (PROCESSOR_GROUP, dict(registry.processors)),
+    ]
+    for group, components in kinds:
+        for name in sorted(components):
+            component = components[name]
+            read = (
+                {ref for combination in component.input_combinations for ref in combination}
+                if issubclass(component, Processor)
+                else set()
+            )
+            for verb, refs in (("writes", set(component.output_schemas)), ("reads", read)):
+                for ref in sorted(refs - set(schemas.schemas)):
+                    broken = schemas.why_unavailable(str(ref))
+                    message = f"{verb} `{ref}`, a message schema no installed package provides"
+                    found.append((group, name, message + (f": {broken}" if broken else "")))
+    return found
 
 
 def _describe(component: type[Component]) -> dict[str, Any]:

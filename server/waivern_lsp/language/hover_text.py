@@ -38,7 +38,7 @@ from waivern_orchestration.analysis import Analysis
 from waivern_orchestration.analysis.dotenv_files import RunbookEnvironment
 from waivern_orchestration.analysis.facts import Alias, ArtifactInfo, DeclaredInput, Production
 from waivern_orchestration.components import Component, ComponentRegistry
-from waivern_orchestration.message_schemas import known_schemas, resolve_schema
+from waivern_orchestration.message_schemas import default_schemas
 from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlScalar
 from waivern_orchestration.redaction import Redactor, is_secret, marked_secret, referenced
 from waivern_orchestration.store.run_states import ArtifactState, RunState
@@ -500,14 +500,23 @@ def _shown_value(value: str, m: Markup) -> str:
 
 def _schema(name: str, context: HoverContext) -> list[str]:
     m = context.markup
-    ref = resolve_schema(name)
+    schemas = default_schemas()
+    ref = schemas.resolve(name)
     if ref is None:
-        return [f"{m.code(name)}: no message schema of this name is known"]
-    schema = known_schemas()[ref]
+        broken = schemas.why_unavailable(name)
+        if broken is not None:
+            return [
+                f"{m.code(name)}: message schema of the plug-in {m.code(broken.provider)}, "
+                "which could not be loaded",
+                broken.reason,
+            ]
+        return [f"{m.code(name)}: no installed package provides a message schema of this name"]
+    schema = schemas.schemas[ref]
     title = f"{m.strong(m.code(str(ref)))} · message schema"
     if str(ref) != name:
         title += f" (the newest version of {m.code(name)})"
-    return [title, schema.description]
+    origin = "Built in" if schema.built_in else f"From the plug-in {m.code(schema.provider)}"
+    return [title, schema.description, f"{origin}."]
 
 
 def _reuse(site: ReuseSite, context: HoverContext) -> list[str]:
