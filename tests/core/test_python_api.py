@@ -12,6 +12,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+import runbook_samples
 from waivern_orchestration import (
     ArtifactDefinition,
     ChildRunbookConfig,
@@ -222,26 +223,9 @@ def test_diagnostics_are_positioned_in_the_runbooks_yaml(folder: Path) -> None:
     assert [d.code for d in raised.value.diagnostics] == ["WCT010"]
 
 
-CHILD_RUNBOOK = """\
-name: Analysis
-description: finds personal data in the documents it is given
-inputs:
-  documents:
-    input_schema: standard_input/1.0.0
-outputs:
-  findings:
-    artifact: pd
-artifacts:
-  pd:
-    inputs: documents
-    process:
-      type: personal_data
-"""
-
-
 def test_a_child_runbook_is_found_by_its_path_relative_to_base_dir(folder: Path) -> None:
     (folder / "templates").mkdir()
-    (folder / "templates" / "analysis.yaml").write_text(CHILD_RUNBOOK)
+    (folder / "templates" / "analysis.yaml").write_text(runbook_samples.CHILD)
     runbook = Runbook(
         name="Parent",
         description="files analysed by a child runbook",
@@ -263,7 +247,7 @@ def test_a_child_runbook_is_found_by_its_path_relative_to_base_dir(folder: Path)
 
     assert analyse_runbook(runbook, base_dir=folder, env={}).diagnostics == ()
     plan = plan_runbook(runbook, base_dir=folder, env={})
-    assert plan.ids == ("files", "scan.templates.analysis.pd")
+    assert plan.ids == ("files", "scan.templates.analysis.found")
     outcome = run_runbook(runbook, base_dir=folder, store_dir=folder / "store", env={})
     assert outcome.status is RunStatus.COMPLETED
     output = artifact_output(outcome.run_id, "scan", store_dir=folder / "store")
