@@ -144,6 +144,17 @@ def test_the_runs_view_and_a_runbook_share_one_server_whichever_comes_first(
     assert seen == [], seen
 
 
+def test_resume_last_run_with_nothing_to_resume_says_so_and_starts_nothing(
+    workbench: Workbench, vscode_workspace: Workspace
+) -> None:
+    workbench.open_file(vscode_workspace.planted)  # a runbook never run
+    workbench.wait_for_server()
+    workbench.record_notifications()
+    workbench.run_command("Waivern: Resume Last Run")
+    seen = workbench.wait_for_notification("has no run to resume")
+    assert not [text for text in seen if "Resuming" in text], seen
+
+
 @dataclass(frozen=True)
 class RunSeen:
     """What the user saw of a run of customer_scan started from the palette."""

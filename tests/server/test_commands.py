@@ -196,7 +196,7 @@ async def test_an_optional_failure_ends_the_run_partial_and_resume_completes_it(
         lambda: next((m for m in editor.client.messages if m.message.startswith(ended)), None),
         "the outcome",
     )
-    assert announced.message.startswith(f"{ended}partial; resume with Waivern: Resume")
+    assert announced.message.startswith(f"{ended}partial; resume it with the runbook's Resume")
     assert announced.type == lsp.MessageType.Warning
     assert stored_artifacts(editor, run_id) == {
         "main": "completed",

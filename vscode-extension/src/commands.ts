@@ -35,9 +35,18 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
   const resume = async (argument: unknown, runId: string | undefined): Promise<void> => {
     const uri = await savedRunbook(argument);
     const server = uri && (await session.ready());
-    if (uri && server) {
-      await startRun(context, uri, `Resuming ${baseName(uri.fsPath)}`, () => server.resume(uri.toString(), runId));
+    if (!uri || !server) {
+      return;
     }
+    // Nothing to resume is no error, and nothing starts: say so, without a progress
+    // notification.
+    if (runId === undefined && !(await server.runs(uri.toString())).some(isResumable)) {
+      void vscode.window.showInformationMessage(
+        `Waivern: ${baseName(uri.fsPath)} has no run to resume (none interrupted, failed or partial).`,
+      );
+      return;
+    }
+    await startRun(context, uri, `Resuming ${baseName(uri.fsPath)}`, () => server.resume(uri.toString(), runId));
   };
 
   return [

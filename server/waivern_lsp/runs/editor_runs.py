@@ -308,7 +308,8 @@ class EditorRuns:
             }.get(run.status, lsp.MessageType.Error)
         if run.status is not RunStatus.COMPLETED:
             outcome += (
-                f"; resume with Waivern: Resume (waivern.resume) or wct run --resume {run.run_id}"
+                "; resume it with the runbook's Resume lens or code action (in VS Code also "
+                f"Waivern: Resume Last Run), or wct run --resume {run.run_id}"
             )
         self._end_progress(run, f"{run.done}/{run.total} · {run.status}")
         self._announce(run, None)
