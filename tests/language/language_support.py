@@ -14,14 +14,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from lsp_support import at, split_cursor  # noqa: F401 (`at` for the tests: one way in)
 from waivern_lsp.language.occurrences import Name, Occurrence, name_at, occurrences
+from waivern_orchestration import message_schemas
 from waivern_orchestration.analysis import Analysis, analyse
 from waivern_orchestration.analysis.child_paths import real_path
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.execution.events import SilentSink
 from waivern_orchestration.execution.outcome import RunOutcome
 from waivern_orchestration.execution.runs import RunRequest, execute
+from waivern_orchestration.message_schemas import (
+    MessageSchema,
+    SchemaRef,
+    SchemaRegistry,
+    UnavailableSchema,
+    default_schemas,
+)
 from waivern_orchestration.parse.positions import Position, split_lines
 from waivern_orchestration.store.lookup import StoreLookup
 from waivern_orchestration.store.run_states import RunState, latest_run_state, run_state
@@ -138,3 +148,19 @@ def named(runbook: Runbook) -> Name:
     name = name_at(runbook, runbook.at())
     assert name is not None, "nothing with a name at the cursor"
     return name
+
+
+def install_plugin_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the plug-in `waivern-credentials` were installed: its `credential/1.0.0`
+    beside the built-in message schemas, and its `token/1.0.0` that could not be loaded."""
+    credential = SchemaRef("credential", "1.0.0")
+    token = SchemaRef("token", "1.0.0")
+    provider = "waivern-credentials"
+    schemas = SchemaRegistry(
+        {
+            **default_schemas().schemas,
+            credential: MessageSchema(credential, "Credentials found in text.", {}, provider),
+        },
+        {token: UnavailableSchema(token, provider, "not JSON (Expecting value at line 1)")},
+    )
+    monkeypatch.setattr(message_schemas, "_default", schemas)

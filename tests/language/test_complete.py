@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from language_support import REGISTRY, Runbook, RunbookFolder
+import pytest
+
+from language_support import REGISTRY, Runbook, RunbookFolder, install_plugin_schemas
 from runbook_samples import CHILD, PARENT
 from waivern_lsp.language.completion import (
     Choice,
@@ -238,6 +240,18 @@ def test_output_schema_offers_the_known_message_schemas(folder: RunbookFolder) -
     found = choices(folder.open(CHAIN + "  old:\n    output_schema: <|>\n"))
     assert {"standard_input/1.0.0", "personal_data_finding/1.0.0"} <= set(labels(found))
     assert {(c.kind, c.detail) for c in found} == {(ChoiceKind.SCHEMA, "message schema")}
+
+
+def test_a_plug_in_message_schema_is_offered_with_its_package(
+    folder: RunbookFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_plugin_schemas(monkeypatch)
+    found = choices(folder.open(CHAIN + "  old:\n    output_schema: <|>\n"))
+    credential = choice(found, "credential/1.0.0")
+    assert credential.detail == "message schema (waivern-credentials)"
+    assert credential.documentation == "Credentials found in text."
+    assert choice(found, "standard_input/1.0.0").detail == "message schema"
+    assert "token/1.0.0" not in labels(found)  # its plug-in could not provide it
 
 
 def test_a_runbook_input_schema_offers_them_too(folder: RunbookFolder) -> None:

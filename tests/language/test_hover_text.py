@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 
-from language_support import REGISTRY, Runbook, RunbookFolder, at
+import pytest
+
+from language_support import REGISTRY, Runbook, RunbookFolder, at, install_plugin_schemas
 from runbook_samples import MAPPED_PARENT, SCAN
 from waivern_lsp.language.hover_text import HoverContext, Markup, hover_text
 from waivern_lsp.language.sites import ArtifactSite, ReuseSite, site_at
@@ -508,6 +510,22 @@ def test_a_message_schema_name_shows_the_schema(folder: RunbookFolder) -> None:
     )
 
 
+def test_a_plug_in_message_schema_shows_its_package(
+    folder: RunbookFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_plugin_schemas(monkeypatch)
+    runbook = SCAN.replace("    output: true", "    output_schema: credential/1.0.0")
+    assert hover(folder.open(at(runbook, "credential/1.0.0"))) == (
+        "**`credential/1.0.0`** · message schema\n\nCredentials found in text.\n\n"
+        "From the plug-in `waivern-credentials`."
+    )
+    broken = runbook.replace("credential/1.0.0", "token/1.0.0")
+    assert hover(folder.open(at(broken, "token/1.0.0"))) == (
+        "`token/1.0.0`: message schema of the plug-in `waivern-credentials`, which could "
+        "not be loaded\n\nnot JSON (Expecting value at line 1)"
+    )
+
+
 def test_reuse_shows_the_earlier_run_and_its_artifact(folder: RunbookFolder) -> None:
     folder.write("data/a.txt", "hello\n")
     folder.write("runbook.yaml", SCAN)
@@ -594,8 +612,7 @@ def test_a_variable_that_is_no_secret_shows_its_value_and_where_it_is_set(
     dotenv = folder.write(".env", "DB_FILE=from-dotenv.db\nDB_PASSWORD=hunter2-do-not-show\n")
     environment = runbook_environment(runbook.path, folder.root, base={})
     assert hover(runbook, env=environment) == (
-        "**`${DB_FILE}`** · environment variable\n\n"
-        f"- set in `{dotenv}`: `from-dotenv.db`"
+        f"**`${{DB_FILE}}`** · environment variable\n\n- set in `{dotenv}`: `from-dotenv.db`"
     )
     secret = hover(folder.open(at(ENV_RUNBOOK, "DB_PASSWORD")), env=environment) or ""
     assert secret.endswith(f"- set in `{dotenv}`; a secret: its value is never shown")
