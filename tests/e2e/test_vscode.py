@@ -208,7 +208,9 @@ def test_the_runs_view_lists_the_run_and_its_artifacts(
     )
     run = runs.locator(f'.monaco-list-row[aria-label*="Run {palette_run.run_id}: completed"]')
     run.wait_for()
-    assert re.match(r"customer_scan/runbook\.yaml\s*completed · .+ · 5/5$", run.inner_text())
+    # the run id first (the status is its icon), then the runbook and how it went
+    pattern = rf"{palette_run.run_id}\s*customer_scan/runbook\.yaml · completed · .+ · 5/5$"
+    assert re.match(pattern, run.inner_text()), run.inner_text()
 
     workbench.widen_side_bar(220)  # room for the descriptions
     run.click()  # expands it

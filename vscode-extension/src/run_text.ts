@@ -149,8 +149,8 @@ export function runContext(run: RunSummary, resumable: boolean): string {
   if (resumable) {
     flags.push("resumable");
   }
-  // (a partial run waits for no batch job: only its optional artifacts failed)
-  if (run.counts.pending > 0 || (run.status !== "completed" && run.status !== "partial")) {
+  // Poll asks batch providers about pending jobs: offered only where some wait.
+  if (run.counts.pending > 0) {
     flags.push("pollable");
   }
   return flags.join(".");

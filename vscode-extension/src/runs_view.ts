@@ -98,11 +98,12 @@ export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.D
     const now = new Date();
     if (node instanceof RunNode) {
       const run = node.run;
-      // "customer_scan/runbook.yaml": runbooks are often all called runbook.yaml
-      const label = vscode.workspace.asRelativePath(run.runbook_path, false);
-      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+      // The run id first (the status is the icon): rows stay told apart however narrow
+      // the view; then "customer_scan/runbook.yaml" (runbooks are often all runbook.yaml).
+      const runbook = vscode.workspace.asRelativePath(run.runbook_path, false);
+      const item = new vscode.TreeItem(run.run_id, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `run:${run.run_id}`; // stable: an expanded run stays expanded as it goes on
-      item.description = runDescription(run, now);
+      item.description = `${runbook} · ${runDescription(run, now)}`;
       item.tooltip = runTooltip(run, now);
       item.iconPath = themeIcon(runIcon(shownStatus(run)));
       item.contextValue = runContext(run, isResumable(run));

@@ -60,12 +60,17 @@ test("a run's line says status, when, how long, and how far it got", () => {
   assert.match(runDescription(running, now), /^running · 1 min ago · 1 min · 4\/4$/);
 });
 
-test("the context menu offers resume only on failed, interrupted or partial runs, cancel on running ones", () => {
+test("the context menu offers resume only on failed, interrupted or partial runs, poll only with pending jobs", () => {
   assert.equal(runContext(summary(), isResumable(summary())), "run.completed");
   const failed = summary({ status: "failed" });
-  assert.equal(runContext(failed, isResumable(failed)), "run.failed.resumable.pollable");
+  assert.equal(runContext(failed, isResumable(failed)), "run.failed.resumable");
   const interrupted = summary({ status: "interrupted" });
-  assert.equal(runContext(interrupted, isResumable(interrupted)), "run.interrupted.resumable.pollable");
+  assert.equal(runContext(interrupted, isResumable(interrupted)), "run.interrupted.resumable");
+  const waiting = summary({
+    status: "interrupted",
+    counts: { completed: 1, failed: 0, skipped: 0, pending: 1, not_started: 0 },
+  });
+  assert.equal(runContext(waiting, isResumable(waiting)), "run.interrupted.resumable.pollable");
   const optionalFailed = { completed: 2, failed: 1, skipped: 1, pending: 0, not_started: 0 };
   const partial = summary({ status: "partial", counts: optionalFailed });
   assert.equal(runContext(partial, isResumable(partial)), "run.partial.resumable");
@@ -74,7 +79,7 @@ test("the context menu offers resume only on failed, interrupted or partial runs
   assert.equal(runContext(earlier, isResumable(earlier)), "run.completed.resumable");
   const batch = summary({ counts: { completed: 2, failed: 0, skipped: 0, pending: 2, not_started: 0 } });
   assert.equal(runContext(batch, false), "run.completed.pollable");
-  assert.equal(runContext(summary({ status: "running", owner_alive: true }), false), "run.running.pollable");
+  assert.equal(runContext(summary({ status: "running", owner_alive: true }), false), "run.running");
 });
 
 test("artifacts show status, duration and the child runbook they come from", () => {
