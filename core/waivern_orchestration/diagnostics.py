@@ -40,6 +40,7 @@ _CODES = (
     Code("WCT004", Severity.ERROR, "Production method: exactly one of source, inputs, reuse"),
     Code("WCT010", Severity.ERROR, "Unknown artifact"),
     Code("WCT011", Severity.ERROR, "Dependency cycle"),
+    Code("WCT012", Severity.ERROR, "The same input listed twice"),
     Code("WCT020", Severity.ERROR, "Unknown connector type"),
     Code("WCT021", Severity.ERROR, "Unknown processor type"),
     Code("WCT022", Severity.ERROR, "Component properties invalid"),

@@ -162,7 +162,8 @@ class ExecutionPlan:
     def dependents(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {artifact.id: [] for artifact in self.artifacts}
         for artifact in self.artifacts:
-            for producer in artifact.inputs:
+            # Once per producer: a plan stored before WCT012 may list an input twice.
+            for producer in dict.fromkeys(artifact.inputs):
                 found[producer].append(artifact.id)
         return found
 
@@ -290,6 +291,19 @@ class Planner:
             Diagnostic(d.file, d.range, d.code, d.message, Severity.ERROR, d.related)
             for d in _all_env_warnings(analysis)
         ]
+        # A child runbook run on its own: nothing would give its inputs (WCT043, said here
+        # only: while it is edited it is a child, and fine).
+        if analysis.header is not None:
+            errors += [
+                Diagnostic.of(
+                    "WCT043",
+                    analysis.path,
+                    declared.name.range,
+                    f"`{declared.name.name}` is an input of this child runbook, given by the "
+                    "parent that uses it (`input_mapping`): run the parent runbook",
+                )
+                for declared in analysis.header.required_inputs
+            ]
         # What is said of a runbook with variables substituted never shows the value of a
         # secret one it substitutes.
         variables = referenced_variables(analysis)

@@ -254,3 +254,18 @@ def test_an_unset_variable_can_be_given_a_default(folder: RunbookFolder) -> None
     text = applied(runbook, default)
     assert "path: ${SCAN_DIR:-}" in text
     assert "WCT050" not in [d.code for d in folder.open(text).analysis.diagnostics]
+
+
+# -- WCT012: the same input twice ----------------------------------------------------------
+
+
+def test_a_repeated_flow_input_is_removed_with_its_comma(folder: RunbookFolder) -> None:
+    runbook = folder.open(SCAN.replace("inputs: [files]", "inputs: [files, files]"))
+    assert [f.title for f in fixes(runbook, "WCT012")] == ["Remove the repeated input `files`"]
+    assert fixed(folder, runbook, "WCT012") == (SCAN, [])
+
+
+def test_a_repeated_block_input_loses_its_line(folder: RunbookFolder) -> None:
+    block = SCAN.replace("inputs: [files]", "inputs:\n      - files")
+    runbook = folder.open(block.replace("- files", "- files\n      - files  # again"))
+    assert fixed(folder, runbook, "WCT012") == (block, [])

@@ -1,11 +1,11 @@
 """Checks of one artifact on its own: what can be known from its block of text alone.
 
-Structure (WCT002), duplicate keys (WCT003), production method (WCT004), component
-types and properties (WCT020-022), schema names (WCT030), reuse without output schema
-(WCT031), child path syntax and output choice (WCT040, WCT045), environment sites; plus
-the facts the runbook-wide checks need (reference sites, child runbook request). The
-result depends only on the artifact's text and position, which is what lets incremental
-analysis keep it for every artifact an edit did not touch.
+Structure (WCT002), duplicate keys (WCT003), production method (WCT004), a repeated
+input (WCT012), component types and properties (WCT020-022), schema names (WCT030), reuse
+without output schema (WCT031), child path syntax and output choice (WCT040, WCT045),
+environment sites; plus the facts the runbook-wide checks need (reference sites, child
+runbook request). The result depends only on the artifact's text and position, which is
+what lets incremental analysis keep it for every artifact an edit did not touch.
 """
 
 from __future__ import annotations
@@ -170,11 +170,23 @@ class _ArtifactCheck:
         if value is None:
             return ()
         items = value.items if isinstance(value, YamlSequence) else (value,)
-        return tuple(
+        references = tuple(
             Reference(item.value, item.range, self.id, "inputs")
             for item in items
             if isinstance(item, YamlScalar) and isinstance(item.value, str) and item.value
         )
+        first: dict[str, int] = {}
+        for position, reference in enumerate(references, start=1):
+            seen = first.setdefault(reference.name, position)
+            if seen != position:
+                # The executor would hand the processor the same message twice.
+                self.report(
+                    "WCT012",
+                    reference.range,
+                    f"`{reference.name}` is already input {seen} of artifact `{self.id}`: "
+                    "an input is read once, remove the repeat",
+                )
+        return references
 
     def _production(self, node: YamlMapping, key_range: Range) -> Production | None:
         present = {key for key in ("source", "inputs", "reuse") if node.get(key) is not None}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from waivern_orchestration.analysis.facts import Alias, ArtifactInfo, Production
 from waivern_orchestration.analysis.scope import RunbookScope
 from waivern_orchestration.analysis.suggestions import did_you_mean
+from waivern_orchestration.components import Processor
 from waivern_orchestration.message_schemas import (
     SchemaRef,
     default_schemas,
@@ -69,20 +70,7 @@ class _SchemaResolver:
             processor = registry.processors.get(info.process_type.name)
             if processor is None:
                 return declared
-            if input_schemas and all(schema is not None for schema in input_schemas):
-                given = frozenset(schema for schema in input_schemas if schema is not None)
-                if given not in processor.input_combinations:
-                    accepted = " or ".join(
-                        "{" + ", ".join(sorted(map(str, combo))) + "}"
-                        for combo in processor.input_combinations
-                    )
-                    self.scope.report(
-                        "WCT030",
-                        _key_range(info, "inputs"),
-                        f"processor `{processor.name}` accepts inputs with schemas {accepted}, "
-                        f"but the inputs of `{info.id}` give "
-                        "{" + ", ".join(sorted(map(str, given))) + "}",
-                    )
+            self._check_processor_inputs(info, processor, input_schemas)
             return self._choose(info, declared, processor.output_schemas, "processor")
         known = {schema for schema in input_schemas if schema is not None}
         if len(known) > 1:
@@ -104,6 +92,59 @@ class _SchemaResolver:
                 )
             return passed
         return declared
+
+    def _check_processor_inputs(
+        self, info: ArtifactInfo, processor: type[Processor], input_schemas: list[SchemaRef | None]
+    ) -> None:
+        """The processor must accept the inputs' schemas. With an input of unknown schema
+        (an unknown processor, a `reuse` without `output_schema`), the known ones must
+        still fit one accepted combination: each known input that fits none is reported."""
+        combinations = processor.input_combinations
+        accepted = " or ".join(
+            "{" + ", ".join(sorted(map(str, combo))) + "}" for combo in combinations
+        )
+        given = frozenset(schema for schema in input_schemas if schema is not None)
+        if not given:
+            return
+        if None not in input_schemas:
+            if given not in combinations:
+                self.scope.report(
+                    "WCT030",
+                    _key_range(info, "inputs"),
+                    f"processor `{processor.name}` accepts inputs with schemas {accepted}, "
+                    f"but the inputs of `{info.id}` give "
+                    "{" + ", ".join(sorted(map(str, given))) + "}",
+                )
+            return
+        if any(given <= combo for combo in combinations):
+            return
+        unknown = ", ".join(
+            f"`{reference.name}`"
+            for reference, schema in zip(info.inputs, input_schemas, strict=True)
+            if schema is None
+        )
+        anywhere: frozenset[SchemaRef] = frozenset().union(*combinations)
+        wrong = [
+            (reference, schema)
+            for reference, schema in zip(info.inputs, input_schemas, strict=True)
+            if schema is not None and schema not in anywhere
+        ]
+        for reference, schema in wrong:
+            self.scope.report(
+                "WCT030",
+                reference.range,
+                f"processor `{processor.name}` accepts inputs with schemas {accepted}, but "
+                f"input `{reference.name}` of `{info.id}` gives {schema}, whatever the schema "
+                f"of {unknown} turns out to be",
+            )
+        if not wrong:  # each fits some combination, but not together
+            self.scope.report(
+                "WCT030",
+                _key_range(info, "inputs"),
+                f"processor `{processor.name}` accepts inputs with schemas {accepted}, but "
+                f"the inputs of `{info.id}` whose schema is known give "
+                "{" + ", ".join(sorted(map(str, given))) + "}",
+            )
 
     def _choose(
         self,

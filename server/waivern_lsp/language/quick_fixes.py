@@ -2,6 +2,7 @@
 
 - WCT010 unknown artifact, WCT020 unknown connector type, WCT021 unknown processor type:
   use the closest known name (the one the message suggests first, then the next ones);
+- WCT012 the same input listed twice: remove the repeat;
 - WCT043 required child input not mapped: add the missing `input_mapping` keys, each
   fed by the artifact's input whose schema is the one the child declares (when exactly
   one is), else by its first input;
@@ -26,9 +27,11 @@ from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.diagnostics import Diagnostic
 from waivern_orchestration.message_schemas import SchemaRef, known_schemas, resolve_schema
 from waivern_orchestration.parse.positions import Position, Range
-from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlNode, YamlScalar
+from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlNode, YamlScalar, YamlSequence
 
-FIXABLE = frozenset({"WCT010", "WCT020", "WCT021", "WCT031", "WCT043", "WCT050", "WCT090"})
+FIXABLE = frozenset(
+    {"WCT010", "WCT012", "WCT020", "WCT021", "WCT031", "WCT043", "WCT050", "WCT090"}
+)
 MAX_NAMES = 3  # did-you-mean fixes offered for one misspelt name
 PLACEHOLDER_SCHEMA = "standard_input/1.0.0"
 
@@ -56,6 +59,8 @@ def quick_fixes(
     text = _Text(lines, "\r\n" if "\r\n" in analysis.text else "\n")
     if diagnostic.code == "WCT010":
         return _unknown_artifact(analysis, diagnostic, text)
+    if diagnostic.code == "WCT012":
+        return _repeated_input(analysis, diagnostic, text)
     if diagnostic.code in ("WCT020", "WCT021"):
         return _unknown_type(analysis, diagnostic, text, registry)
     if diagnostic.code == "WCT043":
@@ -128,6 +133,30 @@ def _renames(site: NamedSite, names: Sequence[str], text: _Text) -> list[QuickFi
         )
         for index, name in enumerate(names)
     ]
+
+
+# -- WCT012: the same input twice --------------------------------------------------------
+
+
+def _repeated_input(analysis: Analysis, diagnostic: Diagnostic, text: _Text) -> list[QuickFix]:
+    for info in analysis.artifact_list:
+        node = info.node
+        inputs = node.value_of("inputs") if isinstance(node, YamlMapping) else None
+        if not isinstance(inputs, YamlSequence):
+            continue
+        for index, item in enumerate(inputs.items):
+            if item.range != diagnostic.range or index == 0:
+                continue
+            if text.char_at(inputs.range.start) == "[":  # `[a, b, a]`: from the comma before
+                removed = Range(inputs.items[index - 1].range.end, item.range.end)
+            else:  # `- a` on a line of its own: the whole line
+                line = item.range.start.line
+                removed = Range(text.line_end(line - 1), text.line_end(line))
+            name = item.value if isinstance(item, YamlScalar) else ""
+            return [
+                QuickFix(f"Remove the repeated input `{name}`", (TextChange(removed, ""),), True)
+            ]
+    return []
 
 
 # -- WCT043: unmapped child inputs --------------------------------------------------------
