@@ -71,6 +71,37 @@ async def test_options_that_are_not_an_object_are_refused_politely(
 
 
 @one_client
+async def test_a_configuration_change_is_taken_quietly(
+    lsp: LspSession, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """eglot, Neovim and VS Code send `workspace/didChangeConfiguration` at start, with
+    their own settings or none: no warning in the server's log, no message."""
+    for settings in (None, {}, {"yaml": {"validate": False}}):
+        lsp.client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings=settings)
+        )
+    await alive(lsp)
+    assert lsp.client.messages == []
+    assert "didChangeConfiguration" not in capfd.readouterr().err
+
+
+@one_client
+async def test_a_waivern_section_of_the_configuration_replaces_the_options(
+    lsp: LspSession,
+) -> None:
+    scan = lsp.open("scan.yaml", "name: Scan\n")  # not a runbook (no `artifacts`): ignored
+    lsp.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"waivern": {"runbookGlobs": ["**/scan.yaml"], "debounceMs": "soon"}}
+        )
+    )
+    lsp.replace(scan, "name: Scan\ndescription: d\n")
+    assert "WCT002" in [d.code for d in await lsp.diagnostics(scan)]
+    [message] = [m.message for m in lsp.client.messages]
+    assert message.startswith("Waivern: option `debounceMs`: ")
+
+
+@one_client
 async def test_garbage_on_the_wire_does_not_stop_the_server(lsp: LspSession) -> None:
     transport = lsp.client.protocol.writer
     assert transport is not None

@@ -1,6 +1,7 @@
-"""The session's life (`initialize`, `initialized`, `shutdown`): the client's options and
-workspace folders, a message for each bad option, file watching where the client can
-register it dynamically, and the analysis thread stopped at the end."""
+"""The session's life (`initialize`, `initialized`, `workspace/didChangeConfiguration`,
+`shutdown`): the client's options and workspace folders, a message for each bad option,
+file watching where the client can register it dynamically, and the analysis thread
+stopped at the end."""
 
 from __future__ import annotations
 
@@ -31,16 +32,33 @@ def register(server: WaivernServer) -> None:
 
     @server.feature(lsp.INITIALIZED)
     def initialized(params: lsp.InitializedParams) -> None:
-        for problem in server.options.problems:
-            server.window_show_message(
-                lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"Waivern: {problem}")
-            )
+        _report_problems(server)
         if server.supports("workspace.did_change_watched_files.dynamic_registration"):
             server.watch_files = asyncio.ensure_future(_watch_yaml_files(server))
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def configuration_changed(params: lsp.DidChangeConfigurationParams) -> None:
+        """Many clients send this once at start (eglot, Neovim, VS Code) with their own
+        settings or none. Only a `waivern` object replaces the options (the same fields
+        as `initializationOptions`); anything else leaves them as they are."""
+        settings = params.settings
+        section = settings.get("waivern") if isinstance(settings, dict) else None
+        if section is None:
+            return
+        server.options = parse_options(section)
+        server.runbooks.configure(server.options, server.runbooks.roots)
+        _report_problems(server)
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(params: None) -> None:
         server.runbooks.shutdown()
+
+
+def _report_problems(server: WaivernServer) -> None:
+    for problem in server.options.problems:
+        server.window_show_message(
+            lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"Waivern: {problem}")
+        )
 
 
 async def _watch_yaml_files(server: WaivernServer) -> None:
