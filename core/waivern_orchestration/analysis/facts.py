@@ -295,6 +295,12 @@ class HeaderInfo:
     env_sites: tuple[EnvSite, ...]
     diagnostics: tuple[Diagnostic, ...]
 
+    @property
+    def required_inputs(self) -> list[DeclaredInput]:
+        """The inputs only a parent runbook can give (not optional): a runbook that has
+        some is a child, never run on its own."""
+        return [declared for declared in self.inputs.values() if not declared.optional]
+
 
 @dataclass(frozen=True, slots=True)
 class Alias:

@@ -174,9 +174,13 @@ def _edit(
 
 async def _run_actions(server: WaivernServer, document: RunbookDocument, literals: bool) -> Answer:
     run = await latest_run(server.runbooks.store_dir, document.path)
-    commands = [
-        lsp.Command(title="Run the runbook", command="waivern.run", arguments=[document.uri])
-    ]
+    header = document.analysis.header if document.analysis is not None else None
+    child = header is not None and bool(header.required_inputs)  # its parent runs it
+    commands = []
+    if not child:
+        commands.append(
+            lsp.Command(title="Run the runbook", command="waivern.run", arguments=[document.uri])
+        )
     if run is not None and resumable(run):
         commands.append(
             lsp.Command(

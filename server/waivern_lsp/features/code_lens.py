@@ -3,8 +3,9 @@
 Above each artifact: how it went in the latest run of this runbook ("✓ completed 1.2 s ·
 run …", "✗ failed: <error>", "not run yet"). These lenses only inform: their command is
 empty, which editors show as plain text. On the runbook's first line: "▶ Run"
-(`waivern.run [uri]`) and, when the latest run failed or was interrupted, "↻ Resume"
-(`waivern.resume [uri, run_id]`).
+(`waivern.run [uri]`; not on a child runbook, which declares inputs a parent gives) and,
+when the latest run failed or was interrupted, "↻ Resume" (`waivern.resume [uri,
+run_id]`).
 
 One read of the run store per request (cached by `run_status` while the store is
 unchanged); the lenses themselves are kept per analysis and run, so asking again for a
@@ -51,7 +52,9 @@ def register(server: WaivernServer) -> None:
         known = made.get(analysis)
         if known is not None and known[0] is run and known[1] == server.position_encoding:
             return known[2]
-        lenses = runbook_lenses(document.uri, run) + artifact_lenses(
+        # (a child runbook is run by its parent: no Run lens of its own)
+        child = analysis.header is not None and bool(analysis.header.required_inputs)
+        lenses = runbook_lenses(document.uri, run, runnable=not child) + artifact_lenses(
             analysis, run, server.codec(document)
         )
         made[analysis] = (run, server.position_encoding, lenses)
@@ -70,16 +73,18 @@ async def latest_run(store_dir: Path, runbook: Path) -> RunState | None:
         return None
 
 
-def runbook_lenses(uri: str, run: RunState | None) -> list[lsp.CodeLens]:
+def runbook_lenses(uri: str, run: RunState | None, runnable: bool = True) -> list[lsp.CodeLens]:
     first_line = lsp.Range(
         start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)
     )
-    lenses = [
-        lsp.CodeLens(
-            range=first_line,
-            command=lsp.Command(title=RUN_TITLE, command="waivern.run", arguments=[uri]),
+    lenses = []
+    if runnable:
+        lenses.append(
+            lsp.CodeLens(
+                range=first_line,
+                command=lsp.Command(title=RUN_TITLE, command="waivern.run", arguments=[uri]),
+            )
         )
-    ]
     if run is not None and resumable(run):
         lenses.append(
             lsp.CodeLens(
