@@ -16,10 +16,10 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from waivern_orchestration.components.streams import StreamedItems
 from waivern_orchestration.store.faults import StoreError
+from waivern_orchestration.store.reading import open_for_reading, settled
 
 STREAM_KEY = "$stream"
 COMPRESSION_LEVEL = 6
@@ -70,14 +70,19 @@ def read_batches(
     """The batches of an artifact's streamed output, in order, one at a time (those at
     positions after ``after``). A store that cannot give them (gone, locked, a damaged
     batch) is a StoreError: one line, wherever the items are read."""
+    immutable = settled(store_file)
     try:
-        db = sqlite3.connect(f"file:{quote(str(store_file))}?mode=ro", uri=True, timeout=30)
+        db = open_for_reading(store_file, 30, immutable=immutable)
     except sqlite3.Error as error:
         raise _unreadable(store_file, artifact, error) from None
     try:
         position = after
         while True:
             try:
+                if immutable and not settled(store_file):  # a writer came: through its WAL
+                    db.close()
+                    immutable = False
+                    db = open_for_reading(store_file, 30, immutable=False)
                 row = db.execute(
                     "SELECT position, data FROM batches WHERE run_id = ? AND artifact_id = ? "
                     "AND position > ? ORDER BY position LIMIT 1",
@@ -108,7 +113,7 @@ def batches_from(
     """The batches from the one holding item ``offset`` on, and the index of its first
     item: a page far into an output is read without decoding what comes before it."""
     try:
-        db = sqlite3.connect(f"file:{quote(str(store_file))}?mode=ro", uri=True, timeout=30)
+        db = open_for_reading(store_file, 30)
         try:
             rows = db.execute(
                 "SELECT position, items FROM batches WHERE run_id = ? AND artifact_id = ? "

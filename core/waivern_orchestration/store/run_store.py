@@ -40,6 +40,7 @@ from waivern_orchestration.store.faults import (
     is_empty_file,
     store_fault,
 )
+from waivern_orchestration.store.reading import open_for_reading
 from waivern_orchestration.store.statuses import (
     ArtifactStatus,
     Counts,
@@ -289,8 +290,7 @@ class RunStore:
                 raise StoreError(
                     f"the run store at {directory} cannot be opened: {self.path} is not a file"
                 )
-            uri = f"file:{self.path}?mode=ro"
-            db = sqlite3.connect(uri, uri=True, timeout=wait_seconds, isolation_level=None)
+            db = open_for_reading(self.path, wait_seconds)  # (creates no file beside it)
             self._refuse_foreign(db)
         else:
             try:
