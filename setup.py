@@ -1,7 +1,7 @@
 """The one build step pyproject.toml cannot say: the wheel carries the user docs (docs/)
-as `waivern_lsp/docs/`, so the documentation links the language server gives with each
-diagnostic code resolve in an installed package, not only in a checkout. docs/ stays the
-one source; an editable install reads it where it is (`waivern_lsp.documentation`)."""
+as `waivern_lsp/docs/`, to be read where there is no network (the language server's
+links point at the published docs: `waivern_lsp.documentation`). docs/ stays the one
+source."""
 
 from pathlib import Path
 

@@ -5,6 +5,7 @@ paths and URIs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -142,6 +143,6 @@ def to_lsp_diagnostic(diagnostic: Diagnostic, codec: LineCodec) -> lsp.Diagnosti
     )
 
 
-def _code_description(code: str) -> lsp.CodeDescription | None:
-    href = diagnostic_code_link(code)
-    return None if href is None else lsp.CodeDescription(href=href)
+@cache
+def _code_description(code: str) -> lsp.CodeDescription:
+    return lsp.CodeDescription(href=diagnostic_code_link(code))
