@@ -106,7 +106,41 @@ local function request(buf, method, position, what)
   return nil
 end
 
+-- A parent runbook and its child, opened in the order given: which client each buffer got,
+-- and whether an edit of the child (not saved) reaches the parent's diagnostics.
+local function family(f)
+  local bufs = {}
+  for _, path in ipairs(f.open) do
+    vim.cmd('edit ' .. vim.fn.fnameescape(path))
+    local buf = vim.api.nvim_get_current_buf()
+    bufs[path] = buf
+    wait_for('the waivern client to attach to ' .. path, 10000, function()
+      return next(vim.lsp.buf_get_clients(buf)) ~= nil
+    end)
+  end
+  result.family = { roots = {}, clients = {} }
+  for path, buf in pairs(bufs) do
+    local id, client = next(vim.lsp.buf_get_clients(buf))
+    result.family.clients[path] = id
+    result.family.roots[path] = client.config.root_dir
+  end
+  result.family.servers = #vim.lsp.get_active_clients()
+  local parent, child = bufs[f.parent], bufs[f.child]
+  vim.api.nvim_buf_set_lines(child, f.edit.line, f.edit.line + 1, false, { f.edit.text })
+  result.family.parent_updated = vim.wait(20000, function()
+    return has_diagnostic(parent, f.expect.code, f.expect.lnum)
+  end, 20)
+  result.family.parent_diagnostics = diagnostics(parent)
+  for _, client in ipairs(vim.lsp.get_active_clients()) do
+    vim.lsp.stop_client(client.id)
+  end
+  result.stopped = vim.wait(5000, function() return #vim.lsp.get_active_clients() == 0 end, 20)
+end
+
 local function main()
+  if params.family then
+    return family(params.family)
+  end
   vim.cmd('edit ' .. vim.fn.fnameescape(params.runbook))
   local buf = vim.api.nvim_get_current_buf()
   result.filetype = vim.bo[buf].filetype
@@ -393,6 +427,42 @@ def test_neovim_reports_a_bad_option(run_neovim: RunNeovim, customer_scan: Path)
         "Waivern: option `debounceMs`: expected milliseconds (a number), got the string "
         "'soon'; the default is used"
     ]
+    assert session["stopped"]
+
+
+@pytest.mark.parametrize("first", ["child", "parent"])
+def test_a_child_template_and_its_parent_share_one_server_without_markers(
+    run_neovim: RunNeovim, customer_scan: Path, first: str
+) -> None:
+    """No `.git` or `.waivern` above the runbooks: the parent runbook and its template
+    (templates/pd_analysis.yaml), opened in either order, get one server rooted at the
+    parent's folder, and an edit of the child reaches the parent's diagnostics."""
+    assert not any((folder / ".git").exists() for folder in customer_scan.parents)
+    parent = customer_scan / "runbook.yaml"
+    child = customer_scan / "templates" / "pd_analysis.yaml"
+    child_lines = child.read_text(encoding="utf-8").splitlines()
+    renamed = child_lines.index("  findings:")  # the child's output the parent uses
+    uses = parent.read_text(encoding="utf-8").splitlines().index("      output: findings")
+    order = [child, parent] if first == "child" else [parent, child]
+
+    session = run_neovim(
+        customer_scan,
+        order[0],
+        init_options={"store": str(customer_scan / ".runs")},
+        family={
+            "open": [str(path) for path in order],
+            "parent": str(parent),
+            "child": str(child),
+            "edit": {"line": renamed, "text": "  found:"},
+            "expect": {"code": "WCT045", "lnum": uses},
+        },
+    )
+
+    family = session["family"]
+    assert family["roots"] == {str(parent): str(customer_scan), str(child): str(customer_scan)}
+    assert family["servers"] == 1, session.transcript
+    assert len(set(family["clients"].values())) == 1
+    assert family["parent_updated"], f"{family['parent_diagnostics']}\n{session.transcript}"
     assert session["stopped"]
 
 

@@ -10,6 +10,8 @@
 --   require('waivern').setup({
 --     cmd = { 'wct', 'lsp' },                 -- `wct` must be on PATH, or give its full path
 --     root_markers = { '.waivern', '.git' },  -- the workspace is the nearest folder with one
+--                                             -- (none: the folder a parent runbook shares
+--                                             -- with its templates, see family_root)
 --     init_options = {                        -- sent to the server; a bad one is reported
 --       store = '.waivern',                   -- run store folder (default: .waivern in the workspace)
 --       runbookGlobs = { '**/runbook.yaml', '**/*.runbook.yaml' },
@@ -39,6 +41,71 @@ local settings = {
 -- One client per workspace folder (Neovim 0.7 has no vim.lsp.start to reuse them).
 local clients = {}
 
+-- Whether a YAML file is a runbook (top-level `artifacts:`) whose text names `folder` as
+-- a path segment (`template_paths: [templates]`, `path: templates/child.yaml`).
+local function names_folder(file, folder)
+  if vim.fn.getfsize(file) > 5000000 then
+    return false -- (the server refuses bigger runbooks anyway)
+  end
+  local runbook, named = false, false
+  local edge = '[^%w_%.%-]'
+  for _, line in ipairs(vim.fn.readfile(file)) do
+    if line:match('^artifacts%s*:') or line:match('^["\']artifacts["\']%s*:') then
+      runbook = true
+    end
+    if not named then
+      local padded = ' ' .. line .. ' '
+      local from = 1
+      while true do
+        local first, last = padded:find(folder, from, true)
+        if first == nil then
+          break
+        end
+        if padded:sub(first - 1, first - 1):match(edge) and padded:sub(last + 1, last + 1):match(edge) then
+          named = true
+          break
+        end
+        from = last + 1
+      end
+    end
+    if runbook and named then
+      return true
+    end
+  end
+  return false
+end
+
+-- Without a marker: the folder a parent runbook shares with the child runbooks it uses.
+-- Climbs from the file's folder; a folder above whose runbooks name the folder the climb
+-- came through (`templates` for templates/child.yaml) holds the parent, and the highest
+-- such folder is the workspace. Never climbs to the home folder or `/`. So the parent and
+-- its children, opened in any order, get the same root: one server sees them all.
+local function family_root(dir)
+  local home = vim.fn.fnamemodify(vim.env.HOME or '/', ':p'):gsub('/$', '')
+  local root, current = dir, dir
+  while true do
+    local above = vim.fn.fnamemodify(current, ':h')
+    if above == current or above == '/' or above == home then
+      return root
+    end
+    local first = dir:sub(#above + 2):match('^[^/]+')
+    local listing = vim.loop.fs_scandir(above)
+    while listing do
+      local name, kind = vim.loop.fs_scandir_next(listing)
+      if name == nil then
+        break
+      end
+      if kind ~= 'directory' and name:match('%.ya?ml$') and names_folder(above .. '/' .. name, first) then
+        root = above
+        break
+      end
+    end
+    current = above
+  end
+end
+
+-- The workspace folder of a file: the nearest folder above it holding a root marker,
+-- else the folder its parent runbook and that runbook's children share (`family_root`).
 local function root_for(path)
   local dir = vim.fn.fnamemodify(path, ':p:h')
   local best = nil
@@ -55,8 +122,10 @@ local function root_for(path)
       end
     end
   end
-  return best or dir
+  return best or family_root(dir)
 end
+
+M.root_dir = root_for -- for a configuration of your own: require('waivern').root_dir(path)
 
 local function is_runbook(buf, path, root)
   for _, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
