@@ -6,6 +6,11 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import {
   type ClientCapabilities,
+  CloseAction,
+  type CloseHandlerResult,
+  ErrorAction,
+  type ErrorHandler,
+  type ErrorHandlerResult,
   type FeatureState,
   LanguageClient,
   type LanguageClientOptions,
@@ -15,6 +20,7 @@ import {
   State,
   TransportKind,
 } from "vscode-languageclient/node";
+import { CrashPolicy } from "./crash_policy";
 import { type PythonChoice, choosePython, expandPath, pythonExtensionInterpreter } from "./python";
 import { runbookGlobs } from "./runbooks";
 import { PROBE_ARGS, type ProbeResult, type StartFailure, explainProbe } from "./start_failure";
@@ -130,6 +136,7 @@ export async function startClient(
     initializationOptions: initializationOptions(),
     outputChannel: output,
     middleware,
+    errorHandler: new CrashHandler(new CrashPolicy(output)),
   };
   const client = new LanguageClient(CLIENT_ID, "Waivern Language Server", serverOptions, clientOptions);
   client.registerFeature(new RunProgressShownByExtension());
@@ -146,4 +153,18 @@ export async function startClient(
 
 export function isRunning(client: LanguageClient | undefined): boolean {
   return client?.state === State.Running;
+}
+
+/** The client's handler of errors and crashes, with the restart policy of `CrashPolicy`. */
+class CrashHandler implements ErrorHandler {
+  constructor(private readonly policy: CrashPolicy) {}
+
+  error(): ErrorHandlerResult {
+    return { action: ErrorAction.Continue, handled: true };
+  }
+
+  closed(): CloseHandlerResult {
+    const action = this.policy.crashed() ? CloseAction.Restart : CloseAction.DoNotRestart;
+    return { action, handled: true };
+  }
 }

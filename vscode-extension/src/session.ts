@@ -44,6 +44,12 @@ export class ServerSession implements vscode.Disposable {
     return this.up;
   }
 
+  /** Was it started, and is it not running now (crashed and not restarted, or failed to
+   * start)? What the status bar then says, with Restart a click away. */
+  get down(): boolean {
+    return !this.up && (this.client !== undefined || this.lastFailure !== undefined);
+  }
+
   /** Does the running server answer `textDocument/diagnostic` (pull diagnostics)? */
   get pullsDiagnostics(): boolean {
     return this.up && this.client?.initializeResult?.capabilities.diagnosticProvider !== undefined;

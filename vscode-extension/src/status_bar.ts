@@ -68,6 +68,15 @@ export class RunStatusBar implements vscode.Disposable {
       return;
     }
     const server = this.session.server;
+    if (runbook !== undefined && server === undefined && this.session.down) {
+      this.item.text = "$(error) Waivern: server stopped";
+      this.item.tooltip = "The Waivern language server is not running. Click to restart it.";
+      this.item.command = "waivern.restartServer";
+      this.item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
+      this.item.show();
+      return;
+    }
+    this.item.command = "waivern.showRuns";
     if (runbook === undefined || server === undefined) {
       this.item.hide();
       return;
