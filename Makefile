@@ -27,20 +27,22 @@ PYTEST_WORKERS ?= 2
 test: setup editors e2e-tools lint extension
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope
 
-# Editors the end-to-end tests drive: Neovim (Debian `neovim`, 0.7.2), installed once;
+# Editors the end-to-end tests drive: Neovim (Debian `neovim`, 0.7.2) and Emacs with Eglot
+# and yaml-mode (`emacs-nox elpa-eglot elpa-yaml-mode`), installed once;
 # openssl, which the Dask TLS test makes its certificates with; PostgreSQL and MariaDB, the
 # servers the `postgresql` and `mysql` connectors' tests start (tests/database_servers.py).
 # Without apt-get these tests fail: install the packages by hand.
 editors:
-	@command -v nvim >/dev/null && command -v openssl >/dev/null && \
+	@command -v nvim >/dev/null && command -v openssl >/dev/null && command -v emacs >/dev/null && \
+	  ls -d /usr/share/emacs/site-lisp/elpa/eglot-* /usr/share/emacs/site-lisp/elpa/yaml-mode-* >/dev/null 2>&1 && \
 	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && \
 	  { command -v mariadbd || test -x /usr/sbin/mariadbd; } >/dev/null || { \
 	  if command -v apt-get >/dev/null; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	      neovim openssl postgresql mariadb-server; \
-	  else echo "install neovim, openssl, postgresql and mariadb-server to run every test"; fi; }
+	      neovim emacs-nox elpa-eglot elpa-yaml-mode openssl postgresql mariadb-server; \
+	  else echo "install neovim, emacs-nox, elpa-eglot, elpa-yaml-mode, openssl, postgresql and mariadb-server to run every test"; fi; }
 
 # The VS Code extension: dependencies (npm ci, once per lock file), type check, unit tests
 # (`node --test`, a stubbed `vscode` module) and the packaged `.vsix` the e2e tests install.
