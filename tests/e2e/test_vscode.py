@@ -15,9 +15,13 @@ test-artifacts/vscode/.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -153,6 +157,56 @@ def test_resume_last_run_with_nothing_to_resume_says_so_and_starts_nothing(
     workbench.run_command("Waivern: Resume Last Run")
     seen = workbench.wait_for_notification("has no run to resume")
     assert not [text for text in seen if "Resuming" in text], seen
+
+
+def _servers() -> dict[int, float]:
+    """The running language servers (`wct lsp`) on this machine: pid → start time."""
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if b"waivern_orchestration.cli.app lsp" in command and fields[0] != "Z":
+            found[int(entry.name)] = float(fields[19])  # (clock ticks after boot)
+    return found
+
+
+def _new_server(known: set[int]) -> int:
+    """The pid of a language server not in ``known``, once there is one (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        fresh = {pid: at for pid, at in _servers().items() if pid not in known}
+        if fresh:
+            return max(fresh, key=fresh.__getitem__)
+        time.sleep(0.1)  # (polling /proc: there is nothing to wait on)
+    pytest.fail("no new language server in 30 s")
+
+
+def test_a_server_that_keeps_crashing_is_stopped_with_a_restart_button(
+    vscode_windows: Windows,
+) -> None:
+    earlier = set(_servers())
+    with vscode_windows.open("crashing-server") as window:
+        window.open_file(CUSTOMER_SCAN)
+        window.wait_for_server()
+        window.record_notifications()
+        window.go_to(3, 3)
+        server = _new_server(earlier)  # this window's: started since it opened
+        for crash in range(1, 6):
+            window.hover("Name of the runbook")  # it answers: up, and not still starting
+            window.press("Escape")
+            os.kill(server, signal.SIGKILL)
+            earlier.add(server)
+            if crash < 5:  # restarted by its client: a new process
+                server = _new_server(earlier)
+        seen = window.wait_for_notification("crashed 5 times in 3 minutes")
+        window.status_bar("Waivern: server stopped").click()  # → Restart Server
+        window.wait_for_server()
+    assert not [text for text in seen if "Go to output" in text], seen
 
 
 @dataclass(frozen=True)
