@@ -468,9 +468,9 @@ class Workbench:
         return self.wait_for_text(".statusbar-item", text)
 
     def wait_for_server(self) -> None:
-        """Until the Waivern status bar item shows: the language server is up and the
-        active editor's runbook is known to it."""
-        self.status_bar(re.compile(r"^\W*Waivern"))  # (after its icon)
+        """Until the Waivern status bar item shows a run status (not "server stopped"):
+        the language server is up and the active editor's runbook is known to it."""
+        self.status_bar(re.compile(r"^\W*Waivern(?!: server stopped)"))  # (after its icon)
 
     def wait_for_cursor(self, line: int, column: int) -> None:
         """Until the status bar shows the cursor at `line`, `column` (1-based)."""
