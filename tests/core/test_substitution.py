@@ -83,7 +83,10 @@ def test_a_reference_or_a_type_from_a_variable_is_checked_with_its_value(
 ) -> None:
     found = codes(RUNBOOK, {**ENV, "UPSTREAM": "filez", "CONNECTOR": "filesytem"}, tmp_path / "r")
     assert sorted(code for code, _ in found) == ["WCT010", "WCT020"]
-    assert any("`filez`" in message for _, message in found)
+    # each says what was written and what it became
+    messages = sorted(message for _, message in found)
+    assert messages[0].endswith("(`${UPSTREAM}` is `filez`)"), messages[0]
+    assert messages[1].endswith("(`${CONNECTOR}` is `filesytem`)"), messages[1]
 
 
 def test_a_secret_value_is_never_shown_in_a_note(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from waivern_orchestration.analysis.facts import (
 from waivern_orchestration.analysis.header_check import check_header
 from waivern_orchestration.analysis.runbook_check import check_runbook
 from waivern_orchestration.analysis.scope import RunbookContext
+from waivern_orchestration.analysis.substitution import noted_values
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.diagnostics import Diagnostic, capped
@@ -259,6 +260,7 @@ class _Analyser:
         env_sites = [*header.env_sites]
         for info in infos:
             env_sites.extend(info.env_sites)
+        diagnostics = noted_values(diagnostics, env_sites, self.env)
         return Analysis(
             path=file,
             text=text,

@@ -19,10 +19,11 @@ so). A value is substituted once: a `${...}` inside it stays as it is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from waivern_orchestration.analysis.env_vars import ENV_REFERENCE, expand
+from waivern_orchestration.analysis.facts import EnvSite
 from waivern_orchestration.diagnostics import Diagnostic
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.yaml_tree import (
@@ -105,3 +106,36 @@ def note(substituted: Substituted) -> str:
     if substituted.shown is None:
         return f" (`{substituted.written}`, a secret variable)"
     return f" (`{substituted.written}` is `{substituted.shown}`)"
+
+
+# Said with their own words about the variable (WCT050), or noted where they are made.
+_NOTED_ALREADY = frozenset({"WCT050", "WCT002"})
+
+
+def noted_values(
+    diagnostics: list[Diagnostic], sites: Sequence[EnvSite], env: Mapping[str, str]
+) -> list[Diagnostic]:
+    """``diagnostics`` with a note on each that stands exactly on a value written as one
+    `${VAR}` (`inputs: ${UPSTREAM}` → "unknown artifact `filez` ... (`${UPSTREAM}` is
+    `filez`)"); never a secret's value."""
+    if not sites:
+        return diagnostics
+    by_range = {site.range: site for site in sites}
+    marked = marked_secret(env)
+    noted: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        site = by_range.get(diagnostic.range)
+        if site is None or diagnostic.code in _NOTED_ALREADY:
+            noted.append(diagnostic)
+            continue
+        value = env.get(site.name, site.default)
+        if value is None:
+            noted.append(diagnostic)
+            continue
+        written = (
+            f"${{{site.name}}}" if site.default is None else f"${{{site.name}:-{site.default}}}"
+        )
+        secret = is_secret(site.name, value, marked)
+        shown = Substituted(site.range, written, None if secret else value)
+        noted.append(replace(diagnostic, message=diagnostic.message + note(shown)))
+    return noted
