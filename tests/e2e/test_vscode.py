@@ -336,6 +336,9 @@ def test_cancel_in_the_progress_notification_interrupts_the_run_and_resume_compl
     assert found is not None, outcome
     run_id = found.group(1)
     workbench.status_bar(re.compile(r"Waivern: interrupted"))
+    toasts = workbench.page.locator(".notification-toast")
+    interrupted = toasts.filter(has_text="Slow runbook: interrupted")
+    interrupted.get_by_role("button", name="Resume").wait_for()  # (the palette is used below)
 
     (vscode_workspace.root / "slow" / "go").touch()
     workbench.run_command("Waivern: Resume Last Run")

@@ -476,6 +476,12 @@ async def test_run_events_are_notified_to_clients_that_ask(
     def record(params: Any) -> None:
         events.append(plain(params))
 
+    outcomes: list[str] = []
+
+    @editor.client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+    def outcome(params: lsp.ShowMessageRequestParams) -> None:
+        outcomes.append(params.message)  # (a failed run's, with its Resume button: unclicked)
+
     try:
         slow = {"count": 3000, "item_seconds": 0.0005}  # 1.5 s: progress every 0.5 s
         text = runbook(
@@ -485,7 +491,7 @@ async def test_run_events_are_notified_to_clients_that_ask(
         )
         document = editor.open("runbook.yaml", text)
         run_id = (await command(editor, "waivern.run", document.uri))["run_id"]
-        await outcome_message(editor, run_id)
+        await until(lambda: any(run_id in message for message in outcomes), "the outcome")
         await until(lambda: any(e["event"] == "run_ended" for e in events), "run_ended")
     finally:
         await editor.client.shutdown_session()
@@ -503,3 +509,38 @@ async def test_run_events_are_notified_to_clients_that_ask(
     moving = [e for e in events if e["event"] == "artifact_progress"]
     assert moving and all(e["artifact"] == "numbers" for e in moving)
     assert re.fullmatch(r"numbers: [\d,]+ items · [\d,]+ items/s", moving[0]["progress"])
+
+
+async def test_the_extension_gets_a_resume_button_on_a_run_that_did_not_complete(
+    tmp_path: Path, plugin_folder: Path
+) -> None:
+    root = tmp_path / "workspace"
+    root.mkdir()
+    options = {"store": str(root / ".waivern"), "runEvents": True}  # as the extension asks
+    editor = await start_session(
+        "visual_studio_code", root, env=support.plugin_env(plugin_folder), options=options
+    )
+    asked: list[lsp.ShowMessageRequestParams] = []
+
+    @editor.client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+    def show_message_request(params: lsp.ShowMessageRequestParams) -> lsp.MessageActionItem:
+        asked.append(params)
+        (root / "ready").touch()  # the cause fixed, the user clicks Resume
+        return lsp.MessageActionItem(title="Resume")
+
+    try:
+        text = runbook(
+            files=source(fail_unless="ready"), report={**derived("files"), "output": True}
+        )
+        document = editor.open("runbook.yaml", text)
+        await editor.diagnostics(document)
+        failed = (await command(editor, "waivern.run", document.uri))["run_id"]
+        (request,) = await until(lambda: asked, "the outcome with its Resume button")
+        assert request.message.startswith(f"run {failed} of Test runbook: failed; resume it")
+        assert [action.title for action in request.actions or []] == ["Resume"]
+        # the click resumed the run, here: it completes
+        assert "completed" in await outcome_message(editor, f"{failed} of Test runbook: c")
+        assert stored_status(editor, failed) == "completed"
+    finally:
+        await editor.client.shutdown_session()
+        await editor.client.stop()

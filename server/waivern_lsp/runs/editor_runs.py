@@ -102,6 +102,9 @@ def wct_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "waivern_orchestration.cli.app", *args]
 
 
+RESUME = "Resume"  # the button on the outcome of a run that did not complete
+
+
 @dataclass(eq=False)
 class EditorRun:
     runbook: Path
@@ -313,10 +316,44 @@ class EditorRuns:
             )
         self._end_progress(run, f"{run.done}/{run.total} · {run.status}")
         self._announce(run, None)
-        self.server.window_show_message(lsp.ShowMessageParams(type=kind, message=outcome))
+        if run.status is not RunStatus.COMPLETED and self.server.options.run_events:
+            self._offer_resume(run, kind, outcome)
+        else:
+            self.server.window_show_message(lsp.ShowMessageParams(type=kind, message=outcome))
         self._refresh_views(now=True)
         # New runs in the store: `reuse` checks (WCT060) read it.
         self.server.runbooks.reanalyse_all()
+
+    def _offer_resume(self, run: EditorRun, kind: lsp.MessageType, outcome: str) -> None:
+        """The outcome with a Resume button, which resumes the run here. Only to clients
+        that follow runs (`run_events`, the VS Code extension): others show a request as a
+        prompt that waits for an answer (Neovim), so they get the plain message."""
+
+        async def ask() -> None:
+            try:
+                answer = await self.server.window_show_message_request_async(
+                    lsp.ShowMessageRequestParams(
+                        type=kind, message=outcome, actions=[lsp.MessageActionItem(title=RESUME)]
+                    )
+                )
+            except Exception as error:  # the client went, or refused: nothing to do
+                log.debug("the outcome of run %s was not shown: %s", run.run_id, error)
+                return
+            if answer is None or answer.title != RESUME or run.run_id is None:
+                return
+            try:
+                await self.start(run.runbook, run.name, resume=run.run_id)
+            except Exception as error:  # said, never lost: the run stays resumable
+                self.server.window_show_message(
+                    lsp.ShowMessageParams(
+                        type=lsp.MessageType.Error,
+                        message=f"run {run.run_id} of {run.name} was not resumed: {error}",
+                    )
+                )
+
+        task = asyncio.ensure_future(ask())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _end_progress(self, run: EditorRun, message: str) -> None:
         if run.token is None:
