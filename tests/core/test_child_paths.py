@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from runbook_samples import CHILD as CHILD_RUNBOOK
 from waivern_orchestration.analysis import analyse
 from waivern_orchestration.analysis.child_paths import (
     ChildLocation,
@@ -170,21 +171,7 @@ def test_a_symlink_loop_is_not_found_rather_than_an_error(layout: Layout) -> Non
 
 # -- the root runbook's template_paths hold at every level ---------------------------------
 
-GRANDCHILD = """\
-name: Grandchild
-description: Finds personal data in documents
-inputs:
-  documents:
-    input_schema: standard_input/1.0.0
-outputs:
-  findings:
-    artifact: found
-artifacts:
-  found:
-    inputs: documents
-    process:
-      type: personal_data
-"""
+GRANDCHILD = CHILD_RUNBOOK  # declares `documents`, outputs `findings`
 
 MIDDLE = """\
 name: Middle
@@ -243,7 +230,7 @@ def test_a_grandchild_is_found_in_the_root_runbooks_template_paths(tmp_path: Pat
     assert [d.code for d in alone.diagnostics] == ["WCT041"]
     # the middle runbook's own folder comes first: a grandchild there wins
     (tmp_path / "teams" / "grandchild.yaml").write_text(
-        GRANDCHILD.replace("Grandchild", "Team grandchild"), encoding="utf-8"
+        GRANDCHILD.replace("name: Child", "name: Team child"), encoding="utf-8"
     )
     analysis = analyse(ROOT, root, env={})
     [middle] = [link.analysis for link in analysis.children.values() if link.analysis]
