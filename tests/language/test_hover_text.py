@@ -8,7 +8,7 @@ import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -266,13 +266,18 @@ def test_times_read_as_how_long_ago_and_durations_in_fitting_units(
     runbook = folder.open(at(SCAN, "files:"))
     run = runbook.latest_run()
     assert run is not None
+    assert run.started_at is not None
+    # the rule the extension's views share (run_text.relativeTime): rounded, then a date
     for after, ago in [
-        (timedelta(seconds=30), "30 s ago"),
+        (timedelta(seconds=30), "just now"),
+        (timedelta(seconds=90), "2 min ago"),
         (timedelta(minutes=5), "5 min ago"),
         (timedelta(hours=3), "3 h ago"),
+        (timedelta(days=1), "yesterday"),
         (timedelta(days=2), "2 days ago"),
+        (timedelta(days=10), run.started_at.astimezone(UTC).strftime("%Y-%m-%d")),
     ]:
-        assert f"({ago})" in (hover(runbook, after=after) or "")
+        assert f"({ago})" in (hover(runbook, after=after) or ""), ago
 
     files = run.artifact("files")
     assert files is not None

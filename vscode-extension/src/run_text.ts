@@ -77,6 +77,18 @@ export function relativeTime(iso: string, now: Date): string {
   return then.toISOString().slice(0, 10);
 }
 
+/** "2026-12-06 14:05:09": the local time, written as the server's hover writes it (ISO
+ * order, whatever the locale), so every view of a run shows its moments alike. */
+export function localMoment(iso: string): string {
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) {
+    return iso;
+  }
+  const two = (value: number): string => String(value).padStart(2, "0");
+  const date = `${moment.getFullYear()}-${two(moment.getMonth() + 1)}-${two(moment.getDate())}`;
+  return `${date} ${two(moment.getHours())}:${two(moment.getMinutes())}:${two(moment.getSeconds())}`;
+}
+
 /** "0.42 s", "12 s", "2 min 5 s", "1 h 2 min". */
 export function formatSeconds(seconds: number): string {
   if (seconds < 10) {
@@ -129,10 +141,10 @@ export function runTooltip(run: RunSummary, now: Date): string {
   const lines = [
     `Run ${run.run_id}: ${shownStatus(run)}` + (isStale(run) ? " (recorded as running; its process is gone)" : ""),
     run.runbook_path,
-    `started ${new Date(run.started_at).toLocaleString()} (${relativeTime(run.started_at, now)})`,
+    `started ${localMoment(run.started_at)} (${relativeTime(run.started_at, now)})`,
   ];
   if (run.completed_at) {
-    lines.push(`ended ${new Date(run.completed_at).toLocaleString()}, took ${runDuration(run, now)}`);
+    lines.push(`ended ${localMoment(run.completed_at)}, took ${runDuration(run, now)}`);
   }
   const counts = Object.entries(run.counts)
     .filter(([, count]) => count > 0)

@@ -615,17 +615,23 @@ def _when(prefix: str, moment: datetime | None, context: HoverContext) -> str:
     local = moment.astimezone()
     shown = local.strftime("%Y-%m-%d %H:%M:%S")
     now = context.now or datetime.now(UTC)
-    return f"{prefix}{shown} ({_ago(now - moment.astimezone(UTC))})"
+    return f"{prefix}{shown} ({_ago(now - moment.astimezone(UTC), moment)})"
 
 
-def _ago(elapsed: timedelta) -> str:
+def _ago(elapsed: timedelta, moment: datetime) -> str:
+    """How long ago, by the rule every view of a run shares (the VS Code extension's
+    `relativeTime` says the same): "just now" under 45 s, then whole minutes, hours and
+    days, rounded; past a week the date."""
     seconds = elapsed.total_seconds()
-    if seconds < 5:
+    if seconds < 45:
         return "just now"
-    if seconds < 60:
-        return f"{int(seconds)} s ago"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} days ago"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = round(minutes / 60)
+    if hours < 24:
+        return f"{hours} h ago"
+    days = round(hours / 24)
+    if days <= 7:
+        return "yesterday" if days == 1 else f"{days} days ago"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")

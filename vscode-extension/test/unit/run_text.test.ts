@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  localMoment,
   artifactDescription,
   artifactIcon,
   formatSeconds,
@@ -140,4 +141,10 @@ test("a status the extension does not know yet (a newer server) gets a question 
   assert.deepEqual(runIcon("paused" as RunStatus), { icon: "question", color: undefined });
   assert.deepEqual(artifactIcon("throttled" as ArtifactStatus), { icon: "question", color: undefined });
   assert.equal(runIcon("completed").icon, "pass");
+});
+
+test("moments read in ISO order, local time, as the server's hover writes them", () => {
+  const moment = new Date(2026, 11, 6, 9, 5, 7); // local time
+  assert.equal(localMoment(moment.toISOString()), "2026-12-06 09:05:07");
+  assert.equal(localMoment("not a time"), "not a time");
 });
