@@ -127,7 +127,9 @@ export function runDescription(run: RunSummary, now: Date): string {
   const total = counts.completed + counts.failed + counts.skipped + counts.pending + counts.not_started;
   const status = isStale(run) ? "interrupted (its process is gone)" : run.status;
   const parts: string[] = [status, relativeTime(run.started_at, now), isStale(run) ? "" : runDuration(run, now)];
-  parts.push(`${counts.completed}/${total}`);
+  // done of all, as the progress notification and the status bar count (`progressText`):
+  // a failed or skipped artifact is done too
+  parts.push(`${counts.completed + counts.failed + counts.skipped}/${total}`);
   if (counts.failed) {
     parts.push(`${counts.failed} failed`);
   }

@@ -51,7 +51,8 @@ test("a run's line says status, when, how long, and how far it got", () => {
     status: "failed",
     counts: { completed: 2, failed: 1, skipped: 1, pending: 0, not_started: 0 },
   });
-  assert.equal(runDescription(failed, now), "failed · 5 min ago · 2.50 s · 2/4 · 1 failed");
+  // done of all, as the notification and the status bar count: failed and skipped are done
+  assert.equal(runDescription(failed, now), "failed · 5 min ago · 2.50 s · 4/4 · 1 failed");
   const running = summary({
     status: "running",
     completed_at: null,
@@ -134,7 +135,7 @@ test("a partial run looks like a warning: yellow, and the status bar on a warnin
     status: "partial",
     counts: { completed: 2, failed: 1, skipped: 1, pending: 0, not_started: 0 },
   });
-  assert.equal(runDescription(partial, now), "partial · 5 min ago · 2.50 s · 2/4 · 1 failed");
+  assert.equal(runDescription(partial, now), "partial · 5 min ago · 2.50 s · 4/4 · 1 failed");
 });
 
 test("a status the extension does not know yet (a newer server) gets a question mark, not an error", () => {

@@ -64,7 +64,7 @@ test("runs list with status and expand to their artifacts; completed ones open t
   const item = view.getTreeItem(node);
   assert.equal(item.label, "r1"); // the run id: rows stay told apart in a narrow view
   // then the runbook: they are often all called runbook.yaml
-  assert.match(String(item.description), /^scan\/runbook\.yaml · failed · 2 min ago · 10 s · 1\/2 · 1 failed$/);
+  assert.match(String(item.description), /^scan\/runbook\.yaml · failed · 2 min ago · 10 s · 2\/2 · 1 failed$/);
   assert.equal(item.contextValue, "run.failed.resumable");
   assert.equal(item.collapsibleState, TreeItemCollapsibleState.Collapsed);
   assert.equal((item.iconPath as ThemeIcon).id, "error");
