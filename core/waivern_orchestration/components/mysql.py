@@ -39,8 +39,8 @@ class MysqlProperties(BaseModel):
     user: str | None = Field(default=None, description="User to connect as (e.g. `${DB_USER}`).")
     password: str | None = Field(
         default=None,
-        description="The user's password: give it as `${VAR}` (from the environment), "
-        "never written in the runbook.",
+        description="The user's password: give it as `${VAR}` (from the environment or a "
+        "`.env` file), never written in the runbook.",
     )
     tables: list[str] = Field(
         default_factory=lambda: ["*"],

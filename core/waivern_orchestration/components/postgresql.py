@@ -45,8 +45,8 @@ class PostgresqlProperties(BaseModel):
     user: str | None = Field(default=None, description="Role to connect as (e.g. `${PGUSER}`).")
     password: str | None = Field(
         default=None,
-        description="The role's password: give it as `${VAR}` (from the environment), never "
-        "written in the runbook.",
+        description="The role's password: give it as `${VAR}` (from the environment or a "
+        "`.env` file), never written in the runbook.",
     )
     schemas: list[str] = Field(
         default_factory=lambda: ["public"], description="Schemas whose tables are read."
