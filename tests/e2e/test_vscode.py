@@ -287,6 +287,15 @@ def test_the_runs_view_lists_the_run_and_its_artifacts(
     workbench.wait_for_text(".monaco-editor-overlaymessage", "Cannot edit in read-only editor")
     workbench.screenshot("artifact-output")
 
+    # A streamed output comes a page at a time: its editor has Next / Previous Page
+    workbench.record_notifications()
+    rows.filter(has_text="personal_data_findings").click()
+    workbench.wait_for_text(".tab.active", "personal_data_findings.json")
+    workbench.wait_for_text(".editor-group-container.active .view-lines", '"personal_data_finding"')
+    group = workbench.page.locator(".editor-group-container.active")
+    group.locator(".action-label[aria-label*='Next Page of Output']").click()  # (→, title)
+    workbench.wait_for_notification("this is the last page")  # (31 findings: one page)
+
 
 def test_the_dag_view_shows_the_completed_run(
     workbench: Workbench, palette_run: RunSeen, vscode_workspace: Workspace

@@ -134,6 +134,12 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
         DagPanel.show(context.extension, server, uri, tracker.onDidChange);
       }
     }),
+    register("waivern.nextOutputPage", (uri) =>
+      context.outputs.turn(uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri, 1),
+    ),
+    register("waivern.previousOutputPage", (uri) =>
+      context.outputs.turn(uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri, -1),
+    ),
     register("waivern.openArtifactOutput", async (first, second) => {
       if (first instanceof ArtifactNode) {
         await context.outputs.open(first.run.run_id, first.artifact);

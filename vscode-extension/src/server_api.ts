@@ -61,8 +61,11 @@ export class WaivernServer {
   }
 
   /** The stored output message of an artifact (plan id or alias) in a run. */
-  async output(runId: string, artifact: string): Promise<Record<string, unknown>> {
-    return (await this.sender.execute("waivern.inspect", [runId, artifact])) as Record<string, unknown>;
+  /** An artifact's stored message; of a streamed output, the items from `offset`, at most
+   * `limit` (the message's `page` says which, of how many). */
+  async output(runId: string, artifact: string, offset = 0, limit = 1000): Promise<Record<string, unknown>> {
+    const page = { offset, limit };
+    return (await this.sender.execute("waivern.inspect", [runId, artifact, page])) as Record<string, unknown>;
   }
 
   /** The command's result, of the type the server's schema gives it. */
