@@ -159,9 +159,9 @@ def test_resume_last_run_with_nothing_to_resume_says_so_and_starts_nothing(
     assert not [text for text in seen if "Resuming" in text], seen
 
 
-def _servers() -> dict[int, float]:
-    """The running language servers (`wct lsp`) on this machine: pid → start time."""
-    found: dict[int, float] = {}
+def _processes() -> dict[int, tuple[int, float, bytes]]:
+    """Every live process: pid → (parent pid, start time in clock ticks, command line)."""
+    found: dict[int, tuple[int, float, bytes]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -170,39 +170,53 @@ def _servers() -> dict[int, float]:
             fields = (entry / "stat").read_text().rpartition(")")[2].split()
         except OSError:
             continue
-        if b"waivern_orchestration.cli.app lsp" in command and fields[0] != "Z":
-            found[int(entry.name)] = float(fields[19])  # (clock ticks after boot)
+        if fields[0] != "Z":
+            found[int(entry.name)] = (int(fields[1]), float(fields[19]), command)
     return found
 
 
-def _new_server(known: set[int]) -> int:
-    """The pid of a language server not in ``known``, once there is one (30 s at most)."""
+def _extension_hosts() -> set[int]:
+    return {pid for pid, (_, _, command) in _processes().items() if b"extensionHost" in command}
+
+
+SERVER_COMMAND = b"waivern_orchestration.cli.app lsp"  # (how the extension starts it)
+
+
+def _server_of(hosts: set[int], known: set[int]) -> int:
+    """The newest language server (`wct lsp`) started by one of the extension hosts
+    ``hosts`` and not in ``known``, once there is one (30 s at most)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        fresh = {pid: at for pid, at in _servers().items() if pid not in known}
-        if fresh:
-            return max(fresh, key=fresh.__getitem__)
+        servers = {
+            pid: started
+            for pid, (parent, started, command) in _processes().items()
+            if parent in hosts
+            and pid not in known
+            and b"waivern_orchestration.cli.app lsp" in command
+        }
+        if servers:
+            return max(servers, key=servers.__getitem__)
         time.sleep(0.1)  # (polling /proc: there is nothing to wait on)
-    pytest.fail("no new language server in 30 s")
+    pytest.fail("no new language server of this window in 30 s")
 
 
 def test_a_server_that_keeps_crashing_is_stopped_with_a_restart_button(
     vscode_windows: Windows,
 ) -> None:
-    earlier = set(_servers())
+    earlier_hosts = _extension_hosts()  # (other windows' hosts may linger: not theirs)
     with vscode_windows.open("crashing-server") as window:
         window.open_file(CUSTOMER_SCAN)
         window.wait_for_server()
         window.record_notifications()
         window.go_to(3, 3)
-        server = _new_server(earlier)  # this window's: started since it opened
-        for crash in range(1, 6):
+        ours = _extension_hosts() - earlier_hosts  # this window's extension host
+        killed: set[int] = set()
+        for _ in range(5):
             window.hover("Name of the runbook")  # it answers: up, and not still starting
             window.press("Escape")
+            server = _server_of(ours, killed)
             os.kill(server, signal.SIGKILL)
-            earlier.add(server)
-            if crash < 5:  # restarted by its client: a new process
-                server = _new_server(earlier)
+            killed.add(server)
         seen = window.wait_for_notification("crashed 5 times in 3 minutes")
         window.status_bar("Waivern: server stopped").click()  # → Restart Server
         window.wait_for_server()

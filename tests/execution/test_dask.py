@@ -201,6 +201,20 @@ def test_an_executor_that_cannot_be_used_is_one_line_and_exit_2(
     assert listed.returncode != 0 or json.loads(listed.stdout) == []
 
 
+def _scheduler_address(scheduler_file: Path) -> str:
+    """The address in the scheduler's file, once it is there and whole (the scheduler
+    writes it in place: it can be read empty, or half written)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            address = json.loads(scheduler_file.read_text())["address"]
+        except (OSError, ValueError, KeyError):
+            time.sleep(0.05)  # (polling a file: nothing to wait on)
+            continue
+        return str(address)
+    pytest.fail(f"the scheduler wrote no address to {scheduler_file} in 60 s")
+
+
 class Cluster:
     """`dask scheduler` and `dask worker` processes, as a team runs them (stopped at the
     end of the test, whatever happened)."""
@@ -225,10 +239,7 @@ class Cluster:
         if tls:
             scheduler += ["--protocol", "tls"]
         self.processes.append(self._start(*scheduler, "--scheduler-file", str(scheduler_file)))
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        self.address = json.loads(scheduler_file.read_text())["address"]
+        self.address = _scheduler_address(scheduler_file)
         worker = [dask, "worker", "--scheduler-file", str(scheduler_file), "--no-dashboard"]
         worker += tls or []
         worker += ["--nworkers", str(workers), "--nthreads", "1"]
