@@ -230,6 +230,9 @@ SETTINGS = {
     "workbench.secondarySideBar.defaultVisibility": "hidden",
     "editor.stickyScroll.enabled": False,
     "files.autoSave": "off",  # on by default in VS Code for the Web: tests save on purpose
+    # Ports other processes of the machine open (a Dask dashboard of another test) are no
+    # business of these windows: no "Open in Browser" notification.
+    "remote.autoForwardPorts": False,
     "files.hotExit": "off",
     "window.restoreWindows": "none",
 }
@@ -559,6 +562,12 @@ class Workbench:
         for part in path.split("/"):
             crumbs.filter(has_text=part).wait_for(timeout=TIMEOUT)
         self.page.locator(".editor-group-container.active .monaco-editor.focused").wait_for()
+        # A window restores the unsaved edits an earlier window left in its backup (one
+        # that closed as it reverted them): the file as it is on disk, as the test wrote it.
+        dirty = self.page.locator(".tab.active.dirty")
+        if dirty.count():
+            self.run_command("File: Revert File")
+            dirty.wait_for(state="detached")
 
     def go_to(self, line: int, column: int = 1) -> None:
         """Go to Line/Column (Control+G) in the active editor, 1-based as VS Code counts."""
