@@ -183,6 +183,7 @@ def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[
         return diagnostics
     kept: list[Diagnostic] = []
     summaries: dict[tuple[Path, str], int] = {}  # where in `kept`
+    unlisted: dict[tuple[Path, str], int] = {}  # the problems each summary counts
     seen: dict[tuple[Path, str], int] = {}
     for diagnostic in diagnostics:
         key = (diagnostic.file, diagnostic.code)
@@ -190,19 +191,18 @@ def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[
         seen[key] = number
         if number <= per_code:
             kept.append(diagnostic)
-        elif number == per_code + 1:
+            continue
+        if number == per_code + 1:
             summaries[key] = len(kept)
-            kept.append(replace(diagnostic, related=(), unlisted=diagnostic.problems))
-        else:
-            summary = kept[summaries[key]]
-            kept[summaries[key]] = replace(summary, unlisted=summary.unlisted + diagnostic.problems)
-    for index in summaries.values():
-        summary = kept[index]
-        code = CODES[summary.code]
+            kept.append(diagnostic)  # replaced by the summary below
+        unlisted[key] = unlisted.get(key, 0) + diagnostic.problems
+    for key, index in summaries.items():
+        first = kept[index]
+        count = unlisted[key]
         message = (
-            f"… and {summary.unlisted:,} more {summary.code} problems like the ones above "
-            f"({code.title.lower()}), not listed: only the first {per_code} of each code "
-            "are shown"
+            f"… and {count:,} more {first.code} problems like the ones above "
+            f"({CODES[first.code].title.lower()}), not listed: only the first {per_code} "
+            "of each code are shown"
         )
-        kept[index] = replace(summary, message=message)
+        kept[index] = replace(first, message=message, related=(), unlisted=count)
     return kept

@@ -134,10 +134,12 @@ def test_past_the_work_budget_edges_are_reported_without_a_path(
 ) -> None:
     monkeypatch.setattr(cycles, "WORK_BUDGET", 10)
     names = [f"step_{index}" for index in range(100)]
+    dependencies = {name: [names[index - 1]] for index, name in enumerate(names)}
+    dependencies["step_0"].append("step_50")  # a chord: not a plain ring, so searched
 
-    found = find_cycle_edges({name: [names[index - 1]] for index, name in enumerate(names)})
+    found = find_cycle_edges(dependencies)
 
-    assert len(found) == 100
+    assert len(found) == 101
     assert any(edge.cycle is None and edge.cycle_length == 0 for edge in found)
     assert all(len(edge.component) == 100 for edge in found)
 
@@ -164,10 +166,15 @@ def test_a_cycle_of_20000_artifacts_is_reported_in_bounded_memory() -> None:
     assert finished.stdout.split() == ["20000"]
 
 
-def _ring(size: int) -> str:
+def _ring(size: int, chord: bool = False) -> str:
+    """Every artifact feeds the next; with ``chord``, `step_0` also takes the middle one
+    (no longer a plain ring: the cycles through its edges are searched for)."""
     lines = ["name: Ring", "description: every artifact feeds the next", "artifacts:"]
     for index in range(size):
-        lines += [f"  step_{index}:", f"    inputs: step_{(index - 1) % size}"]
+        inputs = f"step_{(index - 1) % size}"
+        if chord and index == 0:
+            inputs = f"[{inputs}, step_{size // 2}]"
+        lines += [f"  step_{index}:", f"    inputs: {inputs}"]
     return "\n".join(lines) + "\n"
 
 
@@ -188,7 +195,7 @@ def test_past_the_work_budget_a_cycle_names_its_artifacts_and_the_edge(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(cycles, "WORK_BUDGET", 10)
-    diagnostics = analyse(_ring(30), "ring.yaml", env={}).diagnostics
+    diagnostics = analyse(_ring(30, chord=True), "ring.yaml", env={}).diagnostics
     without_path = [d for d in diagnostics if "dependency cycle among 30 artifacts" in d.message]
 
     assert without_path
@@ -200,6 +207,7 @@ def test_a_huge_cycle_leaves_a_small_one_its_path(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(cycles, "WORK_BUDGET", 50)
     big = [f"a{index:03}" for index in range(100)]  # sorts first: searched first
     dependencies = {name: [big[index - 1]] for index, name in enumerate(big)}
+    dependencies["a000"].append("a050")  # a chord: searched, not read as a plain ring
     dependencies |= {"z1": ["z2"], "z2": ["z1"]}
 
     found = find_cycle_edges(dependencies)
@@ -238,3 +246,26 @@ def test_a_chain_of_ten_thousand_has_no_recursion_limit() -> None:
     }
 
     assert [len(component) for component in cycles._components(graph)] == [10_000]
+
+
+@pytest.mark.parametrize("size", [2, 3, 12, 13, 40])
+def test_a_plain_ring_gives_every_edge_the_path_a_search_gives(size: int) -> None:
+    names = [f"step_{index:02}" for index in range(size)]
+    ring = {name: [names[index - 1]] for index, name in enumerate(names)}
+    # The same ring plus an isolated self-loop elsewhere: the shortcut must agree with
+    # the breadth-first search, which the chorded graph below still goes through.
+    found = find_cycle_edges(ring)
+    searched = {
+        edge.source: edge
+        for edge in find_cycle_edges({**ring, "zz": ["zz", names[0]], names[0]: [names[-1], "zz"]})
+        if edge.source in names and edge.target in names
+    }
+
+    assert [edge.source for edge in found] == sorted(names)
+    for edge in found:
+        assert edge.cycle_length == size
+        assert edge.cycle is not None and edge.cycle[0] == edge.source == edge.cycle[-1]
+        assert edge.cycle[1] == edge.target
+        assert len(edge.cycle) == min(size, cycles.SHOWN) + 1
+        if edge.source != names[-1]:  # the edge into the chorded artifact has a new path
+            assert searched[edge.source].cycle == edge.cycle

@@ -53,8 +53,12 @@ def find_cycle_edges(
         members = set(component)
         if len(members) == 1 and component[0] not in graph[component[0]]:
             continue
-        budget = WORK_BUDGET  # per component: a huge cycle leaves small ones their paths
         shared = tuple(component)
+        ring = _ring(graph, component, members)
+        if ring is not None:
+            found.extend(_ring_edges(ring, shared))
+            continue
+        budget = WORK_BUDGET  # per component: a huge cycle leaves small ones their paths
         paths: dict[str, dict[str, str | None]] = {}
         for source in component:
             for target in sorted(graph[source]):
@@ -75,6 +79,42 @@ def find_cycle_edges(
                     cycle = tuple(path if len(path) <= SHOWN + 1 else [*path[:SHOWN], path[-1]])
                 found.append(CycleEdge(source, target, cycle, length, shared))
     return found
+
+
+def _ring(
+    graph: Mapping[str, Mapping[str, None]], component: list[str], members: set[str]
+) -> list[str] | None:
+    """The component's artifacts in cycle order when it is one plain cycle (each member
+    has exactly one successor in it), else None. A plain cycle's shortest cycle through
+    any edge is the whole ring: no search needed, however long it is."""
+    successor: dict[str, str] = {}
+    for node in component:
+        inside = [target for target in graph[node] if target in members]
+        if len(inside) != 1:
+            return None
+        successor[node] = inside[0]
+    if len(component) < 2:
+        return None
+    ring = [component[0]]
+    while len(ring) < len(component):
+        ring.append(successor[ring[-1]])
+    return ring if successor[ring[-1]] == ring[0] else None
+
+
+def _ring_edges(ring: list[str], shared: tuple[str, ...]) -> list[CycleEdge]:
+    """Every edge of a plain cycle, in the order the search would give them (by source
+    name), each with the ring read from its source (cut like any long cycle)."""
+    length = len(ring)
+    position = {node: index for index, node in enumerate(ring)}
+    edges: list[CycleEdge] = []
+    for source in shared:  # name order
+        start = position[source]
+        shown = min(length, SHOWN)
+        path = [ring[(start + offset) % length] for offset in range(shown)]
+        path.append(source)
+        target = ring[(start + 1) % length]
+        edges.append(CycleEdge(source, target, tuple(path), length, shared))
+    return edges
 
 
 def topological_order(
