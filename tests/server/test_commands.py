@@ -333,6 +333,9 @@ async def test_the_graph_is_the_flattened_plan_with_child_artifacts(editor: LspS
     nodes = {node["id"]: node for node in before["nodes"]}
     (child,) = [node for node in nodes.values() if node["origin"] != "parent"]
     assert child["origin"] == "child:Analysis" and child["id"].startswith("scan.")
+    # its use of the child runbook (one group per `child_runbook` artifact), its component
+    assert child["group"] == child["id"].removesuffix(".count") and nodes["files"]["group"] is None
+    assert (nodes["files"]["component"], child["component"]) == ("test_source", "test_pass")
     assert child["range"]["start"]["line"] == artifact_line(text, "scan")
     assert nodes["files"]["kind"] == "source" and nodes["report"]["kind"] == "derived"
     assert sorted(before["edges"]) == sorted([["files", child["id"]], [child["id"], "report"]])

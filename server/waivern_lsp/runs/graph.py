@@ -3,7 +3,10 @@ per planned artifact (a child runbook's artifacts included) with the latest run'
 for it, and an edge from each input to the artifact that takes it.
 
 A node's range is its artifact's key in the runbook; a child runbook's artifact points at
-the parent's `child_runbook` artifact it comes from.
+the parent's `child_runbook` artifact it comes from. A node also names its component (the
+connector or processor type) and the child runbook use it belongs to (`group`: the plan-id
+namespace of that use, one per `child_runbook` artifact, so two uses of one child runbook
+are two groups), for views that search by component and draw each use as its own box.
 
 `Graph` is the answer's shape, and its JSON Schema (`waivern_lsp.api_schema`).
 """
@@ -57,6 +60,12 @@ class GraphNode(TypedDict):
     `child_runbook` artifact)."""
     error: str | None
     """Why it failed in the latest run."""
+    component: str | None
+    """The connector (`source.type`) or processor (`process.type`) type; null for `reuse`."""
+    group: str | None
+    """The child runbook use the artifact comes from: the namespace its plan id starts with
+    (`scan.analysis` for `scan.analysis.count`), one per `child_runbook` artifact (nested
+    uses: the innermost); null for the runbook's own artifacts."""
 
 
 class Graph(TypedDict):
@@ -88,6 +97,8 @@ def graph_of(
                 origin=planned.origin,
                 range=_json_range(range_),
                 error=status.error if status is not None else None,
+                component=_component(planned),
+                group=_group(planned),
             )
         )
     edges = [(source, planned.id) for planned in plan.artifacts for source in planned.inputs]
@@ -106,6 +117,22 @@ def _kind(planned: PlannedArtifact) -> ArtifactKind:
     if definition.reuse is not None:
         return "reuse"
     return "derived"
+
+
+def _component(planned: PlannedArtifact) -> str | None:
+    definition = planned.definition
+    if definition.source is not None:
+        return definition.source.type
+    if definition.process is not None:
+        return definition.process.type
+    return None
+
+
+def _group(planned: PlannedArtifact) -> str | None:
+    """The namespace of the child runbook use: the plan id without the local id."""
+    if planned.origin == "parent" or not planned.id.endswith(f".{planned.local_id}"):
+        return None
+    return planned.id[: -len(planned.local_id) - 1]
 
 
 def _json_range(range_: lsp.Range | None) -> Range | None:

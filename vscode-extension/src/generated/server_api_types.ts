@@ -110,6 +110,16 @@ export interface GraphNode {
    * Why it failed in the latest run.
    */
   error: string | null;
+  /**
+   * The connector (`source.type`) or processor (`process.type`) type; null for `reuse`.
+   */
+  component: string | null;
+  /**
+   * The child runbook use the artifact comes from: the namespace its plan id starts with
+   * (`scan.analysis` for `scan.analysis.count`), one per `child_runbook` artifact (nested
+   * uses: the innermost); null for the runbook's own artifacts.
+   */
+  group: string | null;
 }
 /**
  * As in LSP: `end` is exclusive.
