@@ -6,8 +6,10 @@ the hundred thousand, nesting hidden behind comments, an alias bomb). For each, 
 table shows the median wall time and the peak memory of `wct validate FILE` as a fresh
 process, the same over the floor (`wct validate` of a small valid runbook, measured in
 the same run: the cost of starting Python and importing wct), how many diagnostics it
-printed, and the time of `analyse()` in-process. The issue's targets follow the table,
-for information only (the exit code is 0 either way).
+printed, the time of `analyse()` in-process, and a second floor beside it: the time PyYAML's
+C parser takes to hand over the file's events (what any analysis built on them pays before
+it looks at anything). The issue's targets follow the table, for information only (the
+exit code is 0 either way).
 
     .venv/bin/python benchmarks/hostile.py [--repeat 3] [--scale 1.0]
 
@@ -26,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 import table  # benchmarks/table.py (the scripts run from this folder)
 from waivern_orchestration.analysis import analyse, paused_collector
 from waivern_orchestration.parse.runbook_file import RunbookTooLarge, read_runbook
@@ -39,6 +43,8 @@ HEADER = (
     "peak MB",
     "diagnostics",
     "analyse() s",
+    "YAML events s",
+    "analyse/events",
 )
 TARGET_SECONDS = 1.0
 TARGET_MB = 200.0
@@ -152,15 +158,38 @@ CASES = (
 )
 
 
-def in_process(path: Path) -> str:
+def in_process(path: Path) -> tuple[str, str, str]:
+    """(analyse() s, the YAML events floor s, their ratio), each the median of 3."""
     try:
         text = read_runbook(path)
     except RunbookTooLarge:
-        return "refused unread"
+        return "refused unread", "-", "-"
     with paused_collector():
-        started = time.perf_counter()
-        analyse(text, path)
-        return f"{time.perf_counter() - started:.2f}"
+        analysed = statistics.median(_timed(lambda: analyse(text, path)) for _ in range(3))
+        events = statistics.median(_timed(lambda: _events(text)) for _ in range(3))
+    return f"{analysed:.2f}", f"{events:.2f}", f"{analysed / events:.1f}" if events else "-"
+
+
+def _timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def _events(text: str) -> int:
+    """Every event of the text from the C parser, nothing built from them (the floor);
+    stops at the first error, as the analysis does."""
+    loader = yaml.CSafeLoader(text)
+    count = 0
+    try:
+        while loader.check_event():
+            loader.get_event()
+            count += 1
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return count
 
 
 def main() -> None:
@@ -190,7 +219,7 @@ def main() -> None:
                     f"{seconds - floor:.2f}",
                     f"{peak:.0f}",
                     f"{printed:,}",
-                    in_process(path),
+                    *in_process(path),
                 )
             )
             if seconds > TARGET_SECONDS or peak > TARGET_MB:

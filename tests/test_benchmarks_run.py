@@ -30,7 +30,7 @@ CASES = {
     ),
     "hostile.py": (
         ("--repeat", "1", "--scale", "0.01"),
-        ("case", "wct validate s", "over floor s", "peak MB", "diagnostics", "analyse() s"),
+        ("case", "wct validate s", "peak MB", "diagnostics", "analyse() s", "YAML events s"),
         ("1 GiB sparse file", "600 levels behind comments", "floor: `wct validate`"),
     ),
     "matching.py": (
