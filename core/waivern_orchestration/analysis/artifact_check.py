@@ -268,11 +268,11 @@ class _ArtifactCheck:
             return None
         site = NamedSite(type_node.value, type_node.range)
         registry = self.context.registry
-        known: dict[str, Any]
+        known: Mapping[str, Any]  # the registry's own (not copied per artifact)
         if field_name == "source":
-            code, kind, known = "WCT020", "connector", dict(registry.connectors)
+            code, kind, known = "WCT020", "connector", registry.connectors
         else:
-            code, kind, known = "WCT021", "processor", dict(registry.processors)
+            code, kind, known = "WCT021", "processor", registry.processors
         component = known.get(site.name)
         if component is None:
             listing = ", ".join(f"`{name}`" for name in sorted(known)) or "none installed"
