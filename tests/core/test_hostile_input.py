@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from runbook_samples import SCAN
-from waivern_orchestration.analysis import analyse
+from waivern_orchestration.analysis import analyse, artifact_check
 from waivern_orchestration.analysis import analyser as analyser_module
 from waivern_orchestration.diagnostics import MAX_PER_CODE
 from waivern_orchestration.parse.runbook_file import RunbookTooLarge, read_runbook
+from waivern_orchestration.parse.yaml_tree import to_python
 
 HEAD = "name: hostile\ndescription: hostile\nartifacts:\n"
 
@@ -164,6 +165,44 @@ def test_unknown_fields_past_the_first_hundred_are_counted_not_listed() -> None:
         f"… and {count - listed:,} more problems in artifact `a`, not listed"
     )
     assert sum(d.problems for d in diagnostics) == count
+
+
+@pytest.mark.parametrize(
+    ("unknown", "extra"),
+    [
+        (99, ""),
+        (100, ""),
+        (101, ""),
+        (250, ""),
+        (250, "    output: maybe\n    inputs: 3\n"),  # errors in known fields too
+        (250, "    unknown_7: again\n    unknown_180: again\n"),  # repeated unknown keys
+    ],
+)
+@pytest.mark.parametrize("where", ["artifact", "properties"])
+def test_unknown_keys_left_out_of_validation_give_the_same_diagnostics(
+    monkeypatch: pytest.MonkeyPatch, unknown: int, extra: str, where: str
+) -> None:
+    """Past the first hundred unknown keys the data validated leaves them out and counts
+    them; the diagnostics are those of validating every key."""
+    if where == "artifact":
+        keys = "".join(f"    unknown_{i}: x\n" for i in range(unknown)) + extra
+        body = "    source:\n      type: filesystem\n      properties:\n        path: .\n" + keys
+    else:
+        keys = "".join(
+            f"        unknown_{i}: ${{UNSET_{i}}}\n" if i % 7 == 0 else f"        unknown_{i}: x\n"
+            for i in range(unknown)
+        )
+        body = "    source:\n      type: filesystem\n      properties:\n        path: .\n" + keys
+        body += extra.replace("    ", "        ")
+    text = HEAD + "  a:\n" + body + "    output: true\n"
+
+    trimmed = analyse(text, "keys.yaml", env={}).diagnostics
+    monkeypatch.setattr(
+        artifact_check, "validated_data", lambda node, model, **_: (to_python(node), 0)
+    )
+    whole = analyse(text, "keys.yaml", env={}).diagnostics
+
+    assert [d.to_json() for d in trimmed] == [d.to_json() for d in whole]
 
 
 def test_a_hundred_of_one_code_are_all_listed() -> None:

@@ -27,7 +27,7 @@ from waivern_orchestration.analysis.facts import (
     Production,
     Reference,
 )
-from waivern_orchestration.analysis.model_errors import model_diagnostics
+from waivern_orchestration.analysis.model_errors import model_diagnostics, validated_data
 from waivern_orchestration.analysis.schema_check import unknown_schema_message
 from waivern_orchestration.analysis.substitution import substitute_tree, with_notes
 from waivern_orchestration.analysis.suggestions import did_you_mean
@@ -43,7 +43,6 @@ from waivern_orchestration.parse.yaml_tree import (
     YamlNode,
     YamlScalar,
     YamlSequence,
-    to_python,
 )
 
 _ARTIFACT_ID = re.compile(ARTIFACT_ID_PATTERN)
@@ -147,9 +146,10 @@ class _ArtifactCheck:
     # -- structure ----------------------------------------------------------------------
 
     def _validate(self, node: YamlMapping, key_range: Range) -> bool:
+        data, left_out = validated_data(node, ArtifactDefinition)
         try:
             # The rules across fields are `_production`'s and `_child`'s, with positions.
-            ArtifactDefinition.model_validate(to_python(node), context=ANALYSED)
+            ArtifactDefinition.model_validate(data, context=ANALYSED)
         except ValidationError as error:
             self.diagnostics.extend(
                 model_diagnostics(
@@ -160,6 +160,7 @@ class _ArtifactCheck:
                     code="WCT002",
                     where=f"artifact `{self.id}`",
                     model=ArtifactDefinition,
+                    left_out=left_out,
                 )
             )
             return False
@@ -285,7 +286,11 @@ class _ArtifactCheck:
             return site
         properties_entry = section.get("properties")
         properties_node = properties_entry.value if properties_entry else None
-        raw = to_python(properties_node) if properties_node is not None else {}
+        raw, left_out = (
+            validated_data(properties_node, component.Properties, unresolved_skipped=True)
+            if properties_node is not None
+            else ({}, 0)
+        )
         # `${VAR:-default}` is checked with its default; `${VAR}` only when it runs.
         data, unknown = with_defaults(raw if raw is not None else {})
         try:
@@ -305,6 +310,7 @@ class _ArtifactCheck:
                     skip=lambda location: any(
                         location[: len(prefix)] == prefix for prefix in unknown
                     ),
+                    left_out=left_out,
                 )
             )
         return site

@@ -16,11 +16,18 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from waivern_orchestration.analysis.env_vars import ENV_REFERENCE
 from waivern_orchestration.analysis.suggestions import did_you_mean
 from waivern_orchestration.diagnostics import MAX_PER_CODE, Diagnostic
 from waivern_orchestration.models import SCHEMA_REF_PATTERN
 from waivern_orchestration.parse.positions import Range
-from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlNode, YamlSequence
+from waivern_orchestration.parse.yaml_tree import (
+    YamlMapping,
+    YamlNode,
+    YamlScalar,
+    YamlSequence,
+    to_python,
+)
 
 _OWN_KINDS = ("extra_forbidden", "missing")
 
@@ -35,22 +42,24 @@ def model_diagnostics(
     where: str,
     model: type[BaseModel],
     skip: Callable[[tuple[str | int, ...]], bool] | None = None,
+    left_out: int = 0,
 ) -> list[Diagnostic]:
     """``node`` is the validated data's tree; ``anchor`` the range of the key holding it;
-    errors whose location ``skip`` accepts are left out."""
+    errors whose location ``skip`` accepts are left out; ``left_out`` counts unknown keys
+    the data validated did not hold (`validated_data`), each a problem of its own."""
     errors = [
         item
         for item in error.errors(include_url=False, include_input=False)
         if skip is None or not skip(tuple(item["loc"]))
     ]
     unlisted: list[Diagnostic] = []
-    if len(errors) > MAX_PER_CODE:
+    if len(errors) + left_out > MAX_PER_CODE:
         # Only the first ones are looked into and listed (as `capped` lists only the first
         # of a code); the others are counted in one diagnostic at the end of the value,
         # the hundredth of the code.
         listed = MAX_PER_CODE - 1
         end = Range(node.range.end, node.range.end)
-        more = len(errors) - listed
+        more = len(errors) + left_out - listed
         message = f"… and {more:,} more problems in {where}, not listed"
         unlisted.append(replace(Diagnostic.of(code, file, end, message), unlisted=more))
         errors = errors[:listed]
@@ -74,6 +83,61 @@ def model_diagnostics(
         ),
         *unlisted,
     ]
+
+
+def validated_data(
+    node: YamlNode, model: type[BaseModel], *, unresolved_skipped: bool = False
+) -> tuple[Any, int]:
+    """The plain data to validate ``node`` against ``model`` (`to_python`), and how many of
+    its keys were left out of it: past the first `MAX_PER_CODE` unknown keys of a model
+    that forbids them, each would cost pydantic an error held in memory (200,000 unknown
+    fields: hundreds of megabytes) to say what the count in `model_diagnostics` says.
+    With ``unresolved_skipped``, the errors of values only known when the runbook runs
+    are skipped (component properties): such keys are not counted either."""
+    if (
+        not isinstance(node, YamlMapping)
+        or len(node.entries) <= MAX_PER_CODE
+        or model.model_config.get("extra") != "forbid"
+    ):
+        return to_python(node), 0
+    known = _accepted_keys(model)
+    data: dict[str, Any] = {}
+    unknown = 0
+    left_out: set[str] = set()  # the unknown keys left out (each counted once)
+    for entry in node.entries:
+        key = entry.key_text
+        if key in known or key in data:  # (a repeated key: the last one wins, as in YAML)
+            data[key] = to_python(entry.value)
+        elif unresolved_skipped and _written_later(entry.value):
+            # Its error would be skipped: not counted, but kept where it stands (a later
+            # value of the same key takes its place, as in YAML).
+            data[key] = to_python(entry.value)
+            left_out.discard(key)
+        elif unknown < MAX_PER_CODE:
+            unknown += 1
+            data[key] = to_python(entry.value)
+        else:
+            left_out.add(key)
+    return data, len(left_out)
+
+
+def _accepted_keys(model: type[BaseModel]) -> frozenset[str]:
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(name)
+        if isinstance(info.alias, str):
+            names.add(info.alias)
+        if isinstance(info.validation_alias, str):
+            names.add(info.validation_alias)
+    return frozenset(names)
+
+
+def _written_later(value: YamlNode) -> bool:
+    """A value only known when the runbook runs (`${VAR}` without a default): checks made
+    before leave it alone (`env_vars.with_defaults`), and so its unknown key too."""
+    if not isinstance(value, YamlScalar) or not isinstance(value.value, str):
+        return False
+    return any(match.group(2) is None for match in ENV_REFERENCE.finditer(value.value))
 
 
 def _locate(
@@ -120,6 +184,17 @@ def _locate(
         message = f"missing required field `{name}` in {owner}: add `{name}:`"
         return key_range, message, len(path), union
     target = current.range if current is not None else key_range
+    if kind in _NOT_TEXT and path and path[-1] in _WANTED:
+        # `inputs: {x: 1}`: one message for both alternatives of the union
+        message = f"`{dotted}` in {where} must be {_WANTED[path[-1]][1]}"
+        return target, message, len(path), union
+    if kind in _NOT_TEXT and len(path) > 1 and path[-2] in _WANTED and path[-1].isdigit():
+        # `inputs: [a, ]`, `- x: 1`: the item as the user sees it (counted from 1)
+        listed = ".".join(path[:-1])
+        problem = _what_it_is(current)
+        wanted = _WANTED[path[-2]][0]
+        message = f"`{listed}` item {int(path[-1]) + 1} in {where} {problem}: write {wanted}"
+        return target, message, len(path), union
     text = _explained(item)
     if kind == "value_error" and isinstance(current, YamlMapping):
         # A rule across fields names the field at fault: underline that one.
@@ -129,6 +204,25 @@ def _locate(
                 break
     message = f"`{dotted}` in {where}: {text}" if dotted else f"{where}: {text}"
     return target, message, len(path), union
+
+
+# A list of names (`inputs`, `template_paths`): what one item is, what the whole value is.
+_WANTED = {
+    "inputs": ("an artifact id", "an artifact id or a list of artifact ids"),
+    "template_paths": ("a directory", "a list of directories"),
+}
+_NOT_TEXT = ("string_type", "list_type")
+
+
+def _what_it_is(node: YamlNode | None) -> str:
+    """What was written instead of a name, in the runbook's words."""
+    if isinstance(node, YamlMapping):
+        return "is a mapping (`key: value`), not a name"
+    if isinstance(node, YamlSequence):
+        return "is a list, not a name"
+    if node is None or node.value is None:
+        return "is empty"
+    return f"is `{node.text}`, not a name"
 
 
 def _explained(item: Any) -> str:
