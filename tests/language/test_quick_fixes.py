@@ -62,6 +62,20 @@ def test_several_close_names_are_offered_and_none_preferred(folder: RunbookFolde
     ]
 
 
+def test_an_id_already_in_the_list_is_not_offered(folder: RunbookFolder) -> None:
+    runbook = folder.open(
+        SCAN.replace("inputs: [files]", "inputs: [files, filed]").replace(
+            "  findings:",
+            "  filer:\n    source: {type: filesystem, properties: {path: x}}\n"
+            "    output: true\n  findings:",
+        )
+    )
+    # `files` is closer to `filed`, but the list has it: `filer` is the one fix
+    assert [(f.title, f.preferred) for f in fixes(runbook, "WCT010")] == [
+        ("Change to `filer`", True)
+    ]
+
+
 def test_a_quoted_name_stays_quoted(folder: RunbookFolder) -> None:
     runbook = folder.open(SCAN.replace("inputs: [files]", "inputs: ['file']"))
     assert fixed(folder, runbook, "WCT010") == (
@@ -86,6 +100,36 @@ def test_unknown_connector_and_processor_types_change_to_the_closest(
     text, left = fixed(folder, runbook, "WCT020")
     assert (text, left) == (SCAN.replace("type: personal_data", "type: personal_dat"), ["WCT021"])
     assert fixed(folder, folder.open(text), "WCT021") == (SCAN, [])
+
+
+# -- WCT041: a child runbook not found ------------------------------------------------------
+
+
+def test_a_missing_child_changes_to_a_file_of_a_close_name_in_the_template_paths(
+    folder: RunbookFolder,
+) -> None:
+    folder.write("templates/child.yaml", CHILD)
+    folder.write("templates/notes.txt", "not a runbook")
+    parent = PARENT.replace("path: child.yaml", "path: chlid.yaml").replace(
+        "artifacts:", "config:\n  template_paths: [templates]\nartifacts:"
+    )
+    runbook = folder.open(parent)
+    assert [(f.title, f.preferred) for f in fixes(runbook, "WCT041")] == [
+        ("Change to `child.yaml`", True)
+    ]
+    assert fixed(folder, runbook, "WCT041") == (parent.replace("chlid.yaml", "child.yaml"), [])
+
+
+def test_a_missing_child_in_a_subfolder_keeps_its_folder(folder: RunbookFolder) -> None:
+    folder.write("shared/child.yml", CHILD)
+    runbook = folder.open(PARENT.replace("path: child.yaml", "path: shared/child.yaml"))
+    assert [f.title for f in fixes(runbook, "WCT041")] == ["Change to `shared/child.yml`"]
+
+
+def test_a_missing_child_with_nothing_close_has_no_fix(folder: RunbookFolder) -> None:
+    folder.write("other.yaml", CHILD)
+    runbook = folder.open(PARENT.replace("path: child.yaml", "path: analysis.yaml"))
+    assert fixes(runbook, "WCT041") == []
 
 
 # -- WCT043: a required child input not mapped -------------------------------------------

@@ -1,7 +1,10 @@
 """Quick fixes: for a diagnostic, the text changes that make it go away.
 
 - WCT010 unknown artifact, WCT020 unknown connector type, WCT021 unknown processor type:
-  use the closest known name (the one the message suggests first, then the next ones);
+  use the closest known name (the one the message suggests first, then the next ones;
+  never an id the same list already has);
+- WCT041 child runbook not found: use the closest name of a runbook file (`.yaml`,
+  `.yml`) in the directories searched (the runbook's own, `config.template_paths`);
 - WCT012 the same input listed twice: remove the repeat;
 - WCT043 required child input not mapped: add the missing `input_mapping` keys, each
   fed by the artifact's input whose schema is the one the child declares (when exactly
@@ -19,8 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from waivern_orchestration.analysis import Analysis
+from waivern_orchestration.analysis.child_paths import search_directories
 from waivern_orchestration.analysis.facts import ArtifactInfo, NamedSite
 from waivern_orchestration.analysis.suggestions import closest
 from waivern_orchestration.components import ComponentRegistry
@@ -30,9 +35,10 @@ from waivern_orchestration.parse.positions import Position, Range
 from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlNode, YamlScalar, YamlSequence
 
 FIXABLE = frozenset(
-    {"WCT010", "WCT012", "WCT020", "WCT021", "WCT031", "WCT043", "WCT050", "WCT090"}
+    {"WCT010", "WCT012", "WCT020", "WCT021", "WCT031", "WCT041", "WCT043", "WCT050", "WCT090"}
 )
 MAX_NAMES = 3  # did-you-mean fixes offered for one misspelt name
+MAX_LISTED = 1_000  # runbook files looked at in one directory for a misspelt child path
 PLACEHOLDER_SCHEMA = "standard_input/1.0.0"
 
 
@@ -63,6 +69,8 @@ def quick_fixes(
         return _repeated_input(analysis, diagnostic, text)
     if diagnostic.code in ("WCT020", "WCT021"):
         return _unknown_type(analysis, diagnostic, text, registry)
+    if diagnostic.code == "WCT041":
+        return _missing_child(analysis, diagnostic, text)
     if diagnostic.code == "WCT043":
         return _unmapped_inputs(analysis, diagnostic, text)
     if diagnostic.code == "WCT031":
@@ -105,8 +113,18 @@ def _unknown_artifact(analysis: Analysis, diagnostic: Diagnostic, text: _Text) -
         names = offered
     else:
         header_inputs = analysis.header.inputs if analysis.header is not None else {}
-        known = sorted(set(analysis.artifacts) | set(header_inputs) | set(analysis.aliases))
-        names = closest(name, known, MAX_NAMES)
+        known = set(analysis.artifacts) | set(header_inputs) | set(analysis.aliases)
+        # Not a name the same list already has (the fix would repeat it), nor the
+        # artifact itself (a cycle).
+        listed = {
+            other.name
+            for other in analysis.references
+            if other.artifact == reference.artifact
+            and other.field == reference.field
+            and other.range != reference.range
+        }
+        known -= listed | {reference.artifact}
+        names = closest(name, sorted(known), MAX_NAMES)
     return _renames(NamedSite(name, reference.range), names, text)
 
 
@@ -120,6 +138,35 @@ def _unknown_type(
             known = registry.connectors if connector else registry.processors
             return _renames(site, closest(site.name, list(known), MAX_NAMES), text)
     return []
+
+
+def _missing_child(analysis: Analysis, diagnostic: Diagnostic, text: _Text) -> list[QuickFix]:
+    """A child runbook path that leads to no file, when a file of a close name is where
+    the path is looked for (paths with variables are left alone)."""
+    request = next(
+        (
+            info.child
+            for info in analysis.artifact_list
+            if info.child is not None and info.child.path_range == diagnostic.range
+        ),
+        None,
+    )
+    if request is None or "${" in request.path or analysis.header is None:
+        return []
+    written = PurePosixPath(request.path)
+    templates = [path for path in analysis.header.config.template_paths if "${" not in path]
+    files: set[str] = set()
+    for directory in search_directories(analysis.path.parent, templates):
+        folder = directory / written.parent
+        if (folder / written.name).exists():
+            return []  # there, but not a file a runbook can be read from: not a misspelling
+        try:
+            found = [entry.name for entry in folder.iterdir() if entry.suffix in (".yaml", ".yml")]
+        except OSError:
+            continue
+        files.update(found[:MAX_LISTED])
+    names = [str(written.parent / name) for name in closest(written.name, sorted(files), MAX_NAMES)]
+    return _renames(NamedSite(request.path, request.path_range), names, text)
 
 
 def _renames(site: NamedSite, names: Sequence[str], text: _Text) -> list[QuickFix]:
