@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from waivern_orchestration.analysis.facts import ArtifactInfo, ChildRequest, Production, Reference
 from waivern_orchestration.analysis.scope import RunbookScope
-from waivern_orchestration.analysis.suggestions import did_you_mean
+from waivern_orchestration.analysis.suggestions import ArtifactNames
 from waivern_orchestration.diagnostics import MAX_PER_CODE
 
 
@@ -29,7 +29,7 @@ class _ReferenceCheck:
     def __init__(self, scope: RunbookScope) -> None:
         self.scope = scope
         self.known = scope.known_names()
-        self.candidates = sorted(self.known)
+        self.names = ArtifactNames(self.known)
         self._suggestions: dict[str, str] = {}
         # Artifacts that offer their child's outputs under new names only.
         self.grouped = {
@@ -84,7 +84,7 @@ class _ReferenceCheck:
         if suggestion is None and len(self._suggestions) >= MAX_PER_CODE:
             suggestion = ""  # past what is listed (`capped`): not worth a search each
         elif suggestion is None:  # a renamed artifact leaves many references to one name
-            suggestion = self._suggestions[name] = did_you_mean(name, self.candidates)
+            suggestion = self._suggestions[name] = self.names.did_you_mean(name)
         self.scope.report(
             "WCT010", reference.range, f"unknown artifact `{name}` {where}{suggestion}"
         )
