@@ -350,6 +350,10 @@ def test_cancel_in_the_progress_notification_interrupts_the_run_and_resume_compl
     workbench.run_command("Waivern: Run Runbook")
     toast = workbench.page.locator(".notification-toast", has_text="1/2 · slow")
     toast.wait_for()  # `files` done, `slow` running (until a file `go` appears)
+    # the code lenses follow the run as it goes, not "not run yet" until it ends
+    lenses = workbench.page.locator(".editor-group-container.active .codelens-decoration")
+    lenses.filter(has_text="✓ completed").first.wait_for()
+    lenses.filter(has_text="running").first.wait_for()
     workbench.screenshot("run-cancellable")
     toast.get_by_role("button", name="Cancel").click()
 
@@ -369,16 +373,77 @@ def test_cancel_in_the_progress_notification_interrupts_the_run_and_resume_compl
     workbench.status_bar(re.compile(r"Waivern: completed"))
 
 
-def test_a_python_without_the_server_is_explained_and_fixing_the_setting_restarts_it(
-    workbench: Workbench, code_server: CodeServer
+def _errors(seen: list[str]) -> list[str]:
+    """The error notifications among those seen (the client library's generic ones too)."""
+    words = re.compile(r"error|failed|couldn't|crashed|not installed|not found", re.IGNORECASE)
+    return [text for text in seen if words.search(text)]
+
+
+def test_the_walkthrough_chooses_the_interpreter_opens_an_example_and_runs_it(
+    workbench: Workbench, vscode_workspace: Workspace
 ) -> None:
-    """Last in the module: it points the extension at another interpreter for a while."""
+    """Welcome: Open Walkthrough… → Get Started with Waivern Runbooks, each step's button
+    clicked as a person would; each step checks itself."""
+    settings = vscode_workspace.root / ".vscode" / "settings.json"
+    workbench.record_notifications()
+    try:
+        workbench.run_command("Welcome: Open Walkthrough")
+        workbench.pick("Get Started with Waivern Runbooks")
+        guide = workbench.page.locator(".gettingStartedContainer")
+        guide.get_by_text("Choose the Python interpreter").first.wait_for()
+
+        def done(step: str) -> None:
+            guide.locator(f'[data-done-step-id$="#{step}"][aria-checked="true"]').wait_for()
+
+        def open_step(title: str) -> None:
+            guide.locator(".getting-started-step", has_text=title).first.click()
+
+        guide.get_by_role("button", name="Choose Interpreter").click()
+        workbench.pick("Enter interpreter path")
+        workbench.enter("the Python interpreter's path", sys.executable)
+        done("chooseInterpreter")
+        workbench.status_bar("the language server's Python is")  # (written, and said where)
+        # code-server is a remote window: the choice went to the window's own settings
+        assert json.loads(settings.read_text())["waivern.server.pythonPath"] == sys.executable
+
+        open_step("Install the language server")
+        guide.get_by_role("button", name="Install waivern-tooling").click()
+        workbench.wait_for_notification("waivern-tooling is already installed in")
+        done("installServer")
+
+        open_step("Open an example runbook")
+        guide.get_by_role("button", name="Open Example").click()
+        workbench.pick("simple_files/runbook.yaml")
+        workbench.wait_for_text(".tab", "runbook.yaml")
+        done("openExample")
+
+        open_step("Run it")
+        guide.get_by_role("button", name="Run Runbook").click()
+        seen = workbench.wait_for_outcome("Simple file scan: completed")
+        done("runRunbook")
+        # the example's code lenses say how the run went, soon after it ended
+        lenses = workbench.page.locator(".codelens-decoration")
+        lenses.filter(has_text="✓ completed").first.wait_for(timeout=5_000)
+        workbench.screenshot("walkthrough")
+    finally:
+        settings.unlink(missing_ok=True)
+    assert _errors(seen) == [], seen
+
+
+def test_a_python_without_the_server_is_one_notice_that_choosing_an_interpreter_closes(
+    workbench: Workbench, code_server: CodeServer, vscode_workspace: Workspace
+) -> None:
+    """Last in the module: it points the extension at other interpreters for a while.
+    code-server is a remote window, where a user setting of a machine scope is ignored:
+    the choice must land where this window reads it."""
     machine = code_server.user_data / "Machine" / "settings.json"
+    chosen = vscode_workspace.root / ".vscode" / "settings.json"
     good = machine.read_text()
     bare = sys._base_executable  # the interpreter the venv was made from: no waivern-tooling
     workbench.open_file(CUSTOMER_SCAN)
     workbench.wait_for_server()
     workbench.record_notifications()
+    notices = workbench.page.locator(".notification-toast").filter(has_text="Waivern")
     try:
         machine.write_text(json.dumps({"waivern.server.pythonPath": bare}))
         seen = workbench.wait_for_notification("is not installed in")
@@ -388,6 +453,24 @@ def test_a_python_without_the_server_is_explained_and_fixing_the_setting_restart
         assert "no module named waivern_lsp" in message
         # no server: the status bar says so (a click restarts it), not a run status
         workbench.status_bar("Waivern: server stopped")
+
+        # The setting fixed in steps: each attempt's failure in the same notice, not one
+        # more notification per change.
+        machine.write_text(json.dumps({"waivern.server.pythonPath": "/nowhere/python3"}))
+        workbench.wait_for_notification("was not found")
+        machine.write_text(json.dumps({"waivern.server.pythonPath": bare}))
+        notices.filter(has_text="is not installed in").wait_for()
+        assert notices.count() == 1, workbench.state()
+
+        # Fixed from the notice, in this remote window: Choose Interpreter → a path.
+        notices.locator("a", has_text="Choose Interpreter").click()
+        workbench.pick("Enter interpreter path")
+        workbench.enter("the Python interpreter's path", sys.executable)
+        workbench.status_bar("the language server's Python is")  # (written, and said where)
+        workbench.wait_for_server()
+        notices.first.wait_for(state="detached")  # the notice closed once the server ran
+        assert json.loads(chosen.read_text())["waivern.server.pythonPath"] == sys.executable
     finally:
         machine.write_text(good)
-    workbench.wait_for_server()  # the fixed setting started the server again
+        chosen.unlink(missing_ok=True)
+    workbench.wait_for_server()

@@ -59,6 +59,10 @@ CODE_SERVER = TOOLS / "code-server" / "node_modules" / ".bin" / "code-server"
 CHROMIUM = Path("/usr/bin/chromium")
 VSIX = EXTENSION / "dist" / "waivern-runbooks.vsix"
 ARTIFACTS = REPO / "test-artifacts" / "vscode"
+# The extension README's screenshots: with WAIVERN_SCREENSHOTS=1, the steps that take these
+# also write them to vscode-extension/media/screenshots/ (then committed as they are).
+README_SCREENSHOTS = EXTENSION / "media" / "screenshots"
+README_SHOTS = {"diagnostics", "hover", "run-progress", "runs-view", "dag-view", "walkthrough"}
 
 VIEWPORT: ViewportSize = {"width": 1400, "height": 900}
 CHROMIUM_ARGS = [
@@ -415,9 +419,12 @@ class Workbench:
     # -- looking ---------------------------------------------------------------------
 
     def screenshot(self, name: str) -> Path:
-        """Saves test-artifacts/vscode/<name>.png (the whole window)."""
+        """Saves test-artifacts/vscode/<name>.png (the whole window); a README screenshot
+        also to the extension's media/screenshots/ when WAIVERN_SCREENSHOTS=1."""
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path))
+        if name in README_SHOTS and os.environ.get("WAIVERN_SCREENSHOTS") == "1":
+            shutil.copyfile(path, README_SCREENSHOTS / path.name)
         return path
 
     def failure_screenshot(self, name: str) -> None:
@@ -535,6 +542,20 @@ class Workbench:
     def _accept_quick_input(self) -> None:
         self.press("Enter")
         self.page.locator(".quick-input-widget").wait_for(state="hidden", timeout=TIMEOUT)
+
+    def pick(self, text: str) -> None:
+        """In the quick pick that is open: types `text`, and takes the first row once it
+        shows `text` (what opens next, an input box say, may reuse the widget)."""
+        self._fill_quick_input(text)
+        first = self.page.locator(".quick-input-list .monaco-list-row").first
+        first.filter(has_text=text).wait_for(timeout=TIMEOUT)
+        self.press("Enter")
+
+    def enter(self, title: str, text: str) -> None:
+        """In the input box titled `title` once it shows: `text`, then Enter."""
+        self.wait_for_text(".quick-input-widget", title)
+        self._fill_quick_input(text)
+        self._accept_quick_input()
 
     def widen_side_bar(self, pixels: int) -> None:
         """Drags the side bar's edge `pixels` to the right."""

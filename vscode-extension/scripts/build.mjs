@@ -2,7 +2,7 @@
 // webview script (dist/dag-view.js, browser). With --tests: also each unit test
 // (test/unit/*.test.ts → out/test/*.test.js) with `vscode` replaced by the stub.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const production = process.argv.includes("--production");
@@ -49,3 +49,11 @@ copyFileSync("../schemas/runbook.schema.json", "schemas/runbook.schema.json");
 // packs them from the extension folder.
 copyFileSync("../LICENSE", "LICENSE");
 copyFileSync("../CHANGELOG.md", "CHANGELOG.md");
+
+// The walkthrough's bundled example (Waivern: Open Example Runbook copies it into the
+// workspace folder): the repository's smallest one, with its data.
+rmSync("example", { recursive: true, force: true });
+cpSync("../examples/simple_files", "example", {
+  recursive: true,
+  filter: (source) => !/(^|\/)(\.waivern|__pycache__)(\/|$)/.test(source),
+});

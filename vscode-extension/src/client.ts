@@ -136,18 +136,24 @@ export async function startClient(
     initializationOptions: initializationOptions(),
     outputChannel: output,
     middleware,
-    errorHandler: new CrashHandler(new CrashPolicy(output)),
+    errorHandler: new CrashHandler(new CrashPolicy(output), () => initialized),
+    // A server that fails its `initialize` is the extension's one notice (below), not the
+    // client library's "Server initialization failed." and the error's own message.
+    initializationFailedHandler: () => false,
   };
-  const client = new LanguageClient(CLIENT_ID, "Waivern Language Server", serverOptions, clientOptions);
+  let initialized = false;
+  const client = new QuietLanguageClient(CLIENT_ID, "Waivern Language Server", serverOptions, clientOptions);
   client.registerFeature(new RunProgressShownByExtension());
   onNotification(client);
   try {
     await client.start();
   } catch (error) {
-    const message = `Waivern: the language server did not start: ${error instanceof Error ? error.message : String(error)}`;
+    const message = startErrorMessage(python, error);
     output.appendLine(message);
+    await client.dispose().catch(() => undefined);
     return { message };
   }
+  initialized = true;
   return { client, python };
 }
 
@@ -155,15 +161,40 @@ export function isRunning(client: LanguageClient | undefined): boolean {
   return client?.state === State.Running;
 }
 
-/** The client's handler of errors and crashes, with the restart policy of `CrashPolicy`. */
+/** A server that stopped while it was starting: what the user reads (the log has the rest). */
+export function startErrorMessage(python: PythonChoice, error: unknown): string {
+  const why = error instanceof Error ? error.message : String(error);
+  return `Waivern: the language server stopped while starting (${python.command}): ${why}. Its log says why.`;
+}
+
+/**
+ * The language client, whose errors go to the log only: the client library would also
+ * show each in a notification of its own ("couldn't create connection to server", "Server
+ * initialization failed.", "Restarting server failed"), generic and in numbers, where the
+ * extension shows one of its own words (the set-up notice, the crash policy's).
+ */
+class QuietLanguageClient extends LanguageClient {
+  override error(message: string, data?: unknown): void {
+    super.error(message, data, false);
+  }
+}
+
+/** The client's handler of errors and crashes, with the restart policy of `CrashPolicy`;
+ * a server that never came up is not restarted (its start failure says why, once). */
 class CrashHandler implements ErrorHandler {
-  constructor(private readonly policy: CrashPolicy) {}
+  constructor(
+    private readonly policy: CrashPolicy,
+    private readonly initialized: () => boolean,
+  ) {}
 
   error(): ErrorHandlerResult {
     return { action: ErrorAction.Continue, handled: true };
   }
 
   closed(): CloseHandlerResult {
+    if (!this.initialized()) {
+      return { action: CloseAction.DoNotRestart, handled: true };
+    }
     const action = this.policy.crashed() ? CloseAction.Restart : CloseAction.DoNotRestart;
     return { action, handled: true };
   }

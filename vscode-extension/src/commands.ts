@@ -3,6 +3,8 @@
 import * as vscode from "vscode";
 import type { ArtifactOutputProvider } from "./artifact_output";
 import { DagPanel } from "./dag/panel";
+import { WALKTHROUGH, installServer, openExample } from "./getting_started";
+import { chooseInterpreter } from "./interpreter_choice";
 import { runbookUri } from "./runbooks";
 import { baseName, isResumable, pollMessage, relativeTime } from "./run_text";
 import type { RunTracker } from "./run_tracker";
@@ -172,11 +174,18 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       }
     }),
     register("waivern.restartServer", async () => {
-      await session.restart();
+      await session.restart(true);
       if (session.running) {
         void vscode.window.setStatusBarMessage("Waivern: language server restarted", 3000);
       }
     }),
+    register("waivern.chooseInterpreter", () => chooseInterpreter()),
+    register("waivern.installServer", () => installServer(session)),
+    register("waivern.openExample", () => openExample(context.extension)),
+    register("waivern.showLog", () => session.showLog()),
+    register("waivern.openWalkthrough", () =>
+      vscode.commands.executeCommand("workbench.action.openWalkthrough", WALKTHROUGH, false),
+    ),
     register("waivern.refreshRuns", () => context.runsView.refresh()),
     register("waivern.showRuns", () => vscode.commands.executeCommand("waivernRuns.focus")),
   ];

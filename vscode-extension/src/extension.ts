@@ -7,7 +7,7 @@ import { ArtifactOutputProvider, OUTPUT_SCHEME } from "./artifact_output";
 import { storeFolder } from "./client";
 import { registerCommands } from "./commands";
 import { onPythonExtensionChange } from "./python";
-import { isRunbook } from "./runbooks";
+import { declaresInputs, isRunbook } from "./runbooks";
 import { RunTracker } from "./run_tracker";
 import { RunsView } from "./runs_view";
 import { ServerSession } from "./session";
@@ -69,6 +69,10 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands({ extension: context, session, tracker, runsView, outputs }),
     vscode.window.onDidChangeActiveTextEditor((editor) => setRunbookContext(editor)),
     vscode.workspace.onDidOpenTextDocument(() => startForRunbooks()),
+    session.onDidChangeState((up) => {
+      // the walkthrough's install step is done once the server runs
+      void vscode.commands.executeCommand("setContext", "waivern.serverRunning", up);
+    }),
     treeView.onDidChangeVisibility((change) => {
       if (change.visible) {
         void session.start();
@@ -121,13 +125,13 @@ export function deactivate(): void {
   // stay resumable (they are separate processes).
 }
 
-/** `waivern.activeRunbook`: menus show the run commands on runbooks only. */
+/** `waivern.activeRunbook`: menus show the run commands on runbooks only;
+ * `waivern.activeChildRunbook`: not the Run button on a child runbook (its parent runs it). */
 function setRunbookContext(editor: vscode.TextEditor | undefined): void {
-  void vscode.commands.executeCommand(
-    "setContext",
-    "waivern.activeRunbook",
-    editor !== undefined && isRunbook(editor.document),
-  );
+  const runbook = editor !== undefined && isRunbook(editor.document);
+  void vscode.commands.executeCommand("setContext", "waivern.activeRunbook", runbook);
+  const child = runbook && declaresInputs(editor.document.getText());
+  void vscode.commands.executeCommand("setContext", "waivern.activeChildRunbook", child);
 }
 
 function isRunbookUri(resource: vscode.Uri): boolean {

@@ -121,8 +121,14 @@ export function baseName(filePath: string): string {
   return name === undefined || name === "" ? filePath : name;
 }
 
-/** A run in the runs view: "runbook.yaml" with "failed · 5 min ago · 2.1 s · 3/4". */
-export function runDescription(run: RunSummary, now: Date): string {
+/** A run in the runs view: "runbook.yaml" with "failed · 5 min ago · 2.1 s · 3/4". A run
+ * this window follows counts by its latest event (`live`), as the notification and the
+ * status bar do, so the three never disagree while it goes on. */
+export function runDescription(run: RunSummary, now: Date, live?: RunProgress): string {
+  if (live !== undefined && live.event !== "run_ended") {
+    const since = [live.status, relativeTime(run.started_at, now), runDuration(run, now), progressText(live)];
+    return since.filter(Boolean).join(" · ");
+  }
   const counts = run.counts;
   const total = counts.completed + counts.failed + counts.skipped + counts.pending + counts.not_started;
   const status = isStale(run) ? "interrupted (its process is gone)" : run.status;

@@ -30,6 +30,25 @@ export class RunTracker implements vscode.Disposable {
     return [...this.runs.values()].filter((run) => run.event !== "run_ended").reverse();
   }
 
+  /**
+   * The one source of a runbook's run progress for views that show it (the DAG header, say):
+   * `listener` gets the run going on now, if any (a view opened during a run starts where
+   * the notification and the status bar are, not at 0), then every event of the runbook's
+   * runs, the same objects the notification and the status bar read.
+   */
+  followRunbook(runbook: vscode.Uri, listener: (progress: RunProgress) => void): vscode.Disposable {
+    const ours = (progress: RunProgress): boolean => vscode.Uri.parse(progress.runbook).fsPath === runbook.fsPath;
+    const current = this.activeFor(runbook.fsPath);
+    if (current !== undefined) {
+      listener(current);
+    }
+    return this.onDidChange((progress) => {
+      if (ours(progress)) {
+        listener(progress);
+      }
+    });
+  }
+
   /** The run going on for a runbook file, if any. */
   activeFor(fsPath: string): RunProgress | undefined {
     return this.active().find((run) => vscode.Uri.parse(run.runbook).fsPath === fsPath);

@@ -10,6 +10,12 @@ export function hasArtifactsKey(text: string): boolean {
   return /^(?:artifacts|"artifacts"|'artifacts')[ \t]*:/m.test(text);
 }
 
+/** A root-level `inputs:` key: a child runbook, which declares inputs a parent gives it and
+ * is run by its parent, never alone (the server gives it no Run lens either). */
+export function declaresInputs(text: string): boolean {
+  return /^(?:inputs|"inputs"|'inputs')[ \t]*:/m.test(text);
+}
+
 export function runbookGlobs(): string[] {
   const configured = vscode.workspace.getConfiguration("waivern").get<string[]>("runbookGlobs");
   return configured?.length ? configured : DEFAULT_RUNBOOK_GLOBS;
@@ -25,7 +31,8 @@ export function isRunbook(document: vscode.TextDocument): boolean {
   return hasArtifactsKey(document.getText());
 }
 
-/** The runbook a command is about: its argument (a URI, from a menu), else the active editor. */
+/** The runbook a command is about: its argument (a URI, from a menu), else the active
+ * editor's, else the one runbook in sight (beside the walkthrough, whose button ran it). */
 export function runbookUri(argument: unknown): vscode.Uri | undefined {
   if (argument instanceof vscode.Uri) {
     return argument;
@@ -34,5 +41,16 @@ export function runbookUri(argument: unknown): vscode.Uri | undefined {
     return vscode.Uri.parse(argument);
   }
   const editor = vscode.window.activeTextEditor;
-  return editor && isRunbook(editor.document) ? editor.document.uri : undefined;
+  if (editor !== undefined) {
+    return isRunbook(editor.document) ? editor.document.uri : undefined;
+  }
+  const shown = vscode.window.visibleTextEditors.filter((visible) => isRunbook(visible.document));
+  return shown.length === 1 ? shown[0]?.document.uri : undefined;
+}
+
+/** Runbook paths (relative, `/`-separated), those under an `examples/` folder first, then
+ * by path: what the walkthrough's Open Example offers. */
+export function examplesFirst(relativePaths: string[]): string[] {
+  const rank = (file: string): number => (/(^|\/)examples\//.test(file) ? 0 : 1);
+  return [...relativePaths].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

@@ -44,7 +44,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.D
 
   constructor(
     private readonly session: ServerSession,
-    tracker: RunTracker,
+    private readonly tracker: RunTracker,
     private readonly storeFolder: () => string | undefined = () => undefined,
   ) {
     this.disposables.push(
@@ -103,7 +103,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsViewNode>, vscode.D
       const runbook = vscode.workspace.asRelativePath(run.runbook_path, false);
       const item = new vscode.TreeItem(run.run_id, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `run:${run.run_id}`; // stable: an expanded run stays expanded as it goes on
-      item.description = `${runbook} · ${runDescription(run, now)}`;
+      item.description = `${runbook} · ${runDescription(run, now, this.tracker.latest(run.run_id))}`;
       item.tooltip = runTooltip(run, now);
       item.iconPath = themeIcon(runIcon(shownStatus(run)));
       item.contextValue = runContext(run, isResumable(run));

@@ -1,14 +1,20 @@
-// The language server session of this window: start, restart, stop, and the failure
-// notification when it cannot start (with the fix: a setting to change, a command to run).
+// The language server session of this window: start, restart, stop, and the one
+// notification while it cannot start (with the fix: an interpreter to choose, a package to
+// install), closed once it runs.
 import * as vscode from "vscode";
-import { type LanguageClient, type Middleware, State } from "vscode-languageclient/node";
+import { CodeLensRequest, type LanguageClient, type Middleware, State } from "vscode-languageclient/node";
 import { startClient } from "./client";
 import { RUN_PROGRESS, type RunProgress, WaivernServer } from "./server_api";
+import { isRunbook } from "./runbooks";
 import type { RunTracker } from "./run_tracker";
+import { SetupNotice } from "./setup_notice";
 import type { StartFailure } from "./start_failure";
 
 /** How long a command waits for a server its client is restarting after a crash. */
 const RESTART_PATIENCE_MS = 10_000;
+/** Code lenses are asked for again at most this often during a run, and once more this
+ * long after it ended (the store has the run's end by then). */
+const LENS_REFRESH_MS = 500;
 
 export class ServerSession implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -26,15 +32,45 @@ export class ServerSession implements vscode.Disposable {
   private starting: Promise<void> | undefined;
   private disposed = false;
   private readonly stateChanged = new vscode.EventEmitter<boolean>();
+  private readonly notice = new SetupNotice();
   /** Fires with true when the server is up, false when it stopped or failed. */
   readonly onDidChangeState = this.stateChanged.event;
   lastFailure: StartFailure | undefined;
+  private lensTimer: NodeJS.Timeout | undefined;
+  private readonly following: vscode.Disposable;
 
   constructor(
     private readonly output: vscode.LogOutputChannel,
     private readonly tracker: RunTracker,
     private readonly middleware: Middleware,
-  ) {}
+  ) {
+    // The lenses' run status follows the run's events (the server also asks for them
+    // again, but a busy store or a lost refresh left them "not run yet" for a whole run).
+    this.following = tracker.onDidChange((progress) => {
+      this.refreshLensesSoon();
+      if (progress.event === "run_ended") {
+        setTimeout(() => this.refreshLenses(), 2 * LENS_REFRESH_MS);
+      }
+    });
+  }
+
+  private refreshLensesSoon(): void {
+    this.lensTimer ??= setTimeout(() => {
+      this.lensTimer = undefined;
+      this.refreshLenses();
+    }, LENS_REFRESH_MS);
+  }
+
+  /** Asks VS Code for the open runbooks' code lenses again. */
+  private refreshLenses(): void {
+    const lenses = this.up ? this.client?.getFeature(CodeLensRequest.method) : undefined;
+    if (lenses === undefined) {
+      return;
+    }
+    for (const document of vscode.workspace.textDocuments.filter(isRunbook)) {
+      lenses.getProvider(document)?.onDidChangeCodeLensEmitter.fire();
+    }
+  }
 
   get server(): WaivernServer | undefined {
     return this.up ? this.api : undefined;
@@ -56,22 +92,24 @@ export class ServerSession implements vscode.Disposable {
   }
 
   /** Starts the server unless it runs, is starting, or is being restarted by its client
-   * after a crash: one client (and one server) per window, whatever asks first. */
-  start(): Promise<void> {
+   * after a crash: one client (and one server) per window, whatever asks first. `asked`:
+   * the user asked for it (a dismissed set-up notice may come back). */
+  start(asked = false): Promise<void> {
     if (this.disposed || (this.client !== undefined && this.starting === undefined)) {
       return Promise.resolve();
     }
-    this.starting ??= this.doStart().finally(() => {
+    this.starting ??= this.doStart(asked).finally(() => {
       this.starting = undefined;
     });
     return this.starting;
   }
 
-  /** Stops the server (after a start under way) and starts it again with the settings of now. */
-  async restart(): Promise<void> {
+  /** Stops the server (after a start under way) and starts it again with the settings of
+   * now; `asked` as for `start`. */
+  async restart(asked = false): Promise<void> {
     await this.starting;
     await this.stop();
-    await this.start();
+    await this.start(asked);
   }
 
   async stop(): Promise<void> {
@@ -99,8 +137,12 @@ export class ServerSession implements vscode.Disposable {
     } else if (!this.up) {
       await (this.starting ?? (this.lastFailure === undefined ? this.start() : undefined));
     }
+    if (!this.up && this.lastFailure !== undefined) {
+      this.notice.show(this.lastFailure, true);
+      return undefined;
+    }
     if (!this.up) {
-      const why = this.lastFailure?.message ?? "Waivern: the language server is not running.";
+      const why = "Waivern: the language server is not running.";
       void vscode.window.showErrorMessage(why, "Restart Server").then((choice) => {
         if (choice === "Restart Server") {
           void vscode.commands.executeCommand("waivern.restartServer");
@@ -124,7 +166,7 @@ export class ServerSession implements vscode.Disposable {
     });
   }
 
-  private async doStart(): Promise<void> {
+  private async doStart(asked: boolean): Promise<void> {
     const started = await startClient(this.output, this.middleware, (client) => {
       client.onNotification(RUN_PROGRESS, (progress: RunProgress) => this.tracker.update(progress));
     });
@@ -138,10 +180,11 @@ export class ServerSession implements vscode.Disposable {
     if ("message" in started) {
       this.lastFailure = started;
       this.stateChanged.fire(false);
-      void this.showFailure(started);
+      this.notice.show(started, asked);
       return;
     }
     this.lastFailure = undefined;
+    this.notice.close();
     this.client = started.client;
     this.up = true;
     // The client restarts a crashed server by itself: follow it down and up again.
@@ -161,30 +204,16 @@ export class ServerSession implements vscode.Disposable {
     this.stateChanged.fire(true);
   }
 
-  private async showFailure(failure: StartFailure): Promise<void> {
-    const actions = failure.fix
-      ? ["Copy Install Command", "Restart Server", "Open Settings", "Show Output"]
-      : ["Restart Server", "Open Settings", "Show Output"];
-    const choice = await vscode.window.showErrorMessage(failure.message, ...actions);
-    if (choice === "Copy Install Command" && failure.fix) {
-      await vscode.env.clipboard.writeText(failure.fix);
-      void vscode.window
-        .showInformationMessage(
-          `Copied: ${failure.fix}. Run it in a terminal, then restart the server.`,
-          "Restart Server",
-        )
-        .then((again) => again && this.restart());
-    } else if (choice === "Restart Server") {
-      await this.restart();
-    } else if (choice === "Open Settings") {
-      await vscode.commands.executeCommand("workbench.action.openSettings", "waivern.server.pythonPath");
-    } else if (choice === "Show Output") {
-      this.output.show(true);
-    }
+  /** The Waivern output channel: the extension's and the server's log. */
+  showLog(): void {
+    this.output.show(true);
   }
 
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.lensTimer);
+    this.following.dispose();
+    this.notice.dispose();
     void this.stop();
     this.stateChanged.dispose();
   }

@@ -28,7 +28,7 @@ export function explainProbe(python: PythonChoice, probe: ProbeResult): StartFai
     return {
       message:
         `Waivern: the Python interpreter "${python.command}" (${where}) was not found. ` +
-        `Set "waivern.server.pythonPath" to the Python that has waivern-tooling installed.`,
+        `Choose the Python that has waivern-tooling installed (Waivern: Choose Interpreter).`,
     };
   }
   if (probe.errorCode !== undefined) {

@@ -140,6 +140,7 @@ export const window = {
   showWarningMessage: message("warning"),
   showErrorMessage: message("error"),
   activeTextEditor: undefined as unknown,
+  visibleTextEditors: [] as unknown[],
   withProgress<R>(
     options: { title?: string; cancellable?: boolean },
     task: (

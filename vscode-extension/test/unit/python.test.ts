@@ -83,7 +83,10 @@ test("a missing interpreter names the setting to change, an installed one passes
     { errorCode: "ENOENT", exitCode: null, stderr: "" },
   );
   assert.ok(missing);
-  assert.match(missing.message, /"python3" .* was not found\. Set "waivern\.server\.pythonPath"/);
+  assert.match(
+    missing.message,
+    /"python3" .* was not found\. Choose the Python that has waivern-tooling installed \(Waivern: Choose Interpreter\)/,
+  );
   assert.equal(missing.fix, undefined);
   assert.equal(explainProbe({ command: "python3", source: "default" }, { exitCode: 0, stderr: "" }), undefined);
 });

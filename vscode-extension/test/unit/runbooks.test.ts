@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { hasArtifactsKey, isRunbook } from "../../src/runbooks";
-import { Uri, configuration, resetStub } from "../stub/vscode";
+import { declaresInputs, examplesFirst, hasArtifactsKey, isRunbook, runbookUri } from "../../src/runbooks";
+import { Uri, configuration, resetStub, window } from "../stub/vscode";
 
 function document(path: string, text: string, languageId = "yaml") {
   return { uri: Uri.file(path), languageId, getText: () => text } as never;
@@ -29,4 +29,32 @@ test("the artifacts key is found only at the root", () => {
   assert.equal(hasArtifactsKey('name: a\n"artifacts" :\n'), true);
   assert.equal(hasArtifactsKey("  artifacts:\n"), false);
   assert.equal(hasArtifactsKey("# artifacts:\n"), false);
+});
+
+test("a child runbook declares inputs at its root (no Run button of its own)", () => {
+  assert.equal(declaresInputs("name: c\ninputs:\n  data:\n    input_schema: standard_input\n"), true);
+  assert.equal(declaresInputs("name: p\nartifacts:\n  b:\n    inputs: a\n"), false);
+});
+
+test("a command without a runbook takes the active editor's, else the one runbook in sight", () => {
+  resetStub();
+  const runbook = { document: document("/ws/scan/runbook.yaml", "") };
+  const other = { document: document("/ws/notes.yaml", "name: x\n") };
+  window.activeTextEditor = undefined; // the walkthrough is the active editor: no text editor
+  window.visibleTextEditors = [other, runbook];
+  assert.equal(runbookUri(undefined)?.fsPath, "/ws/scan/runbook.yaml");
+  window.visibleTextEditors = [runbook, { document: document("/ws/b/runbook.yaml", "") }];
+  assert.equal(runbookUri(undefined), undefined); // two in sight: which one is not known
+  window.activeTextEditor = other; // an active editor that is no runbook: none
+  assert.equal(runbookUri(undefined), undefined);
+  window.activeTextEditor = undefined;
+  window.visibleTextEditors = [];
+});
+
+test("the walkthrough's examples: those under examples/ first, then by path", () => {
+  assert.deepEqual(examplesFirst(["slow/runbook.yaml", "examples/simple_files/runbook.yaml", "a/x.runbook.yaml"]), [
+    "examples/simple_files/runbook.yaml",
+    "a/x.runbook.yaml",
+    "slow/runbook.yaml",
+  ]);
 });
