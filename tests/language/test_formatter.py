@@ -156,6 +156,11 @@ def _summary(analysis: Analysis) -> tuple[object, ...]:
     )
 
 
+# A value as generated: a scalar on the key's line, nested lines, or a block scalar
+# (its indicator on the key's line, `|` or `>-`, then its lines).
+Value = str | list[str] | tuple[str, list[str]]
+
+
 class _Writer:
     """Makes the parts of a generated runbook, each comment and scalar unique so that it
     can be found again in the formatted text."""
@@ -175,9 +180,16 @@ class _Writer:
         self.comments.append(text)
         return text
 
-    def scalar(self) -> str:
+    def scalar(self, indent: int) -> Value:
+        """A text in one of the ways YAML writes one (``indent``: of a block scalar's
+        lines)."""
         words = f"text {self.unique()}."
-        style = self.draw(st.sampled_from(["plain", "single", "double", "variable"]))
+        style = self.draw(st.sampled_from(["plain", "single", "double", "variable", "block"]))
+        if style == "block":
+            lines = [f"{words} first line", f"  {words} indented more", f"{words} last"]
+            self.scalars.extend(lines)
+            indicator = self.draw(st.sampled_from(["|", ">-"]))
+            return indicator, [" " * indent + line for line in lines]
         written = {
             "plain": words,
             "single": f"'{words}'",
@@ -187,20 +199,25 @@ class _Writer:
         self.scalars.append(written)
         return written
 
-    def entry(self, key: str, value: str | list[str], indent: int) -> list[str]:
-        """`key: value` (with a comment above or after it, now and then) or `key:` and
-        nested lines."""
+    def entry(self, key: str, value: Value, indent: int) -> list[str]:
+        """`key: value` (with a blank line and a comment above it, a comment after it,
+        now and then), `key:` and nested lines, or a block scalar."""
         pad = " " * indent
-        lines = [pad + self.comment()] if self.draw(st.booleans()) else []
+        lines = [""] if self.draw(st.booleans()) else []
+        if self.draw(st.booleans()):
+            lines.append(" " * self.draw(st.sampled_from([0, indent])) + self.comment())
         if isinstance(value, str):
             trailing = f"  {self.comment()}" if self.draw(st.booleans()) else ""
             lines.append(f"{pad}{key}: {value}{trailing}")
+        elif isinstance(value, tuple):
+            lines.append(f"{pad}{key}: {value[0]}")
+            lines.extend(value[1])
         else:
             lines.append(f"{pad}{key}:")
             lines.extend(value)
         return lines
 
-    def block(self, entries: list[tuple[str, str | list[str]]], indent: int) -> list[str]:
+    def block(self, entries: list[tuple[str, Value]], indent: int) -> list[str]:
         shuffled = self.draw(st.permutations(entries))
         return [line for key, value in shuffled for line in self.entry(key, value, indent)]
 
@@ -210,14 +227,21 @@ def runbooks(draw: st.DrawFn) -> tuple[str, _Writer]:
     writer = _Writer(draw)
     step = draw(st.sampled_from([2, 3, 4]))  # the indentation this author uses
     ids = [f"artifact_{index}" for index in range(draw(st.integers(1, 6)))]
-    artifacts: list[tuple[str, str | list[str]]] = []
+    artifacts: list[tuple[str, Value]] = []
+    inner = 2 * step
     for position, artifact in enumerate(ids):
-        inner = 2 * step
-        fields: list[tuple[str, str | list[str]]] = [("description", writer.scalar())]
+        fields: list[tuple[str, Value]] = [("description", writer.scalar(inner + step))]
         if position == 0 or draw(st.booleans()):
-            properties = writer.block([("path", writer.scalar())], inner + 2 * step)
-            source = [("type", "filesystem"), ("properties", properties)]
-            fields.append(("source", writer.block(source, inner + step)))
+            if draw(st.booleans()):
+                fields.append(("source", "{type: filesystem, properties: {path: data}}"))
+            else:
+                path = writer.scalar(inner + 3 * step)
+                properties = writer.block([("path", path)], inner + 2 * step)
+                source: list[tuple[str, Value]] = [
+                    ("type", "filesystem"),
+                    ("properties", properties),
+                ]
+                fields.append(("source", writer.block(source, inner + step)))
         else:
             inputs = draw(st.lists(st.sampled_from(ids[:position]), min_size=1, unique=True))
             dash = " " * (inner + draw(st.sampled_from([0, step])))
@@ -232,29 +256,26 @@ def runbooks(draw: st.DrawFn) -> tuple[str, _Writer]:
         if draw(st.booleans()):
             fields.append(("output", "true"))
         if draw(st.booleans()):
-            description = [" " * (inner + step) + f"kept as written {writer.unique()}."]
-            writer.scalars.append(description[0].strip())
-            fields.append(("contact", "|"))
-            fields[-1] = ("contact", ["__block__", *description])
+            fields.append(("contact", writer.scalar(inner + step)))
         if draw(st.booleans()):
-            fields.append(("notes", writer.scalar()))  # unknown: WCT002, kept
-        artifacts.append((artifact, writer.block(fields, inner)))
-    root = writer.block(
-        [
-            ("name", writer.scalar()),
-            ("description", writer.scalar()),
-            ("artifacts", writer.block(artifacts, step)),
-        ],
-        0,
-    )
-    lines = [f"{writer.comment()}", *root]
-    # `key:` followed by the `__block__` marker is a block scalar: `key: |`
-    text = "\n".join(lines).replace(":\n__block__\n", ": |\n")
-    text = "\n".join(line for line in text.split("\n") if line.strip() != "__block__")
-    return text + "\n", writer
+            fields.append(("notes", writer.scalar(inner + step)))  # unknown: WCT002, kept
+        body = writer.block(fields, inner)
+        if draw(st.booleans()):  # a comment after the artifact's last entry
+            body.append(" " * inner + writer.comment())
+        artifacts.append((artifact, body))
+    header: list[tuple[str, Value]] = [
+        ("name", writer.scalar(step)),
+        ("description", writer.scalar(step)),
+        ("artifacts", writer.block(artifacts, step)),
+    ]
+    if draw(st.booleans()):
+        header.append(("config", writer.block([("max_concurrency", "2")], step)))
+    lines = [writer.comment(), *writer.block(header, 0)]
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(lines) + newline, writer
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(runbooks())
 def test_formatting_is_idempotent_and_keeps_comments_scalars_and_meaning(
     generated: tuple[str, _Writer],
@@ -263,10 +284,30 @@ def test_formatting_is_idempotent_and_keeps_comments_scalars_and_meaning(
     result = format_runbook(text)
     assert result is not None, text
     assert format_runbook(result) == result
-    comments = Counter(line.strip() for line in result.split("\n") if line.strip().startswith("#"))
+    assert ("\r\n" in result) == ("\r\n" in text)
+    comments = Counter(line.strip() for line in result.splitlines() if line.strip().startswith("#"))
     trailing = [c for c in writer.comments if c not in comments]
     assert all(result.count(c) == 1 for c in writer.comments), (text, result)
     assert all(f"  {c}" in result for c in trailing)
     assert all(scalar in result for scalar in writer.scalars), (text, result)
     path = Path("runbook.yaml")
     assert _summary(analyse(result, path)) == _summary(analyse(text, path))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runbooks(), st.integers(0, 200))
+def test_range_formatting_keeps_the_meaning_and_agrees_with_formatting(
+    generated: tuple[str, _Writer], line: int
+) -> None:
+    text, _writer = generated
+    lines = text.splitlines()
+    line = line % len(lines)
+    edits = format_lines(text, (line, line))
+    assert edits is not None
+    for edit in sorted(edits, key=lambda edit: edit.first, reverse=True):
+        lines[edit.first : edit.last + 1] = edit.lines
+    ranged = "\n".join(lines) + "\n"
+    path = Path("runbook.yaml")
+    assert _summary(analyse(ranged, path)) == _summary(analyse(text, path))
+    # what is left to do is the rest of the runbook: formatting it all gives the same text
+    assert format_runbook(ranged) == format_runbook(text.replace("\r\n", "\n"))

@@ -13,8 +13,9 @@ mappings indented two spaces a level, and nothing else changed.
 - Indentation: two spaces a mapping level; a list's `-` two spaces under its key (as the
   examples write lists); what lies inside list items and flow collections moves with
   them, unchanged.
-- Comments: a comment line belongs to the entry below it and moves with it; a comment
-  after a value stays on its line.
+- Comments: a comment line belongs to the entry below it and moves with it, indented as
+  that entry (comment lines after the last entry start their line); a comment after a
+  value stays on its line.
 - Scalars are never rewritten: whole lines move, only their leading spaces change, so
   quotes, `${VAR}`, block scalars and flow collections stay as written.
 
@@ -141,10 +142,15 @@ def format_lines(text: str, lines_touched: tuple[int, int] | None = None) -> lis
         return None
     if lines_touched is None:
         first = root.entries[0].key.range.start.line
-        last = layout.entry_end(root, len(root.entries) - 1)
         out: list[str] = []
         layout.mapping_body(root, first, (), 0, out)
-        edits = [LineEdit(first, last, tuple(out))]
+        # Comment lines after the last entry start the line, as those above a top-level
+        # key do: left where they were, one could become a line of a block scalar moved
+        # to their column.
+        out.extend(
+            line.strip() for line in lines[layout.entry_end(root, len(root.entries) - 1) + 1 :]
+        )
+        edits = [LineEdit(first, len(lines) - 1, tuple(out))]
     else:
         edits = layout.touched(root, *lines_touched)
     edits = [edit for edit in _trimmed(edits, lines) if edit is not None]
