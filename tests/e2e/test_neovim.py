@@ -224,6 +224,15 @@ local function main()
     end, 20)
   end
 
+  if params.format then  -- Format Document as docs/editors/neovim.md shows it
+    if vim.lsp.buf.format then
+      vim.lsp.buf.format({ bufnr = buf, name = 'waivern', timeout_ms = 10000 })
+    else  -- Neovim 0.7
+      vim.lsp.buf.formatting_sync(nil, 10000)
+    end
+    result.formatted = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  end
+
   vim.lsp.stop_client(id)
   result.stopped = vim.wait(5000, function() return vim.lsp.get_client_by_id(id) == nil end, 20)
 end
@@ -413,6 +422,27 @@ def test_neovim_runs_a_runbook_and_hover_shows_the_outcome(
     assert outcomes == [f"run {run_id} of Simple file scan: completed"], session.transcript
     assert "completed" in session["hover"], session["hover"]
     assert run_id in session["hover"]
+
+
+def test_neovim_formats_a_runbook(run_neovim: RunNeovim, tmp_path: Path) -> None:
+    """Format Document in Neovim: the server's edits applied to the buffer give the
+    formatter's text (known keys in order, two spaces a level, comments kept)."""
+    workspace = tmp_path / "simple_files"
+    shutil.copytree(REPO / "examples" / "simple_files", workspace)
+    runbook = workspace / "runbook.yaml"
+    formatted = runbook.read_text(encoding="utf-8")
+    lines = formatted.splitlines()
+    # written by someone else: four spaces a level, `name` after `description`
+    untidy = [" " * (len(line) - len(line.lstrip(" "))) + line for line in lines]
+    untidy[1], untidy[2] = untidy[2], untidy[1]
+    runbook.write_text("\n".join(untidy) + "\n", encoding="utf-8")
+
+    session = run_neovim(
+        workspace, runbook, init_options={"store": str(workspace / ".runs")}, format=True
+    )
+
+    assert session["problems"] == [], f"{session['problems']}\n{session.transcript}"
+    assert session["formatted"] == lines, session.transcript
 
 
 def test_neovim_reports_a_bad_option(run_neovim: RunNeovim, customer_scan: Path) -> None:
