@@ -144,6 +144,10 @@ DRIVER = r"""
              (table (nth 2 capf)))
         (waivern-record 'completion (and capf (all-completions "" table))))))
 
+  (when (waivern-param 'format)  ; M-x eglot-format-buffer
+    (eglot-format-buffer)
+    (waivern-record 'formatted (buffer-substring-no-properties (point-min) (point-max))))
+
   (eglot-shutdown (eglot-current-server))
   (waivern-record 'stopped (null (eglot-current-server))))
 
@@ -315,6 +319,23 @@ def test_emacs_runs_a_runbook_from_its_code_actions(run_emacs: RunEmacs, tmp_pat
     assert "completed" in session["hover"], session["hover"]
     assert run_id in session["hover"]
     assert (workspace / ".waivern" / "runs.db").exists()  # the workspace's own store
+
+
+def test_emacs_formats_a_runbook(run_emacs: RunEmacs, tmp_path: Path) -> None:
+    """M-x eglot-format-buffer: the server's edits applied to the buffer give the
+    formatter's text (known keys in order, two spaces a level, comments kept)."""
+    workspace = copy_example("simple_files", tmp_path)
+    runbook = workspace / "runbook.yaml"
+    formatted = runbook.read_text(encoding="utf-8")
+    lines = formatted.splitlines()
+    # written by someone else: four spaces a level, `name` after `description`
+    untidy = [" " * (len(line) - len(line.lstrip(" "))) + line for line in lines]
+    untidy[1], untidy[2] = untidy[2], untidy[1]
+    runbook.write_text("\n".join(untidy) + "\n", encoding="utf-8")
+
+    session = run_emacs(workspace, runbook, format=True)
+
+    assert session["formatted"] == formatted, session.transcript
 
 
 def test_the_page_shows_the_four_lines_and_the_binding() -> None:
