@@ -9,12 +9,15 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.messages import ExecutionMetadata, Message
+from waivern_orchestration.store.reports import run_summaries
 from waivern_orchestration.store.run_store import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -26,7 +29,7 @@ from waivern_orchestration.store.run_store import (
     RunStore,
     StoreError,
 )
-from waivern_orchestration.store.statuses import ArtifactStatus
+from waivern_orchestration.store.statuses import ArtifactStatus, RunStatus
 
 PLAN = {"format": 1, "artifacts": []}
 
@@ -368,3 +371,28 @@ def test_the_plan_is_stored_with_its_run(tmp_path: Path) -> None:
 
         assert store.plan_json("run-1") == json.loads(json.dumps(plan))
         assert store.artifacts("run-1")[0].alias == "x"
+
+
+def test_a_resumed_run_does_not_count_the_time_it_stood_still(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted at 10:01, resumed at 12:00 and done at 12:02: it took 3 minutes, not
+    2 hours (`idle_seconds` is what lies between the end and the resume)."""
+    with RunStore(tmp_path) as store:
+        token = _new_run(store)
+        store.finish_run("run-1", token, RunStatus.INTERRUPTED, "cancelled")
+        with _raw(tmp_path) as db:  # the end, two hours before the resume below
+            db.execute("UPDATE runs SET completed_at = '2026-12-06T10:01:00+00:00'")
+        resumed_at = datetime.fromisoformat("2026-12-06T12:00:00+00:00").timestamp()
+        monkeypatch.setattr(time, "time", lambda: resumed_at)
+        store.claim("run-1")
+        [summary] = run_summaries(store)
+    assert summary["idle_seconds"] == pytest.approx(119 * 60)
+
+
+def test_a_run_never_resumed_has_no_idle_time(tmp_path: Path) -> None:
+    with RunStore(tmp_path) as store:
+        token = _new_run(store)
+        store.finish_run("run-1", token, RunStatus.COMPLETED, None)
+        [summary] = run_summaries(store)
+    assert summary["idle_seconds"] == 0

@@ -106,14 +106,18 @@ export function formatSeconds(seconds: number): string {
   return `${hours} h ${minutes - hours * 60} min`;
 }
 
-/** How long a run took, or has taken so far when it has not finished. */
-export function runDuration(run: Pick<RunSummary, "started_at" | "completed_at">, now: Date): string {
+/** How long a run took, or has taken so far when it has not finished: without the time a
+ * resumed run stood still before its resume (`idle_seconds`; absent from an older server). */
+export function runDuration(
+  run: Pick<RunSummary, "started_at" | "completed_at"> & { idle_seconds?: number },
+  now: Date,
+): string {
   const start = new Date(run.started_at).getTime();
   const end = run.completed_at ? new Date(run.completed_at).getTime() : now.getTime();
   if (Number.isNaN(start) || Number.isNaN(end)) {
     return "";
   }
-  return formatSeconds(Math.max(0, (end - start) / 1000));
+  return formatSeconds(Math.max(0, (end - start) / 1000 - (run.idle_seconds ?? 0)));
 }
 
 export function baseName(filePath: string): string {

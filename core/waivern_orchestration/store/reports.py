@@ -55,6 +55,9 @@ class RunSummary(TypedDict):
     executor: str | None
     """Where it ran (its last attempt): `local`, `dask-local:N`, or the Dask scheduler's
     address (`tcp://HOST:PORT`, `tls://HOST:PORT`); null for runs of wct 0.1.0."""
+    idle_seconds: float
+    """How long a resumed run stood still between an end (or its process's death) and a
+    resume: how long it took is `completed_at - started_at - idle_seconds`."""
 
 
 class ArtifactReport(TypedDict):
@@ -101,6 +104,7 @@ def run_summaries(store: RunStore, status: RunStatus | None = None) -> list[RunS
             # A `running` run whose process is gone can be resumed (wct run --resume).
             owner_alive=record.status is RunStatus.RUNNING and owner_alive(record),
             executor=record.executor,
+            idle_seconds=record.idle_seconds,
         )
         for record in store.runs(status)
     ]

@@ -140,6 +140,12 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         ALTER TABLE runs ADD COLUMN executor TEXT;
         """,
     ),
+    (
+        4,
+        """
+        ALTER TABLE runs ADD COLUMN idle_seconds REAL NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -169,6 +175,9 @@ class RunRecord:
     owner_host: str | None
     heartbeat_at: float | None
     executor: str | None = None  # where it ran: local, dask-local:N, tcp://…, tls://…
+    # the time it stood still between an end (or its process's death) and a resume: not
+    # part of how long it took
+    idle_seconds: float = 0.0
 
     @property
     def current_status(self) -> RunStatus:
@@ -387,8 +396,10 @@ class RunStore:
 
     @property
     def _executor(self) -> str:
-        """The `executor` column, or NULL in a store an earlier wct wrote (read as it is)."""
-        return "executor" if self.schema_version >= 3 else "NULL"
+        """The `executor` and `idle_seconds` columns, or NULL and 0 in a store an earlier
+        wct wrote (read as it is)."""
+        executor = "executor" if self.schema_version >= 3 else "NULL"
+        return f"{executor}, {'idle_seconds' if self.schema_version >= 4 else '0'}"
 
     def _migrate(self) -> None:
         version = self.schema_version = self._version()
@@ -545,7 +556,8 @@ class RunStore:
             db.execute(
                 "UPDATE runs SET status = ?, reason = NULL, completed_at = NULL, "
                 "owner_pid = ?, owner_host = ?, owner_started_at = ?, owner_token = ?, "
-                "heartbeat_at = ?, executor = ? WHERE run_id = ?",
+                "heartbeat_at = ?, executor = ?, idle_seconds = idle_seconds + ? "
+                "WHERE run_id = ?",
                 (
                     RunStatus.RUNNING,
                     os.getpid(),
@@ -554,6 +566,7 @@ class RunStore:
                     token,
                     time.time(),
                     executor,
+                    _idle_since(run),
                     run_id,
                 ),
             )
@@ -968,6 +981,18 @@ def _batch_job(row: Sequence[Any]) -> BatchJob:
         _stored(JobState, state, "a job state"),
         error,
     )
+
+
+def _idle_since(run: RunRecord) -> float:
+    """Seconds since the run last worked: since it ended, else since its dead process's
+    last heartbeat (0 when neither is known)."""
+    if run.completed_at is not None:
+        ended = datetime.fromisoformat(run.completed_at).timestamp()
+    elif run.heartbeat_at is not None:
+        ended = run.heartbeat_at
+    else:
+        return 0.0
+    return max(0.0, time.time() - ended)
 
 
 def _run_record(row: Sequence[Any]) -> RunRecord:

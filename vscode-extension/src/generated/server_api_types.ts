@@ -169,6 +169,11 @@ export interface RunSummary {
    * address (`tcp://HOST:PORT`, `tls://HOST:PORT`); null for runs of wct 0.1.0.
    */
   executor: string | null;
+  /**
+   * How long a resumed run stood still between an end (or its process's death) and a
+   * resume: how long it took is `completed_at - started_at - idle_seconds`.
+   */
+  idle_seconds: number;
 }
 /**
  * A run's artifacts by status (a `running` artifact counts as not started).

@@ -29,6 +29,7 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     reason: null,
     owner_alive: false,
     executor: "local",
+    idle_seconds: 0,
     ...overrides,
   };
 }
@@ -60,6 +61,32 @@ test("a run's line says status, when, how long, and how far it got", () => {
     owner_alive: true,
   });
   assert.match(runDescription(running, now), /^running · 1 min ago · 1 min · 4\/4$/);
+});
+
+test("a resumed run took its working time, not the time it stood still before the resume", () => {
+  const resumed = summary({
+    started_at: "2026-11-24T09:00:00+00:00", // interrupted at 09:01, resumed at 11:58
+    completed_at: "2026-11-24T11:59:00+00:00",
+    idle_seconds: (2 * 60 + 57) * 60,
+  });
+  assert.equal(runDescription(resumed, now), "completed · 3 h ago · 2 min · 4/4");
+});
+
+test("a run this window follows counts by its events, as the notification and the status bar", () => {
+  const running = summary({ status: "running", completed_at: null, owner_alive: true });
+  const live: RunProgress = {
+    run_id: running.run_id,
+    runbook: "file:///ws/examples/scan/runbook.yaml",
+    event: "artifact_finished",
+    status: "running",
+    done: 3,
+    total: 7,
+    failed: 1,
+    running: ["scan"],
+  };
+  // (the store's counts of that moment may lag behind: the events are the one source)
+  assert.match(runDescription(running, now, live), /^running · 5 min ago · 5 min · 3\/7 · 1 failed$/);
+  assert.match(runDescription(running, now, { ...live, event: "run_ended" }), /4\/4$/);
 });
 
 test("the context menu offers resume only on failed, interrupted or partial runs, poll only with pending jobs", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RunTracker } from "../../src/run_tracker";
 import { type RunProgress, type StartedRun, WaivernServer } from "../../src/server_api";
-import { resetStub, shown } from "../stub/vscode";
+import { Uri, resetStub, shown } from "../stub/vscode";
 
 function event(overrides: Partial<RunProgress>): RunProgress {
   return {
@@ -28,6 +28,22 @@ function fakeServer(calls: { command: string; args: unknown[] }[]): WaivernServe
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test("a view following a runbook starts where its run is, then gets each of its events", () => {
+  resetStub();
+  const tracker = new RunTracker(() => undefined);
+  tracker.update(event({ done: 118, total: 200, running: ["scan"] }));
+  tracker.update(event({ run_id: "r2", runbook: "file:///ws/other/runbook.yaml", done: 1 }));
+  const seen: number[] = [];
+  const following = tracker.followRunbook(Uri.file("/ws/runbook.yaml") as never, (progress) =>
+    seen.push(progress.done),
+  );
+  tracker.update(event({ done: 119, total: 200 }));
+  tracker.update(event({ run_id: "r2", runbook: "file:///ws/other/runbook.yaml", done: 2 })); // not ours
+  following.dispose();
+  tracker.update(event({ done: 120, total: 200 }));
+  assert.deepEqual(seen, [118, 119]); // not 0/200 when opened during the run
+});
 
 test("following a run reports its progress and ends with the run", async () => {
   resetStub();

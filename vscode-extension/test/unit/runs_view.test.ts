@@ -16,6 +16,7 @@ const run: RunSummary = {
   reason: null,
   owner_alive: false,
   executor: "local",
+  idle_seconds: 0,
 };
 
 const state: RunReport = {
