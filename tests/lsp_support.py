@@ -221,7 +221,9 @@ class LspSession:
     async def diagnostics(
         self, document: OpenDocument, version: int | None = None
     ) -> Sequence[lsp.Diagnostic]:
-        """The diagnostics published for the document's current version (or `version`)."""
+        """The diagnostics published for the document's current version (or `version`).
+        The server publishes only when they changed: once the current version is analysed
+        (a hover waits for that) without a publish of its own, the ones published last."""
         wanted = document.version if version is None else version
 
         def found() -> lsp.PublishDiagnosticsParams | None:
@@ -230,6 +232,15 @@ class LspSession:
                     return params
             return None
 
+        if version is None and found() is None:
+            await self.client.text_document_hover_async(
+                lsp.HoverParams(
+                    text_document=document.id, position=lsp.Position(line=0, character=0)
+                )
+            )
+            published = self.client.published.get(document.uri, [])
+            if found() is None and published:
+                return list(published[-1].diagnostics)
         async with self.client.arrived:
             await asyncio.wait_for(self.client.arrived.wait_for(found), TIMEOUT)
         result = found()

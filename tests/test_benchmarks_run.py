@@ -90,9 +90,22 @@ CASES = {
         ),
     ),
     "lsp.py": (
-        ("--sizes", "30", "--repeat", "3"),
+        (
+            *("--sizes", "30", "--repeat", "3"),
+            *("--broken-sizes", "60", "--broken-repeat", "2", "--keystrokes", "10"),
+        ),
         ("floor ms", "diagnostics p50/p95", "inputs completion p50/p95", "hover p50/p95"),
-        ("peak MB", "yaml-language-server 2.0"),
+        (
+            "peak MB",
+            "yaml-language-server 2.0",
+            "runbooks with problems",
+            "published",
+            "inputs p50/p95",
+            " id p50/p95",
+            "type p50/p95",
+            "CPU s per keys",
+            "idle CPU s",
+        ),
     ),
 }
 

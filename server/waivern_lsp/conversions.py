@@ -37,6 +37,10 @@ _SYMBOL_KINDS = {
 _UNNECESSARY = frozenset({"WCT090"})
 
 
+def lsp_severity(severity: Severity) -> lsp.DiagnosticSeverity:
+    return _SEVERITY[severity]
+
+
 def symbol_kind(kind: SymbolKind) -> lsp.SymbolKind:
     return _SYMBOL_KINDS[kind]
 

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from waivern_lsp.diagnostic_cap import DEFAULT_MAX_DIAGNOSTICS
 from waivern_orchestration.execution.executors import ExecutorError, parse_executor
 
+# Beyond this many, a cap no longer spares the editor anything.
+MAX_DIAGNOSTICS_LIMIT = 100_000
 DEFAULT_RUNBOOK_GLOBS = (
     "**/runbook.yaml",
     "**/runbook.yml",
@@ -37,6 +40,9 @@ class ServerOptions:
     # Where runs started from the editor execute (`wct run --executor`): None is
     # $WCT_EXECUTOR in the server's environment, else local.
     executor: str | None = None
+    # At most this many diagnostics are published per file, errors first, then one that
+    # counts the rest by code (`diagnostic_cap`).
+    max_diagnostics: int = DEFAULT_MAX_DIAGNOSTICS
     problems: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -52,6 +58,8 @@ _NAMES = {
     "runEvents": "run_events",
     "run_events": "run_events",
     "executor": "executor",
+    "maxDiagnostics": "max_diagnostics",
+    "max_diagnostics": "max_diagnostics",
 }
 
 
@@ -71,7 +79,16 @@ def parse_options(raw: Any) -> ServerOptions:
         target = _NAMES.get(str(name))
         if target is None:
             known = ", ".join(
-                sorted({"store", "runbookGlobs", "debounceMs", "runEvents", "executor"})
+                sorted(
+                    {
+                        "store",
+                        "runbookGlobs",
+                        "debounceMs",
+                        "runEvents",
+                        "executor",
+                        "maxDiagnostics",
+                    }
+                )
             )
             problems.append(f"unknown option `{name}` ignored (options: {known})")
             continue
@@ -107,6 +124,14 @@ def _debounce(value: Any) -> tuple[int | None, str | None]:
     return int(value), None
 
 
+def _max_diagnostics(value: Any) -> tuple[int | None, str | None]:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return None, f"expected a number of diagnostics (a whole number), got {_json_type(value)}"
+    if not 1 <= value <= MAX_DIAGNOSTICS_LIMIT:
+        return None, f"expected 1 to {MAX_DIAGNOSTICS_LIMIT} diagnostics, got {value}"
+    return int(value), None
+
+
 def _executor(value: Any) -> tuple[str | None, str | None]:
     if value is None or value == "":
         return None, None
@@ -131,6 +156,7 @@ _PARSERS: dict[str, Any] = {
     "debounce_ms": _debounce,
     "run_events": _flag,
     "executor": _executor,
+    "max_diagnostics": _max_diagnostics,
 }
 
 

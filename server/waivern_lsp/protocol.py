@@ -74,6 +74,16 @@ class WaivernProtocol(LanguageServerProtocol):
             if msg_id is not None and (hasattr(data, "result") or hasattr(data, "error")):
                 self.reply_error(msg_id, lsp.ErrorCodes.InternalError, "the answer failed")
             return
+        self._write_body(body)
+
+    def notify_serialized(self, method: str, params_json: str) -> None:
+        """A notification whose params are JSON text already (the diagnostics, whose
+        serialised forms are kept from one publish to the next)."""
+        self._write_body(
+            f'{{"jsonrpc": "{JSONRPC}", "method": {json.dumps(method)}, "params": {params_json}}}'
+        )
+
+    def _write_body(self, body: str) -> None:
         if self.writer is None:
             log.error("no transport to write to")
             return

@@ -45,9 +45,12 @@ def register(server: WaivernServer) -> None:
         section = settings.get("waivern") if isinstance(settings, dict) else None
         if section is None:
             return
+        before = server.options
         server.options = parse_options(section)
         server.runbooks.configure(server.options, server.runbooks.roots)
         _report_problems(server)
+        if server.options.max_diagnostics != before.max_diagnostics:
+            server.runbooks.reanalyse_all()  # published again under the new cap
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(params: None) -> None:

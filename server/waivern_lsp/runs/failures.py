@@ -14,9 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lsprotocol import types as lsp
-
-from waivern_lsp.conversions import LineCodec, to_lsp_diagnostic
 from waivern_lsp.workspace import RunbookDocument
 from waivern_orchestration.analysis import Analysis
 from waivern_orchestration.analysis.child_paths import real_path
@@ -63,7 +60,9 @@ class RunFailures:
     def of(self, runbook: Path) -> list[Failure]:
         return list(self._by_runbook.get(real_path(runbook), {}).values())
 
-    def diagnostics(self, document: RunbookDocument, codec: LineCodec) -> list[lsp.Diagnostic]:
+    def diagnostics(self, document: RunbookDocument) -> list[Diagnostic]:
+        """The failures on the artifacts of the document's analysis (converted to the
+        LSP form with the analysis' own diagnostics)."""
         analysis = document.analysis
         failures = self._by_runbook.get(real_path(document.path)) if analysis else None
         if not failures or analysis is None:
@@ -78,7 +77,7 @@ class RunFailures:
             diagnostic = Diagnostic.of(
                 CODE, analysis.path, analysis.artifacts[artifact].key_range, message
             )
-            found.append(to_lsp_diagnostic(diagnostic, codec))
+            found.append(diagnostic)
         return found
 
     def _changed(self, runbook: Path) -> None:

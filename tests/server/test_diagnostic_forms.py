@@ -1,0 +1,150 @@
+"""The LSP forms of a document's diagnostics kept from one publish to the next (reused
+before the edit, moved after it) are the forms a fresh conversion makes, JSON included,
+after any edits; and only the diagnostics an edit touched are converted again. In-process:
+the analysis, the cap and the forms, no server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lsprotocol.converters import get_converter
+
+from waivern_lsp.conversions import LineCodec
+from waivern_lsp.diagnostic_cap import capped_for_editor
+from waivern_lsp.diagnostic_forms import DocumentDiagnostics, unchanged_ends
+from waivern_orchestration.analysis import Analysis, analyse
+from waivern_orchestration.parse.positions import split_lines
+
+PATH = Path("/workspace/runbook.yaml")
+CONVERTER = get_converter()
+
+# Problems of several kinds, some on lines with characters outside ASCII (their columns
+# differ in UTF-16), a cycle (related information on other lines) and a duplicate.
+TEXT = """\
+name: Broken é
+description: Many problems 😀
+artifacts:
+  files:
+    description: Fichiers 😀 à lire
+    source:
+      type: filesystm
+  one:
+    inputs: [two, missing]
+    process:
+      type: personal_data
+  two:
+    inputs: [one]
+    process: {type: personal_data}
+    output: true
+  three:
+    description: très 😀 cassé
+    inputs: [fichiers, files, files]
+    process:
+      type: nope
+  three:
+    source: {type: filesystem}
+"""
+LINES = [
+    "  # a comment 😀",
+    "    description: édité",
+    "  four:\n    inputs: [one, nowhere]\n    process: {type: personal_data}",
+    "    output: true",
+    "",
+]
+NAMES = ["one", "two", "files", "missing", "fichiers", "three"]
+
+
+def analysed(text: str, previous: Analysis | None) -> Analysis:
+    return analyse(text, PATH, previous=previous, env={})
+
+
+def forms_of(
+    analysis: Analysis, limit: int, kept: DocumentDiagnostics, encoding: str
+) -> DocumentDiagnostics:
+    lines = split_lines(analysis.text)
+    diagnostics = [d for d in analysis.diagnostics if d.file == PATH]
+    listed, unlisted = capped_for_editor(diagnostics, limit)
+    kept.update(listed, unlisted, lines, LineCodec(lines, encoding))
+    return kept
+
+
+edits = st.lists(
+    st.one_of(
+        st.tuples(st.just("insert"), st.integers(0, 40), st.sampled_from(LINES)),
+        st.tuples(st.just("delete"), st.integers(0, 40), st.just("")),
+        st.tuples(st.just("rename"), st.integers(0, 40), st.sampled_from(NAMES)),
+        st.tuples(st.just("append"), st.integers(0, 40), st.sampled_from(["x", " é", ":"])),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def edited(text: str, edit: tuple[str, int, str]) -> str:
+    kind, index, payload = edit
+    lines = text.split("\n")
+    at = index % len(lines)
+    if kind == "insert":
+        lines.insert(at, payload)
+    elif kind == "delete":
+        del lines[at]
+    elif kind == "rename":
+        for name in NAMES:
+            if name in lines[at]:
+                lines[at] = lines[at].replace(name, payload, 1)
+                break
+    else:
+        lines[at] += payload
+    return "\n".join(lines)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    steps=edits,
+    limit=st.sampled_from([3, 1000]),
+    encoding=st.sampled_from(["utf-16", "utf-8", "utf-32"]),
+)
+def test_kept_forms_equal_fresh_ones_after_random_edits(
+    steps: list[tuple[str, int, str]], limit: int, encoding: str
+) -> None:
+    text = TEXT
+    analysis = analysed(text, None)
+    kept = forms_of(analysis, limit, DocumentDiagnostics(), encoding)
+    for step in steps:
+        text = edited(text, step)
+        analysis = analysed(text, analysis)
+        kept = forms_of(analysis, limit, kept, encoding)
+        fresh = forms_of(analysed(text, None), limit, DocumentDiagnostics(), encoding)
+
+        assert kept.items == fresh.items
+        assert [form.json for form in kept.forms] == [
+            json.dumps(CONVERTER.unstructure(form.item)) for form in fresh.forms
+        ]
+
+
+def test_an_edit_converts_only_the_diagnostics_it_touched() -> None:
+    kept = forms_of(analysed(TEXT, None), 1000, DocumentDiagnostics(), "utf-16")
+    assert kept.made == len(kept.forms) > 5
+
+    # a comment line inserted before `three`: those before stay, those after move
+    lines = TEXT.split("\n")
+    at = lines.index("  three:")
+    text = "\n".join([*lines[:at], "  # three comes next", *lines[at:]])
+    kept = forms_of(analysed(text, None), 1000, kept, "utf-16")
+
+    assert kept.made == 0
+    assert kept.reused > 0
+    assert kept.moved > 0
+
+
+def test_unchanged_ends_of_two_texts() -> None:
+    old = [f"line {n}" for n in range(2000)]
+    new = [*old[:700], "inserted", "another", *old[701:]]
+
+    assert unchanged_ends(old, new) == (700, 1299)
+    assert unchanged_ends(old, old) == (2000, 0)
+    assert unchanged_ends([], new) == (0, 0)
+    assert unchanged_ends(["a", "b"], ["a", "a", "b"]) == (1, 1)
