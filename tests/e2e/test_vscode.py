@@ -14,6 +14,7 @@ test-artifacts/vscode/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -25,8 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Frame
     from vscode_support import CodeServer, Windows, Workbench, Workspace
 
 # The harness: its fixtures (`workbench`, `vscode_windows`, `vscode_workspace`, ...).
@@ -34,6 +37,8 @@ pytest_plugins = ["vscode_support"]
 
 CUSTOMER_SCAN = "customer_scan/runbook.yaml"
 SLOW = "slow/runbook.yaml"
+TIMEOUT_S = 30  # seconds for a step a user waits for
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "vscode"
 
 
 def cursor_on(text: str, line_text: str, word: str) -> tuple[int, int]:
@@ -341,6 +346,237 @@ def test_the_dag_view_shows_the_completed_run(
     assert set(completed.all_text_contents()) == ids
 
 
+# -- the DAG view at scale ---------------------------------------------------------------
+
+DAG_CHILD = """\
+name: Strict review
+description: Strict and lenient personal data findings of the documents the parent maps in.
+inputs:
+  documents:
+    input_schema: standard_input/1.0.0
+    description: Text to review.
+outputs:
+  summary:
+    artifact: strict_summary
+    description: Counts of the strict findings.
+artifacts:
+  strict:
+    inputs: documents
+    process:
+      type: personal_data
+      properties:
+        ruleset: strict
+  lenient:
+    inputs: documents
+    process:
+      type: personal_data
+  strict_summary:
+    inputs: strict
+    process:
+      type: findings_summary
+  lenient_summary:
+    inputs: lenient
+    process:
+      type: findings_summary
+    output: true
+"""
+
+DAG_SHARD = """\
+  files_{n}:
+    source:
+      type: filesystem
+      properties:
+        path: data/{n}
+  db_{n}:
+    source:
+      type: sqlite
+      properties:
+        database_path: db/{n}.db
+  findings_{n}:
+    inputs: [files_{n}, db_{n}]
+    merge: concatenate
+    process:
+      type: personal_data
+  summary_{n}:
+    inputs: findings_{n}
+    process:
+      type: findings_summary
+    output: true
+  review_{n}:
+    inputs: files_{n}
+    child_runbook:
+      path: child.yaml
+      input_mapping:
+        documents: files_{n}
+      output: summary
+    output: true
+"""
+# A shard plans to 8 artifacts: 4 of the runbook's own, 4 of its use of the child runbook.
+DAG_SHARD_ARTIFACTS = 8
+DAG_SHARD_COMPONENTS = {"filesystem": 1, "sqlite": 1, "personal_data": 3, "findings_summary": 3}
+DAG_TIMEOUT = 180_000  # ms for the first scene of 2,000 artifacts on a busy machine
+
+
+def dag_runbook(workspace: Workspace, size: int) -> str:
+    """A runbook of `size` planned artifacts in `dag_<size>/` (written once), each shard
+    with its own use of one child runbook."""
+    folder = workspace.root / f"dag_{size}"
+    if not folder.exists():
+        folder.mkdir()
+        (folder / "child.yaml").write_text(DAG_CHILD)
+        shards = "".join(
+            DAG_SHARD.format(n=f"{shard:05d}") for shard in range(size // DAG_SHARD_ARTIFACTS)
+        )
+        header = f"name: DAG of {size} artifacts\ndescription: Generated for the DAG view.\n"
+        (folder / "runbook.yaml").write_text(f"{header}artifacts:\n{shards}")
+    return f"dag_{size}/runbook.yaml"
+
+
+def webview_frame(workbench: Workbench) -> Frame:
+    """The frame the DAG view's page runs in (inside the webview's iframes)."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        for frame in workbench.page.frames:
+            with contextlib.suppress(PlaywrightError):
+                if frame.query_selector("#dag") is not None:
+                    return frame
+        time.sleep(0.05)  # (the page's frames appear as VS Code makes them)
+    pytest.fail(f"no DAG view in {TIMEOUT_S} s\n{workbench.state()}")
+
+
+# Counts animation frames while the test zooms and pans: their number and the longest gap.
+_COUNT_FRAMES = """() => {
+  const frames = (window.__frames = []);
+  window.__counting = true;
+  const tick = (time) => { frames.push(time); if (window.__counting) requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+}"""
+_FRAMES_COUNTED = """() => {
+  window.__counting = false;
+  const frames = window.__frames;
+  const gaps = frames.slice(1).map((time, i) => time - frames[i]);
+  const ms = frames[frames.length - 1] - frames[0];
+  return { frames: frames.length, ms, longest: Math.max(...gaps) };
+}"""
+# The whole drawn graph's box and the graph area's, on screen.
+_GRAPH_AND_VIEW = """() => {
+  const box = (element) => { const r = element.getBoundingClientRect();
+    return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }; };
+  const graph = box(document.querySelector('.dag-viewport'));
+  return { graph, view: box(document.querySelector('#dag')) };
+}"""
+
+
+@pytest.mark.parametrize("size", [200, 2000])
+def test_the_dag_view_reads_and_responds_at_scale(
+    workbench: Workbench, vscode_workspace: Workspace, size: int
+) -> None:
+    runbook = dag_runbook(vscode_workspace, size)
+    shards = size // DAG_SHARD_ARTIFACTS
+    workbench.open_file(runbook)
+    workbench.wait_for_server()
+    workbench.record_notifications()
+    workbench.press("Control+B")  # the side bar away: room for the graph
+    try:
+        workbench.run_command("Waivern: Show DAG")
+        opened = time.monotonic()
+        view = webview_frame(workbench)
+        view.wait_for_function("() => document.body.dataset.scenes >= 1", timeout=DAG_TIMEOUT)
+        interactive = time.monotonic() - opened
+        draw_ms = view.evaluate("() => document.body.dataset.drawMs")
+        workbench.screenshot(f"dag-{size}")
+
+        # Every artifact is there: drawn, or in the box of its collapsed child runbook use.
+        drawn = view.locator("#dag .dag-node").count()
+        collapsed = view.locator("#dag .dag-group").count()
+        assert drawn + collapsed * 4 == size
+        assert view.locator(".dag-counts").inner_text() == f"{size:,} artifacts"
+        # Large runbooks open with their uses collapsed (one box each), small ones expanded.
+        assert (collapsed, view.locator("#dag .dag-cluster").count()) == (
+            (shards, 0) if size > 300 else (0, shards)
+        )
+
+        # Zooming and panning: frames counted while the wheel turns and the view is dragged.
+        area = view.locator("#dag").bounding_box()
+        assert area is not None
+        middle = (area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+        view.evaluate(_COUNT_FRAMES)
+        workbench.page.mouse.move(*middle)
+        for step in range(24):
+            workbench.page.mouse.wheel(0, -100 if step < 12 else 100)
+            workbench.page.wait_for_timeout(40)
+        workbench.page.mouse.down()
+        workbench.page.mouse.move(middle[0] - 200, middle[1] - 120, steps=20)
+        workbench.page.mouse.up()
+        counted = view.evaluate(_FRAMES_COUNTED)
+        fps = counted["frames"] / max(counted["ms"], 1) * 1000
+
+        # Fit: the whole graph inside the view, however large.
+        view.locator(".dag-fit").click()
+        placed = view.evaluate(_GRAPH_AND_VIEW)
+        graph, shown = placed["graph"], placed["view"]
+        assert graph["left"] >= shown["left"] - 1 and graph["right"] <= shown["right"] + 1, placed
+        assert graph["top"] >= shown["top"] - 1 and graph["bottom"] <= shown["bottom"] + 1, placed
+
+        # Search by id: one match, selected.
+        view.locator(".dag-search").fill("summary_00007")
+        view.locator(".dag-search").press("Enter")
+        view.locator(".dag-matches", has_text="1 of 1").wait_for()
+        assert view.locator("#dag .dag-match").count() == 1
+        assert (
+            view.locator("#dag .dag-node.dag-selected").get_attribute("data-id") == "summary_00007"
+        )
+        # Filter by component: its artifacts, or the collapsed uses that hold them.
+        view.locator(".dag-search").fill("")
+        view.locator(".dag-component-filter").select_option("findings_summary")
+        expected = shards * (2 if size > 300 else DAG_SHARD_COMPONENTS["findings_summary"])
+        view.locator(".dag-matches", has_text=f"{expected:,} matches").wait_for()
+        view.locator(".dag-component-filter").select_option("")
+
+        # Focus on an artifact: it, what it reads and what reads it; the rest fades.
+        view.locator('#dag .dag-node[data-id="findings_00007"]').click()  # (reveals it too)
+        workbench.wait_for_text(".editor-group-container .monaco-editor", "findings_00007")
+        view.locator(".dag-focus").click()
+        in_focus = view.locator("#dag .dag-node.dag-in-focus")
+        lineage = {"files_00007", "db_00007", "findings_00007", "summary_00007"}
+        view.wait_for_function(
+            "count => document.querySelectorAll('#dag .dag-node.dag-in-focus').length === count",
+            arg=len(lineage),
+        )
+        assert {in_focus.nth(i).get_attribute("data-id") for i in range(len(lineage))} == lineage
+        view.locator(".dag-clear-focus").click()
+        assert view.locator("#dag .dag-in-focus").count() == 0
+
+        # A child runbook use collapses to one box and expands again, on its own.
+        use = "review_00007.child"
+        members = view.locator(f'#dag .dag-node[data-id^="{use}."]')
+        for _ in range(2):
+            box = view.locator(f'#dag .dag-group[data-group="{use}"]')
+            if box.count():  # collapsed: a click expands it
+                box.click()
+                view.locator(f'#dag .dag-cluster[data-group="{use}"]').wait_for()
+                assert members.count() == 4
+            else:  # expanded: its label collapses it
+                view.locator(f'#dag .dag-cluster[data-group="{use}"] .dag-cluster-toggle').click()
+                box.wait_for()
+                assert members.count() == 0
+        assert view.locator("#dag .dag-group").count() == collapsed  # the others as they were
+    finally:
+        workbench.press("Control+B")  # back: windows open with the side bar as left here
+
+    seen = workbench.page.evaluate("() => window.__notificationsSeen")
+    assert [text for text in seen if re.search("waivern|dag|layout", text, re.I)] == [], seen
+    assert workbench.page.locator(".notification-toast .codicon-error").count() == 0, seen
+    line = (
+        f"DAG view, {size:,} artifacts: interactive {interactive:.1f} s after Show DAG"
+        f" (scene drawn in {draw_ms} ms); zoom and pan {fps:.0f} frames/s,"
+        f" longest frame {counted['longest']:.0f} ms"
+    )
+    print(line)
+    with (ARTIFACTS / "dag-timings.txt").open("a", encoding="utf-8") as timings:
+        timings.write(line + "\n")
+
+
 def test_cancel_in_the_progress_notification_interrupts_the_run_and_resume_completes_it(
     workbench: Workbench, vscode_workspace: Workspace
 ) -> None:
@@ -461,6 +697,16 @@ def test_a_python_without_the_server_is_one_notice_that_choosing_an_interpreter_
         machine.write_text(json.dumps({"waivern.server.pythonPath": bare}))
         notices.filter(has_text="is not installed in").wait_for()
         assert notices.count() == 1, workbench.state()
+
+        # The setting, in the Settings editor's tab this window reads (the Workspace tab
+        # of a remote window; its User tab shows "No Settings Found" for a machine scope).
+        workbench.run_command("Waivern: Choose Interpreter")
+        workbench.pick("Open the Setting")
+        settings = workbench.page.locator(".settings-editor")
+        settings.locator(".setting-item", has_text="Python Path").first.wait_for()
+        settings.locator(".action-item.checked", has_text="Workspace").wait_for()
+        workbench.screenshot("interpreter-setting")
+        workbench.run_command("View: Close Editor")
 
         # Fixed from the notice, in this remote window: Choose Interpreter → a path.
         notices.locator("a", has_text="Choose Interpreter").click()

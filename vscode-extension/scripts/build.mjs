@@ -1,5 +1,6 @@
-// Bundles the extension (dist/extension.js, Node, `vscode` external) and the DAG view's
-// webview script (dist/dag-view.js, browser). With --tests: also each unit test
+// Bundles the extension (dist/extension.js, Node, `vscode` external), the DAG layout's
+// worker thread (dist/dag-layout.js, Node) and the DAG view's webview script
+// (dist/dag-view.js, browser). With --tests: also each unit test
 // (test/unit/*.test.ts → out/test/*.test.js) with `vscode` replaced by the stub.
 import { build } from "esbuild";
 import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -17,6 +18,16 @@ await build({
   format: "cjs",
   target: "node20",
   external: ["vscode"],
+});
+
+// The DAG layout's worker thread (ELK on thousands of artifacts, off the host's thread).
+await build({
+  ...common,
+  entryPoints: ["src/dag/layout_worker.ts"],
+  outfile: "dist/dag-layout.js",
+  platform: "node",
+  format: "cjs",
+  target: "node20",
 });
 
 await build({

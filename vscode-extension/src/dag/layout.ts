@@ -1,63 +1,27 @@
-// The DAG view's scene: the flattened plan (`waivern.graph`) laid out left to right by
-// dagre, with every box, edge and child-runbook cluster placed, ready to draw. Pure (no
-// `vscode`, no DOM): the panel lays out in the extension host and the webview only draws,
-// so what the user sees is decided here and unit-tested here.
-import { graphlib, layout } from "@dagrejs/dagre";
-import type { EdgeLabel, GraphLabel, NodeLabel } from "@dagrejs/dagre";
-import type { ArtifactStatus, Graph, GraphNode } from "../server_api";
-
-export interface Point {
-  x: number;
-  y: number;
-}
-
-/** A status class per artifact status; `status-none` when the artifact has not run. */
-export type StatusClass = `status-${ArtifactStatus}` | "status-none";
-
-export interface SceneNode {
-  id: string;
-  /** What the box says: the alias or local id, shortened when very long. */
-  label: string;
-  /** The box's second line: kind and status ("derived · completed"). */
-  detail: string;
-  kind: GraphNode["kind"];
-  status: ArtifactStatus | null;
-  origin: string;
-  error: string | null;
-  statusClass: StatusClass;
-  /** The box's top-left corner. */
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface SceneEdge {
-  from: string;
-  to: string;
-  /** From the border of the source box to the border of the target box. */
-  points: Point[];
-}
-
-/** A box around the artifacts of one child runbook. */
-export interface SceneCluster {
-  /** The nodes' origin, "child:<name>". */
-  origin: string;
-  /** The child runbook's name. */
-  label: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface Scene {
-  nodes: SceneNode[];
-  edges: SceneEdge[];
-  clusters: SceneCluster[];
-  width: number;
-  height: number;
-}
+// The DAG view's scene: the graph that is drawn (./model: artifacts, collapsed child
+// runbook uses as one box each) laid out left to right by ELK's layered algorithm (elkjs),
+// every box, edge and child-runbook-use box placed, ready to draw. Each connected part
+// of the graph is laid out on its own and the parts are packed in rows to the shape of the
+// view, so thousands of unrelated chains make a block, not a strip. No `vscode`, no DOM:
+// the panel runs it in a worker thread (./layout_worker) and the webview only draws, so
+// what the user sees is decided here and unit-tested here.
+import ELK from "elkjs/lib/elk.bundled.js";
+import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
+import type { Graph, GraphNode } from "../server_api";
+import { groupStatus, visibleGraph, type Group } from "./model";
+import {
+  DEFAULT_ASPECT,
+  detailOf,
+  statusClass,
+  type Box,
+  type Point,
+  type Scene,
+  type SceneCluster,
+  type SceneEdge,
+  type SceneGroup,
+  type SceneMember,
+  type SceneNode,
+} from "./scene";
 
 /** Sizes shared with the stylesheet (media/dag.css): labels 13px and the detail line
  * 11px in the editor's (monospace) font. */
@@ -67,105 +31,284 @@ const DETAIL_CHAR_WIDTH = 6.7;
 const NODE_PADDING_X = 26;
 const MIN_NODE_WIDTH = 110;
 const MAX_LABEL_CHARS = 40;
-const CHILD_PREFIX = "child:";
+/** Between the parts of the graph packed in rows, and around the scene. */
+const PART_GAP = 48;
+const MARGIN = 16;
 
-type DagreGraph = graphlib.Graph<GraphLabel, NodeLabel, EdgeLabel>;
+const LAYERED = {
+  "elk.algorithm": "layered",
+  "elk.direction": "RIGHT",
+  "elk.hierarchyHandling": "INCLUDE_CHILDREN",
+  "elk.layered.spacing.nodeNodeBetweenLayers": "56",
+  "elk.spacing.nodeNode": "20",
+  "elk.spacing.edgeNode": "16",
+  "elk.layered.spacing.edgeNodeBetweenLayers": "16",
+  "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
+  "elk.separateConnectedComponents": "false",
+};
+/** Room for a child runbook use's label above its artifacts. */
+const CLUSTER_PADDING = "[top=30,left=14,bottom=14,right=14]";
 
-/** Separations: the gap between a cluster's border and its first node is
- * (nodesep + edgesep) / 2, which leaves room for the cluster's label inside the box. */
-const SPACING = { nodesep: 28, edgesep: 24, ranksep: 64, marginx: 16, marginy: 16 };
+let engine: InstanceType<typeof ELK> | undefined;
 
-export function statusClass(status: ArtifactStatus | null): StatusClass {
-  return status === null ? "status-none" : `status-${status}`;
-}
-
-/** How a status reads in the view: "not started", "not run" for no status at all. */
-export function statusText(status: ArtifactStatus | null): string {
-  return status === null ? "not run" : status.replace("_", " ");
-}
-
-export function layoutScene(graph: Graph): Scene {
-  const nodes = uniqueNodes(graph.nodes);
-  if (nodes.length === 0) {
-    return { nodes: [], edges: [], clusters: [], width: 0, height: 0 };
+/** The scene of `graph` with the child runbook uses in `collapsed` drawn as one box each,
+ * packed to about `aspect` (width / height). */
+export async function layoutScene(
+  graph: Graph,
+  collapsed: ReadonlySet<string> = new Set(),
+  aspect: number = DEFAULT_ASPECT,
+): Promise<Scene> {
+  const visible = visibleGraph(graph, collapsed);
+  const boxes = new Map<string, Drawn>();
+  for (const node of visible.artifacts) {
+    const label = shorten(node.label);
+    const detail = detailOf(node.kind, node.status);
+    boxes.set(node.id, { kind: "artifact", node, label, detail, width: nodeWidth(label, detail), parent: node.group });
   }
-  const g: DagreGraph = new graphlib.Graph<GraphLabel, NodeLabel, EdgeLabel>({ compound: true, multigraph: false });
-  g.setGraph({ rankdir: "LR", ...SPACING });
-  g.setDefaultEdgeLabel(() => ({}));
-
-  const drawn = nodes.map((node) => ({ node, label: shorten(node.label), detail: detailOf(node) }));
-  for (const { node, label, detail } of drawn) {
-    g.setNode(node.id, { width: nodeWidth(label, detail), height: NODE_HEIGHT });
-  }
-  const clusterIds = new Map<string, string>();
-  for (const { node } of drawn) {
-    if (!node.origin.startsWith(CHILD_PREFIX)) {
-      continue;
-    }
-    let clusterId = clusterIds.get(node.origin);
-    if (clusterId === undefined) {
-      clusterId = freeId(g, `cluster:${node.origin}`);
-      clusterIds.set(node.origin, clusterId);
-      g.setNode(clusterId, { width: 0, height: 0 });
-    }
-    g.setParent(node.id, clusterId);
-  }
-  const known = new Set(nodes.map((node) => node.id));
-  for (const [from, to] of graph.edges) {
-    // An edge to an artifact the plan does not have cannot be drawn; a self-loop
-    // cannot happen in a plan (the planner refuses cycles).
-    if (known.has(from) && known.has(to) && from !== to) {
-      g.setEdge(from, to);
-    }
-  }
-
-  layout(g);
-
-  const sceneNodes = drawn.map(({ node, label, detail }): SceneNode => {
-    const box = g.node(node.id);
-    return {
-      id: node.id,
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  for (const group of visible.collapsed) {
+    const label = shorten(group.artifact);
+    const detail = `${group.runbook} · ${group.members.length} artifact${group.members.length === 1 ? "" : "s"}`;
+    const members = group.members.flatMap((id) => {
+      const node = byId.get(id);
+      return node === undefined ? [] : [{ id, label: node.label, status: node.status, component: node.component }];
+    });
+    boxes.set(group.id, {
+      kind: "group",
+      group,
+      members,
       label,
       detail,
-      kind: node.kind,
-      status: node.status,
-      origin: node.origin,
-      error: node.error,
-      statusClass: statusClass(node.status),
-      ...topLeft(box),
-      width: box.width,
-      height: box.height,
-    };
-  });
-  const edges = g.edges().map((edge): SceneEdge => ({
-    from: edge.v,
-    to: edge.w,
-    points: (g.edge(edge).points ?? []).map((point) => ({ x: round(point.x), y: round(point.y) })),
-  }));
-  const clusters = [...clusterIds].map(([origin, clusterId]): SceneCluster => {
-    const box = g.node(clusterId);
-    return {
-      origin,
-      label: origin.slice(CHILD_PREFIX.length),
-      ...topLeft(box),
-      width: round(box.width),
-      height: round(box.height),
-    };
-  });
-  const size = g.graph();
-  return { nodes: sceneNodes, edges, clusters, width: round(size.width ?? 0), height: round(size.height ?? 0) };
-}
-
-/** A laid-out box's top left corner (dagre places boxes by their centre). */
-function topLeft(box: NodeLabel): Point {
-  if (box.x === undefined || box.y === undefined) {
-    throw new Error("dagre left a box without a place"); // a bug: layout() places every node
+      width: nodeWidth(label, detail),
+      parent: group.parent,
+    });
   }
-  return { x: round(box.x - box.width / 2), y: round(box.y - box.height / 2) };
+  if (boxes.size === 0) {
+    return { nodes: [], groups: [], edges: [], clusters: [], width: 0, height: 0 };
+  }
+  const clusters = new Map(visible.expanded.map((group) => [group.id, group]));
+  const parts = connectedParts(boxes, clusters, visible.edges);
+
+  const elkId = (kind: "box" | "cluster", id: string): string => `${kind}:${id}`;
+  const root: ElkNode = {
+    id: "root",
+    layoutOptions: { "elk.algorithm": "fixed", "elk.json.shapeCoords": "ROOT", "elk.json.edgeCoords": "ROOT" },
+    children: parts.map((part, index): ElkNode => {
+      const made = new Map<string, ElkNode>();
+      const top: ElkNode[] = [];
+      const place = (parent: string | null, child: ElkNode): void => {
+        const into = parent !== null && clusters.has(parent) ? clusterNode(parent) : undefined;
+        (into === undefined ? top : (into.children ??= [])).push(child);
+      };
+      const clusterNode = (id: string): ElkNode => {
+        let found = made.get(id);
+        if (found === undefined) {
+          found = { id: elkId("cluster", id), children: [], layoutOptions: { "elk.padding": CLUSTER_PADDING } };
+          made.set(id, found);
+          place(clusters.get(id)?.parent ?? null, found);
+        }
+        return found;
+      };
+      for (const id of part.boxes) {
+        const box = boxes.get(id);
+        if (box !== undefined) {
+          place(box.parent, { id: elkId("box", id), width: box.width, height: NODE_HEIGHT });
+        }
+      }
+      const edges = part.edges.map(([from, to], number): ElkExtendedEdge => ({
+        id: `edge:${index}:${number}`,
+        sources: [elkId("box", from)],
+        targets: [elkId("box", to)],
+      }));
+      return { id: `part:${index}`, layoutOptions: LAYERED, children: top, edges };
+    }),
+  };
+
+  engine ??= new ELK();
+  const laid = await engine.layout(root);
+
+  // Each part's place in the rows, then everything in it moved there.
+  const laidParts = laid.children ?? [];
+  const spots = packRows(
+    laidParts.map((part) => ({ width: part.width ?? 0, height: part.height ?? 0 })),
+    aspect,
+  );
+  const nodes: SceneNode[] = [];
+  const groups: SceneGroup[] = [];
+  const sceneClusters: SceneCluster[] = [];
+  const edges: SceneEdge[] = [];
+  for (const [index, part] of laidParts.entries()) {
+    const spot = spots[index] ?? { x: 0, y: 0 };
+    const dx = spot.x - (part.x ?? 0);
+    const dy = spot.y - (part.y ?? 0);
+    const moved = (shape: ElkNode): Box => ({
+      x: round((shape.x ?? 0) + dx),
+      y: round((shape.y ?? 0) + dy),
+      width: round(shape.width ?? 0),
+      height: round(shape.height ?? 0),
+    });
+    const visit = (shape: ElkNode): void => {
+      const [kind, ...rest] = shape.id.split(":");
+      const id = rest.join(":");
+      if (kind === "cluster") {
+        const group = clusters.get(id);
+        if (group !== undefined) {
+          sceneClusters.push({ id, origin: `child:${group.runbook}`, label: clusterLabel(group), ...moved(shape) });
+        }
+      } else if (kind === "box") {
+        const box = boxes.get(id);
+        if (box?.kind === "artifact") {
+          nodes.push(artifactNode(box, moved(shape)));
+        } else if (box?.kind === "group") {
+          groups.push(groupBox(box, moved(shape)));
+        }
+      }
+      for (const child of shape.children ?? []) {
+        visit(child);
+      }
+    };
+    for (const child of part.children ?? []) {
+      visit(child);
+    }
+    for (const [number, edge] of (part.edges ?? []).entries()) {
+      const [from, to] = parts[index]?.edges[number] ?? ["", ""];
+      const section = edge.sections?.[0];
+      const points = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
+      edges.push({ from, to, points: points.map((point) => ({ x: round(point.x + dx), y: round(point.y + dy) })) });
+    }
+  }
+  // In the graph's order, whatever order the parts came in: stable to compare and to read.
+  const order = new Map(visible.artifacts.map((node, index) => [node.id, index]));
+  nodes.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const edgeOrder = new Map(visible.edges.map(([from, to], index) => [`${from}\n${to}`, index]));
+  edges.sort((a, b) => (edgeOrder.get(`${a.from}\n${a.to}`) ?? 0) - (edgeOrder.get(`${b.from}\n${b.to}`) ?? 0));
+  const all: Box[] = [...nodes, ...groups, ...sceneClusters];
+  const width = Math.max(...all.map((box) => box.x + box.width)) + MARGIN;
+  const height = Math.max(...all.map((box) => box.y + box.height)) + MARGIN;
+  return { nodes, groups, edges, clusters: sceneClusters, width: round(width), height: round(height) };
 }
 
-function detailOf(node: GraphNode): string {
-  return `${node.kind} · ${statusText(node.status)}`;
+type Drawn =
+  | { kind: "artifact"; node: GraphNode; label: string; detail: string; width: number; parent: string | null }
+  | {
+      kind: "group";
+      group: Group;
+      members: SceneMember[];
+      label: string;
+      detail: string;
+      width: number;
+      parent: string | null;
+    };
+
+function artifactNode(box: Extract<Drawn, { kind: "artifact" }>, place: Box): SceneNode {
+  const { node } = box;
+  return {
+    id: node.id,
+    label: box.label,
+    detail: box.detail,
+    kind: node.kind,
+    status: node.status,
+    origin: node.origin,
+    error: node.error,
+    component: node.component,
+    group: node.group,
+    statusClass: statusClass(node.status),
+    ...place,
+  };
+}
+
+function groupBox(box: Extract<Drawn, { kind: "group" }>, place: Box): SceneGroup {
+  const status = groupStatus(box.members.map((member) => member.status));
+  return {
+    id: box.group.id,
+    label: box.label,
+    detail: box.detail,
+    runbook: box.group.runbook,
+    status,
+    statusClass: statusClass(status),
+    members: box.members,
+    ...place,
+  };
+}
+
+function clusterLabel(group: Group): string {
+  return `${group.artifact} · ${group.runbook}`;
+}
+
+/** The boxes (and their edges) connected to each other, by edges or by sharing a child
+ * runbook use's box: each part is laid out on its own. Parts in the order of their first
+ * box. */
+function connectedParts(
+  boxes: Map<string, Drawn>,
+  clusters: Map<string, Group>,
+  edges: [string, string][],
+): { boxes: string[]; edges: [string, string][] }[] {
+  const leader = new Map<string, string>();
+  const find = (id: string): string => {
+    let at = id;
+    for (let up = leader.get(at); up !== undefined && up !== at; up = leader.get(at)) {
+      leader.set(at, leader.get(up) ?? up); // halve the path
+      at = up;
+    }
+    return at;
+  };
+  const join = (a: string, b: string): void => {
+    const [x, y] = [find(a), find(b)];
+    if (x !== y) {
+      leader.set(y, x);
+    }
+  };
+  const clusterKey = (id: string): string => `\0${id}`;
+  for (const [id, box] of boxes) {
+    leader.set(id, id);
+    for (
+      let parent = box.parent;
+      parent !== null && clusters.has(parent);
+      parent = clusters.get(parent)?.parent ?? null
+    ) {
+      if (!leader.has(clusterKey(parent))) {
+        leader.set(clusterKey(parent), clusterKey(parent));
+      }
+      join(clusterKey(parent), id);
+    }
+  }
+  for (const [from, to] of edges) {
+    join(from, to);
+  }
+  const parts = new Map<string, { boxes: string[]; edges: [string, string][] }>();
+  for (const id of boxes.keys()) {
+    const key = find(id);
+    const part = parts.get(key) ?? { boxes: [], edges: [] };
+    part.boxes.push(id);
+    parts.set(key, part);
+  }
+  for (const edge of edges) {
+    parts.get(find(edge[0]))?.edges.push(edge);
+  }
+  return [...parts.values()];
+}
+
+/** Places parts (in their order) left to right in rows about `aspect` times as wide as
+ * the whole is high; a part wider than that gets a row of its own. */
+export function packRows(sizes: { width: number; height: number }[], aspect: number): Point[] {
+  const area = sizes.reduce((sum, size) => sum + (size.width + PART_GAP) * (size.height + PART_GAP), 0);
+  const widest = Math.max(0, ...sizes.map((size) => size.width));
+  const rowWidth = Math.max(widest, Math.sqrt(area * Math.max(0.1, aspect)));
+  const spots: Point[] = [];
+  let x = MARGIN;
+  let y = MARGIN;
+  let rowHeight = 0;
+  for (const size of sizes) {
+    if (x > MARGIN && x + size.width > MARGIN + rowWidth) {
+      x = MARGIN;
+      y += rowHeight + PART_GAP;
+      rowHeight = 0;
+    }
+    spots.push({ x, y });
+    x += size.width + PART_GAP;
+    rowHeight = Math.max(rowHeight, size.height);
+  }
+  return spots;
 }
 
 function nodeWidth(label: string, detail: string): number {
@@ -175,27 +318,6 @@ function nodeWidth(label: string, detail: string): number {
 
 function shorten(label: string): string {
   return label.length <= MAX_LABEL_CHARS ? label : `${label.slice(0, MAX_LABEL_CHARS - 1)}…`;
-}
-
-/** The first node of each id: the server sends each artifact once, but a duplicate must
- * not turn into two boxes on the same spot. */
-function uniqueNodes(nodes: GraphNode[]): GraphNode[] {
-  const seen = new Set<string>();
-  return nodes.filter((node) => {
-    if (seen.has(node.id)) {
-      return false;
-    }
-    seen.add(node.id);
-    return true;
-  });
-}
-
-function freeId(g: DagreGraph, wanted: string): string {
-  let id = wanted;
-  while (g.hasNode(id)) {
-    id = `${id}'`;
-  }
-  return id;
 }
 
 /** Whole and half pixels keep the scene stable to compare and crisp to draw. */

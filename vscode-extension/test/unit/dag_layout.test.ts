@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { layoutScene, packRows } from "../../src/dag/layout";
 import {
-  layoutScene,
   statusClass,
   statusText,
   type Point,
   type Scene,
   type SceneCluster,
+  type SceneGroup,
   type SceneNode,
-} from "../../src/dag/layout";
+} from "../../src/dag/scene";
 import type { ArtifactStatus, Graph, GraphNode } from "../../src/server_api";
 
 function artifact(id: string, overrides: Partial<GraphNode> = {}): GraphNode {
@@ -20,6 +21,8 @@ function artifact(id: string, overrides: Partial<GraphNode> = {}): GraphNode {
     origin: "parent",
     range: null,
     error: null,
+    component: "test_pass",
+    group: null,
     ...overrides,
   };
 }
@@ -35,9 +38,9 @@ const scanned = graph(
     artifact("db", { kind: "source", status: "completed" }),
     artifact("files", { kind: "source", status: "completed" }),
     artifact("personal_data", { status: "completed" }),
-    artifact("scan.findings", { origin: "child:scan", status: "completed" }),
-    artifact("scan.analysis.count", { label: "count", origin: "child:scan", status: "running" }),
-    artifact("scan.summary", { origin: "child:scan", status: "failed", error: "boom" }),
+    artifact("scan.findings", { origin: "child:scan", group: "scan", status: "completed" }),
+    artifact("scan.analysis.count", { label: "count", origin: "child:scan", group: "scan", status: "running" }),
+    artifact("scan.summary", { origin: "child:scan", group: "scan", status: "failed", error: "boom" }),
     artifact("report", { status: "pending" }),
     artifact("export", { kind: "reuse", status: "not_started" }),
   ],
@@ -103,14 +106,20 @@ function ends(points: Point[]): { start: Point; end: Point } {
   return { start, end };
 }
 
-function cluster(scene: Scene, origin: string): SceneCluster {
-  const found = scene.clusters.find((candidate) => candidate.origin === origin);
-  assert.ok(found, `no cluster ${origin}`);
+function cluster(scene: Scene, id: string): SceneCluster {
+  const found = scene.clusters.find((candidate) => candidate.id === id);
+  assert.ok(found, `no cluster ${id}`);
   return found;
 }
 
-test("every artifact gets a box of its own, inside the scene", () => {
-  const scene = layoutScene(scanned);
+function group(scene: Scene, id: string): SceneGroup {
+  const found = scene.groups.find((candidate) => candidate.id === id);
+  assert.ok(found, `no collapsed use ${id}`);
+  return found;
+}
+
+test("every artifact gets a box of its own, inside the scene", async () => {
+  const scene = await layoutScene(scanned);
   assert.deepEqual(
     scene.nodes.map((placed) => placed.id),
     scanned.nodes.map((given) => given.id),
@@ -124,8 +133,8 @@ test("every artifact gets a box of its own, inside the scene", () => {
   }
 });
 
-test("every edge runs from its source's box to its target's box", () => {
-  const scene = layoutScene(scanned);
+test("every edge runs from its source's box to its target's box", async () => {
+  const scene = await layoutScene(scanned);
   assert.deepEqual(
     scene.edges.map((edge) => [edge.from, edge.to]),
     scanned.edges,
@@ -138,8 +147,8 @@ test("every edge runs from its source's box to its target's box", () => {
   }
 });
 
-test("a chain reads left to right", () => {
-  const scene = layoutScene(
+test("a chain reads left to right", async () => {
+  const scene = await layoutScene(
     graph(
       [artifact("a"), artifact("b"), artifact("c")],
       [
@@ -157,13 +166,14 @@ test("a chain reads left to right", () => {
   }
 });
 
-test("a child runbook's artifacts sit in one labelled box, the parent's outside it", () => {
-  const scene = layoutScene(scanned);
+test("a child runbook use's artifacts sit in one labelled box, the parent's outside it", async () => {
+  const scene = await layoutScene(scanned);
   assert.equal(scene.clusters.length, 1);
-  const scan = cluster(scene, "child:scan");
-  assert.equal(scan.label, "scan");
+  const scan = cluster(scene, "scan");
+  assert.equal(scan.label, "scan · scan");
+  assert.equal(scan.origin, "child:scan");
   for (const placed of scene.nodes) {
-    if (placed.origin === "child:scan") {
+    if (placed.group === "scan") {
       assert.ok(inside(placed, scan), `${placed.id} is outside the scan box`);
     } else {
       assert.ok(!overlap(placed, scan), `${placed.id} of the parent is in the scan box`);
@@ -172,33 +182,112 @@ test("a child runbook's artifacts sit in one labelled box, the parent's outside 
   assert.ok(inside(scan, { x: 0, y: 0, width: scene.width, height: scene.height }));
 });
 
-test("two child runbooks get two boxes that do not overlap", () => {
-  const scene = layoutScene(
-    graph(
-      [
-        artifact("src", { kind: "source" }),
-        artifact("a.x", { origin: "child:alpha" }),
-        artifact("a.y", { origin: "child:alpha" }),
-        artifact("b.x", { origin: "child:beta" }),
-        artifact("out"),
-      ],
-      [
-        ["src", "a.x"],
-        ["a.x", "a.y"],
-        ["src", "b.x"],
-        ["a.y", "out"],
-        ["b.x", "out"],
-      ],
-    ),
-  );
-  const alpha = cluster(scene, "child:alpha");
-  const beta = cluster(scene, "child:beta");
-  assert.ok(!overlap(alpha, beta));
-  assert.ok(inside(node(scene, "a.x"), alpha) && inside(node(scene, "a.y"), alpha));
-  assert.ok(inside(node(scene, "b.x"), beta) && !overlap(node(scene, "b.x"), alpha));
+/** One child runbook (`strict`) used twice, by `a` and `b`, from unrelated sources. */
+const twice = graph(
+  [
+    artifact("src1", { kind: "source", component: "filesystem" }),
+    artifact("src2", { kind: "source", component: "sqlite" }),
+    artifact("a.strict.x", { origin: "child:strict", group: "a.strict", status: "completed" }),
+    artifact("a.strict.y", { origin: "child:strict", group: "a.strict", status: "failed" }),
+    artifact("b.strict.x", { origin: "child:strict", group: "b.strict" }),
+    artifact("b.strict.y", { origin: "child:strict", group: "b.strict" }),
+    artifact("out1"),
+    artifact("out2"),
+  ],
+  [
+    ["src1", "a.strict.x"],
+    ["a.strict.x", "a.strict.y"],
+    ["a.strict.y", "out1"],
+    ["src2", "b.strict.x"],
+    ["b.strict.x", "b.strict.y"],
+    ["b.strict.y", "out2"],
+  ],
+);
+
+test("two uses of one child runbook are two boxes that do not overlap", async () => {
+  const scene = await layoutScene(twice);
+  const a = cluster(scene, "a.strict");
+  const b = cluster(scene, "b.strict");
+  assert.ok(!overlap(a, b));
+  assert.ok(inside(node(scene, "a.strict.x"), a) && inside(node(scene, "a.strict.y"), a));
+  assert.ok(inside(node(scene, "b.strict.x"), b) && !overlap(node(scene, "b.strict.x"), a));
+  assert.equal(a.label, "a · strict");
 });
 
-test("a box is coloured by its artifact's status; no status reads as not run", () => {
+test("a collapsed use is one box, its edges go to it, its status is the one that matters", async () => {
+  const scene = await layoutScene(twice, new Set(["a.strict"]));
+  assert.deepEqual(
+    scene.nodes.map((placed) => placed.id),
+    ["src1", "src2", "b.strict.x", "b.strict.y", "out1", "out2"],
+  );
+  const a = group(scene, "a.strict");
+  assert.equal(a.label, "a");
+  assert.equal(a.detail, "strict · 2 artifacts");
+  assert.equal(a.status, "failed");
+  assert.equal(a.statusClass, "status-failed");
+  assert.deepEqual(
+    a.members.map((member) => member.id),
+    ["a.strict.x", "a.strict.y"],
+  );
+  assert.deepEqual(
+    scene.edges.map((edge) => [edge.from, edge.to]),
+    [
+      ["src1", "a.strict"],
+      ["a.strict", "out1"],
+      ["src2", "b.strict.x"],
+      ["b.strict.x", "b.strict.y"],
+      ["b.strict.y", "out2"],
+    ],
+  );
+  for (const edge of scene.edges.filter((candidate) => candidate.to === "a.strict")) {
+    assert.ok(onBorder(ends(edge.points).end, a), "the edge does not reach the collapsed box");
+  }
+  assert.deepEqual(
+    scene.clusters.map((drawn) => drawn.id),
+    ["b.strict"],
+  );
+});
+
+test("unrelated parts are packed in rows, not one long strip", async () => {
+  const nodes: GraphNode[] = [];
+  const edges: [string, string][] = [];
+  for (let part = 0; part < 60; part++) {
+    nodes.push(artifact(`s${part}`, { kind: "source" }), artifact(`d${part}`));
+    edges.push([`s${part}`, `d${part}`]);
+  }
+  const scene = await layoutScene(graph(nodes, edges), new Set(), 1.5);
+  const shape = scene.width / scene.height;
+  assert.ok(shape > 0.75 && shape < 3, `a ${scene.width} × ${scene.height} scene`);
+  for (const [i, a] of scene.nodes.entries()) {
+    for (const b of scene.nodes.slice(i + 1)) {
+      assert.ok(!overlap(a, b), `${a.id} overlaps ${b.id}`);
+    }
+  }
+  for (let part = 0; part < 60; part++) {
+    const [s, d] = [node(scene, `s${part}`), node(scene, `d${part}`)];
+    assert.ok(s.x + s.width < d.x, `s${part} is not left of d${part}`);
+  }
+});
+
+test("rows: parts in their order, a new row when the next would pass the width", () => {
+  const spots = packRows(
+    [
+      { width: 100, height: 50 },
+      { width: 100, height: 80 },
+      { width: 100, height: 50 },
+      { width: 500, height: 10 },
+    ],
+    1,
+  );
+  assert.deepEqual(spots[0], { x: 16, y: 16 });
+  assert.equal(spots[1]?.y, 16);
+  assert.ok(spots[1].x > 116);
+  const rows = new Set(spots.map((spot) => spot.y));
+  assert.ok(rows.size >= 2, "everything in one row");
+  assert.equal(spots[3]?.x, 16); // the widest part starts a row of its own
+});
+
+test("a box is coloured by its artifact's status; no status reads as not run", async () => {
   const cases: [ArtifactStatus | null, string, string][] = [
     ["completed", "status-completed", "completed"],
     ["failed", "status-failed", "failed"],
@@ -212,16 +301,17 @@ test("a box is coloured by its artifact's status; no status reads as not run", (
     assert.equal(statusClass(status), colour);
     assert.equal(statusText(status), text);
   }
-  const scene = layoutScene(scanned);
+  const scene = await layoutScene(scanned);
   assert.equal(node(scene, "scan.summary").statusClass, "status-failed");
   assert.equal(node(scene, "scan.summary").error, "boom");
   assert.equal(node(scene, "export").detail, "reuse · not started");
   assert.equal(node(scene, "scan.analysis.count").label, "count");
+  assert.equal(node(scene, "db").component, "test_pass");
 });
 
-test("a longer label gets a wider box, a very long one is shortened", () => {
+test("a longer label gets a wider box, a very long one is shortened", async () => {
   const long = "x".repeat(80);
-  const scene = layoutScene(
+  const scene = await layoutScene(
     graph([artifact("a"), artifact("personal_data_classification_by_region"), artifact("b", { label: long })]),
   );
   assert.ok(node(scene, "personal_data_classification_by_region").width > node(scene, "a").width);
@@ -229,16 +319,23 @@ test("a longer label gets a wider box, a very long one is shortened", () => {
   assert.ok(shortened.label.length < long.length && shortened.label.endsWith("…"));
 });
 
-test("the same graph is laid out the same way every time", () => {
-  assert.deepEqual(layoutScene(scanned), layoutScene(structuredClone(scanned)));
+test("the same graph is laid out the same way every time", async () => {
+  assert.deepEqual(await layoutScene(scanned), await layoutScene(structuredClone(scanned)));
 });
 
-test("an empty runbook is an empty scene", () => {
-  assert.deepEqual(layoutScene(graph([])), { nodes: [], edges: [], clusters: [], width: 0, height: 0 });
+test("an empty runbook is an empty scene", async () => {
+  assert.deepEqual(await layoutScene(graph([])), {
+    nodes: [],
+    groups: [],
+    edges: [],
+    clusters: [],
+    width: 0,
+    height: 0,
+  });
 });
 
-test("edges to artifacts the plan lacks and repeated artifacts are left out", () => {
-  const scene = layoutScene(
+test("edges to artifacts the plan lacks and repeated artifacts are left out", async () => {
+  const scene = await layoutScene(
     graph(
       [artifact("a"), artifact("b"), artifact("a")],
       [
