@@ -12,8 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lsp_support import apply_edit
+from waivern_lsp.conversions import LineCodec
+from waivern_lsp.features.formatting import text_edits
 from waivern_lsp.language.formatter import format_lines, format_runbook
 from waivern_orchestration.analysis import Analysis, analyse
+from waivern_orchestration.parse.positions import split_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("**/*.yaml"))
@@ -311,3 +315,18 @@ def test_range_formatting_keeps_the_meaning_and_agrees_with_formatting(
     assert _summary(analyse(ranged, path)) == _summary(analyse(text, path))
     # what is left to do is the rest of the runbook: formatting it all gives the same text
     assert format_runbook(ranged) == format_runbook(text.replace("\r\n", "\n"))
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("final", [True, False])
+def test_the_edits_sent_to_the_client_make_the_formatted_text(newline: str, final: bool) -> None:
+    text = newline.join(["description: d", "name: n", "artifacts:", "    a:", "        output: x"])
+    text += newline if final else ""
+    lines = split_lines(text)
+    edits = format_lines(text)
+    assert edits
+    sent = text_edits(edits, lines, newline, LineCodec(lines))
+    result = text
+    for edit in reversed(sent):  # in document order, none overlapping
+        result = apply_edit(result, edit.range, edit.new_text)
+    assert result == format_runbook(text)

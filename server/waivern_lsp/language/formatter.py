@@ -173,14 +173,16 @@ def _trimmed(edits: list[LineEdit], lines: list[str]) -> list[LineEdit | None]:
     """Each edit without its lines that stay the same (None: nothing changes)."""
     result: list[LineEdit | None] = []
     for edit in edits:
-        first, last, new = edit.first, edit.last, list(edit.lines)
-        while first <= last and new and lines[first] == new[0]:
+        first, last, new = edit.first, edit.last, edit.lines
+        start, end = 0, len(new)
+        while first <= last and start < end and lines[first] == new[start]:
             first += 1
-            new.pop(0)
-        while first <= last and new and lines[last] == new[-1]:
+            start += 1
+        while first <= last and start < end and lines[last] == new[end - 1]:
             last -= 1
-            new.pop()
-        result.append(None if first > last and not new else LineEdit(first, last, tuple(new)))
+            end -= 1
+        unchanged = first > last and start == end
+        result.append(None if unchanged else LineEdit(first, last, new[start:end]))
     return result
 
 
