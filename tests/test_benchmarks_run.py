@@ -28,6 +28,11 @@ CASES = {
         ("choices", "floor ms (re-analysis)", "complete ms", "to JSON ms"),
         ("`inputs: ` of the last artifact",),
     ),
+    "format.py": (
+        ("--sizes", "20", "--repeat", "1"),
+        ("floor ms (parse)", "format ms (formatted)", "format ms (re-indent all)", "tokens ms"),
+        ("20 artifacts", "a second parse that checks the meaning is the same"),
+    ),
     "hostile.py": (
         ("--repeat", "1", "--scale", "0.01"),
         ("case", "wct validate s", "peak MB", "diagnostics", "analyse() s", "YAML events s"),
