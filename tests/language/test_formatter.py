@@ -279,7 +279,7 @@ def runbooks(draw: st.DrawFn) -> tuple[str, _Writer]:
     return newline.join(lines) + newline, writer
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(runbooks())
 def test_formatting_is_idempotent_and_keeps_comments_scalars_and_meaning(
     generated: tuple[str, _Writer],
@@ -298,7 +298,7 @@ def test_formatting_is_idempotent_and_keeps_comments_scalars_and_meaning(
     assert _summary(analyse(result, path)) == _summary(analyse(text, path))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(runbooks(), st.integers(0, 200))
 def test_range_formatting_keeps_the_meaning_and_agrees_with_formatting(
     generated: tuple[str, _Writer], line: int
