@@ -118,3 +118,11 @@ artifacts:
     process: {type: findings_summary}
     output: true
 """
+
+
+def untidy(text: str) -> str:
+    """A formatted runbook as someone else might write it: four spaces a level, and its
+    second and third lines swapped (in the examples, `description` before `name`)."""
+    lines = [" " * (len(line) - len(line.lstrip(" "))) + line for line in text.splitlines()]
+    lines[1], lines[2] = lines[2], lines[1]
+    return "\n".join(lines) + "\n"

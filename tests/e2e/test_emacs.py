@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from runbook_samples import untidy
+
 REPO = Path(__file__).resolve().parents[2]
 PAGE = REPO / "docs" / "editors" / "emacs.md"
 MARKER = "<!-- the configuration tests/e2e/test_emacs.py loads into a real Emacs -->"
@@ -327,11 +329,7 @@ def test_emacs_formats_a_runbook(run_emacs: RunEmacs, tmp_path: Path) -> None:
     workspace = copy_example("simple_files", tmp_path)
     runbook = workspace / "runbook.yaml"
     formatted = runbook.read_text(encoding="utf-8")
-    lines = formatted.splitlines()
-    # written by someone else: four spaces a level, `name` after `description`
-    untidy = [" " * (len(line) - len(line.lstrip(" "))) + line for line in lines]
-    untidy[1], untidy[2] = untidy[2], untidy[1]
-    runbook.write_text("\n".join(untidy) + "\n", encoding="utf-8")
+    runbook.write_text(untidy(formatted), encoding="utf-8")
 
     session = run_emacs(workspace, runbook, format=True)
 

@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from runbook_samples import untidy
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "docs" / "editors" / "neovim" / "waivern.lua"
 PAGE = REPO / "docs" / "editors" / "neovim.md"
@@ -431,18 +433,14 @@ def test_neovim_formats_a_runbook(run_neovim: RunNeovim, tmp_path: Path) -> None
     shutil.copytree(REPO / "examples" / "simple_files", workspace)
     runbook = workspace / "runbook.yaml"
     formatted = runbook.read_text(encoding="utf-8")
-    lines = formatted.splitlines()
-    # written by someone else: four spaces a level, `name` after `description`
-    untidy = [" " * (len(line) - len(line.lstrip(" "))) + line for line in lines]
-    untidy[1], untidy[2] = untidy[2], untidy[1]
-    runbook.write_text("\n".join(untidy) + "\n", encoding="utf-8")
+    runbook.write_text(untidy(formatted), encoding="utf-8")
 
     session = run_neovim(
         workspace, runbook, init_options={"store": str(workspace / ".runs")}, format=True
     )
 
     assert session["problems"] == [], f"{session['problems']}\n{session.transcript}"
-    assert session["formatted"] == lines, session.transcript
+    assert session["formatted"] == formatted.splitlines(), session.transcript
 
 
 def test_neovim_reports_a_bad_option(run_neovim: RunNeovim, customer_scan: Path) -> None:
