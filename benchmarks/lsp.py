@@ -1,14 +1,24 @@
 """Benchmark of the language server: the real `wct lsp` process driven over stdio, on the
 generated runbooks of `benchmarks/analyse.py` (100, 1,000 and 5,000 artifacts).
 
-For each size it measures, as an editor sees them: didChange → publishDiagnostics for
-that version (edits sent one at a time, each waiting for its diagnostics), completion in
-an `inputs` list, completion of a new key, hover on an artifact id; the server's peak
-memory (VmHWM); and the floor, `yaml.compose` with PyYAML's C loader on the same text, in
-the same run. Median and p95 in milliseconds; the issue's targets follow the table, for
-information only (the exit code is 0 either way).
+For each size it measures, as an editor sees them: didChange → diagnostics for that
+version (edits sent one at a time, each waiting for its diagnostics: their publish, or,
+when the edit left them as they were and the server publishes nothing, the answer to a
+hover sent right after it), completion in an `inputs` list, completion of a new key, hover
+on an artifact id; the server's peak memory (VmHWM); and the floor, `yaml.compose` with
+PyYAML's C loader on the same text, in the same run.
+
+Then runbooks with problems (`broken_runbooks.py`: 1,000, 5,000 and 20,000 artifacts,
+about 1.3 problems each, of eleven kinds): the problems and the diagnostics published when
+opened; didChange → diagnostics for the edits users make in the middle (a `description`, an
+`inputs` list, an artifact id, a processor type); the server's CPU time (/proc) for 100
+keystrokes typed at 10 a second into an `inputs` list, and over 2 idle seconds after;
+peak memory; the floor. Median and p95 in milliseconds; the issue's targets follow the
+tables, for information only (the exit code is 0 either way).
 
     .venv/bin/python benchmarks/lsp.py [--sizes 100,1000,5000] [--repeat 30]
+        [--broken-sizes 1000,5000,20000] [--broken-repeat 10] [--keystrokes 100]
+        [--profile FILE]
 """
 
 from __future__ import annotations
@@ -156,10 +166,18 @@ def inputs_position(generated: Generated) -> lsp.Position:
     raise SystemExit("no flow `inputs` list after the middle artifact")
 
 
+# `--profile FILE`: the servers run under cProfile, which writes FILE.<size> at exit.
+PROFILE: list[str] = []
+
+
 async def start_server(directory: Path) -> tuple[Client, int]:
     """A `wct lsp` process initialized on ``directory``, and its process id."""
     client = Client()
-    await client.start_io(WCT, "lsp", cwd=str(directory))
+    if PROFILE:
+        out = f"{PROFILE[0]}.{directory.name}"
+        await client.start_io(sys.executable, "-m", "cProfile", "-o", out, WCT, "lsp")
+    else:
+        await client.start_io(WCT, "lsp", cwd=str(directory))
     server = client._server  # the subprocess (for its memory and CPU time)
     assert server is not None
     await client.initialize_async(
@@ -510,7 +528,10 @@ def main() -> None:
     parser.add_argument("--broken-sizes", default="1000,5000,20000")
     parser.add_argument("--broken-repeat", type=int, default=10)
     parser.add_argument("--keystrokes", type=int, default=100)
+    parser.add_argument("--profile", help="run the servers under cProfile, into FILE.<size>")
     args = parser.parse_args()
+    if args.profile:
+        PROFILE.append(str(Path(args.profile).resolve()))
     sizes = [int(size) for size in args.sizes.split(",") if size]
     broken_sizes = [int(size) for size in args.broken_sizes.split(",") if size]
     rows: dict[int, list[str]] = {}

@@ -23,10 +23,11 @@ from lsprotocol.converters import get_converter
 from waivern_lsp.conversions import LineCodec, lsp_severity, to_lsp_diagnostic
 from waivern_lsp.diagnostic_cap import Unlisted
 from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.parse.positions import split_lines
 
 _CONVERTER = get_converter()  # as pygls unstructures LSP types (only its own hooks added)
-# Lines compared at once when looking for where two texts start and stop differing.
-_CHUNK = 512
+# Characters compared at once when looking for where two texts start and stop differing.
+_CHUNK = 8192
 
 
 class DiagnosticForm:
@@ -76,11 +77,11 @@ class DiagnosticForm:
 
 
 class DocumentDiagnostics:
-    """The forms last made for one document, in the lines of the text they were made for."""
+    """The forms last made for one document, in the text they were made for."""
 
     def __init__(self) -> None:
         self.forms: list[DiagnosticForm] = []
-        self._lines: Sequence[str] = ()
+        self._text = ""
         self._by_value: dict[Diagnostic, DiagnosticForm] = {}
         # Counts for tests and benchmarks: forms reused as they were, moved, made anew.
         self.reused = self.moved = self.made = 0
@@ -93,15 +94,16 @@ class DocumentDiagnostics:
         self,
         diagnostics: Sequence[Diagnostic],
         unlisted: Unlisted | None,
-        lines: Sequence[str],
-        codec: LineCodec,
+        text: str,
+        encoding: str,
     ) -> bool:
-        """The forms of ``diagnostics`` (positioned in ``lines``) and of the summary of
+        """The forms of ``diagnostics`` (positioned in ``text``) and of the summary of
         what the cap left out; True when they differ from the previous ones."""
-        old_lines, old = self._lines, self._by_value
-        before, after = unchanged_ends(old_lines, lines) if old else (0, 0)
-        delta = len(lines) - len(old_lines)
-        tail = len(lines) - after  # lines from here on are the old ones, moved by `delta`
+        old_text, old = self._text, self._by_value
+        before, after = unchanged_ends(old_text, text) if old else (0, 0)
+        delta = _line_count(text) - _line_count(old_text)
+        tail = _line_count(text) - after  # lines from here on are the old ones, moved
+        codec = _Codec(text, encoding)
         forms: list[DiagnosticForm] = []
         by_value: dict[Diagnostic, DiagnosticForm] = {}
         self.reused = self.moved = self.made = 0
@@ -119,36 +121,85 @@ class DocumentDiagnostics:
                         form = earlier.moved(diagnostic, delta)
                         self.moved += 1
             if form is None:
-                form = DiagnosticForm(diagnostic, to_lsp_diagnostic(diagnostic, codec))
+                form = DiagnosticForm(diagnostic, to_lsp_diagnostic(diagnostic, codec.codec))
                 self.made += 1
             forms.append(form)
             by_value[diagnostic] = form
         if unlisted is not None:
-            forms.append(_summary(unlisted, codec))
+            forms.append(_summary(unlisted, codec.codec))
         changed = [form.item for form in forms] != self.items
-        self.forms, self._lines, self._by_value = forms, lines, by_value
+        self.forms, self._text, self._by_value = forms, text, by_value
         return changed
 
 
-def unchanged_ends(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
+class _Codec:
+    """The text's `LineCodec`, made when first needed: an ASCII text's columns are the same
+    in every encoding, so it needs no lines (splitting a big text costs milliseconds)."""
+
+    def __init__(self, text: str, encoding: str) -> None:
+        self._text, self._encoding = text, encoding
+        self._codec: LineCodec | None = None
+
+    @property
+    def codec(self) -> LineCodec:
+        if self._codec is None:
+            plain = self._encoding == "utf-32" or self._text.isascii()
+            lines = () if plain else split_lines(self._text)
+            self._codec = LineCodec(lines, self._encoding)
+        return self._codec
+
+
+def unchanged_ends(old: str, new: str) -> tuple[int, int]:
     """How many lines the two texts share at their start, and then at their end (the two
     never overlap)."""
+    if "\r" in old or "\r" in new:  # other line breaks than `\n`: by lines
+        return _unchanged_line_ends(split_lines(old), split_lines(new))
+    limit = min(len(old), len(new))
+    start = _common_start(old, new, limit)
+    # The line where they differ starts after the break that ends the lines shared at the
+    # start; that break may begin the shared end too.
+    differing = old.rfind("\n", 0, start) + 1
+    end = _common_end(old, new, limit - differing + (1 if differing else 0))
+    # whole lines: those whose break is in the common start, those after a break in the end
+    return old.count("\n", 0, differing), new.count("\n", len(new) - end)
+
+
+def _line_count(text: str) -> int:
+    if "\r" in text:
+        return len(split_lines(text))
+    return text.count("\n") + 1
+
+
+def _common_start(old: str, new: str, limit: int) -> int:
+    start, size = 0, _CHUNK
+    while size and start < limit:
+        end = min(start + size, limit)
+        if old[start:end] == new[start:end]:
+            start = end
+        else:
+            size //= 2
+    return start
+
+
+def _common_end(old: str, new: str, limit: int) -> int:
+    end, size = 0, _CHUNK
+    old_end, new_end = len(old), len(new)
+    while size and end < limit:
+        more = min(end + size, limit)
+        if old[old_end - more : old_end - end] == new[new_end - more : new_end - end]:
+            end = more
+        else:
+            size //= 2
+    return end
+
+
+def _unchanged_line_ends(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
     limit = min(len(old), len(new))
     start = 0
-    while start + _CHUNK <= limit and old[start : start + _CHUNK] == new[start : start + _CHUNK]:
-        start += _CHUNK
     while start < limit and old[start] == new[start]:
         start += 1
-    left = limit - start  # lines the common end may take
     end = 0
-    old_end, new_end = len(old), len(new)
-    while (
-        end + _CHUNK <= left
-        and old[old_end - end - _CHUNK : old_end - end]
-        == new[new_end - end - _CHUNK : new_end - end]
-    ):
-        end += _CHUNK
-    while end < left and old[old_end - end - 1] == new[new_end - end - 1]:
+    while end < limit - start and old[len(old) - end - 1] == new[len(new) - end - 1]:
         end += 1
     return start, end
 

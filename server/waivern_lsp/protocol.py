@@ -14,7 +14,9 @@ import enum
 import json
 import logging
 import re
+from collections.abc import Generator
 from typing import Any, cast
+from urllib.parse import unquote
 
 import attrs
 import cattrs
@@ -28,6 +30,9 @@ from pygls.protocol import (
     LanguageServerProtocol,
 )
 from pygls.protocol.json_rpc import RPCMessage
+from pygls.protocol.language_server import lsp_method
+
+from waivern_lsp.text_changes import TextChanges
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +57,21 @@ class WaivernProtocol(LanguageServerProtocol):
         # set first: pygls' constructor reads every attribute, looking for its features
         self.phase = Phase.UNINITIALIZED
         self.shutdown_requested = False
+        self.text_changes = TextChanges()
         super().__init__(server, converter)
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: lsp.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """pygls' own handler, with the changes applied in time proportional to the distance
+        between them, not to the document's size (`text_changes`)."""
+        document = self.workspace.text_documents[unquote(params.text_document.uri)]
+        for change in params.content_changes:
+            self.text_changes.apply(document, change)
+        document.version = params.text_document.version
+        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
 
     @property
     def exit_code(self) -> int:

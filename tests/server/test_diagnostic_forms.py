@@ -12,11 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsprotocol.converters import get_converter
 
-from waivern_lsp.conversions import LineCodec
 from waivern_lsp.diagnostic_cap import capped_for_editor
 from waivern_lsp.diagnostic_forms import DocumentDiagnostics, unchanged_ends
 from waivern_orchestration.analysis import Analysis, analyse
-from waivern_orchestration.parse.positions import split_lines
 
 PATH = Path("/workspace/runbook.yaml")
 CONVERTER = get_converter()
@@ -64,10 +62,9 @@ def analysed(text: str, previous: Analysis | None) -> Analysis:
 def forms_of(
     analysis: Analysis, limit: int, kept: DocumentDiagnostics, encoding: str
 ) -> DocumentDiagnostics:
-    lines = split_lines(analysis.text)
     diagnostics = [d for d in analysis.diagnostics if d.file == PATH]
     listed, unlisted = capped_for_editor(diagnostics, limit)
-    kept.update(listed, unlisted, lines, LineCodec(lines, encoding))
+    kept.update(listed, unlisted, analysis.text, encoding)
     return kept
 
 
@@ -144,7 +141,22 @@ def test_unchanged_ends_of_two_texts() -> None:
     old = [f"line {n}" for n in range(2000)]
     new = [*old[:700], "inserted", "another", *old[701:]]
 
-    assert unchanged_ends(old, new) == (700, 1299)
-    assert unchanged_ends(old, old) == (2000, 0)
-    assert unchanged_ends([], new) == (0, 0)
-    assert unchanged_ends(["a", "b"], ["a", "a", "b"]) == (1, 1)
+    assert unchanged_ends("\n".join(old), "\n".join(new)) == (700, 1299)
+    assert sum(unchanged_ends("\n".join(old), "\n".join(old))) == 2000
+    assert unchanged_ends("", "a\nb") == (0, 0)
+    assert unchanged_ends("a\nb", "a\na\nb") == (1, 1)
+    assert unchanged_ends("a\r\nb\rc", "a\r\nx\rc") == (1, 1)  # any line break
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    old=st.lists(st.sampled_from(["a", "b", "é", "\n", "\n"]), max_size=30).map("".join),
+    new=st.lists(st.sampled_from(["a", "b", "é", "\n", "\n"]), max_size=30).map("".join),
+)
+def test_unchanged_ends_are_whole_equal_lines(old: str, new: str) -> None:
+    before, after = unchanged_ends(old, new)
+    old_lines, new_lines = old.split("\n"), new.split("\n")
+
+    assert old_lines[:before] == new_lines[:before]
+    assert old_lines[len(old_lines) - after :] == new_lines[len(new_lines) - after :]
+    assert before + after <= min(len(old_lines), len(new_lines))

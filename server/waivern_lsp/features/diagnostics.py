@@ -23,14 +23,12 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
-from waivern_lsp.conversions import LineCodec
 from waivern_lsp.diagnostic_cap import capped_for_editor
 from waivern_lsp.diagnostic_forms import DocumentDiagnostics
 from waivern_lsp.server import WaivernServer
 from waivern_lsp.workspace import RunbookDocument
 from waivern_orchestration.analysis.child_paths import real_path
 from waivern_orchestration.diagnostics import Diagnostic
-from waivern_orchestration.parse.positions import split_lines
 
 
 class PublishedDiagnostics:
@@ -61,10 +59,7 @@ class PublishedDiagnostics:
         if failed:
             found = sorted([*found, *failed], key=Diagnostic.sort_key)
         listed, unlisted = capped_for_editor(found, limit)
-        text = analysis.text
-        lines = document.lines if document.text is text else split_lines(text)
-        codec = LineCodec(lines, self.server.position_encoding)
-        return forms, forms.update(listed, unlisted, lines, codec)
+        return forms, forms.update(listed, unlisted, analysis.text, self.server.position_encoding)
 
     def analysed(self, document: RunbookDocument) -> None:
         first = document.uri not in self._published_version

@@ -27,6 +27,7 @@ def register(server: WaivernServer) -> None:
     @server.notification(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        server.protocol.text_changes.forget(uri)
         server.runbooks.closed(uri, uri_to_path(uri))
 
     @server.notification(lsp.TEXT_DOCUMENT_DID_SAVE)
