@@ -40,6 +40,10 @@ export function initializationOptions(): Record<string, unknown> {
   if (executor) {
     options.executor = executor;
   }
+  const maxDiagnostics = config.get<number>("maxDiagnostics");
+  if (typeof maxDiagnostics === "number") {
+    options.maxDiagnostics = maxDiagnostics;
+  }
   return options;
 }
 

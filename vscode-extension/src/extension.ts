@@ -14,7 +14,13 @@ import { ServerSession } from "./session";
 import { RunStatusBar } from "./status_bar";
 import { contributeSchema } from "./yaml_schema";
 
-const RESTART_SETTINGS = ["waivern.server.pythonPath", "waivern.store", "waivern.runbookGlobs", "waivern.run.executor"];
+const RESTART_SETTINGS = [
+  "waivern.server.pythonPath",
+  "waivern.store",
+  "waivern.runbookGlobs",
+  "waivern.run.executor",
+  "waivern.maxDiagnostics",
+];
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel("Waivern", { log: true });
