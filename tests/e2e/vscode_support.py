@@ -543,10 +543,11 @@ class Workbench:
         self.press("Enter")
         self.page.locator(".quick-input-widget").wait_for(state="hidden", timeout=TIMEOUT)
 
-    def pick(self, text: str) -> None:
-        """In the quick pick that is open: types `text`, and takes the first row once it
-        shows `text` (what opens next, an input box say, may reuse the widget)."""
-        self._fill_quick_input(text)
+    def pick(self, text: str, typed: str | None = None) -> None:
+        """In the quick pick that is open: types `typed` (else `text`), and takes the first
+        row once it shows `text`; what opens next (a pick, an input box) may reuse the
+        widget, so this does not wait for it to close."""
+        self._fill_quick_input(text if typed is None else typed)
         first = self.page.locator(".quick-input-list .monaco-list-row").first
         first.filter(has_text=text).wait_for(timeout=TIMEOUT)
         self.press("Enter")

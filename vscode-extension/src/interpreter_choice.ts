@@ -20,7 +20,7 @@ export const PYTHON_SETTING = "waivern.server.pythonPath";
 
 interface Pick extends vscode.QuickPickItem {
   candidate?: InterpreterCandidate;
-  action?: "enter" | "browse";
+  action?: "enter" | "browse" | "settings";
 }
 
 /** The command: pick, write the setting, say where. Resolves with the value written. */
@@ -49,6 +49,7 @@ export async function chooseInterpreter(): Promise<string | undefined> {
     { label: "", kind: vscode.QuickPickItemKind.Separator },
     { label: "$(edit) Enter interpreter path…", action: "enter" },
     { label: "$(folder-opened) Browse…", action: "browse" },
+    { label: "$(gear) Open the Setting", description: PYTHON_SETTING, action: "settings" },
   ];
   quickPick.items = items();
   quickPick.busy = candidates.length > 0;
@@ -70,6 +71,10 @@ export async function chooseInterpreter(): Promise<string | undefined> {
   });
   quickPick.dispose();
   let value = picked?.candidate?.value;
+  if (picked?.action === "settings") {
+    await openPythonSetting();
+    return undefined;
+  }
   if (picked?.action === "enter") {
     value = await vscode.window.showInputBox({
       title: "Waivern: the Python interpreter's path",
