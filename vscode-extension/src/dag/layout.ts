@@ -1,8 +1,9 @@
 // The DAG view's scene: the graph that is drawn (./model: artifacts, collapsed child
 // runbook uses as one box each) laid out left to right by ELK's layered algorithm (elkjs),
 // every box, edge and child-runbook-use box placed, ready to draw. Each connected part
-// of the graph is laid out on its own and the parts are packed in rows to the shape of the
-// view, so thousands of unrelated chains make a block, not a strip. No `vscode`, no DOM:
+// of the graph is laid out on its own (once per shape: a runbook's shards are often alike)
+// and the parts are packed in rows to the shape of the view, so thousands of unrelated
+// chains make a block, not a strip. No `vscode`, no DOM:
 // the panel runs it in a worker thread (./layout_worker) and the webview only draws, so
 // what the user sees is decided here and unit-tested here.
 import ELK from "elkjs/lib/elk.bundled.js";
@@ -89,92 +90,69 @@ export async function layoutScene(
   const clusters = new Map(visible.expanded.map((group) => [group.id, group]));
   const parts = connectedParts(boxes, clusters, visible.edges);
 
-  const elkId = (kind: "box" | "cluster", id: string): string => `${kind}:${id}`;
+  // Parts of the same shape (a runbook's shards are often alike) are laid out once.
+  const shaped = parts.map((part) => shapeOf(part, boxes, clusters));
+  const firstOfShape = new Map<string, number>();
+  const sameAs = shaped.map((shape, index) => {
+    const first = firstOfShape.get(shape.signature) ?? index;
+    firstOfShape.set(shape.signature, first);
+    return first;
+  });
+  const laidOut = [...new Set(sameAs)];
   const root: ElkNode = {
     id: "root",
     layoutOptions: { "elk.algorithm": "fixed", "elk.json.shapeCoords": "ROOT", "elk.json.edgeCoords": "ROOT" },
-    children: parts.map((part, index): ElkNode => {
-      const made = new Map<string, ElkNode>();
-      const top: ElkNode[] = [];
-      const place = (parent: string | null, child: ElkNode): void => {
-        const into = parent !== null && clusters.has(parent) ? clusterNode(parent) : undefined;
-        (into === undefined ? top : (into.children ??= [])).push(child);
-      };
-      const clusterNode = (id: string): ElkNode => {
-        let found = made.get(id);
-        if (found === undefined) {
-          found = { id: elkId("cluster", id), children: [], layoutOptions: { "elk.padding": CLUSTER_PADDING } };
-          made.set(id, found);
-          place(clusters.get(id)?.parent ?? null, found);
-        }
-        return found;
-      };
-      for (const id of part.boxes) {
-        const box = boxes.get(id);
-        if (box !== undefined) {
-          place(box.parent, { id: elkId("box", id), width: box.width, height: NODE_HEIGHT });
-        }
-      }
-      const edges = part.edges.map(([from, to], number): ElkExtendedEdge => ({
-        id: `edge:${index}:${number}`,
-        sources: [elkId("box", from)],
-        targets: [elkId("box", to)],
-      }));
-      return { id: `part:${index}`, layoutOptions: LAYERED, children: top, edges };
-    }),
+    children: laidOut.map((index) => elkPart(index, shaped[index] ?? EMPTY_SHAPE)),
   };
-
   engine ??= new ELK();
   const laid = await engine.layout(root);
+  const placed = new Map(
+    laidOut.map((index, number) => [index, placesIn(laid.children?.[number], shaped[index] ?? EMPTY_SHAPE)]),
+  );
 
   // Each part's place in the rows, then everything in it moved there.
-  const laidParts = laid.children ?? [];
-  const spots = packRows(
-    laidParts.map((part) => ({ width: part.width ?? 0, height: part.height ?? 0 })),
-    aspect,
-  );
+  const sizes = sameAs.map((first) => placed.get(first)?.size ?? { width: 0, height: 0 });
+  const spots = packRows(sizes, aspect);
   const nodes: SceneNode[] = [];
   const groups: SceneGroup[] = [];
   const sceneClusters: SceneCluster[] = [];
   const edges: SceneEdge[] = [];
-  for (const [index, part] of laidParts.entries()) {
-    const spot = spots[index] ?? { x: 0, y: 0 };
-    const dx = spot.x - (part.x ?? 0);
-    const dy = spot.y - (part.y ?? 0);
-    const moved = (shape: ElkNode): Box => ({
-      x: round((shape.x ?? 0) + dx),
-      y: round((shape.y ?? 0) + dy),
-      width: round(shape.width ?? 0),
-      height: round(shape.height ?? 0),
-    });
-    const visit = (shape: ElkNode): void => {
-      const [kind, ...rest] = shape.id.split(":");
-      const id = rest.join(":");
-      if (kind === "cluster") {
-        const group = clusters.get(id);
-        if (group !== undefined) {
-          sceneClusters.push({ id, origin: `child:${group.runbook}`, label: clusterLabel(group), ...moved(shape) });
-        }
-      } else if (kind === "box") {
-        const box = boxes.get(id);
-        if (box?.kind === "artifact") {
-          nodes.push(artifactNode(box, moved(shape)));
-        } else if (box?.kind === "group") {
-          groups.push(groupBox(box, moved(shape)));
-        }
-      }
-      for (const child of shape.children ?? []) {
-        visit(child);
-      }
-    };
-    for (const child of part.children ?? []) {
-      visit(child);
+  for (const [index, part] of parts.entries()) {
+    const places = placed.get(sameAs[index] ?? index);
+    const shape = shaped[index];
+    if (places === undefined || shape === undefined) {
+      continue;
     }
-    for (const [number, edge] of (part.edges ?? []).entries()) {
-      const [from, to] = parts[index]?.edges[number] ?? ["", ""];
-      const section = edge.sections?.[0];
-      const points = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
-      edges.push({ from, to, points: points.map((point) => ({ x: round(point.x + dx), y: round(point.y + dy) })) });
+    const spot = spots[index] ?? { x: 0, y: 0 };
+    const moved = (box: Box): Box => ({
+      x: round(box.x + spot.x),
+      y: round(box.y + spot.y),
+      width: round(box.width),
+      height: round(box.height),
+    });
+    for (const [number, id] of part.boxes.entries()) {
+      const box = boxes.get(id);
+      const place = places.boxes[number] ?? { x: 0, y: 0, width: 0, height: 0 };
+      if (box?.kind === "artifact") {
+        nodes.push(artifactNode(box, moved(place)));
+      } else if (box?.kind === "group") {
+        groups.push(groupBox(box, moved(place)));
+      }
+    }
+    for (const [number, id] of shape.clusters.entries()) {
+      const group = clusters.get(id);
+      const place = places.clusters[number] ?? { x: 0, y: 0, width: 0, height: 0 };
+      if (group !== undefined) {
+        sceneClusters.push({ id, origin: `child:${group.runbook}`, label: clusterLabel(group), ...moved(place) });
+      }
+    }
+    for (const [number, [from, to]] of part.edges.entries()) {
+      const points = places.edges[number] ?? [];
+      edges.push({
+        from,
+        to,
+        points: points.map((point) => ({ x: round(point.x + spot.x), y: round(point.y + spot.y) })),
+      });
     }
   }
   // In the graph's order, whatever order the parts came in: stable to compare and to read.
@@ -186,6 +164,114 @@ export async function layoutScene(
   const width = Math.max(...all.map((box) => box.x + box.width)) + MARGIN;
   const height = Math.max(...all.map((box) => box.y + box.height)) + MARGIN;
   return { nodes, groups, edges, clusters: sceneClusters, width: round(width), height: round(height) };
+}
+
+/** A part as ELK sees it, by position: its boxes (in the part's order) with their width
+ * and the cluster they are in, its clusters (each in its parent cluster, or at the top)
+ * and its edges between boxes. Two parts with one signature are laid out alike. */
+interface Shape {
+  boxes: { width: number; cluster: number }[];
+  /** The uses drawn as a box around their artifacts, by id; each with its parent's index. */
+  clusters: string[];
+  clusterParents: number[];
+  edges: [number, number][];
+  signature: string;
+}
+
+const EMPTY_SHAPE: Shape = { boxes: [], clusters: [], clusterParents: [], edges: [], signature: "" };
+
+function shapeOf(
+  part: { boxes: string[]; edges: [string, string][] },
+  boxes: Map<string, Drawn>,
+  clusters: Map<string, Group>,
+): Shape {
+  const clusterIds: string[] = [];
+  const clusterParents: number[] = [];
+  const clusterIndex = (id: string | null): number => {
+    if (id === null || !clusters.has(id)) {
+      return -1;
+    }
+    const known = clusterIds.indexOf(id);
+    if (known >= 0) {
+      return known;
+    }
+    const parent = clusterIndex(clusters.get(id)?.parent ?? null);
+    clusterIds.push(id);
+    clusterParents.push(parent);
+    return clusterIds.length - 1;
+  };
+  const boxIndex = new Map(part.boxes.map((id, index) => [id, index]));
+  const shapeBoxes = part.boxes.map((id) => {
+    const box = boxes.get(id);
+    return { width: box?.width ?? MIN_NODE_WIDTH, cluster: clusterIndex(box?.parent ?? null) };
+  });
+  const edges = part.edges.map(([from, to]): [number, number] => [boxIndex.get(from) ?? 0, boxIndex.get(to) ?? 0]);
+  const signature = JSON.stringify([shapeBoxes.map((box) => [box.width, box.cluster]), clusterParents, edges]);
+  return { boxes: shapeBoxes, clusters: clusterIds, clusterParents, edges, signature };
+}
+
+/** The ELK graph of a part: its boxes inside their clusters, its edges. */
+function elkPart(index: number, shape: Shape): ElkNode {
+  const id = (kind: string, number: number): string => `p${index}:${kind}${number}`;
+  const top: ElkNode[] = [];
+  const clusterNodes = shape.clusters.map((_, number): ElkNode => ({
+    id: id("c", number),
+    children: [],
+    layoutOptions: { "elk.padding": CLUSTER_PADDING },
+  }));
+  const into = (cluster: number): ElkNode[] => {
+    const found = clusterNodes[cluster];
+    return found === undefined ? top : (found.children ??= []);
+  };
+  // (parents come before their children in `clusters`)
+  for (const [number, cluster] of clusterNodes.entries()) {
+    into(shape.clusterParents[number] ?? -1).push(cluster);
+  }
+  for (const [number, box] of shape.boxes.entries()) {
+    into(box.cluster).push({ id: id("b", number), width: box.width, height: NODE_HEIGHT });
+  }
+  const edges = shape.edges.map(([from, to], number): ElkExtendedEdge => ({
+    id: id("e", number),
+    sources: [id("b", from)],
+    targets: [id("b", to)],
+  }));
+  return { id: `p${index}`, layoutOptions: LAYERED, children: top, edges };
+}
+
+/** Where ELK put a part's boxes, clusters and edges, from the part's top left corner. */
+function placesIn(
+  laid: ElkNode | undefined,
+  shape: Shape,
+): { size: { width: number; height: number }; boxes: Box[]; clusters: Box[]; edges: Point[][] } {
+  const origin = { x: laid?.x ?? 0, y: laid?.y ?? 0 };
+  const found = new Map<string, Box>();
+  const visit = (node: ElkNode): void => {
+    const key = node.id.slice(node.id.indexOf(":") + 1);
+    found.set(key, {
+      x: (node.x ?? 0) - origin.x,
+      y: (node.y ?? 0) - origin.y,
+      width: node.width ?? 0,
+      height: node.height ?? 0,
+    });
+    for (const child of node.children ?? []) {
+      visit(child);
+    }
+  };
+  for (const child of laid?.children ?? []) {
+    visit(child);
+  }
+  const edges = (laid?.edges ?? []).map((edge) => {
+    const section = edge.sections?.[0];
+    const points = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
+    return points.map((point) => ({ x: point.x - origin.x, y: point.y - origin.y }));
+  });
+  const none = { x: 0, y: 0, width: 0, height: 0 };
+  return {
+    size: { width: laid?.width ?? 0, height: laid?.height ?? 0 },
+    boxes: shape.boxes.map((_, number) => found.get(`b${number}`) ?? none),
+    clusters: shape.clusters.map((_, number) => found.get(`c${number}`) ?? none),
+    edges,
+  };
 }
 
 type Drawn =

@@ -179,10 +179,15 @@ window.addEventListener("message", (event: MessageEvent<ToView>) => {
       const started = performance.now();
       scene = message.scene;
       about = message.header;
+      // The first view before the boxes are made: far out, their text is never laid out.
+      const fitFirst = first && !moved && anchor === undefined;
+      if (fitFirst) {
+        fit();
+      }
       draw(message.scene);
       drawHeader();
-      if (!keepAnchor() && first && !moved) {
-        fit();
+      if (!fitFirst) {
+        keepAnchor();
       }
       document.body.dataset.drawMs = `${Math.round(performance.now() - started)}`;
       // Interactive once the browser has painted the scene (two frames later).

@@ -353,3 +353,33 @@ test("edges to artifacts the plan lacks and repeated artifacts are left out", as
     [["a", "b"]],
   );
 });
+
+test("parts of the same shape are laid out alike, each in its own place", async () => {
+  const nodes: GraphNode[] = [];
+  const edges: [string, string][] = [];
+  for (const part of ["a", "b", "c"]) {
+    nodes.push(artifact(`${part}1`, { kind: "source" }), artifact(`${part}2`), artifact(`${part}3`));
+    edges.push([`${part}1`, `${part}2`], [`${part}1`, `${part}3`], [`${part}2`, `${part}3`]);
+  }
+  nodes.push(artifact("lonely_artifact_with_a_long_name"));
+  const scene = await layoutScene(graph(nodes, edges));
+  const relative = (part: string): Point[] => {
+    const first = node(scene, `${part}1`);
+    return [1, 2, 3].map((n) => ({
+      x: node(scene, `${part}${n}`).x - first.x,
+      y: node(scene, `${part}${n}`).y - first.y,
+    }));
+  };
+  assert.deepEqual(relative("b"), relative("a"));
+  assert.deepEqual(relative("c"), relative("a"));
+  for (const [i, a] of scene.nodes.entries()) {
+    for (const b of scene.nodes.slice(i + 1)) {
+      assert.ok(!overlap(a, b), `${a.id} overlaps ${b.id}`);
+    }
+  }
+  for (const edge of scene.edges) {
+    const { start, end } = ends(edge.points);
+    assert.ok(onBorder(start, node(scene, edge.from)), `${edge.from} → ${edge.to} does not leave ${edge.from}`);
+    assert.ok(onBorder(end, node(scene, edge.to)), `${edge.from} → ${edge.to} does not reach ${edge.to}`);
+  }
+});
