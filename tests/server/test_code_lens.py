@@ -5,11 +5,16 @@ executes. The titles are tested in-process (tests/language/test_lens_titles.py).
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
+import pytest
 from lsprotocol import types
 
 from lsp_support import LspSession, OpenDocument, one_client
 from run_support import run
 from runbook_samples import SCAN
+from waivern_lsp.features import code_lens
 
 FILES_LINE, FINDINGS_LINE = 3, 8  # where `files:` and `findings:` stand in SCAN
 
@@ -86,3 +91,24 @@ def test_refreshing_run_views_asks_only_what_the_client_supports() -> None:
 
     refresh_run_views(Server())  # type: ignore[arg-type]
     assert sent == ["inlayHint"]
+
+
+async def test_a_busy_store_keeps_the_run_status_read_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a big run keeps the store busy past the lenses' patience, they show the run
+    read last, not "not run yet"."""
+    known = object()
+    answers: list[object] = [known]
+
+    def read(_store: Path, _runbook: Path) -> object:
+        answer = answers.pop(0)
+        if answer is None:
+            time.sleep(code_lens.STORE_PATIENCE_SECONDS + 0.5)  # the store is busy
+        return answer
+
+    monkeypatch.setattr(code_lens, "latest_run_state", read)
+    runbook = tmp_path / "runbook.yaml"
+    assert await code_lens.latest_run(tmp_path, runbook) is known
+    answers.append(None)
+    assert await code_lens.latest_run(tmp_path, runbook) is known

@@ -36,6 +36,11 @@ log = logging.getLogger(__name__)
 
 STORE_PATIENCE_SECONDS = 1.0  # a busy store costs the status, never the lenses
 
+# The latest run read for each (store, runbook): what the lenses keep showing while the
+# store is too busy to answer in time (a run of hundreds of artifacts writing to it), rather
+# than "not run yet" for the whole run.
+_last_read: dict[tuple[Path, Path], RunState | None] = {}
+
 
 def register(server: WaivernServer) -> None:
     made: WeakKeyDictionary[Analysis, tuple[RunState | None, str, list[lsp.CodeLens]]] = (
@@ -62,15 +67,18 @@ def register(server: WaivernServer) -> None:
 
 
 async def latest_run(store_dir: Path, runbook: Path) -> RunState | None:
-    """The latest run of the runbook, read off the event loop; None when the store is
-    busy for longer than a lens should wait."""
+    """The latest run of the runbook, read off the event loop; when the store is busy for
+    longer than a lens should wait, the run read last time (None if none was)."""
+    key = (store_dir, runbook)
     try:
-        return await asyncio.wait_for(
+        run = await asyncio.wait_for(
             asyncio.to_thread(latest_run_state, store_dir, runbook), STORE_PATIENCE_SECONDS
         )
     except TimeoutError:
-        log.warning("the run store at %s is busy: lenses show no run status", store_dir)
-        return None
+        log.warning("the run store at %s is busy: lenses show the run status read last", store_dir)
+        return _last_read.get(key)
+    _last_read[key] = run
+    return run
 
 
 def runbook_lenses(uri: str, run: RunState | None, runnable: bool = True) -> list[lsp.CodeLens]:
