@@ -82,7 +82,11 @@ class DocumentDiagnostics:
     def __init__(self) -> None:
         self.forms: list[DiagnosticForm] = []
         self._text = ""
-        self._by_value: dict[Diagnostic, DiagnosticForm] = {}
+        # The previous forms by their diagnostic: the same object (an artifact the edit
+        # did not touch keeps its diagnostics), else an equal value (made when needed:
+        # hashing a diagnostic costs more than finding it by identity).
+        self._by_identity: dict[int, DiagnosticForm] = {}
+        self._by_value: dict[Diagnostic, DiagnosticForm] | None = None
         # Counts for tests and benchmarks: forms reused as they were, moved, made anew.
         self.reused = self.moved = self.made = 0
 
@@ -99,24 +103,26 @@ class DocumentDiagnostics:
     ) -> bool:
         """The forms of ``diagnostics`` (positioned in ``text``) and of the summary of
         what the cap left out; True when they differ from the previous ones."""
-        old_text, old = self._text, self._by_value
-        before, after = unchanged_ends(old_text, text) if old else (0, 0)
-        delta = _line_count(text) - _line_count(old_text)
-        tail = _line_count(text) - after  # lines from here on are the old ones, moved
+        old_text, by_identity = self._text, self._by_identity
+        before, after = unchanged_ends(old_text, text) if by_identity else (0, 0)
+        lines = _line_count(text)
+        delta = lines - _line_count(old_text)
+        tail = lines - after  # lines from here on are the old ones, moved by `delta`
         codec = _Codec(text, encoding)
         forms: list[DiagnosticForm] = []
-        by_value: dict[Diagnostic, DiagnosticForm] = {}
         self.reused = self.moved = self.made = 0
         for diagnostic in diagnostics:
             form = None
-            if old:
+            if by_identity:
                 first, last = _line_span(diagnostic)
                 if last < before or (first >= tail and not delta):
-                    form = old.get(diagnostic)
+                    form = by_identity.get(id(diagnostic))
+                    if form is None or form.source is not diagnostic:
+                        form = self._earlier(diagnostic)
                     if form is not None:
                         self.reused += 1
                 elif first >= tail:
-                    earlier = old.get(diagnostic.shifted(-delta))
+                    earlier = self._earlier(diagnostic.shifted(-delta))
                     if earlier is not None:
                         form = earlier.moved(diagnostic, delta)
                         self.moved += 1
@@ -124,12 +130,23 @@ class DocumentDiagnostics:
                 form = DiagnosticForm(diagnostic, to_lsp_diagnostic(diagnostic, codec.codec))
                 self.made += 1
             forms.append(form)
-            by_value[diagnostic] = form
         if unlisted is not None:
             forms.append(_summary(unlisted, codec.codec))
-        changed = [form.item for form in forms] != self.items
-        self.forms, self._text, self._by_value = forms, text, by_value
+        changed = len(forms) != len(self.forms) or any(
+            new.item is not old.item and new.item != old.item
+            for new, old in zip(forms, self.forms, strict=True)
+        )
+        self.forms, self._text, self._by_value = forms, text, None
+        self._by_identity = {id(form.source): form for form in forms if form.source is not None}
         return changed
+
+    def _earlier(self, diagnostic: Diagnostic) -> DiagnosticForm | None:
+        """The previous form of a diagnostic equal to this one."""
+        if self._by_value is None:
+            self._by_value = {
+                form.source: form for form in self._by_identity.values() if form.source
+            }
+        return self._by_value.get(diagnostic)
 
 
 class _Codec:
@@ -208,7 +225,7 @@ def _line_span(diagnostic: Diagnostic) -> tuple[int, int]:
     """The first and last line of the file the diagnostic's LSP form depends on."""
     first, last = diagnostic.range.start.line, diagnostic.range.end.line
     for info in diagnostic.related:
-        if info.file == diagnostic.file:
+        if info.file is diagnostic.file or info.file == diagnostic.file:
             first = min(first, info.range.start.line)
             last = max(last, info.range.end.line)
     return first, last

@@ -95,6 +95,8 @@ class ArtifactNames:
         if word in self._earlier:
             earlier = self._earlier[word]
             if earlier is None or earlier[1] not in self._removed:
+                if not self._added:
+                    return earlier
                 added = _best(word, self._added)
                 if earlier is None or added is None:
                     return earlier or added

@@ -54,7 +54,8 @@ class PublishedDiagnostics:
         if self._made.get(document.uri) == made or analysis is None:
             return forms, False
         self._made[document.uri] = made
-        found = [d for d in analysis.diagnostics if d.file == analysis.path]
+        path = analysis.path
+        found = [d for d in analysis.diagnostics if d.file is path or d.file == path]
         failed = self.server.failures.diagnostics(document)
         if failed:
             found = sorted([*found, *failed], key=Diagnostic.sort_key)
