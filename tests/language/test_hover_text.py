@@ -271,6 +271,7 @@ def test_times_read_as_how_long_ago_and_durations_in_fitting_units(
     for after, ago in [
         (timedelta(seconds=30), "just now"),
         (timedelta(seconds=90), "2 min ago"),
+        (timedelta(seconds=150), "3 min ago"),  # halves up, as the extension's Math.round
         (timedelta(minutes=5), "5 min ago"),
         (timedelta(hours=3), "3 h ago"),
         (timedelta(days=1), "yesterday"),

@@ -143,6 +143,9 @@ def test_an_artifact_still_running_says_so(folder: RunbookFolder) -> None:
 
 def test_durations_and_errors_fit_on_one_line() -> None:
     # the same words as hover's (language/run_words.py)
+    # (and the VS Code extension's, run_text.formatSeconds: the same table is its test)
+    assert duration(150.5) == "2 min 31 s"  # halves up, as JavaScript's Math.round
+    assert duration(0.0025) == "3 ms"
     assert [duration(s) for s in (None, 0.0004, 0.04, 4.5, 12.34, 59.96, 61, 3600)] == [
         "",
         "< 1 ms",

@@ -7,7 +7,7 @@ import { ArtifactOutputProvider, OUTPUT_SCHEME } from "./artifact_output";
 import { storeFolder } from "./client";
 import { registerCommands } from "./commands";
 import { onPythonExtensionChange } from "./python";
-import { declaresInputs, isRunbook } from "./runbooks";
+import { declaresInputs, isRunbook, rememberActiveRunbook } from "./runbooks";
 import { RunTracker } from "./run_tracker";
 import { RunsView } from "./runs_view";
 import { ServerSession } from "./session";
@@ -73,7 +73,10 @@ export function activate(context: vscode.ExtensionContext): void {
     new RunStatusBar(session, tracker, runsView.onDidChangeTreeData),
     vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, outputs),
     ...registerCommands({ extension: context, session, tracker, runsView, outputs }),
-    vscode.window.onDidChangeActiveTextEditor((editor) => setRunbookContext(editor)),
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      setRunbookContext(editor);
+      rememberActiveRunbook(editor);
+    }),
     vscode.workspace.onDidOpenTextDocument(() => startForRunbooks()),
     session.onDidChangeState((up) => {
       // the walkthrough's install step is done once the server runs
@@ -106,6 +109,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   setRunbookContext(vscode.window.activeTextEditor);
+  rememberActiveRunbook(vscode.window.activeTextEditor);
 
   void contributeSchema((resource) => session.running && isRunbookUri(resource)).catch((error: unknown) =>
     output.appendLine(`The YAML extension took no schema: ${String(error)}`),

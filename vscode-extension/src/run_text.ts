@@ -89,21 +89,24 @@ export function localMoment(iso: string): string {
   return `${date} ${two(moment.getHours())}:${two(moment.getMinutes())}:${two(moment.getSeconds())}`;
 }
 
-/** "0.42 s", "12 s", "2 min 5 s", "1 h 2 min". */
+/** "< 1 ms", "250 ms", "4.50 s", "12.3 s", "2 min 5 s", "1 h 2 min": the words the
+ * server's hover and code lenses use (run_words.duration), so every view agrees. */
 export function formatSeconds(seconds: number): string {
+  if (seconds < 1) {
+    return seconds >= 0.001 ? `${Math.round(seconds * 1000)} ms` : "< 1 ms";
+  }
   if (seconds < 10) {
     return `${seconds.toFixed(2)} s`;
   }
   if (seconds < 60) {
-    return `${Math.round(seconds)} s`;
+    return `${seconds.toFixed(1)} s`;
   }
-  const minutes = Math.floor(seconds / 60);
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
   if (minutes < 60) {
-    const rest = Math.round(seconds - minutes * 60);
-    return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
+    return `${minutes} min ${whole - minutes * 60} s`;
   }
-  const hours = Math.floor(minutes / 60);
-  return `${hours} h ${minutes - hours * 60} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** How long a run took, or has taken so far when it has not finished: without the time a

@@ -31,8 +31,19 @@ export function isRunbook(document: vscode.TextDocument): boolean {
   return hasArtifactsKey(document.getText());
 }
 
+/** The runbook of the text editor that was active last (set as editors change). */
+let lastActive: vscode.Uri | undefined;
+
+/** Called as the active editor changes: a runbook's editor is remembered. */
+export function rememberActiveRunbook(editor: vscode.TextEditor | undefined): void {
+  if (editor !== undefined && isRunbook(editor.document)) {
+    lastActive = editor.document.uri;
+  }
+}
+
 /** The runbook a command is about: its argument (a URI, from a menu), else the active
- * editor's, else the one runbook in sight (beside the walkthrough, whose button ran it). */
+ * editor's; with no text editor active (a button of the walkthrough, a webview), the
+ * runbook in sight whose editor was active last, else the one runbook in sight. */
 export function runbookUri(argument: unknown): vscode.Uri | undefined {
   if (argument instanceof vscode.Uri) {
     return argument;
@@ -45,7 +56,8 @@ export function runbookUri(argument: unknown): vscode.Uri | undefined {
     return isRunbook(editor.document) ? editor.document.uri : undefined;
   }
   const shown = vscode.window.visibleTextEditors.filter((visible) => isRunbook(visible.document));
-  return shown.length === 1 ? shown[0]?.document.uri : undefined;
+  const last = shown.find((visible) => visible.document.uri.toString() === lastActive?.toString());
+  return last?.document.uri ?? (shown.length === 1 ? shown[0]?.document.uri : undefined);
 }
 
 /** Runbook paths (relative, `/`-separated), those under an `examples/` folder first, then

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from waivern_lsp.language.field_docs import FieldDoc, component_fields, field_doc
-from waivern_lsp.language.run_words import duration, status_words
+from waivern_lsp.language.run_words import duration, moment_words, nearest, status_words
 from waivern_lsp.language.sites import (
     ArtifactSite,
     ChildNameSite,
@@ -612,8 +612,7 @@ def _flag(info: ArtifactInfo, key: str) -> bool:
 def _when(prefix: str, moment: datetime | None, context: HoverContext) -> str:
     if moment is None:
         return ""
-    local = moment.astimezone()
-    shown = local.strftime("%Y-%m-%d %H:%M:%S")
+    shown = moment_words(moment)
     now = context.now or datetime.now(UTC)
     return f"{prefix}{shown} ({_ago(now - moment.astimezone(UTC), moment)})"
 
@@ -625,13 +624,13 @@ def _ago(elapsed: timedelta, moment: datetime) -> str:
     seconds = elapsed.total_seconds()
     if seconds < 45:
         return "just now"
-    minutes = round(seconds / 60)
+    minutes = nearest(seconds / 60)
     if minutes < 60:
         return f"{minutes} min ago"
-    hours = round(minutes / 60)
+    hours = nearest(minutes / 60)
     if hours < 24:
         return f"{hours} h ago"
-    days = round(hours / 24)
+    days = nearest(hours / 24)
     if days <= 7:
         return "yesterday" if days == 1 else f"{days} days ago"
     return moment.astimezone(UTC).strftime("%Y-%m-%d")

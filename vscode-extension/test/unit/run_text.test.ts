@@ -40,10 +40,20 @@ test("times read as people say them", () => {
   assert.equal(relativeTime("2026-11-24T09:00:00Z", now), "3 h ago");
   assert.equal(relativeTime("2026-11-23T10:00:00Z", now), "yesterday");
   assert.equal(relativeTime("2026-10-01T10:00:00Z", now), "2026-10-01");
-  assert.equal(formatSeconds(0.4213), "0.42 s");
-  assert.equal(formatSeconds(42.4), "42 s");
-  assert.equal(formatSeconds(125), "2 min 5 s");
-  assert.equal(formatSeconds(3720), "1 h 2 min");
+  // the server's words (run_words.duration; the same table in tests/language/test_lens_titles.py)
+  assert.deepEqual([0.0004, 0.04, 0.4213, 4.5, 12.34, 59.96, 61, 3600, 150.5, 0.0025].map(formatSeconds), [
+    "< 1 ms",
+    "40 ms",
+    "421 ms",
+    "4.50 s",
+    "12.3 s",
+    "60.0 s",
+    "1 min 1 s",
+    "1 h 0 min",
+    "2 min 31 s",
+    "3 ms",
+  ]);
+  assert.equal(relativeTime("2026-11-24T11:57:30Z", now), "3 min ago"); // 150 s: halves up, as the hover
 });
 
 test("a run's line says status, when, how long, and how far it got", () => {
@@ -60,7 +70,7 @@ test("a run's line says status, when, how long, and how far it got", () => {
     started_at: "2026-11-24T11:59:00+00:00",
     owner_alive: true,
   });
-  assert.match(runDescription(running, now), /^running · 1 min ago · 1 min · 4\/4$/);
+  assert.match(runDescription(running, now), /^running · 1 min ago · 1 min 0 s · 4\/4$/);
 });
 
 test("a resumed run took its working time, not the time it stood still before the resume", () => {
@@ -69,7 +79,7 @@ test("a resumed run took its working time, not the time it stood still before th
     completed_at: "2026-11-24T11:59:00+00:00",
     idle_seconds: (2 * 60 + 57) * 60,
   });
-  assert.equal(runDescription(resumed, now), "completed · 3 h ago · 2 min · 4/4");
+  assert.equal(runDescription(resumed, now), "completed · 3 h ago · 2 min 0 s · 4/4");
 });
 
 test("a run this window follows counts by its events, as the notification and the status bar", () => {
@@ -85,7 +95,7 @@ test("a run this window follows counts by its events, as the notification and th
     running: ["scan"],
   };
   // (the store's counts of that moment may lag behind: the events are the one source)
-  assert.match(runDescription(running, now, live), /^running · 5 min ago · 5 min · 3\/7 · 1 failed$/);
+  assert.match(runDescription(running, now, live), /^running · 5 min ago · 5 min 0 s · 3\/7 · 1 failed$/);
   assert.match(runDescription(running, now, { ...live, event: "run_ended" }), /4\/4$/);
 });
 
@@ -117,7 +127,7 @@ test("artifacts show status, duration and the child runbook they come from", () 
   assert.equal(artifactDescription({ ...base, status: "not_started", duration_seconds: null }), "not started");
   assert.equal(
     artifactDescription({ ...base, status: "failed", duration_seconds: 0.5, origin: "child:Analysis" }),
-    "failed · 0.50 s · child runbook Analysis",
+    "failed · 500 ms · child runbook Analysis",
   );
 });
 

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { declaresInputs, examplesFirst, hasArtifactsKey, isRunbook, runbookUri } from "../../src/runbooks";
+import {
+  declaresInputs,
+  examplesFirst,
+  hasArtifactsKey,
+  isRunbook,
+  rememberActiveRunbook,
+  runbookUri,
+} from "../../src/runbooks";
 import { Uri, configuration, resetStub, window } from "../stub/vscode";
 
 function document(path: string, text: string, languageId = "yaml") {
@@ -43,8 +50,11 @@ test("a command without a runbook takes the active editor's, else the one runboo
   window.activeTextEditor = undefined; // the walkthrough is the active editor: no text editor
   window.visibleTextEditors = [other, runbook];
   assert.equal(runbookUri(undefined)?.fsPath, "/ws/scan/runbook.yaml");
-  window.visibleTextEditors = [runbook, { document: document("/ws/b/runbook.yaml", "") }];
-  assert.equal(runbookUri(undefined), undefined); // two in sight: which one is not known
+  const second = { document: document("/ws/b/runbook.yaml", "") };
+  window.visibleTextEditors = [runbook, second];
+  assert.equal(runbookUri(undefined), undefined); // two in sight, neither active before
+  rememberActiveRunbook(second as never); // (as its editor was active last)
+  assert.equal(runbookUri(undefined)?.fsPath, "/ws/b/runbook.yaml");
   window.activeTextEditor = other; // an active editor that is no runbook: none
   assert.equal(runbookUri(undefined), undefined);
   window.activeTextEditor = undefined;

@@ -65,7 +65,7 @@ test("runs list with status and expand to their artifacts; completed ones open t
   const item = view.getTreeItem(node);
   assert.equal(item.label, "r1"); // the run id: rows stay told apart in a narrow view
   // then the runbook: they are often all called runbook.yaml
-  assert.match(String(item.description), /^scan\/runbook\.yaml · failed · 2 min ago · 10 s · 2\/2 · 1 failed$/);
+  assert.match(String(item.description), /^scan\/runbook\.yaml · failed · 2 min ago · 10.0 s · 2\/2 · 1 failed$/);
   assert.equal(item.contextValue, "run.failed.resumable");
   assert.equal(item.collapsibleState, TreeItemCollapsibleState.Collapsed);
   assert.equal((item.iconPath as ThemeIcon).id, "error");
@@ -78,7 +78,7 @@ test("runs list with status and expand to their artifacts; completed ones open t
   const [first, second] = artifacts;
   assert.ok(first && second);
   const done = view.getTreeItem(first);
-  assert.equal(done.description, "completed · 0.25 s");
+  assert.equal(done.description, "completed · 250 ms");
   assert.deepEqual(done.command?.arguments, ["r1", "files"]);
   assert.equal(done.command.command, "waivern.openArtifactOutput");
   const failed = view.getTreeItem(second);

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from waivern_lsp.language.completion.choice import Choice, ChoiceKind
 from waivern_lsp.language.completion.context import StoredRuns
-from waivern_lsp.language.run_words import status_words, what_it_did
+from waivern_lsp.language.run_words import moment_words, status_words, what_it_did
 from waivern_orchestration.store.run_store import (
     ArtifactRecord,
     RunRecord,
@@ -79,7 +79,7 @@ def _when(stamp: str | None) -> str:
     if not stamp:
         return "?"
     try:
-        return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M")
+        return moment_words(datetime.fromisoformat(stamp))  # (as hover and the extension)
     except ValueError:
         return stamp
 
