@@ -41,6 +41,7 @@ pytest_plugins = ["vscode_support"]
 CUSTOMER_SCAN = "customer_scan/runbook.yaml"
 SLOW = "slow/runbook.yaml"
 TIMEOUT_S = 30  # seconds for a step a user waits for
+RUN_TIMEOUT_MS = 120_000  # for a run to end
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "vscode"
 
 
@@ -578,6 +579,71 @@ def test_the_dag_view_reads_and_responds_at_scale(
     print(line)
     with (ARTIFACTS / "dag-timings.txt").open("a", encoding="utf-8") as timings:
         timings.write(line + "\n")
+
+
+# Each status change of a box in the DAG view, and each notification text, with the time
+# (ms since the epoch: the page and the webview share that clock, not performance.now).
+_RECORD_BOX_STATUSES = """() => {
+  const seen = (window.__statusesSeen = []);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      const box = change.target;
+      seen.push({ id: box.dataset.id, status: box.dataset.status, at: Date.now() });
+    }
+  }).observe(document.querySelector('#dag'),
+    { subtree: true, attributes: true, attributeFilter: ['data-status'] });
+}"""
+_RECORD_NOTIFICATION_TIMES = """() => {
+  const seen = (window.__notificationTimes = []);
+  const record = () => {
+    for (const toast of document.querySelectorAll('.notification-toast')) {
+      const text = toast.innerText.trim();
+      if (text && !seen.some((entry) => entry.text === text)) seen.push({ text, at: Date.now() });
+    }
+  };
+  new MutationObserver(record).observe(document.body,
+    { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def test_the_dag_view_colours_a_run_as_it_goes(
+    workbench: Workbench, vscode_workspace: Workspace
+) -> None:
+    go = vscode_workspace.root / "slow" / "go"
+    go.unlink(missing_ok=True)
+    workbench.open_file(SLOW)
+    workbench.wait_for_server()
+    workbench.record_notifications()
+    workbench.press("Control+B")
+    try:
+        workbench.run_command("Waivern: Show DAG")
+        view = webview_frame(workbench)
+        slow = view.locator('#dag .dag-node[data-id="slow"]')
+        slow.wait_for()
+        view.evaluate(_RECORD_BOX_STATUSES)
+        workbench.page.evaluate(_RECORD_NOTIFICATION_TIMES)
+        workbench.run_command("Waivern: Run Runbook")
+        view.locator('#dag .dag-node[data-id="slow"][data-status="running"]').wait_for()
+        assert view.locator(".dag-counts").inner_text() == "1/2 done"  # the run's own count
+        go.touch()
+        view.locator('#dag .dag-node[data-id="slow"][data-status="completed"]').wait_for(
+            timeout=RUN_TIMEOUT_MS
+        )
+        workbench.wait_for_outcome("Slow runbook: completed")
+        boxes = view.evaluate("() => window.__statusesSeen")
+        toasts = workbench.page.evaluate("() => window.__notificationTimes")
+    finally:
+        workbench.press("Control+B")
+        go.unlink(missing_ok=True)  # (the cancel test below wants `slow` to wait)
+    drawn = next(box["at"] for box in boxes if box["id"] == "slow" and box["status"] == "completed")
+    outcome = next(toast["at"] for toast in toasts if "Slow runbook: completed" in toast["text"])
+    # The same run's events drive both: the box turns as the notification changes.
+    print(
+        f"DAG view live status: `slow` completed in the view {drawn - outcome:+d} ms from the"
+        " run's outcome notification"
+    )
+    statuses = [box["status"] for box in boxes if box["id"] == "slow"]
+    assert statuses[-1] == "completed" and "running" in statuses, boxes
 
 
 def test_cancel_in_the_progress_notification_interrupts_the_run_and_resume_completes_it(

@@ -54,6 +54,8 @@ export class DagPanel {
   private scene: Scene | undefined;
   /** The structure (./model `structureKey`) and collapsed uses the scene was made for. */
   private laidOut: string | undefined;
+  /** The same for the layout being made now, if any. */
+  private layingOut: string | undefined;
   /** Statuses the view has drawn, by artifact: what a change is measured against. */
   private drawn: DrawnStatuses = new Map();
   /** Child runbook uses drawn as one box; chosen with the first graph. */
@@ -184,9 +186,12 @@ export class DagPanel {
     }
     void this.send({ type: "problem", message: this.problem });
     if (this.graph !== undefined && this.problem === null) {
-      if (this.layoutKey(this.graph) === this.laidOut && this.scene !== undefined) {
+      const key = this.layoutKey(this.graph);
+      if (key === this.laidOut && this.scene !== undefined) {
         this.postStatuses(); // the same boxes: only their colours may have changed
-      } else {
+      } else if (key !== this.layingOut) {
+        // (the same layout asked for again while it is made would supersede it, again
+        // and again during a run: its statuses follow it instead)
         void this.layout();
       }
     }
@@ -211,18 +216,21 @@ export class DagPanel {
     const known = new Set(groupsOf(graph).map((group) => group.id));
     this.collapsed = new Set([...this.collapsed].filter((id) => known.has(id)));
     const key = this.layoutKey(graph);
+    this.layingOut = key;
     void this.send({ type: "busy", message: `Laying out ${graph.nodes.length.toLocaleString("en")} artifacts…` });
     try {
       const scene = await this.layouts.layout(graph, this.collapsed, this.aspect);
       if (scene === undefined) {
         return; // a newer layout is coming (or the panel is gone)
       }
+      this.layingOut = undefined;
       this.scene = scene;
       this.laidOut = key;
       this.drawn = new Map(graph.nodes.map((node) => [node.id, [node.status, node.error]]));
       this.postScene();
       this.postStatuses(); // what changed while the layout was made
     } catch (error) {
+      this.layingOut = undefined;
       this.problem = `laying out the graph failed: ${error instanceof Error ? error.message : String(error)}`;
       void this.send({ type: "problem", message: this.problem });
     }
