@@ -76,5 +76,24 @@ def test_the_vsix_carries_the_licence_and_the_changelog() -> None:
         assert f"\n## [{__version__}] - " in vsix.read("extension/changelog.md").decode()
 
 
+def test_the_vsix_names_every_package_it_bundles_with_its_licence() -> None:
+    """elkjs (the DAG layout) is EPL-2.0: its licence and where its source is must travel
+    with the code; so do the MIT notices of the language client and the others."""
+    if not VSIX.exists():
+        message = f"no {VSIX.relative_to(ROOT)}: `make extension` builds it"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    package = json.loads((ROOT / "vscode-extension" / "package.json").read_text("utf-8"))
+    with zipfile.ZipFile(VSIX) as vsix:
+        notices = vsix.read("extension/dist/THIRD-PARTY-NOTICES.txt").decode()
+    for name in package["dependencies"]:
+        assert f"\n{name} " in notices, name
+    elk = notices.split("\nelkjs ", 1)[1].split("\n" + "-" * 78, 1)[0]
+    assert "License: EPL-2.0" in elk
+    assert "Source: https://github.com/kieler/elkjs" in elk
+    assert "Eclipse Public License" in elk
+
+
 def _json_bytes(data: bytes) -> Any:
     return json.loads(data.decode("utf-8"))
