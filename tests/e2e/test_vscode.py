@@ -168,6 +168,19 @@ def test_resume_last_run_with_nothing_to_resume_says_so_and_starts_nothing(
     assert not [text for text in seen if "Resuming" in text], seen
 
 
+def test_a_child_runbook_has_no_run_button_in_its_editor_title(workbench: Workbench) -> None:
+    """A child runbook (it declares inputs a parent gives) is run by its parent: the editor
+    title shows ▷ Run on the parent, not on the child (as the Run lens)."""
+    actions = workbench.page.locator(".editor-group-container.active .editor-actions")
+    run = actions.locator(".action-label[aria-label*='Run Runbook']")
+    workbench.open_file(CUSTOMER_SCAN)
+    workbench.wait_for_server()
+    run.wait_for()
+    workbench.open_file("customer_scan/templates/pd_analysis.yaml")
+    actions.locator(".action-label[aria-label*='Show DAG']").wait_for()  # (still a runbook)
+    run.wait_for(state="detached")
+
+
 def _processes() -> dict[int, tuple[int, float, bytes]]:
     """Every live process: pid → (parent pid, start time in clock ticks, command line)."""
     found: dict[int, tuple[int, float, bytes]] = {}
@@ -691,6 +704,8 @@ def test_the_walkthrough_chooses_the_interpreter_opens_an_example_and_runs_it(
     clicked as a person would; each step checks itself."""
     settings = vscode_workspace.root / ".vscode" / "settings.json"
     workbench.record_notifications()
+    # a new user's window: none of the editors an earlier window left open
+    workbench.run_command("View: Close All Editors")
     try:
         workbench.press("F1")  # (the palette command opens a pick of its own)
         workbench.pick("Welcome: Open Walkthrough", typed=">Welcome: Open Walkthrough")
@@ -772,6 +787,7 @@ def test_a_python_without_the_server_is_one_notice_that_choosing_an_interpreter_
         # of a remote window; its User tab shows "No Settings Found" for a machine scope).
         workbench.press("F1")  # (the palette command opens a pick of its own)
         workbench.pick("Waivern: Choose Interpreter", typed=">Waivern: Choose Interpreter")
+        workbench.wait_for_text(".quick-input-widget", "waivern-tooling")  # (checked)
         workbench.pick("Open the Setting")
         settings = workbench.page.locator(".settings-editor")
         settings.locator(".setting-item", has_text="Python Path").first.wait_for()

@@ -85,7 +85,11 @@ export async function openExample(extension: vscode.ExtensionContext): Promise<v
   const picked =
     picks.length === 1
       ? picks[0]
-      : await vscode.window.showQuickPick(picks, { title: "Waivern: open which runbook?", placeHolder: "a runbook" });
+      : await vscode.window.showQuickPick(picks, {
+          title: "Waivern: open which runbook?",
+          placeHolder: "a runbook",
+          ignoreFocusOut: true, // (an editor the window restores may take the focus)
+        });
   if (picked === undefined) {
     return;
   }

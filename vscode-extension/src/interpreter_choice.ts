@@ -38,6 +38,7 @@ export async function chooseInterpreter(): Promise<string | undefined> {
   quickPick.title = "Waivern: Choose the Python that runs the language server";
   quickPick.placeholder = "An interpreter with waivern-tooling installed (or one to install it into)";
   quickPick.matchOnDescription = true;
+  quickPick.ignoreFocusOut = true; // (the walkthrough, a restored editor may take the focus)
   quickPick.matchOnDetail = true;
   const items = (): Pick[] => [
     ...candidates.map((candidate) => ({
@@ -65,7 +66,8 @@ export async function chooseInterpreter(): Promise<string | undefined> {
     quickPick.busy = false;
   });
   const picked = await new Promise<Pick | undefined>((resolve) => {
-    quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]));
+    // (the items are replaced as the checks come back: Enter then may find no selection)
+    quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0] ?? quickPick.activeItems[0]));
     quickPick.onDidHide(() => resolve(undefined));
     quickPick.show();
   });
