@@ -10,10 +10,44 @@ export function hasArtifactsKey(text: string): boolean {
   return /^(?:artifacts|"artifacts"|'artifacts')[ \t]*:/m.test(text);
 }
 
-/** A root-level `inputs:` key: a child runbook, which declares inputs a parent gives it and
- * is run by its parent, never alone (the server gives it no Run lens either). */
+/** A root-level `inputs:` key declaring an input that is not `optional: true`: a child
+ * runbook, whose parent gives it that input, run by its parent, never alone (the server
+ * gives it no Run lens either: it counts the required inputs the same way). Read from the
+ * text, for the editor title's `when` clause; an `inputs:` block written in flow style
+ * counts as required. */
 export function declaresInputs(text: string): boolean {
-  return /^(?:inputs|"inputs"|'inputs')[ \t]*:/m.test(text);
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((line) => /^(?:inputs|"inputs"|'inputs')[ \t]*:/.test(line));
+  if (start < 0) {
+    return false;
+  }
+  if (!/^[^:]*:[ \t]*(?:#.*)?$/.test(lines[start] ?? "")) {
+    return true; // `inputs: {…}` in flow style: not read here
+  }
+  let inputIndent: number | undefined;
+  let required = false;
+  let optional = false;
+  for (const line of lines.slice(start + 1)) {
+    if (/^\S/.test(line) && !line.startsWith("#")) {
+      break; // the next root-level key
+    }
+    const match = /^( +)(?:["']?[^\s#"'][^:]*["']?)[ \t]*:(.*)$/.exec(line);
+    if (match === null) {
+      continue;
+    }
+    const indent = match[1]?.length ?? 0;
+    inputIndent ??= indent;
+    if (indent === inputIndent) {
+      if (required && !optional) {
+        return true;
+      }
+      required = true; // a new input: required unless it says otherwise
+      optional = false;
+    } else if (/^ +optional[ \t]*:[ \t]*true[ \t]*(?:#.*)?$/.test(line)) {
+      optional = true;
+    }
+  }
+  return required && !optional;
 }
 
 export function runbookGlobs(): string[] {

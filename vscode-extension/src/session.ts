@@ -30,6 +30,10 @@ export class ServerSession implements vscode.Disposable {
     },
   });
   private starting: Promise<void> | undefined;
+  /** Restarts asked for and not yet done, one after the other (a setting changed, then
+   * the walkthrough's Install): a command waits for them rather than find the server
+   * stopped between two of them. */
+  private restarting: Promise<void> | undefined;
   private disposed = false;
   private readonly stateChanged = new vscode.EventEmitter<boolean>();
   private readonly notice = new SetupNotice();
@@ -106,10 +110,19 @@ export class ServerSession implements vscode.Disposable {
 
   /** Stops the server (after a start under way) and starts it again with the settings of
    * now; `asked` as for `start`. */
-  async restart(asked = false): Promise<void> {
-    await this.starting;
-    await this.stop();
-    await this.start(asked);
+  restart(asked = false): Promise<void> {
+    const next = (this.restarting ?? Promise.resolve()).then(async () => {
+      await this.starting;
+      await this.stop();
+      await this.start(asked);
+    });
+    const tracked = next.finally(() => {
+      if (this.restarting === tracked) {
+        this.restarting = undefined;
+      }
+    });
+    this.restarting = tracked;
+    return tracked;
   }
 
   async stop(): Promise<void> {
@@ -132,6 +145,9 @@ export class ServerSession implements vscode.Disposable {
    * it never started); when it cannot run, says why with a Restart button, and undefined.
    */
   async ready(): Promise<WaivernServer | undefined> {
+    while (this.restarting !== undefined) {
+      await this.restarting.catch(() => undefined);
+    }
     if (!this.up && this.client !== undefined && this.starting === undefined) {
       await this.whenUp(RESTART_PATIENCE_MS); // (its client restarts it after a crash)
     } else if (!this.up) {

@@ -41,6 +41,16 @@ test("the artifacts key is found only at the root", () => {
 test("a child runbook declares inputs at its root (no Run button of its own)", () => {
   assert.equal(declaresInputs("name: c\ninputs:\n  data:\n    input_schema: standard_input\n"), true);
   assert.equal(declaresInputs("name: p\nartifacts:\n  b:\n    inputs: a\n"), false);
+  // Only optional inputs: it runs on its own (as the server says, with its Run lens).
+  const optionalOnly =
+    "inputs:\n  data:\n    input_schema: s/1\n    optional: true\n  more:\n    optional: true # kept\nartifacts:\n";
+  assert.equal(declaresInputs(optionalOnly), false);
+  const oneRequired =
+    "inputs:\n  data:\n    optional: true\n  more:\n    input_schema: s/1\n\n# note\nartifacts:\n  a:\n    optional: true\n";
+  assert.equal(declaresInputs(oneRequired), true);
+  assert.equal(declaresInputs("inputs:\r\n  data:\r\n    optional: false\r\nartifacts:\r\n"), true);
+  assert.equal(declaresInputs("inputs: {data: {optional: true}}\nartifacts:\n"), true);
+  assert.equal(declaresInputs("inputs:\nartifacts:\n"), false);
 });
 
 test("a command without a runbook takes the active editor's, else the one runbook in sight", () => {
