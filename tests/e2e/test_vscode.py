@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from runbook_samples import untidy
+
 if TYPE_CHECKING:
     from playwright.sync_api import Frame
     from vscode_support import CodeServer, Windows, Workbench, Workspace
@@ -657,6 +659,84 @@ def test_the_dag_view_colours_a_run_as_it_goes(
     )
     statuses = [box["status"] for box in boxes if box["id"] == "slow"]
     assert statuses[-1] == "completed" and "running" in statuses, boxes
+
+
+def test_format_document_tidies_a_runbook_as_the_examples_are_written(
+    workbench: Workbench, vscode_workspace: Workspace
+) -> None:
+    """Format Document from the palette: four spaces a level and two header lines swapped
+    become the example again (known keys in order, two spaces a level), saved as is."""
+    formatted = vscode_workspace.text("simple_files/runbook.yaml")
+    runbook = vscode_workspace.root / "untidy" / "runbook.yaml"
+    runbook.parent.mkdir(exist_ok=True)
+    runbook.write_text(untidy(formatted), encoding="utf-8")
+    workbench.open_file("untidy/runbook.yaml")
+    workbench.wait_for_server()
+    workbench.record_notifications()
+
+    workbench.run_command("Format Document")
+    workbench.page.locator(".tab.active.dirty").wait_for()  # the server's edits applied
+    workbench.press("Control+S")
+    workbench.page.locator(".tab.active.dirty").wait_for(state="detached")
+
+    assert runbook.read_text(encoding="utf-8") == formatted
+    seen = workbench.page.evaluate("() => window.__notificationsSeen")
+    assert _errors(seen) == [], seen
+
+
+# The number of errors the status bar's Problems item counts (0 for "No Problems").
+_STATUS_ERRORS = """() => {
+  const label = document.querySelector('#status\\\\.problems')?.getAttribute('aria-label') || '';
+  const found = label.match(/(\\d+) Errors?/) || label.match(/Errors: (\\d+)/);
+  return found ? Number(found[1]) : (/no problems/i.test(label) ? 0 : -1);
+}"""
+
+
+def test_problems_follow_each_keystroke_in_a_runbook_of_1000_artifacts(
+    workbench: Workbench, vscode_workspace: Workspace
+) -> None:
+    """The figures a user feels in a large runbook: its problems counted after it opens,
+    then after each keystroke that breaks or mends a reference (printed, with the median;
+    never asserted on time)."""
+    size = 1000
+    text = vscode_workspace.text(dag_runbook(vscode_workspace, size))
+    shard = f"{size // DAG_SHARD_ARTIFACTS // 2:05d}"  # the middle one
+    lines = text.splitlines()
+    line = lines.index(f"    inputs: findings_{shard}", lines.index(f"  summary_{shard}:")) + 1
+    folder = vscode_workspace.root / f"typing_{size}"
+    folder.mkdir(exist_ok=True)
+    (folder / "child.yaml").write_text(DAG_CHILD)
+    lines[line - 1] += "x"  # a reference to nothing: one problem
+    (folder / "runbook.yaml").write_text("\n".join(lines) + "\n")
+    errors_are = "count => (" + _STATUS_ERRORS + ")() === count"
+
+    started = time.monotonic()
+    workbench.open_file(f"typing_{size}/runbook.yaml")
+    workbench.page.wait_for_function(errors_are, arg=1, timeout=RUN_TIMEOUT_MS)
+    opened = time.monotonic() - started
+    workbench.record_notifications()
+    workbench.go_to(line, len(lines[line - 1]) + 1)  # after the `x`
+    keystrokes: list[float] = []
+    for key, count in [("Backspace", 0), ("x", 1)] * 3:
+        started = time.monotonic()
+        workbench.press(key)
+        workbench.page.wait_for_function(errors_are, arg=count, timeout=RUN_TIMEOUT_MS)
+        keystrokes.append(time.monotonic() - started)
+    workbench.run_command("File: Revert File")
+    workbench.page.locator(".tab.active.dirty").wait_for(state="detached")
+
+    seen = workbench.page.evaluate("() => window.__notificationsSeen")
+    assert _errors(seen) == [], seen
+    keystrokes.sort()
+    line_out = (
+        f"Problems, {size:,} artifacts: counted {opened:.1f} s after Quick Open of the file;"
+        f" after a keystroke {keystrokes[len(keystrokes) // 2] * 1000:.0f} ms median"
+        f" ({keystrokes[0] * 1000:.0f}-{keystrokes[-1] * 1000:.0f} ms, {len(keystrokes)} keys)"
+    )
+    print(line_out)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with (ARTIFACTS / "dag-timings.txt").open("a", encoding="utf-8") as timings:
+        timings.write(line_out + "\n")
 
 
 def test_cancel_in_the_progress_notification_interrupts_the_run_and_resume_completes_it(
