@@ -10,26 +10,8 @@ import {
   type SceneGroup,
   type SceneNode,
 } from "../../src/dag/scene";
-import type { ArtifactStatus, Graph, GraphNode } from "../../src/server_api";
-
-function artifact(id: string, overrides: Partial<GraphNode> = {}): GraphNode {
-  return {
-    id,
-    label: id.slice(id.lastIndexOf(".") + 1),
-    kind: "derived",
-    status: null,
-    origin: "parent",
-    range: null,
-    error: null,
-    component: "test_pass",
-    group: null,
-    ...overrides,
-  };
-}
-
-function graph(nodes: GraphNode[], edges: [string, string][] = []): Graph {
-  return { nodes, edges, run_id: null, run_status: null };
-}
+import type { ArtifactStatus, GraphNode } from "../../src/server_api";
+import { artifact, graph } from "./dag_graphs";
 
 /** A parent reading a source, calling child runbook `scan` (three artifacts), and
  * reporting on both. */

@@ -1,22 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { statusChanges, withProgress, type DrawnStatuses } from "../../src/dag/live";
-import type { Graph, GraphNode, RunProgress } from "../../src/server_api";
-
-function artifact(id: string, overrides: Partial<GraphNode> = {}): GraphNode {
-  return {
-    id,
-    label: id,
-    kind: "derived",
-    status: null,
-    origin: "parent",
-    range: null,
-    error: null,
-    component: "test_pass",
-    group: null,
-    ...overrides,
-  };
-}
+import type { Graph, RunProgress } from "../../src/server_api";
+import { artifact } from "./dag_graphs";
 
 /** Read from the run store a moment ago: `files` done, the rest not yet started. */
 const read: Graph = {

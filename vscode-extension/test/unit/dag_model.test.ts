@@ -11,26 +11,12 @@ import {
   structureKey,
   visibleGraph,
 } from "../../src/dag/model";
-import type { Graph, GraphNode } from "../../src/server_api";
+import type { GraphNode } from "../../src/server_api";
+import { artifact as node, graph } from "./dag_graphs";
 
-function artifact(id: string, overrides: Partial<GraphNode> = {}): GraphNode {
-  return {
-    id,
-    label: id.slice(id.lastIndexOf(".") + 1),
-    kind: "derived",
-    status: null,
-    origin: "parent",
-    range: null,
-    error: null,
-    component: "personal_data",
-    group: null,
-    ...overrides,
-  };
-}
-
-function graph(nodes: GraphNode[], edges: [string, string][] = []): Graph {
-  return { nodes, edges, run_id: null, run_status: null };
-}
+/** An artifact of a `personal_data` processor unless said otherwise. */
+const artifact = (id: string, overrides: Partial<GraphNode> = {}): GraphNode =>
+  node(id, { component: "personal_data", ...overrides });
 
 /** `files` read by two uses of child runbook `strict` (`a` and `b`); `b`'s use nests a use
  * `inner` of runbook `deep`; `report` reads both uses' results. */
