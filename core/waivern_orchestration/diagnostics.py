@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -175,18 +176,23 @@ MAX_PER_CODE = 100
 def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[Diagnostic]:
     """The first ``per_code`` diagnostics of each code and file (in the order given,
     sorted by position), then one of that code counting the problems of the others."""
-    counts: dict[tuple[Path, str], int] = {}
-    for diagnostic in diagnostics:
-        key = (diagnostic.file, diagnostic.code)
-        counts[key] = counts.get(key, 0) + 1
-    if all(count <= per_code for count in counts.values()):
-        return diagnostics
+    by_code: dict[str, int] = {}
+    for code in map(_CODE, diagnostics):
+        by_code[code] = by_code.get(code, 0) + 1
+    if all(count <= per_code for count in by_code.values()):
+        return diagnostics  # (no code and file has more either)
+    over = {code for code, count in by_code.items() if count > per_code}
     kept: list[Diagnostic] = []
-    summaries: dict[tuple[Path, str], int] = {}  # where in `kept`
-    unlisted: dict[tuple[Path, str], int] = {}  # the problems each summary counts
-    seen: dict[tuple[Path, str], int] = {}
+    summaries: dict[object, int] = {}  # where in `kept`
+    unlisted: dict[object, int] = {}  # the problems each summary counts
+    seen: dict[object, int] = {}
+    one_file = _one_file(diagnostics)
     for diagnostic in diagnostics:
-        key = (diagnostic.file, diagnostic.code)
+        code = diagnostic.code
+        if code not in over:
+            kept.append(diagnostic)
+            continue
+        key: object = code if one_file else (diagnostic.file, code)
         number = seen.get(key, 0) + 1
         seen[key] = number
         if number <= per_code:
@@ -206,3 +212,21 @@ def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[
         )
         kept[index] = replace(first, message=message, related=(), unlisted=count)
     return kept
+
+
+_CODE = attrgetter("code")
+# `Diagnostic.sort_key` for diagnostics of one file: compared without a call per item.
+_IN_FILE_KEY = attrgetter("range.start", "code", "message")
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """Sorts in place by `Diagnostic.sort_key` (tens of thousands, after every edit of a
+    large runbook with problems: one file's are compared without a call per item)."""
+    diagnostics.sort(key=_IN_FILE_KEY if _one_file(diagnostics) else Diagnostic.sort_key)
+
+
+def _one_file(diagnostics: list[Diagnostic]) -> bool:
+    """Whether all are of one file (the same `Path`: hashing or comparing paths costs a
+    call each)."""
+    file = diagnostics[0].file if diagnostics else None
+    return all(diagnostic.file is file for diagnostic in diagnostics)

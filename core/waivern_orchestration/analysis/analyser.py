@@ -25,12 +25,14 @@ from waivern_orchestration.analysis.facts import (
     RunbookFacts,
 )
 from waivern_orchestration.analysis.header_check import check_header
+from waivern_orchestration.analysis.recheck import recheck_runbook
+from waivern_orchestration.analysis.reference_check import with_suggestions
 from waivern_orchestration.analysis.runbook_check import check_runbook
 from waivern_orchestration.analysis.scope import RunbookContext
 from waivern_orchestration.analysis.substitution import noted_values
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
-from waivern_orchestration.diagnostics import Diagnostic, capped
+from waivern_orchestration.diagnostics import Diagnostic, capped, sort_diagnostics
 from waivern_orchestration.parse.incremental import ArtifactLayout, layout_of, reparse
 from waivern_orchestration.parse.positions import DOCUMENT_START, Range, split_lines
 from waivern_orchestration.parse.recovery import BrokenBlock, recover
@@ -183,14 +185,18 @@ class _Analyser:
             *(info.shifted(edit.delta_lines) for info in old[edit.last + 1 :]),
         ]
         # The runbook-wide checks of `previous` still hold when the edit moved no lines
-        # and changed nothing they read (a description, a connector property).
-        unchanged = (
+        # and changed nothing they read (a description, a connector property); they are
+        # run again for the edited artifacts only when it changed a few in place.
+        in_place = (
             not edit.delta_lines
             and len(replaced) == len(fresh)
+            and self._still_valid(previous)  # children, variables and components
+        )
+        unchanged = (
+            in_place
             and all(a.outline() == b.outline() for a, b in zip(replaced, fresh, strict=True))
             # the run store may have changed since (WCT060)
             and not (self.runs is not None and any(info.reuse for info in infos))
-            and self._still_valid(previous)  # children, variables and components
         )
         return self._finish(
             file,
@@ -201,6 +207,7 @@ class _Analyser:
             edit.layout,
             len(fresh),
             previous if unchanged else None,
+            (previous, list(zip(replaced, fresh, strict=True))) if in_place else None,
         )
 
     def _artifact_context(self, file: Path, text: str) -> ArtifactCheckContext:
@@ -224,6 +231,7 @@ class _Analyser:
         layout: ArtifactLayout | None,
         reparsed: int | None,
         unchanged: Analysis | None = None,
+        edited: tuple[Analysis, list[tuple[ArtifactInfo, ArtifactInfo]]] | None = None,
     ) -> Analysis:
         context = self._artifact_context(file, text)
         header = check_header(root, file, context.line_text, self.env)
@@ -232,31 +240,31 @@ class _Analyser:
             self.root_templates = root_template_directories(
                 file.parent, [expand(path, self.env) for path in header.config.template_paths]
             )
+        runbook = RunbookContext(
+            file=file,
+            registry=self.registry,
+            env=self.env,
+            read_text=self.read_text,
+            analyse_child=self._analyse_child,
+            chain=chain,
+            max_depth=self.max_depth,
+            runs=self.runs,
+            root_templates=self.root_templates,
+        )
         facts = (
             _facts_of(unchanged, infos)
             if unchanged is not None
-            else check_runbook(
-                header,
-                infos,
-                RunbookContext(
-                    file=file,
-                    registry=self.registry,
-                    env=self.env,
-                    read_text=self.read_text,
-                    analyse_child=self._analyse_child,
-                    chain=chain,
-                    max_depth=self.max_depth,
-                    runs=self.runs,
-                    root_templates=self.root_templates,
-                ),
-            )
+            else (edited is not None and recheck_runbook(edited[0], header, edited[1], runbook))
+            or check_runbook(header, infos, runbook)
         )
         diagnostics = [*header.diagnostics]
         for info in infos:
             diagnostics.extend(info.diagnostics)
         diagnostics.extend(facts.diagnostics)
-        diagnostics.sort(key=Diagnostic.sort_key)
+        sort_diagnostics(diagnostics)
         diagnostics = capped(diagnostics)
+        if facts.state is not None:  # the listed unknown names: the closest known ones
+            diagnostics = with_suggestions(diagnostics, facts.state.names)
         env_sites = [*header.env_sites]
         for info in infos:
             env_sites.extend(info.env_sites)
@@ -282,6 +290,7 @@ class _Analyser:
                 runbook_diagnostics=tuple(facts.diagnostics),
                 env_used={site.name: self.env.get(site.name) for site in env_sites},
                 registry=self.registry,
+                checks=facts.state,
             ),
         )
 
@@ -351,4 +360,5 @@ def _facts_of(previous: Analysis, infos: list[ArtifactInfo]) -> RunbookFacts:
         children=previous.children,
         chain_problems=previous.chain_problems,
         diagnostics=list(previous.engine.runbook_diagnostics),
+        state=previous.engine.checks,
     )

@@ -34,18 +34,22 @@ MAX_RELATED = 20
 
 def check_sources_of_child(scope: RunbookScope) -> None:
     """WCT047: a runbook that declares `inputs` is a child and takes no `source`."""
-    inputs = scope.header.inputs
-    if not inputs:
+    if not scope.header.inputs:
         return
     for info in scope.artifacts.values():
-        if info.production is Production.SOURCE and info.source_type is not None:
-            scope.report(
-                "WCT047",
-                info.source_type.range,
-                f"this runbook declares `inputs`, so it is a child runbook: artifact "
-                f"`{info.id}` must take its data from the declared inputs "
-                f"({listing(inputs)}), not from a `source`",
-            )
+        check_source_of_child(scope, info)
+
+
+def check_source_of_child(scope: RunbookScope, info: ArtifactInfo) -> None:
+    inputs = scope.header.inputs
+    if inputs and info.production is Production.SOURCE and info.source_type is not None:
+        scope.report(
+            "WCT047",
+            info.source_type.range,
+            f"this runbook declares `inputs`, so it is a child runbook: artifact "
+            f"`{info.id}` must take its data from the declared inputs "
+            f"({listing(inputs)}), not from a `source`",
+        )
 
 
 def register_aliases(scope: RunbookScope) -> dict[str, Alias]:

@@ -3,18 +3,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from waivern_orchestration.analysis.check_state import EdgesInto
 from waivern_orchestration.analysis.cycles import find_cycle_edges, topological_order
+from waivern_orchestration.analysis.facts import ArtifactInfo
 from waivern_orchestration.analysis.scope import RunbookScope
 
 
-def check_cycles(
-    scope: RunbookScope, dependencies: dict[str, tuple[str, ...]]
-) -> tuple[list[str], set[str]]:
-    """(an order that puts every artifact off the cycles after its inputs, the artifacts
-    on cycles)."""
+@dataclass
+class Cycles:
+    order: list[str]  # every artifact off the cycles, after its inputs
+    cyclic: set[str]  # the artifacts on cycles
+    edges_into: EdgesInto = field(default_factory=dict)
+
+
+def check_cycles(scope: RunbookScope, dependencies: dict[str, tuple[str, ...]]) -> Cycles:
     order, unordered = topological_order(dependencies)
     if not unordered:
-        return order, set()
+        return Cycles(order, set())
+    edges_into: EdgesInto = {}
     cyclic: set[str] = set()
     components: set[int] = set()
     for edge in find_cycle_edges(dependencies, unordered):
@@ -35,8 +43,14 @@ def check_cycles(
                 f"dependency cycle among {len(edge.component)} artifacts ({shown}{more}): "
                 f"`{edge.target}` takes `{edge.source}` as input"
             )
-        for reference in scope.artifacts[edge.target].references():
-            if scope.producer(reference.name) == edge.source:
-                scope.report("WCT011", reference.range, message)
+        edges_into.setdefault(edge.target, []).append((edge.source, message))
+        report_edge(scope, scope.artifacts[edge.target], edge.source, message)
     # Order again without the cycles, for the artifacts behind them.
-    return topological_order(dependencies, skip=cyclic)[0], cyclic
+    return Cycles(topological_order(dependencies, skip=cyclic)[0], cyclic, edges_into)
+
+
+def report_edge(scope: RunbookScope, target: ArtifactInfo, source: str, message: str) -> None:
+    """WCT011 on each reference of ``target`` to ``source``."""
+    for reference in target.references():
+        if scope.producer(reference.name) == source:
+            scope.report("WCT011", reference.range, message)

@@ -3,15 +3,22 @@ the run, so it is said while editing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from waivern_orchestration.analysis.dotenv_files import RunbookEnvironment
+from waivern_orchestration.analysis.facts import EnvSite
 from waivern_orchestration.analysis.scope import RunbookScope
 
 
 def check_environment(scope: RunbookScope) -> None:
-    env = scope.context.env
     sites = [*scope.header.env_sites]
     for info in scope.artifacts.values():
         sites.extend(info.env_sites)
+    check_sites(scope, sites)
+
+
+def check_sites(scope: RunbookScope, sites: Iterable[EnvSite]) -> None:
+    env = scope.context.env
     # A `.env` file that could not be read may be why a variable is not set.
     problems = env.problems if isinstance(env, RunbookEnvironment) else ()
     unread = f" ({'; '.join(problems)})" if problems else ""

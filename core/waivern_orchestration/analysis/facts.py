@@ -38,6 +38,7 @@ from waivern_orchestration.parse.yaml_tree import (
 )
 
 if TYPE_CHECKING:
+    from waivern_orchestration.analysis.check_state import CheckState
     from waivern_orchestration.components import ComponentRegistry
     from waivern_orchestration.parse.incremental import ArtifactLayout
 
@@ -356,6 +357,8 @@ class EngineState:
     # components it knew (a cached child analysis is reused only while they are the same).
     env_used: dict[str, str | None] = field(default_factory=dict)
     registry: ComponentRegistry | None = None
+    # What the runbook-wide checks built over the whole runbook (`recheck`).
+    checks: CheckState | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -430,3 +433,4 @@ class RunbookFacts:
     children: dict[str, ChildLink]
     chain_problems: tuple[ChainProblem, ...]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    state: CheckState | None = None

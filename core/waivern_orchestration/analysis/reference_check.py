@@ -1,58 +1,94 @@
 """References between artifacts: every name in `inputs`, an `input_mapping` value or
 the runbook's `outputs` must be an artifact, a runbook input or a child output's name
-(WCT010, with the closest id offered); an `input_mapping` value must also be among the
-artifact's `inputs` (WCT049). Also the DAG the references make."""
+(WCT010); an `input_mapping` value must also be among the artifact's `inputs` (WCT049).
+Also the DAG the references make.
+
+The closest id to an unknown name ("did you mean") is searched only for the WCT010s that
+are listed (`with_suggestions`, after `capped`): a search costs milliseconds in a large
+runbook, and which ones are listed depends on the whole runbook, while the rest of a
+reference's diagnostic depends on its own artifact only (so an edit re-checks only the
+artifacts it changed, `recheck`)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from waivern_orchestration.analysis.facts import ArtifactInfo, ChildRequest, Production, Reference
 from waivern_orchestration.analysis.scope import RunbookScope
 from waivern_orchestration.analysis.suggestions import ArtifactNames
-from waivern_orchestration.diagnostics import MAX_PER_CODE
+from waivern_orchestration.diagnostics import Diagnostic
 
-
-def check_references(scope: RunbookScope) -> tuple[Reference, ...]:
-    """Every reference site, in document order of the artifacts, then `outputs`."""
-    return _ReferenceCheck(scope).run()
+_UNKNOWN = "unknown artifact `"
+_WHERE = tuple(f"` in `{field}`" for field in ("inputs", "input_mapping", "outputs"))
 
 
 def dependencies_of(scope: RunbookScope) -> dict[str, tuple[str, ...]]:
     """Each artifact's inputs, as the artifacts of this runbook that produce them."""
-    dependencies: dict[str, tuple[str, ...]] = {}
-    for info in scope.artifacts.values():
-        producers = (scope.producer(reference.name) for reference in info.references())
-        dependencies[info.id] = tuple(dict.fromkeys(p for p in producers if p is not None))
-    return dependencies
+    return {info.id: producers_of(scope, info) for info in scope.artifacts.values()}
 
 
-class _ReferenceCheck:
-    def __init__(self, scope: RunbookScope) -> None:
+def producers_of(scope: RunbookScope, info: ArtifactInfo) -> tuple[str, ...]:
+    """The artifacts of this runbook that produce the inputs of ``info`` (each once)."""
+    producers = (scope.producer(reference.name) for reference in info.references())
+    return tuple(dict.fromkeys(p for p in producers if p is not None))
+
+
+def with_suggestions(diagnostics: list[Diagnostic], names: ArtifactNames) -> list[Diagnostic]:
+    """The diagnostics, each WCT010 of an unknown name with the closest known one."""
+    found: list[Diagnostic] | None = None
+    for index, diagnostic in enumerate(diagnostics):
+        if diagnostic.code != "WCT010" or diagnostic.unlisted:
+            continue
+        name = _unknown_name(diagnostic.message)
+        suggestion = names.did_you_mean(name) if name is not None else ""
+        if suggestion:
+            if found is None:
+                found = list(diagnostics)
+            found[index] = replace(diagnostic, message=diagnostic.message + suggestion)
+    return diagnostics if found is None else found
+
+
+def _unknown_name(message: str) -> str | None:
+    if not message.startswith(_UNKNOWN):
+        return None
+    for where in _WHERE:
+        if message.endswith(where):
+            return message[len(_UNKNOWN) : -len(where)]
+    return None
+
+
+class ReferenceCheck:
+    """WCT010 and WCT049, artifact by artifact (``known`` and ``grouped``: from
+    `known_names` and `grouped_artifacts`, or kept from the analysis before)."""
+
+    def __init__(self, scope: RunbookScope, known: frozenset[str], grouped: frozenset[str]):
         self.scope = scope
-        self.known = scope.known_names()
-        self.names = ArtifactNames(self.known)
-        self._suggestions: dict[str, str] = {}
-        # Artifacts that offer their child's outputs under new names only.
-        self.grouped = {
-            info.id
-            for info in scope.artifacts.values()
-            if info.child is not None
-            and info.child.output is None
-            and info.child.output_mapping is not None
-        }
+        self.known = known
+        self.grouped = grouped
 
     def run(self) -> tuple[Reference, ...]:
+        """Every reference site, in document order of the artifacts, then `outputs`."""
         references: list[Reference] = []
         for info in self.scope.artifacts.values():
-            for reference in info.references():
-                references.append(reference)
-                self._check(reference)
-            if info.child is not None and info.production is Production.CHILD:
-                self._check_mapped_inputs(info, info.child)
+            references.extend(self.check(info))
+        references.extend(self.check_outputs())
+        return tuple(references)
+
+    def check(self, info: ArtifactInfo) -> Sequence[Reference]:
+        """The references of one artifact, checked."""
+        found = list(info.references())
+        for reference in found:
+            self._check(reference)
+        if info.child is not None and info.production is Production.CHILD:
+            self._check_mapped_inputs(info, info.child)
+        return found
+
+    def check_outputs(self) -> Iterable[Reference]:
         for output in self.scope.header.outputs.values():
             if output.artifact is not None:
-                references.append(output.artifact)
                 self._check(output.artifact)
-        return tuple(references)
+                yield output.artifact
 
     def _check_mapped_inputs(self, info: ArtifactInfo, request: ChildRequest) -> None:
         listed = {reference.name for reference in info.inputs}
@@ -79,12 +115,15 @@ class _ReferenceCheck:
             return
         if name in self.known:
             return
-        where = "in `outputs`" if reference.field == "outputs" else f"in `{reference.field}`"
-        suggestion = self._suggestions.get(name)
-        if suggestion is None and len(self._suggestions) >= MAX_PER_CODE:
-            suggestion = ""  # past what is listed (`capped`): not worth a search each
-        elif suggestion is None:  # a renamed artifact leaves many references to one name
-            suggestion = self._suggestions[name] = self.names.did_you_mean(name)
-        self.scope.report(
-            "WCT010", reference.range, f"unknown artifact `{name}` {where}{suggestion}"
-        )
+        self.scope.report("WCT010", reference.range, f"{_UNKNOWN}{name}` in `{reference.field}`")
+
+
+def grouped_artifacts(scope: RunbookScope) -> frozenset[str]:
+    """Artifacts that offer their child's outputs under new names only."""
+    return frozenset(
+        info.id
+        for info in scope.artifacts.values()
+        if info.child is not None
+        and info.child.output is None
+        and info.child.output_mapping is not None
+    )

@@ -26,19 +26,22 @@ def resolve_schemas(
 ) -> dict[str, SchemaRef | None]:
     """The schema of every artifact, runbook input and alias (None: unknown).
     ``order`` puts every artifact off the cycles after its inputs."""
-    return _SchemaResolver(scope).run(order, cyclic)
+    return SchemaResolver(scope, {}).run(order, cyclic)
 
 
-class _SchemaResolver:
-    def __init__(self, scope: RunbookScope) -> None:
+class SchemaResolver:
+    """Resolves artifacts' schemas into ``schemas`` (which holds their inputs' already:
+    `run` fills it in order; `recheck` gives it the schemas of the analysis before)."""
+
+    def __init__(self, scope: RunbookScope, schemas: dict[str, SchemaRef | None]) -> None:
         self.scope = scope
-        self.schemas: dict[str, SchemaRef | None] = {}
+        self.schemas = schemas
 
     def run(self, order: list[str], cyclic: set[str]) -> dict[str, SchemaRef | None]:
         for name, declared in self.scope.header.inputs.items():
             self.schemas[name] = resolve_schema(declared.schema) if declared.schema else None
         for artifact in order:
-            self.schemas[artifact] = self._schema_of(self.scope.artifacts[artifact])
+            self.schemas[artifact] = self.schema_of(self.scope.artifacts[artifact])
         for name, alias in self.scope.aliases.items():
             if name not in self.schemas:
                 self.schemas[name] = self._child_output_schema(alias)
@@ -46,7 +49,7 @@ class _SchemaResolver:
             self.schemas.setdefault(artifact, None)
         return self.schemas
 
-    def _schema_of(self, info: ArtifactInfo) -> SchemaRef | None:
+    def schema_of(self, info: ArtifactInfo) -> SchemaRef | None:
         declared = resolve_schema(info.output_schema.name) if info.output_schema else None
         registry = self.scope.context.registry
         if info.production is Production.SOURCE:

@@ -1,0 +1,45 @@
+"""What the runbook-wide checks of one analysis leave for re-checking the next one
+(`recheck`): the sets and counts they built over the whole runbook, kept so that an edit
+to a few artifacts re-checks those few, not the thousands around them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from waivern_orchestration.analysis.suggestions import ArtifactNames
+
+# target → (source, message) of each edge of a dependency cycle into it (WCT011)
+EdgesInto = dict[str, list[tuple[str, str]]]
+
+
+@dataclass(eq=False)
+class CheckState:
+    known: frozenset[str]  # every name an input may take (`RunbookScope.known_names`)
+    names: ArtifactNames  # the same, answering "did you mean"
+    grouped: frozenset[str]  # artifacts that offer their child's outputs under new names
+    duplicated: frozenset[str]  # ids declared more than once
+    any_reuse: bool  # an artifact has `reuse` (WCT060 reads the run store)
+    order: list[str]  # the artifacts off the cycles, each after its inputs
+    cyclic: frozenset[str]
+    edges_into: EdgesInto  # the cycles' edges, by the artifact they enter
+    used: frozenset[str] | None  # the artifacts used by others; None: WCT090 is not checked
+    _positions: dict[str, int] | None = field(default=None, repr=False)
+    _dependents: dict[str, list[str]] | None = field(default=None, repr=False)
+
+    def position(self, artifact: str) -> int:
+        """Where ``artifact`` stands in `order` (made when first asked: most edits never
+        change a schema)."""
+        if self._positions is None:
+            self._positions = {name: index for index, name in enumerate(self.order)}
+        return self._positions[artifact]
+
+    def dependents(self, dependencies: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+        """The artifacts taking each one as input (``dependencies`` must be the ones this
+        state was made with)."""
+        if self._dependents is None:
+            dependents: dict[str, list[str]] = {}
+            for artifact, inputs in dependencies.items():
+                for producer in inputs:
+                    dependents.setdefault(producer, []).append(artifact)
+            self._dependents = dependents
+        return self._dependents

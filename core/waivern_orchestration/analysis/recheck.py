@@ -1,0 +1,205 @@
+"""The runbook-wide checks again after an edit that changed a few artifacts in place:
+only those artifacts are checked again, and the ones downstream whose schema they change.
+Everything else is kept from the analysis before, the same objects.
+
+Taken when the edit moved no lines, kept every artifact's id, touched no child runbook
+(`child_runbook` artifacts give names and schemas to others) and left every artifact's
+inputs resolving to the same artifacts (so the DAG, its order and its cycles are the
+same); otherwise `check_runbook` runs on the whole runbook. Its result is the one
+`check_runbook` would give (`tests/core/test_recheck.py` compares them).
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from collections.abc import Sequence
+
+from waivern_orchestration.analysis.check_state import CheckState
+from waivern_orchestration.analysis.child_check import check_source_of_child
+from waivern_orchestration.analysis.cycle_check import report_edge
+from waivern_orchestration.analysis.environment_check import check_sites
+from waivern_orchestration.analysis.facts import (
+    Analysis,
+    ArtifactInfo,
+    HeaderInfo,
+    Production,
+    Reference,
+    RunbookFacts,
+)
+from waivern_orchestration.analysis.reference_check import ReferenceCheck, producers_of
+from waivern_orchestration.analysis.schema_check import SchemaResolver
+from waivern_orchestration.analysis.scope import RunbookContext, RunbookScope
+from waivern_orchestration.analysis.unused_check import check_used
+from waivern_orchestration.diagnostics import Diagnostic, Reporter
+from waivern_orchestration.message_schemas import SchemaRef
+from waivern_orchestration.parse.positions import Position
+
+
+def recheck_runbook(
+    previous: Analysis,
+    header: HeaderInfo,
+    changed: Sequence[tuple[ArtifactInfo, ArtifactInfo]],
+    context: RunbookContext,
+) -> RunbookFacts | None:
+    """The runbook-wide results after ``changed`` (each artifact as it was in
+    ``previous`` and as it is now, in document order, adjacent) replaced artifacts of
+    ``previous`` without moving any line; None when the whole runbook must be checked."""
+    state = previous.engine.checks
+    if state is None or previous.header is None or not changed:
+        return None
+    if not _same_header(previous.header, header):
+        return None
+    if state.any_reuse and context.runs is not None:
+        return None  # the run store may have changed since (WCT060)
+    for old, new in changed:
+        if (
+            old.id != new.id
+            or previous.artifacts.get(old.id) is not old
+            or old.id in state.duplicated
+            or old.id in header.inputs
+            or old.id in previous.aliases
+            or old.broken
+            or new.broken
+            or old.child is not None
+            or new.child is not None
+            or (old.reuse is None) != (new.reuse is None)
+        ):
+            return None
+    report = Reporter(context.file)
+    artifacts = dict(previous.artifacts)
+    for _old, new in changed:
+        artifacts[new.id] = new
+    scope = RunbookScope(header, context, report, artifacts)
+    scope.aliases, scope.children = previous.aliases, previous.children
+    dependencies = previous.dependencies
+    if any(producers_of(scope, new) != dependencies[new.id] for _old, new in changed):
+        return None  # the DAG changed: its order, its cycles
+    rechecked = _Recheck(previous, state, scope, changed)
+    schemas = rechecked.schemas()
+    if schemas is None:
+        return None
+    references = rechecked.references()
+    rechecked.check_used()
+    return RunbookFacts(
+        artifacts=artifacts,
+        references=references,
+        dependencies=dependencies,
+        schemas=schemas,
+        aliases=previous.aliases,
+        children=previous.children,
+        chain_problems=previous.chain_problems,
+        diagnostics=rechecked.diagnostics(report.diagnostics),
+        state=state,
+    )
+
+
+class _Recheck:
+    def __init__(
+        self,
+        previous: Analysis,
+        state: CheckState,
+        scope: RunbookScope,
+        changed: Sequence[tuple[ArtifactInfo, ArtifactInfo]],
+    ) -> None:
+        self.previous = previous
+        self.state = state
+        self.scope = scope
+        self.changed = changed
+        self.fresh = [new for _old, new in changed]
+        self.edited = {info.id for info in self.fresh}
+        # The edited blocks: every diagnostic of the checks before that starts here goes.
+        self.start: Position = changed[0][0].key_range.start
+        self.end: Position = changed[-1][0].range.end
+        self.schema_rechecked: dict[str, ArtifactInfo] = {}  # besides the edited ones
+
+    def schemas(self) -> dict[str, SchemaRef | None] | None:
+        """The schemas, those of the edited artifacts and of what they feed resolved again
+        (WCT030 reported for each); None when that reaches a child runbook's artifact."""
+        previous_schemas = self.previous.schemas
+        state, artifacts = self.state, self.scope.artifacts
+        resolver = SchemaResolver(self.scope, dict(previous_schemas))
+        edited = self.edited
+        waiting = [(state.position(name), name) for name in edited if name not in state.cyclic]
+        heapq.heapify(waiting)
+        queued = {name for _position, name in waiting}
+        while waiting:
+            _position, name = heapq.heappop(waiting)
+            info = artifacts[name]
+            if info.production is Production.CHILD:
+                return None
+            schema = resolver.schema_of(info)
+            resolver.schemas[name] = schema
+            if name not in edited:
+                self.schema_rechecked[name] = info
+            if schema == previous_schemas.get(name):
+                continue
+            for dependent in state.dependents(self.previous.dependencies).get(name, ()):
+                if dependent not in queued and dependent not in state.cyclic:
+                    queued.add(dependent)
+                    heapq.heappush(waiting, (state.position(dependent), dependent))
+        return resolver.schemas
+
+    def references(self) -> tuple[Reference, ...]:
+        """Every reference site as `check_references` lists them, those of the edited
+        artifacts checked again (WCT010, WCT011, WCT047, WCT050 with them)."""
+        scope, state = self.scope, self.state
+        check = ReferenceCheck(scope, state.known, state.grouped)
+        fresh: list[Reference] = []
+        for info in self.fresh:
+            fresh.extend(check.check(info))
+            for source, message in state.edges_into.get(info.id, ()):
+                report_edge(scope, info, source, message)
+            check_source_of_child(scope, info)
+            check_sites(scope, info.env_sites)
+        old = self.previous.references
+        # The artifacts' references come first, in document order; then `outputs`'.
+        outputs = sum(1 for output in scope.header.outputs.values() if output.artifact)
+        first = bisect_left(old, self.start, 0, len(old) - outputs, key=_start)
+        last = bisect_left(old, self.end, first, len(old) - outputs, key=_start)
+        return (*old[:first], *fresh, *old[last:])
+
+    def check_used(self) -> None:
+        """WCT090 again for the edited artifacts (whether they are outputs). What is used
+        is as before: every artifact's inputs resolve to the same artifacts."""
+        used = self.state.used
+        if used is None:
+            return  # an artifact cannot be read: WCT090 is not checked
+        for info in self.fresh:
+            check_used(self.scope, info, used)
+
+    def diagnostics(self, found: list[Diagnostic]) -> list[Diagnostic]:
+        """The runbook-wide diagnostics before, without the ones checked again, and the
+        ones found now."""
+        start, end = self.start, self.end
+        schema_spans = [_span(info) for info in self.schema_rechecked.values()]
+        kept: list[Diagnostic] = []
+        for diagnostic in self.previous.engine.runbook_diagnostics:
+            at = diagnostic.range.start
+            if start <= at < end:
+                continue  # in an edited artifact
+            code = diagnostic.code
+            if code == "WCT030" and any(first <= at < last for first, last in schema_spans):
+                continue
+            kept.append(diagnostic)
+        kept.extend(found)
+        return kept
+
+
+def _same_header(old: HeaderInfo, new: HeaderInfo) -> bool:
+    """The header reads the same to the runbook-wide checks."""
+    return (
+        old.inputs == new.inputs
+        and old.outputs == new.outputs
+        and old.config == new.config
+        and old.env_sites == new.env_sites
+        and old.artifacts_key == new.artifacts_key
+    )
+
+
+def _start(reference: Reference) -> Position:
+    return reference.range.start
+
+
+def _span(info: ArtifactInfo) -> tuple[Position, Position]:
+    return info.key_range.start, info.range.end

@@ -1,0 +1,193 @@
+"""Re-checking after an in-place edit (`recheck`): the runbook-wide checks run again
+for the edited artifacts only, and the result is the one a fresh analysis gives.
+
+A runbook of many small groups with problems of every runbook-wide kind (unknown and
+repeated inputs, more unknown names than are listed, cycles, schemas that do not fit,
+unused artifacts, unset variables) is edited line by line the way users edit: inputs
+lists, processor and connector types, `output`, variables, ids. After every edit the
+incremental analysis must equal a fresh one, including what it keeps for the next edit.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from waivern_orchestration.analysis import Analysis, analyse, analyser
+from waivern_orchestration.analysis.runbook_check import check_runbook
+from waivern_orchestration.components.registry import default_registry
+from waivern_orchestration.diagnostics import Diagnostic
+
+GROUPS = 55
+ENV = {"DIR_0": "data", "DIR_3": "other"}
+GROUP_KEY = re.compile(r"^  [a-z]+_(\d+)")
+
+
+def group(index: int) -> str:
+    cycle = f", sum_{index}" if index % 4 == 1 else ""  # pd ↔ sum
+    ghost = (
+        f"""
+  extra_{index}:
+    inputs: [ghost_{index}_a, ghost_{index}_b, ghost_{index}_c]
+"""
+        if index % 5
+        else ""
+    )
+    return f"""
+  src_{index}:
+    source:
+      type: filesystem
+      properties:
+        path: ${{DIR_{index}}}
+  pd_{index}:
+    inputs: [src_{index}{cycle}]
+    process:
+      type: personal_data
+  sum_{index}:
+    inputs: [pd_{index}]
+    process:
+      type: findings_summary
+    output: true
+{ghost}"""
+
+
+ARTIFACTS = "artifacts:" + "".join(group(index) for index in range(GROUPS))
+RUNBOOK = (
+    "name: Many groups\ndescription: Groups of three artifacts, edited in place.\n"
+    "outputs:\n  first:\n    artifact: sum_0\n" + ARTIFACTS
+)
+# A child runbook (it declares inputs): its sources are WCT047 too.
+CHILD = (
+    "name: A child\ndescription: Takes documents from its parent.\n"
+    "inputs:\n  documents:\n    input_schema: standard_input/1.0.0\n" + ARTIFACTS
+)
+
+
+def group_of(lines: list[str], number: int) -> str:
+    """The group number of the artifact whose block holds the line."""
+    for above in reversed(lines[: number + 1]):
+        key = GROUP_KEY.match(above)
+        if key is not None:
+            return key.group(1)
+    return "0"
+
+
+def variants(lines: list[str], number: int, rng: random.Random) -> list[str]:
+    """What a user may write on this line instead (the same number of lines)."""
+    line = lines[number]
+    # mostly the artifact's own group (cycles, schemas along it), else any other
+    own = group_of(lines, number)
+    other = own if rng.random() < 0.5 else str(rng.randrange(GROUPS))
+    indent = line[: len(line) - len(line.lstrip())]
+    stripped = line.strip()
+    if stripped.startswith("inputs: [src_"):
+        return [
+            f"{indent}inputs: [src_{other}]",
+            f"{indent}inputs: [sum_{other}]",  # a cycle when it is its own group
+            f"{indent}inputs: [src_{other}, src_{other}]",
+            f"{indent}inputs: [missing_{other}]",
+            f"{indent}inputs: [src_{other}, pd_{other}]",
+            f"{indent}inputs: []",
+        ]
+    if stripped.startswith(("inputs: [pd_", "inputs: [ghost_")):
+        return [
+            f"{indent}inputs: [pd_{other}]",
+            f"{indent}inputs: [pd_{other}, src_{other}]",
+            f"{indent}inputs: [ghost_{other}_a]",
+            f"{indent}inputs: [pd_{other}, ghost_{other}_b, pd_{other}]",
+            f"{indent}inputs: [sum_{other}]",
+            f"{indent}inputs: [src_{other}]",
+        ]
+    if stripped.startswith("type: "):
+        return [
+            f"{indent}type: {name}"
+            for name in ("personal_data", "findings_summary", "personal_dat", "filesystem")
+        ]
+    if stripped.startswith("path: "):
+        return [f"{indent}path: ${{DIR_{other}}}", f"{indent}path: data", f"{indent}path: 3"]
+    if stripped.startswith("output: "):
+        return [f"{indent}output: false", f"{indent}output: true", f"{indent}description: x"]
+    if stripped.endswith(":") and indent == "  " and "_" in stripped:
+        return [f"  {stripped[:-1]}x:", f"  sum_{other}:", f"  {stripped}"]
+    return []
+
+
+def facts(analysis: Analysis) -> tuple[Any, ...]:
+    state = analysis.engine.checks
+    used = state.used if state is not None else None
+    return (
+        analysis.diagnostics,
+        analysis.artifact_list,
+        analysis.references,
+        analysis.dependencies,
+        analysis.schemas,
+        analysis.aliases,
+        # what the next edit starts from
+        sorted(analysis.engine.runbook_diagnostics, key=Diagnostic.sort_key),
+        used,
+    )
+
+
+def analysed(text: str, path: Path, previous: Analysis | None = None) -> Analysis:
+    return analyse(text, path, previous=previous, env=ENV, registry=default_registry())
+
+
+def test_the_runbook_has_problems_of_every_runbook_wide_kind(tmp_path: Path) -> None:
+    analysis = analysed(RUNBOOK, tmp_path / "runbook.yaml")
+
+    codes = {diagnostic.code for diagnostic in analysis.diagnostics}
+    assert {"WCT010", "WCT050", "WCT090"} <= codes
+    unknown = [d for d in analysis.diagnostics if d.code == "WCT010"]
+    assert unknown[-1].unlisted  # more than are listed
+
+
+@pytest.mark.parametrize(("runbook", "seed"), [(RUNBOOK, 0), (RUNBOOK, 1), (CHILD, 2)])
+def test_in_place_edits_give_what_a_fresh_analysis_gives(
+    tmp_path: Path, runbook: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked_anew = 0
+
+    def counted(*args: Any) -> Any:
+        nonlocal checked_anew
+        checked_anew += 1
+        return check_runbook(*args)
+
+    rng = random.Random(seed)
+    path = tmp_path / "runbook.yaml"
+    lines = runbook.split("\n")
+    previous = analysed(runbook, path)
+    edits = 80
+    for _ in range(edits):
+        choices: list[tuple[int, list[str]]] = []
+        while not choices:
+            # mostly the first groups: edits that meet the ones before
+            number = rng.randrange(len(lines) // (6 if rng.random() < 0.7 else 1))
+            found = variants(lines, number, rng)
+            if found:
+                choices.append((number, found))
+        number, found = choices[0]
+        lines[number] = rng.choice(found)
+        text = "\n".join(lines)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(analyser, "check_runbook", counted)
+            incremental = analysed(text, path, previous=previous)
+        fresh = analysed(text, path)
+
+        assert facts(incremental) == facts(fresh), (number, lines[number])
+        previous = incremental
+    assert checked_anew <= edits * 3 // 4  # most of these edits are re-checked
+
+
+def test_a_listed_unknown_name_gets_the_closest_id_and_the_others_none(tmp_path: Path) -> None:
+    path = tmp_path / "runbook.yaml"
+    analysis = analysed(RUNBOOK.replace("inputs: [pd_1]", "inputs: [pd_01]"), path)
+
+    unknown = [d for d in analysis.diagnostics if d.code == "WCT010" and not d.unlisted]
+    assert unknown[0].message == "unknown artifact `pd_01` in `inputs`; did you mean `pd_1`?"
+    assert len(unknown) == 100
+    assert all("did you mean" in d.message for d in unknown if "ghost" not in d.message)
