@@ -10,7 +10,7 @@ bombs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -381,20 +381,44 @@ _ScalarEvent = yaml.ScalarEvent
 _AliasEvent = yaml.AliasEvent
 _SequenceStart = yaml.SequenceStartEvent
 _MappingStart = yaml.MappingStartEvent
-_CollectionEnd = yaml.CollectionEndEvent
 
 
-class _Open:
-    """A collection whose end event has not come yet."""
+_MappingEnd = yaml.MappingEndEvent
+_SequenceEnd = yaml.SequenceEndEvent
+_UNSEEN: Any = object()  # a plain scalar's text not resolved yet
 
-    __slots__ = ("anchor", "children", "flow", "mapping", "start_mark")
 
-    def __init__(self, event: Any, mapping: bool) -> None:
-        self.mapping = mapping
-        self.start_mark = event.start_mark
-        self.flow = bool(event.flow_style)
-        self.anchor = event.anchor
-        self.children: list[YamlNode] = []
+def _patterns_by_first_character() -> dict[str, tuple[Callable[[str], object], ...]] | None:
+    """The loader's patterns of plain scalars that are not text (`true`, `3`, `~`,
+    `.inf`, ...) by the first characters they are tried on; None when it resolves
+    otherwise (a pattern for any first character, or by path)."""
+    resolvers = _Loader.yaml_implicit_resolvers
+    if None in resolvers or _Loader.yaml_path_resolvers:
+        return None
+    return {
+        first: tuple(regexp.match for _tag, regexp in patterns)
+        for first, patterns in resolvers.items()
+    }
+
+
+_PATTERNS_BY_FIRST = _patterns_by_first_character()
+_new_node = object.__new__
+
+
+def _entries(children: list[YamlNode]) -> tuple[YamlEntry, ...]:
+    """A mapping's entries from its children (key, value, key, value, ...)."""
+    entries: list[YamlEntry] = []
+    pairs = iter(children)
+    for key, value in zip(pairs, pairs, strict=False):
+        entry = _new_node(YamlEntry)
+        entry.key = key
+        entry.value = value
+        if key.__class__ is YamlScalar:
+            entry.key_text = key.value if key.source is None else key.source
+        else:
+            entry.key_text = "<complex key>"
+        entries.append(entry)
+    return tuple(entries)
 
 
 class _TreeBuilder:
@@ -445,44 +469,120 @@ class _TreeBuilder:
         return root
 
     def _nodes(self, loader: Any) -> YamlNode:
-        """The document's root node, from its events (the loop of parsing)."""
+        """The document's root node, from its events (the loop of parsing).
+
+        This loop is the parser's hot path (a runbook at the size limit sends it over
+        half a million events), so the common cases are written out in it: a plain scalar
+        seen before or a quoted one, a block collection's end. Each costs the parser's
+        event and the node, no call and no object in between; anything rarer takes
+        `_scalar`."""
         max_depth = self._limits.max_depth
+        offset = self._offset
+        length = self._length
+        plain_values = self._plain
         anchors: dict[str, YamlNode] = {}
         open_anchors: dict[str, Any] = {}
-        stack: list[_Open] = []
+        # The collections whose end event has not come yet: their children so far, and
+        # their start events (start mark, flow style, anchor). `children` is the
+        # innermost one's list (None at the top: the next node is the root).
+        open_children: list[list[YamlNode]] = []
+        open_events: list[Any] = []
+        children: list[YamlNode] | None = None
         get_event = loader.get_event
         scalar = self._scalar
+        patterns_by_first = _PATTERNS_BY_FIRST
         while True:
             event = get_event()
             kind = event.__class__
             node: YamlNode
             if kind is _ScalarEvent:
-                node = scalar(event)
-                if event.anchor is not None:
-                    if event.anchor in anchors or event.anchor in open_anchors:
-                        self._duplicate_anchor(open_anchors, event.anchor, event)
-                    anchors[event.anchor] = node
+                style = event.style
+                if style:  # quoted: the text itself (block scalars take `_scalar`)
+                    value = event.value
+                    known = style != "|" and style != ">"
+                elif event.tag is None:  # plain: the same text resolves the same way
+                    raw = event.value
+                    value = plain_values.get(raw, _UNSEEN)
+                    if value is _UNSEEN and raw and patterns_by_first is not None:
+                        for pattern in patterns_by_first.get(raw[0], ()):
+                            if pattern(raw):
+                                break  # not text: `_scalar` resolves it
+                        else:
+                            value = raw  # text (as the resolver would say, but sooner)
+                    known = value is not _UNSEEN
+                else:
+                    known = False
+                end = event.end_mark
+                if known and end.index < length:
+                    start = event.start_mark
+                    node = _new_scalar(YamlScalar)
+                    node.value = value
+                    node.style = style or None
+                    node.source = None if value.__class__ is str else event.value
+                    node._start_line = start.line + offset
+                    node._start_char = start.column
+                    node._end_line = end.line + offset
+                    node._end_char = end.column
+                else:
+                    node = scalar(event)
+                anchor = event.anchor
+                if anchor is not None:
+                    if anchor in anchors or anchor in open_anchors:
+                        self._duplicate_anchor(open_anchors, anchor, event)
+                    anchors[anchor] = node
+            elif kind is _MappingEnd or kind is _SequenceEnd:
+                done = open_children.pop()
+                opened = open_events.pop()
+                children = open_children[-1] if open_children else None
+                mark = opened.start_mark
+                start_position = _new_position(Position, (mark.line + offset, mark.column))
+                if not done:  # a block one is empty where it starts, a flow one spans `{}`
+                    end_position = start_position
+                    if opened.flow_style:
+                        mark = event.end_mark
+                        end_position = _new_position(Position, (mark.line + offset, mark.column))
+                elif opened.flow_style:
+                    mark = event.end_mark
+                    end_position = _new_position(Position, (mark.line + offset, mark.column))
+                else:
+                    # A block collection's end mark is where the next token starts (after
+                    # comments and blank lines); it ends where its last child ends.
+                    last = done[-1]
+                    if last.__class__ is YamlScalar:
+                        end_position = _new_position(Position, (last._end_line, last._end_char))
+                    else:
+                        end_position = last.range[1]
+                whole = _new_range(Range, (start_position, end_position))
+                if kind is _MappingEnd:
+                    node = _new_node(YamlMapping)
+                    node.entries = _entries(done)
+                    node.range = whole
+                    node._index = None
+                else:
+                    node = _new_node(YamlSequence)
+                    node.items = tuple(done)
+                    node.range = whole
+                anchor = opened.anchor
+                if anchor is not None:
+                    del open_anchors[anchor]
+                    anchors[anchor] = node
             elif kind is _MappingStart or kind is _SequenceStart:
-                if len(stack) >= max_depth:
+                if len(open_children) >= max_depth:
                     raise _Refused(
                         YamlProblem(
                             f"document refused: nesting deeper than {max_depth} levels",
                             self._range(event.start_mark),
                         )
                     )
-                opened = _Open(event, kind is _MappingStart)
-                if opened.anchor is not None:
-                    if opened.anchor in anchors or opened.anchor in open_anchors:
-                        self._duplicate_anchor(open_anchors, opened.anchor, event)
-                    open_anchors[opened.anchor] = event.start_mark
-                stack.append(opened)
+                anchor = event.anchor
+                if anchor is not None:
+                    if anchor in anchors or anchor in open_anchors:
+                        self._duplicate_anchor(open_anchors, anchor, event)
+                    open_anchors[anchor] = event.start_mark
+                children = []
+                open_children.append(children)
+                open_events.append(event)
                 continue
-            elif issubclass(kind, _CollectionEnd):
-                done = stack.pop()
-                node = self._collection(done, event.end_mark)
-                if done.anchor is not None:
-                    del open_anchors[done.anchor]
-                    anchors[done.anchor] = node
             elif kind is _AliasEvent:
                 self.uses_anchors = True
                 name = event.anchor
@@ -496,19 +596,20 @@ class _TreeBuilder:
                                 self._range(open_anchors[name]),
                             )
                         )
-                    stack[-1].children.append(YamlScalar(None, self._range(event.start_mark)))
+                    assert children is not None  # an open anchor: a collection is open
+                    children.append(YamlScalar(None, self._range(event.start_mark)))
                     continue
-                known = anchors.get(name)
-                if known is None:
+                known_node = anchors.get(name)
+                if known_node is None:
                     raise yaml.composer.ComposerError(
                         None, None, f"found undefined alias {name!r}", event.start_mark
                     )
-                node = known
+                node = known_node
             else:  # pragma: no cover - the parser sends nothing else inside a document
                 continue
-            if not stack:
+            if children is None:
                 return node
-            stack[-1].children.append(node)
+            children.append(node)
 
     def _duplicate_anchor(self, open_anchors: dict[str, Any], name: str, event: Any) -> None:
         raise yaml.composer.ComposerError(
@@ -517,22 +618,6 @@ class _TreeBuilder:
             "second occurrence",
             event.start_mark,
         )
-
-    def _collection(self, done: _Open, end_mark: Any) -> YamlNode:
-        children = done.children
-        if not done.mapping:
-            items = tuple(children)
-            return YamlSequence(items, self._collection_range(done, end_mark, items))
-        entries: list[YamlEntry] = []
-        for index in range(0, len(children) - 1, 2):
-            key, value = children[index], children[index + 1]
-            if key.__class__ is YamlScalar:
-                text = key.value if key.source is None else key.source
-                entries.append(YamlEntry(key, value, text))
-            else:
-                entries.append(YamlEntry.of(key, value))
-        last = (entries[-1].value,) if entries else ()
-        return YamlMapping(tuple(entries), self._collection_range(done, end_mark, last))
 
     def _check_expansion(self, root: YamlNode) -> None:
         """Refuse a document whose aliases expand to more nodes than the limit, without
@@ -615,19 +700,6 @@ class _TreeBuilder:
         return Range.of(
             start.line + self._offset, start.column, end.line + self._offset, end.column
         )
-
-    def _collection_range(
-        self, node: _Open, end_mark: Any, children: tuple[YamlNode, ...]
-    ) -> Range:
-        start = Position(node.start_mark.line + self._offset, node.start_mark.column)
-        if node.flow or not children:
-            end = Position(end_mark.line + self._offset, end_mark.column)
-            if not children and not node.flow:
-                end = start
-            return Range(start, end)
-        # A block collection's end mark is where the next token starts (after comments and
-        # blank lines); end it where its last child ends instead.
-        return Range(start, children[-1].range.end)
 
     def _range(self, mark: Any) -> Range:
         # Where a node starts: its end mark can lie past the end of the text.
