@@ -16,18 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from waivern_orchestration.analysis.child_paths import child_path_problem
 from waivern_orchestration.analysis.env_vars import with_defaults
 from waivern_orchestration.analysis.facts import (
     ArtifactInfo,
     ChildRequest,
+    EnvSite,
     NamedSite,
     Production,
     Reference,
 )
 from waivern_orchestration.analysis.model_errors import model_diagnostics, validated_data
+from waivern_orchestration.analysis.model_shape import Checker, shape_checker
 from waivern_orchestration.analysis.schema_check import unknown_schema_message
 from waivern_orchestration.analysis.substitution import substitute_tree, with_notes
 from waivern_orchestration.analysis.suggestions import did_you_mean
@@ -36,7 +38,7 @@ from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.diagnostics import Reporter
 from waivern_orchestration.message_schemas import resolve_schema
 from waivern_orchestration.models import ANALYSED, ARTIFACT_ID_PATTERN, ArtifactDefinition
-from waivern_orchestration.parse.positions import Range
+from waivern_orchestration.parse.positions import DOCUMENT_START, Range
 from waivern_orchestration.parse.yaml_tree import (
     YamlEntry,
     YamlMapping,
@@ -46,6 +48,12 @@ from waivern_orchestration.parse.yaml_tree import (
 )
 
 _ARTIFACT_ID = re.compile(ARTIFACT_ID_PATTERN)
+# Artifacts of the common valid shapes are told valid without pydantic (`model_shape`);
+# the model's rules across fields are left out under `ANALYSED` (the checks below report
+# them with positions), so they are no reason to ask pydantic.
+_SURELY_VALID = shape_checker(
+    ArtifactDefinition, skipped=("_one_production_method", "_one_output_choice")
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,10 @@ class _ArtifactCheck:
         self.id = entry.key_text
         self.report = Reporter(context.file)
         self.diagnostics = self.report.diagnostics
+        self.sites: tuple[EnvSite, ...] = ()  # the `${VAR}` sites of the artifact
+        # The artifact's fields by key, the last of a repeated key (as `YamlMapping.get`
+        # says): looked up a score of times per artifact, a dict made once is cheaper.
+        self.fields: dict[str, YamlEntry] = {}
 
     def run(self) -> ArtifactInfo:
         key_range = self.entry.key.range
@@ -91,7 +103,7 @@ class _ArtifactCheck:
             )
         duplicates, found_sites = scan_subtree(node, self.context.file, self.context.line_text)
         self.diagnostics.extend(duplicates)
-        sites = tuple(found_sites)
+        sites = self.sites = tuple(found_sites)
         substituted = substitute_tree(node, self.context.env) if sites else []
         if not isinstance(node, YamlMapping):
             if isinstance(node, YamlScalar) and node.value is None:
@@ -109,6 +121,7 @@ class _ArtifactCheck:
                 diagnostics=tuple(self.diagnostics),
             )
 
+        self.fields = {entry.key_text: entry for entry in node.entries}
         valid = self._validate(node, key_range)
         inputs = self._input_references(node)
         production = self._production(node, key_range)
@@ -116,10 +129,10 @@ class _ArtifactCheck:
         process_type = self._component(node, "process")
         output_schema = self._output_schema(node, key_range)
         child = self._child(node)
-        reuse = _reuse_sites(node)
-        output_node = node.value_of("output")
+        reuse = _reuse_sites(self._value_of("reuse"))
+        output_node = self._value_of("output")
         output = isinstance(output_node, YamlScalar) and output_node.value is True
-        description_node = node.value_of("description")
+        description_node = self._value_of("description")
         description = (
             description_node.value
             if isinstance(description_node, YamlScalar) and description_node.is_string
@@ -143,9 +156,15 @@ class _ArtifactCheck:
             reuse=reuse,
         )
 
+    def _value_of(self, key: str) -> YamlNode | None:
+        entry = self.fields.get(key)
+        return entry.value if entry is not None else None
+
     # -- structure ----------------------------------------------------------------------
 
     def _validate(self, node: YamlMapping, key_range: Range) -> bool:
+        if _SURELY_VALID is not None and _SURELY_VALID(node):
+            return True  # what pydantic would say, without the models it would build
         data, left_out = validated_data(node, ArtifactDefinition)
         try:
             # The rules across fields are `_production`'s and `_child`'s, with positions.
@@ -167,7 +186,7 @@ class _ArtifactCheck:
         return True
 
     def _input_references(self, node: YamlMapping) -> tuple[Reference, ...]:
-        value = node.value_of("inputs")
+        value = self._value_of("inputs")
         if value is None:
             return ()
         items = value.items if isinstance(value, YamlSequence) else (value,)
@@ -190,12 +209,14 @@ class _ArtifactCheck:
         return references
 
     def _production(self, node: YamlMapping, key_range: Range) -> Production | None:
-        present = {key for key in ("source", "inputs", "reuse") if node.get(key) is not None}
-        child = node.get("child_runbook")
-        process = node.get("process")
+        present = {key for key in ("source", "inputs", "reuse") if self.fields.get(key) is not None}
+        child = self.fields.get("child_runbook")
+        process = self.fields.get("process")
         if len(present) != 1:
             if present:
-                ranges = [entry.key.range for key in sorted(present) if (entry := node.get(key))]
+                ranges = [
+                    entry.key.range for key in sorted(present) if (entry := self.fields.get(key))
+                ]
                 names = " and ".join(f"`{key}`" for key in sorted(present))
                 for range_ in ranges:
                     self.report(
@@ -214,7 +235,7 @@ class _ArtifactCheck:
                 )
             return None
         kind = next(iter(present))
-        chosen = node.get(kind)
+        chosen = self.fields.get(kind)
         if chosen is not None and kind != "inputs" and _is_empty(chosen.value):
             what = "a connector `type`" if kind == "source" else "`from_run` and `artifact`"
             self.report(
@@ -223,7 +244,7 @@ class _ArtifactCheck:
                 f"`{kind}` of artifact `{self.id}` is empty: give it {what}",
             )
             return None
-        inputs_entry = node.get("inputs")
+        inputs_entry = self.fields.get("inputs")
         if inputs_entry is not None and _is_empty(inputs_entry.value):
             self.report(
                 "WCT004",
@@ -233,7 +254,7 @@ class _ArtifactCheck:
             )
         if child is not None:
             for clash in ("process", "source", "reuse"):
-                other = node.get(clash)
+                other = self.fields.get(clash)
                 if other is not None:
                     self.report(
                         "WCT004",
@@ -247,7 +268,7 @@ class _ArtifactCheck:
                 process.key.range,
                 f"`process` works on `inputs`: artifact `{self.id}` has none",
             )
-        merge = node.get("merge")
+        merge = self.fields.get("merge")
         if merge is not None and kind != "inputs":
             self.report(
                 "WCT004", merge.key.range, "`merge` combines `inputs`: this artifact has none"
@@ -261,7 +282,7 @@ class _ArtifactCheck:
     # -- components ---------------------------------------------------------------------
 
     def _component(self, node: YamlMapping, field_name: str) -> NamedSite | None:
-        section = node.value_of(field_name)
+        section = self._value_of(field_name)
         if not isinstance(section, YamlMapping):
             return None
         type_node = section.value_of("type")
@@ -286,13 +307,20 @@ class _ArtifactCheck:
             return site
         properties_entry = section.get("properties")
         properties_node = properties_entry.value if properties_entry else None
+        if not self.sites and _surely_valid_properties(component.Properties, properties_node):
+            return site  # (no `${VAR}` in them: their data is the tree's, as written)
         raw, left_out = (
             validated_data(properties_node, component.Properties, unresolved_skipped=True)
             if properties_node is not None
             else ({}, 0)
         )
-        # `${VAR:-default}` is checked with its default; `${VAR}` only when it runs.
-        data, unknown = with_defaults(raw if raw is not None else {})
+        # `${VAR:-default}` is checked with its default; `${VAR}` only when it runs. With
+        # no `${` in the artifact (no sites), the data has nothing to replace.
+        data, unknown = (
+            with_defaults(raw if raw is not None else {})
+            if self.sites
+            else (raw if raw is not None else {}, [])
+        )
         try:
             component.Properties.model_validate(data)
         except ValidationError as error:
@@ -316,8 +344,8 @@ class _ArtifactCheck:
         return site
 
     def _output_schema(self, node: YamlMapping, key_range: Range) -> NamedSite | None:
-        entry = node.get("output_schema")
-        reuse = node.get("reuse")
+        entry = self.fields.get("output_schema")
+        reuse = self.fields.get("reuse")
         if reuse is not None and entry is None:
             self.report(
                 "WCT031",
@@ -337,7 +365,7 @@ class _ArtifactCheck:
     # -- child runbook ------------------------------------------------------------------
 
     def _child(self, node: YamlMapping) -> ChildRequest | None:
-        entry = node.get("child_runbook")
+        entry = self.fields.get("child_runbook")
         if entry is None or not isinstance(entry.value, YamlMapping):
             return None
         child = entry.value
@@ -404,8 +432,22 @@ class _ArtifactCheck:
         return True
 
 
-def _reuse_sites(node: YamlMapping) -> tuple[NamedSite, NamedSite] | None:
-    reuse = node.value_of("reuse")
+# Component properties models → their checkers (`model_shape`), made once per model.
+_PROPERTIES_CHECKERS: dict[type[BaseModel], Checker | None] = {}
+_NO_PROPERTIES = YamlMapping((), DOCUMENT_START)  # `properties` left out: `{}` is validated
+
+
+def _surely_valid_properties(model: type[BaseModel], node: YamlNode | None) -> bool:
+    """Does ``model`` surely accept ``node`` (None: no properties written)? False when
+    pydantic must say."""
+    if model in _PROPERTIES_CHECKERS:
+        checker = _PROPERTIES_CHECKERS[model]
+    else:
+        checker = _PROPERTIES_CHECKERS[model] = shape_checker(model)
+    return checker is not None and checker(node if node is not None else _NO_PROPERTIES)
+
+
+def _reuse_sites(reuse: YamlNode | None) -> tuple[NamedSite, NamedSite] | None:
     if not isinstance(reuse, YamlMapping):
         return None
     run, artifact = reuse.value_of("from_run"), reuse.value_of("artifact")

@@ -20,21 +20,30 @@ def scan_subtree(
     `${VAR}` site in string values, both in document order."""
     duplicates: list[Diagnostic] = []
     sites: list[EnvSite] = []
-    stack: list[YamlNode] = [node]
-    while stack:
+    # Collections wait on the stack; scalars are looked at as they are met (most nodes
+    # are scalars, and the order of the walk does not matter: both lists are sorted).
+    stack: list[YamlNode] = []
+    children: Iterable[YamlNode] = (node,)
+    while True:
+        for child in children:
+            if child.__class__ is YamlScalar:
+                # (as written: a value substituted already keeps its text in `source`)
+                value = child.source if child.source is not None else child.value
+                if value.__class__ is str and "${" in value:
+                    sites.extend(env_sites(child, line_text))
+            else:
+                stack.append(child)
+        if not stack:
+            break
         current = stack.pop()
-        if isinstance(current, YamlScalar):
-            # (as written: a value substituted already keeps its text in `source`)
-            value = current.source if current.source is not None else current.value
-            if value.__class__ is str and "${" in value:
-                sites.extend(env_sites(current, line_text))
-        elif isinstance(current, YamlMapping):
+        if current.__class__ is YamlMapping:
             entries = current.entries
-            if len(entries) > 1:
+            # (a set of the keys tells a mapping with a repeat, the rare case, cheaply)
+            if len(entries) > 1 and len({entry.key_text for entry in entries}) < len(entries):
                 duplicates.extend(duplicate_keys_in(entries, file))
-            stack.extend([entry.value for entry in entries])
+            children = [entry.value for entry in entries]
         else:
-            stack.extend(current.items)
+            children = current.items  # type: ignore[union-attr]
     duplicates.sort(key=Diagnostic.sort_key)
     sites.sort(key=lambda site: site.range)
     return duplicates, sites
