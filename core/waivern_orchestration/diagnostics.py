@@ -5,9 +5,12 @@ The codes are a public contract (DESIGN.md §4.1): new ones may be added, none r
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any
 
@@ -176,23 +179,38 @@ MAX_PER_CODE = 100
 def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[Diagnostic]:
     """The first ``per_code`` diagnostics of each code and file (in the order given,
     sorted by position), then one of that code counting the problems of the others."""
-    by_code: dict[str, int] = {}
-    for code in map(_CODE, diagnostics):
-        by_code[code] = by_code.get(code, 0) + 1
-    if all(count <= per_code for count in by_code.values()):
+    codes = list(map(_CODE, diagnostics))
+    counts = Counter(codes)
+    over = {code for code, count in counts.items() if count > per_code}
+    if not over:
         return diagnostics  # (no code and file has more either)
-    over = {code for code, count in by_code.items() if count > per_code}
+    if not one_file(diagnostics) or any(map(_UNLISTED, diagnostics)):
+        return _capped_one_by_one(diagnostics, over, per_code)
+    # One file, nothing counted yet: each code's first ones found by `list.index` (no
+    # Python call per diagnostic: tens of thousands after each edit of a large runbook).
+    keep = [code not in over for code in codes]
+    items = list(diagnostics)
+    for code in over:
+        at = -1
+        for _ in range(per_code + 1):
+            at = codes.index(code, at + 1)
+            keep[at] = True
+        items[at] = _summary(items[at], counts[code] - per_code, per_code)
+    return list(compress(items, keep))
+
+
+def _capped_one_by_one(
+    diagnostics: list[Diagnostic], over: set[str], per_code: int
+) -> list[Diagnostic]:
     kept: list[Diagnostic] = []
-    summaries: dict[object, int] = {}  # where in `kept`
-    unlisted: dict[object, int] = {}  # the problems each summary counts
-    seen: dict[object, int] = {}
-    one_file = _one_file(diagnostics)
+    summaries: dict[tuple[Path, str], int] = {}  # where in `kept`
+    unlisted: dict[tuple[Path, str], int] = {}  # the problems each summary counts
+    seen: dict[tuple[Path, str], int] = {}
     for diagnostic in diagnostics:
-        code = diagnostic.code
-        if code not in over:
+        if diagnostic.code not in over:
             kept.append(diagnostic)
             continue
-        key: object = code if one_file else (diagnostic.file, code)
+        key = (diagnostic.file, diagnostic.code)
         number = seen.get(key, 0) + 1
         seen[key] = number
         if number <= per_code:
@@ -203,30 +221,39 @@ def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[
             kept.append(diagnostic)  # replaced by the summary below
         unlisted[key] = unlisted.get(key, 0) + diagnostic.problems
     for key, index in summaries.items():
-        first = kept[index]
-        count = unlisted[key]
-        message = (
-            f"… and {count:,} more {first.code} problems like the ones above "
-            f"({CODES[first.code].title.lower()}), not listed: only the first {per_code} "
-            "of each code are shown"
-        )
-        kept[index] = replace(first, message=message, related=(), unlisted=count)
+        kept[index] = _summary(kept[index], unlisted[key], per_code)
     return kept
 
 
+def _summary(first: Diagnostic, count: int, per_code: int) -> Diagnostic:
+    """The diagnostic counting ``count`` problems of ``first``'s code, where it stood."""
+    message = (
+        f"… and {count:,} more {first.code} problems like the ones above "
+        f"({CODES[first.code].title.lower()}), not listed: only the first {per_code} "
+        "of each code are shown"
+    )
+    return replace(first, message=message, related=(), unlisted=count)
+
+
 _CODE = attrgetter("code")
+_FILE = attrgetter("file")
+_UNLISTED = attrgetter("unlisted")
 # `Diagnostic.sort_key` for diagnostics of one file: compared without a call per item.
-_IN_FILE_KEY = attrgetter("range.start", "code", "message")
+in_file_key = attrgetter("range.start", "code", "message")
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> None:
     """Sorts in place by `Diagnostic.sort_key` (tens of thousands, after every edit of a
     large runbook with problems: one file's are compared without a call per item)."""
-    diagnostics.sort(key=_IN_FILE_KEY if _one_file(diagnostics) else Diagnostic.sort_key)
+    diagnostics.sort(key=in_file_key if one_file(diagnostics) else Diagnostic.sort_key)
 
 
-def _one_file(diagnostics: list[Diagnostic]) -> bool:
-    """Whether all are of one file (the same `Path`: hashing or comparing paths costs a
-    call each)."""
-    file = diagnostics[0].file if diagnostics else None
-    return all(diagnostic.file is file for diagnostic in diagnostics)
+def one_file(diagnostics: Sequence[Diagnostic]) -> bool:
+    """Whether all are of one file (mostly the same `Path` object, found by identity:
+    hashing or comparing paths costs a call each)."""
+    if not diagnostics:
+        return True
+    file = diagnostics[0].file
+    return all(map(is_, map(_FILE, diagnostics), repeat(file))) or all(
+        diagnostic.file == file for diagnostic in diagnostics
+    )

@@ -128,6 +128,7 @@ def facts(analysis: Analysis) -> tuple[Any, ...]:
         analysis.aliases,
         # what the next edit starts from
         sorted(analysis.engine.runbook_diagnostics, key=Diagnostic.sort_key),
+        analysis.engine.sorted_diagnostics,
         used,
     )
 

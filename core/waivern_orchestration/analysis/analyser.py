@@ -11,30 +11,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from waivern_orchestration.analysis.artifact_check import ArtifactCheckContext, check_artifact
 from waivern_orchestration.analysis.child_paths import real_path, root_template_directories
-from waivern_orchestration.analysis.dotenv_files import runbook_environment
+from waivern_orchestration.analysis.diagnostic_splice import Region, spliced
+from waivern_orchestration.analysis.dotenv_files import runbook_environment, variables_of
 from waivern_orchestration.analysis.env_vars import expand
 from waivern_orchestration.analysis.facts import (
     Analysis,
     ArtifactInfo,
     ChildKey,
     EngineState,
+    HeaderInfo,
     RunbookFacts,
 )
 from waivern_orchestration.analysis.header_check import check_header
-from waivern_orchestration.analysis.recheck import recheck_runbook
+from waivern_orchestration.analysis.recheck import Rechecked, recheck_runbook
 from waivern_orchestration.analysis.reference_check import with_suggestions
 from waivern_orchestration.analysis.runbook_check import check_runbook
 from waivern_orchestration.analysis.scope import RunbookContext
 from waivern_orchestration.analysis.substitution import noted_values
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
-from waivern_orchestration.diagnostics import Diagnostic, capped, sort_diagnostics
+from waivern_orchestration.diagnostics import Diagnostic, capped, one_file, sort_diagnostics
 from waivern_orchestration.parse.incremental import ArtifactLayout, layout_of, reparse
-from waivern_orchestration.parse.positions import DOCUMENT_START, Range, split_lines
+from waivern_orchestration.parse.positions import DOCUMENT_START, Position, Range, split_lines
 from waivern_orchestration.parse.recovery import BrokenBlock, recover
 from waivern_orchestration.parse.runbook_file import read_runbook_or_none
 from waivern_orchestration.parse.yaml_tree import (
@@ -70,6 +73,8 @@ def analyse(
     makes re-analysis proportional to what changed."""
     file = Path(path)
     usable = previous if previous is not None and previous.path == file else None
+    if usable is not None:
+        file = usable.path  # the same object as in the diagnostics kept: compared by identity
     analyser = _Analyser(
         registry or default_registry(),
         runbook_environment(file) if env is None else env,
@@ -170,7 +175,9 @@ class _Analyser:
         layout = previous.engine.layout
         if layout is None or previous.header is None:
             return None
-        if any(self.env.get(name) != value for name, value in previous.engine.env_used.items()):
+        if variables_of(self.env) != previous.engine.env_seen and any(
+            self.env.get(name) != value for name, value in previous.engine.env_used.items()
+        ):
             return None  # values substituted into the artifacts kept changed: all again
         old = list(previous.artifact_list)
         edit = reparse(layout, previous.text, text, len(old), self.limits)
@@ -198,6 +205,14 @@ class _Analyser:
             # the run store may have changed since (WCT060)
             and not (self.runs is not None and any(info.reuse for info in infos))
         )
+        following = old[edit.last + 1] if edit.last + 1 < len(old) else None
+        end = (
+            following.key_range.start
+            if following is not None
+            else replaced[-1].range.end
+            if replaced
+            else Position(0, 0)
+        )
         return self._finish(
             file,
             text,
@@ -207,7 +222,7 @@ class _Analyser:
             edit.layout,
             len(fresh),
             previous if unchanged else None,
-            (previous, list(zip(replaced, fresh, strict=True))) if in_place else None,
+            _InPlace(previous, list(zip(replaced, fresh, strict=True)), end) if in_place else None,
         )
 
     def _artifact_context(self, file: Path, text: str) -> ArtifactCheckContext:
@@ -231,7 +246,7 @@ class _Analyser:
         layout: ArtifactLayout | None,
         reparsed: int | None,
         unchanged: Analysis | None = None,
-        edited: tuple[Analysis, list[tuple[ArtifactInfo, ArtifactInfo]]] | None = None,
+        edited: _InPlace | None = None,
     ) -> Analysis:
         context = self._artifact_context(file, text)
         header = check_header(root, file, context.line_text, self.env)
@@ -251,18 +266,25 @@ class _Analyser:
             runs=self.runs,
             root_templates=self.root_templates,
         )
+        rechecked = (
+            recheck_runbook(edited.previous, header, edited.changed, edited.end, runbook)
+            if edited is not None and unchanged is None
+            else None
+        )
         facts = (
             _facts_of(unchanged, infos)
             if unchanged is not None
-            else (edited is not None and recheck_runbook(edited[0], header, edited[1], runbook))
-            or check_runbook(header, infos, runbook)
+            else rechecked.facts
+            if rechecked is not None
+            else check_runbook(header, infos, runbook)
         )
-        diagnostics = [*header.diagnostics]
-        for info in infos:
-            diagnostics.extend(info.diagnostics)
-        diagnostics.extend(facts.diagnostics)
-        sort_diagnostics(diagnostics)
-        diagnostics = capped(diagnostics)
+        regions = (
+            edited.regions(rechecked)
+            if edited is not None and (unchanged is not None or rechecked is not None)
+            else None
+        )
+        every = _sorted(header, infos, facts, regions, edited.previous if edited else None)
+        diagnostics = capped(every)
         if facts.state is not None:  # the listed unknown names: the closest known ones
             diagnostics = with_suggestions(diagnostics, facts.state.names)
         env_sites = [*header.env_sites]
@@ -288,7 +310,9 @@ class _Analyser:
                 child_cache=self.child_cache,
                 reparsed_blocks=reparsed,
                 runbook_diagnostics=tuple(facts.diagnostics),
+                sorted_diagnostics=tuple(every) if one_file(every) else None,
                 env_used={site.name: self.env.get(site.name) for site in env_sites},
+                env_seen=variables_of(self.env),
                 registry=self.registry,
                 checks=facts.state,
             ),
@@ -344,6 +368,54 @@ def _only(diagnostic: Diagnostic, text: str, child_cache: dict[ChildKey, Analysi
         env_sites=(),
         engine=EngineState(child_cache=child_cache),
     )
+
+
+@dataclass(frozen=True)
+class _InPlace:
+    """An edit that replaced artifacts of ``previous`` without moving a line: each as
+    it was and as it is, and where the edited blocks' lines end (the next block)."""
+
+    previous: Analysis
+    changed: list[tuple[ArtifactInfo, ArtifactInfo]]
+    end: Position
+
+    def regions(self, rechecked: Rechecked | None) -> list[Region]:
+        """Where the diagnostics changed: the edited blocks (their own; with ``rechecked``
+        the runbook-wide ones there too), and the artifacts it resolved again."""
+        if not self.changed:
+            return []
+        start = self.changed[0][0].key_range.start
+        added = [d for _old, new in self.changed for d in new.diagnostics]
+        if rechecked is None:  # the runbook-wide ones there are as they were
+            dropped = frozenset(id(d) for old, _new in self.changed for d in old.diagnostics)
+            return [Region(start, self.end, dropped, added)]
+        added.extend(rechecked.found_edited)
+        return [Region(start, self.end, None, added), *rechecked.regions]
+
+
+def _sorted(
+    header: HeaderInfo,
+    infos: list[ArtifactInfo],
+    facts: RunbookFacts,
+    regions: list[Region] | None,
+    previous: Analysis | None,
+) -> list[Diagnostic]:
+    """Every diagnostic of the runbook, sorted: the previous ones with the changed regions
+    replaced when that is known, else all of them sorted again."""
+    before = previous.engine.sorted_diagnostics if previous is not None else None
+    same_header = previous is not None and (
+        previous.header is not None and previous.header.diagnostics == header.diagnostics
+    )
+    if regions is not None and before is not None and same_header:
+        made = spliced(before, regions)
+        if made is not None:
+            return made
+    diagnostics = [*header.diagnostics]
+    for info in infos:
+        diagnostics.extend(info.diagnostics)
+    diagnostics.extend(facts.diagnostics)
+    sort_diagnostics(diagnostics)
+    return diagnostics
 
 
 def _facts_of(previous: Analysis, infos: list[ArtifactInfo]) -> RunbookFacts:

@@ -57,6 +57,12 @@ class RunbookEnvironment(Mapping[str, str]):
         return self.origins.get(name)
 
 
+def variables_of(env: Mapping[str, str]) -> Mapping[str, str]:
+    """The variables themselves, to compare two environments at once (equal ones give every
+    name the same value)."""
+    return env.variables if isinstance(env, RunbookEnvironment) else env
+
+
 def dotenv_paths(runbook: Path, workspace: Path | None = None) -> tuple[Path, ...]:
     """The `.env` files a runbook reads, nearest first (whether they exist or not)."""
     folders = [runbook.parent.absolute()]

@@ -12,7 +12,7 @@ Nothing here imports a check.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from functools import cached_property
@@ -353,9 +353,12 @@ class EngineState:
     reparsed_blocks: int | None = None
     # The diagnostics of the runbook-wide checks (a subset of `diagnostics`).
     runbook_diagnostics: tuple[Diagnostic, ...] = ()
+    # Every diagnostic, sorted, before `capped` (None: they are not all of one file).
+    sorted_diagnostics: tuple[Diagnostic, ...] | None = None
     # What the result depends on besides the text: the variables it read and the
     # components it knew (a cached child analysis is reused only while they are the same).
     env_used: dict[str, str | None] = field(default_factory=dict)
+    env_seen: Mapping[str, str] | None = None  # all the variables it could read
     registry: ComponentRegistry | None = None
     # What the runbook-wide checks built over the whole runbook (`recheck`).
     checks: CheckState | None = None

@@ -14,10 +14,12 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from waivern_orchestration.analysis.check_state import CheckState
 from waivern_orchestration.analysis.child_check import check_source_of_child
 from waivern_orchestration.analysis.cycle_check import report_edge
+from waivern_orchestration.analysis.diagnostic_splice import Region, spliced
 from waivern_orchestration.analysis.environment_check import check_sites
 from waivern_orchestration.analysis.facts import (
     Analysis,
@@ -31,7 +33,7 @@ from waivern_orchestration.analysis.reference_check import ReferenceCheck, produ
 from waivern_orchestration.analysis.schema_check import SchemaResolver
 from waivern_orchestration.analysis.scope import RunbookContext, RunbookScope
 from waivern_orchestration.analysis.unused_check import check_used
-from waivern_orchestration.diagnostics import Diagnostic, Reporter
+from waivern_orchestration.diagnostics import Diagnostic, Reporter, one_file, sort_diagnostics
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.parse.positions import Position
 
@@ -40,11 +42,13 @@ def recheck_runbook(
     previous: Analysis,
     header: HeaderInfo,
     changed: Sequence[tuple[ArtifactInfo, ArtifactInfo]],
+    end: Position,
     context: RunbookContext,
-) -> RunbookFacts | None:
+) -> Rechecked | None:
     """The runbook-wide results after ``changed`` (each artifact as it was in
-    ``previous`` and as it is now, in document order, adjacent) replaced artifacts of
-    ``previous`` without moving any line; None when the whole runbook must be checked."""
+    ``previous`` and as it is now, in document order, adjacent, their blocks' lines ending
+    at ``end``) replaced artifacts of ``previous`` without moving any line; None when the
+    whole runbook must be checked."""
     state = previous.engine.checks
     if state is None or previous.header is None or not changed:
         return None
@@ -75,13 +79,13 @@ def recheck_runbook(
     dependencies = previous.dependencies
     if any(producers_of(scope, new) != dependencies[new.id] for _old, new in changed):
         return None  # the DAG changed: its order, its cycles
-    rechecked = _Recheck(previous, state, scope, changed)
+    rechecked = _Recheck(previous, state, scope, changed, end)
     schemas = rechecked.schemas()
     if schemas is None:
         return None
     references = rechecked.references()
     rechecked.check_used()
-    return RunbookFacts(
+    facts = RunbookFacts(
         artifacts=artifacts,
         references=references,
         dependencies=dependencies,
@@ -92,6 +96,16 @@ def recheck_runbook(
         diagnostics=rechecked.diagnostics(report.diagnostics),
         state=state,
     )
+    return Rechecked(facts, rechecked.found_edited, rechecked.regions)
+
+
+@dataclass(frozen=True)
+class Rechecked:
+    facts: RunbookFacts
+    # The runbook-wide diagnostics in the edited artifacts (all of those before went).
+    found_edited: list[Diagnostic]
+    # The artifacts downstream whose schema was resolved again: their WCT030s.
+    regions: list[Region]
 
 
 class _Recheck:
@@ -101,6 +115,7 @@ class _Recheck:
         state: CheckState,
         scope: RunbookScope,
         changed: Sequence[tuple[ArtifactInfo, ArtifactInfo]],
+        end: Position,
     ) -> None:
         self.previous = previous
         self.state = state
@@ -110,8 +125,12 @@ class _Recheck:
         self.edited = {info.id for info in self.fresh}
         # The edited blocks: every diagnostic of the checks before that starts here goes.
         self.start: Position = changed[0][0].key_range.start
-        self.end: Position = changed[-1][0].range.end
+        self.end = end
         self.schema_rechecked: dict[str, ArtifactInfo] = {}  # besides the edited ones
+        # What each check found, by where it goes: the edited artifacts, the others.
+        self.found_edited: list[Diagnostic] = []
+        self.found_rechecked: dict[str, list[Diagnostic]] = {}
+        self.regions: list[Region] = []
 
     def schemas(self) -> dict[str, SchemaRef | None] | None:
         """The schemas, those of the edited artifacts and of what they feed resolved again
@@ -128,10 +147,15 @@ class _Recheck:
             info = artifacts[name]
             if info.production is Production.CHILD:
                 return None
+            reported = self.scope.report.diagnostics
+            before = len(reported)
             schema = resolver.schema_of(info)
             resolver.schemas[name] = schema
-            if name not in edited:
+            if name in edited:
+                self.found_edited.extend(reported[before:])
+            else:
                 self.schema_rechecked[name] = info
+                self.found_rechecked[name] = reported[before:]
             if schema == previous_schemas.get(name):
                 continue
             for dependent in state.dependents(self.previous.dependencies).get(name, ()):
@@ -146,12 +170,15 @@ class _Recheck:
         scope, state = self.scope, self.state
         check = ReferenceCheck(scope, state.known, state.grouped)
         fresh: list[Reference] = []
+        reported = scope.report.diagnostics
+        before = len(reported)
         for info in self.fresh:
             fresh.extend(check.check(info))
             for source, message in state.edges_into.get(info.id, ()):
                 report_edge(scope, info, source, message)
             check_source_of_child(scope, info)
             check_sites(scope, info.env_sites)
+        self.found_edited.extend(reported[before:])
         old = self.previous.references
         # The artifacts' references come first, in document order; then `outputs`'.
         outputs = sum(1 for output in scope.header.outputs.values() if output.artifact)
@@ -165,24 +192,37 @@ class _Recheck:
         used = self.state.used
         if used is None:
             return  # an artifact cannot be read: WCT090 is not checked
+        reported = self.scope.report.diagnostics
+        before = len(reported)
         for info in self.fresh:
             check_used(self.scope, info, used)
+        self.found_edited.extend(reported[before:])
 
     def diagnostics(self, found: list[Diagnostic]) -> list[Diagnostic]:
         """The runbook-wide diagnostics before, without the ones checked again, and the
-        ones found now."""
-        start, end = self.start, self.end
-        schema_spans = [_span(info) for info in self.schema_rechecked.values()]
-        kept: list[Diagnostic] = []
-        for diagnostic in self.previous.engine.runbook_diagnostics:
-            at = diagnostic.range.start
-            if start <= at < end:
-                continue  # in an edited artifact
-            code = diagnostic.code
-            if code == "WCT030" and any(first <= at < last for first, last in schema_spans):
-                continue
-            kept.append(diagnostic)
+        ones found now, sorted (those before are: they are spliced, not sorted again)."""
+        before = self.previous.engine.runbook_diagnostics
+        in_order = one_file(before)  # then sorted by position (`sort_diagnostics`)
+        for name, (first, last) in _spans(self.schema_rechecked).items():
+            if in_order:
+                low = bisect_left(before, first, key=_diagnostic_start)
+                inside: Sequence[Diagnostic] = before[
+                    low : bisect_left(before, last, low, key=_diagnostic_start)
+                ]
+            else:
+                inside = [d for d in before if first <= d.range.start < last]
+            dropped = frozenset(id(d) for d in inside if d.code == "WCT030")
+            self.regions.append(Region(first, last, dropped, self.found_rechecked[name]))
+        edited = Region(self.start, self.end, None, self.found_edited)
+        made = spliced(before, [edited, *self.regions]) if in_order else None
+        if made is not None:
+            return made
+        gone = frozenset().union(*(region.dropped or () for region in self.regions))
+        kept = [
+            d for d in before if not self.start <= d.range.start < self.end and id(d) not in gone
+        ]
         kept.extend(found)
+        sort_diagnostics(kept)
         return kept
 
 
@@ -201,5 +241,9 @@ def _start(reference: Reference) -> Position:
     return reference.range.start
 
 
-def _span(info: ArtifactInfo) -> tuple[Position, Position]:
-    return info.key_range.start, info.range.end
+def _diagnostic_start(diagnostic: Diagnostic) -> Position:
+    return diagnostic.range.start
+
+
+def _spans(infos: dict[str, ArtifactInfo]) -> dict[str, tuple[Position, Position]]:
+    return {name: (info.key_range.start, info.range.end) for name, info in infos.items()}

@@ -28,7 +28,7 @@ from waivern_orchestration.analysis.schema_check import resolve_schemas
 from waivern_orchestration.analysis.scope import RunbookContext, RunbookScope
 from waivern_orchestration.analysis.suggestions import ArtifactNames
 from waivern_orchestration.analysis.unused_check import check_unused
-from waivern_orchestration.diagnostics import Reporter
+from waivern_orchestration.diagnostics import Reporter, sort_diagnostics
 
 
 def check_runbook(
@@ -66,6 +66,7 @@ def check_runbook(
         edges_into=cycles.edges_into,
         used=used,
     )
+    sort_diagnostics(report.diagnostics)  # what `recheck` splices the next ones into
     return RunbookFacts(
         artifacts=artifacts,
         references=references,

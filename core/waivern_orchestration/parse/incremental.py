@@ -25,7 +25,7 @@ from waivern_orchestration.parse.yaml_tree import (
     parse_yaml,
 )
 
-_CHUNK = 4096
+_CHUNK = 65536  # characters compared at once when looking for where two texts differ
 
 
 @dataclass
@@ -165,7 +165,11 @@ def reparse(
         starts=[
             *layout.starts[:first],
             *(start_line + line for line in key_lines),
-            *(line + delta_lines for line in layout.starts[last + 1 :]),
+            *(
+                [line + delta_lines for line in layout.starts[last + 1 :]]
+                if delta_lines
+                else layout.starts[last + 1 :]
+            ),
         ],
         end_line=None if layout.end_line is None else layout.end_line + delta_lines,
         root_entries=_shift_after(layout, delta_lines),
@@ -174,7 +178,7 @@ def reparse(
         offsets=[
             *offsets[:first],
             *(region_start + line_offsets[line] for line in key_lines),
-            *(offset + delta_chars for offset in offsets[last + 1 :]),
+            *[offset + delta_chars for offset in offsets[last + 1 :]],
         ],
         end_offset=end_offset + delta_chars,
     )
@@ -241,25 +245,29 @@ def _line_starts(text: str, up_to_line: int) -> list[int]:
 
 
 def _common_prefix(a: str, b: str) -> int:
+    """How many characters the two texts share at their start: chunk by chunk (each
+    compared at C speed), then halving within the first chunk that differs."""
     limit = min(len(a), len(b))
-    position = 0
-    while position < limit and a[position : position + _CHUNK] == b[position : position + _CHUNK]:
-        position += _CHUNK
-    position = min(position, limit)
-    end = min(position + _CHUNK, limit)
-    while position < end and a[position] == b[position]:
-        position += 1
+    position, size = 0, _CHUNK
+    while size:
+        end = min(position + size, limit)
+        if a[position:end] == b[position:end]:
+            if end == limit:
+                return limit
+            position = end
+        else:
+            size //= 2
     return position
 
 
 def _common_suffix(a: str, b: str, limit: int) -> int:
-    length = 0
+    """How many characters (at most ``limit``) the two texts share at their end."""
+    length, size = 0, _CHUNK
     la, lb = len(a), len(b)
-    while (
-        length + _CHUNK <= limit
-        and a[la - length - _CHUNK : la - length] == b[lb - length - _CHUNK : lb - length]
-    ):
-        length += _CHUNK
-    while length < limit and a[la - length - 1] == b[lb - length - 1]:
-        length += 1
+    while size and length < limit:
+        more = min(length + size, limit)
+        if a[la - more : la - length] == b[lb - more : lb - length]:
+            length = more
+        else:
+            size //= 2
     return length
