@@ -6,9 +6,10 @@ The codes are a public contract (DESIGN.md §4.1): new ones may be added, none r
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import partial
 from itertools import compress, repeat
 from operator import attrgetter, is_
 from pathlib import Path
@@ -176,7 +177,38 @@ class Reporter:
 MAX_PER_CODE = 100
 
 
-def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[Diagnostic]:
+class Remade:
+    """Diagnostics made from another one (a summary of the ones past it, one with a
+    suggestion added) kept from one analysis of a file to the next: the same source, the
+    same object, so that an editor finds the diagnostics an edit did not change by
+    identity, without comparing them. Only what the last analysis made is kept."""
+
+    def __init__(self, before: Remade | None = None) -> None:
+        self._before = before._made if before is not None else {}
+        self._made: dict[tuple[int, str], tuple[Diagnostic, object, Diagnostic]] = {}
+
+    def of(
+        self,
+        source: Diagnostic,
+        stage: str,
+        key: object,
+        make: Callable[[Diagnostic], Diagnostic],
+    ) -> Diagnostic:
+        """``make(source)`` (``stage`` names what it makes): the one made last time when
+        it was made from the same object with the same ``key``."""
+        slot = (id(source), stage)
+        kept = self._before.get(slot)
+        if kept is not None and kept[0] is source and kept[1] == key:
+            made = kept[2]
+        else:
+            made = make(source)
+        self._made[slot] = (source, key, made)
+        return made
+
+
+def capped(
+    diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE, remade: Remade | None = None
+) -> list[Diagnostic]:
     """The first ``per_code`` diagnostics of each code and file (in the order given,
     sorted by position), then one of that code counting the problems of the others."""
     codes = list(map(_CODE, diagnostics))
@@ -195,7 +227,11 @@ def capped(diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE) -> list[
         for _ in range(per_code + 1):
             at = codes.index(code, at + 1)
             keep[at] = True
-        items[at] = _summary(items[at], counts[code] - per_code, per_code)
+        count = counts[code] - per_code
+        summary = partial(_summary, count=count, per_code=per_code)
+        items[at] = (
+            remade.of(items[at], "summary", count, summary) if remade else summary(items[at])
+        )
     return list(compress(items, keep))
 
 

@@ -4,7 +4,7 @@ comparison, whether the texts differ at a chunk's edge, inside one, or not at al
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from waivern_orchestration.parse import incremental
@@ -25,6 +25,7 @@ def suffix_by_characters(a: str, b: str, limit: int) -> int:
     return count
 
 
+@settings(deadline=None)  # the character loops over texts of 200,000 characters
 @given(
     st.integers(0, 3),  # texts of up to this many chunks
     st.data(),

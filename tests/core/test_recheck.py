@@ -192,3 +192,19 @@ def test_a_listed_unknown_name_gets_the_closest_id_and_the_others_none(tmp_path:
     assert unknown[0].message == "unknown artifact `pd_01` in `inputs`; did you mean `pd_1`?"
     assert len(unknown) == 100
     assert all("did you mean" in d.message for d in unknown if "ghost" not in d.message)
+
+
+def test_diagnostics_an_edit_did_not_change_are_the_same_objects(tmp_path: Path) -> None:
+    """An editor finds them unchanged by identity: summaries and suggestions included."""
+    path = tmp_path / "runbook.yaml"
+    text = RUNBOOK.replace("inputs: [pd_1]", "inputs: [pd_01]")
+    before = analysed(text, path)
+    last = f"path: ${{DIR_{GROUPS - 1}}}"
+    after = analysed(text.replace(last, "path: data"), path, previous=before)
+
+    suggested = [d for d in before.diagnostics if "did you mean" in d.message]
+    summaries = [d for d in before.diagnostics if d.unlisted]
+    assert suggested and summaries
+    kept = {id(d) for d in after.diagnostics}
+    assert all(id(d) in kept for d in [*suggested, *summaries])
+    assert len(after.diagnostics) == len(before.diagnostics) - 1  # its WCT050 went

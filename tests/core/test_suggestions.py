@@ -48,3 +48,12 @@ def test_answers_carried_over_equal_a_fresh_search(
         carried = ArtifactNames(names)
         for word in asked:  # earlier words too: their answers are the ones carried over
             assert carried.did_you_mean(word) == did_you_mean(word, sorted(names)), word
+
+
+def test_among_many_names_as_close_the_search_answers_as_difflib() -> None:
+    """Thousands of ids of one family tie on score: difflib then takes the later name,
+    and so does the search that skips the ones that cannot win."""
+    family = [f"{kind}_{shard:05d}" for kind in ("files", "db", "findings") for shard in range(400)]
+    names = ArtifactNames(family)
+    for word in ["files_000", "files_0001", "db_0004", "findings", "fi", "x", "files_00400"]:
+        assert names.did_you_mean(word) == did_you_mean(word, family), word

@@ -35,7 +35,13 @@ from waivern_orchestration.analysis.scope import RunbookContext
 from waivern_orchestration.analysis.substitution import noted_values
 from waivern_orchestration.components import ComponentRegistry
 from waivern_orchestration.components.registry import default_registry
-from waivern_orchestration.diagnostics import Diagnostic, capped, one_file, sort_diagnostics
+from waivern_orchestration.diagnostics import (
+    Diagnostic,
+    Remade,
+    capped,
+    one_file,
+    sort_diagnostics,
+)
 from waivern_orchestration.parse.incremental import ArtifactLayout, layout_of, reparse
 from waivern_orchestration.parse.positions import DOCUMENT_START, Position, Range, split_lines
 from waivern_orchestration.parse.recovery import BrokenBlock, recover
@@ -284,13 +290,15 @@ class _Analyser:
             else None
         )
         every = _sorted(header, infos, facts, regions, edited.previous if edited else None)
-        diagnostics = capped(every)
+        # (made again from the same ones as last time: the same objects)
+        remade = Remade(edited.previous.engine.remade if edited is not None else None)
+        diagnostics = capped(every, remade=remade)
         if facts.state is not None:  # the listed unknown names: the closest known ones
-            diagnostics = with_suggestions(diagnostics, facts.state.names)
+            diagnostics = with_suggestions(diagnostics, facts.state.names, remade)
         env_sites = [*header.env_sites]
         for info in infos:
             env_sites.extend(info.env_sites)
-        diagnostics = noted_values(diagnostics, env_sites, self.env)
+        diagnostics = noted_values(diagnostics, env_sites, self.env, remade)
         return Analysis(
             path=file,
             text=text,
@@ -313,6 +321,7 @@ class _Analyser:
                 sorted_diagnostics=tuple(every) if one_file(every) else None,
                 env_used={site.name: self.env.get(site.name) for site in env_sites},
                 env_seen=variables_of(self.env),
+                remade=remade,
                 registry=self.registry,
                 checks=facts.state,
             ),

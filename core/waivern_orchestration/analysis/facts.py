@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from waivern_orchestration.diagnostics import Diagnostic, Severity
+from waivern_orchestration.diagnostics import Diagnostic, Remade, Severity
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.models import (
     ANALYSED,
@@ -359,6 +359,7 @@ class EngineState:
     # components it knew (a cached child analysis is reused only while they are the same).
     env_used: dict[str, str | None] = field(default_factory=dict)
     env_seen: Mapping[str, str] | None = None  # all the variables it could read
+    remade: Remade | None = None  # summaries and suggestions, for the next analysis
     registry: ComponentRegistry | None = None
     # What the runbook-wide checks built over the whole runbook (`recheck`).
     checks: CheckState | None = None

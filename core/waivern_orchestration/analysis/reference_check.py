@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 
 from waivern_orchestration.analysis.facts import ArtifactInfo, ChildRequest, Production, Reference
 from waivern_orchestration.analysis.scope import RunbookScope
 from waivern_orchestration.analysis.suggestions import ArtifactNames
-from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.diagnostics import Diagnostic, Remade
 
 _UNKNOWN = "unknown artifact `"
 _WHERE = tuple(f"` in `{field}`" for field in ("inputs", "input_mapping", "outputs"))
@@ -34,19 +35,33 @@ def producers_of(scope: RunbookScope, info: ArtifactInfo) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in producers if p is not None))
 
 
-def with_suggestions(diagnostics: list[Diagnostic], names: ArtifactNames) -> list[Diagnostic]:
-    """The diagnostics, each WCT010 of an unknown name with the closest known one."""
+def with_suggestions(
+    diagnostics: list[Diagnostic], names: ArtifactNames, remade: Remade
+) -> list[Diagnostic]:
+    """The diagnostics, each WCT010 of an unknown name with the closest known one (the
+    same object as last time for the same diagnostic: ``names`` are the same then)."""
     found: list[Diagnostic] | None = None
     for index, diagnostic in enumerate(diagnostics):
         if diagnostic.code != "WCT010" or diagnostic.unlisted:
             continue
         name = _unknown_name(diagnostic.message)
-        suggestion = names.did_you_mean(name) if name is not None else ""
-        if suggestion:
+        if name is None:
+            continue
+        suggested = remade.of(
+            diagnostic, "suggestion", None, partial(_suggested, name=name, names=names)
+        )
+        if suggested is not diagnostic:
             if found is None:
                 found = list(diagnostics)
-            found[index] = replace(diagnostic, message=diagnostic.message + suggestion)
+            found[index] = suggested
     return diagnostics if found is None else found
+
+
+def _suggested(diagnostic: Diagnostic, name: str, names: ArtifactNames) -> Diagnostic:
+    suggestion = names.did_you_mean(name)
+    if not suggestion:
+        return diagnostic
+    return replace(diagnostic, message=diagnostic.message + suggestion)
 
 
 def _unknown_name(message: str) -> str | None:

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from waivern_orchestration.analysis.env_vars import ENV_REFERENCE, expand
 from waivern_orchestration.analysis.facts import EnvSite
-from waivern_orchestration.diagnostics import Diagnostic
+from waivern_orchestration.diagnostics import Diagnostic, Remade
 from waivern_orchestration.parse.positions import Range
 from waivern_orchestration.parse.yaml_tree import (
     YamlMapping,
@@ -113,11 +114,15 @@ _NOTED_ALREADY = frozenset({"WCT050", "WCT002"})
 
 
 def noted_values(
-    diagnostics: list[Diagnostic], sites: Sequence[EnvSite], env: Mapping[str, str]
+    diagnostics: list[Diagnostic],
+    sites: Sequence[EnvSite],
+    env: Mapping[str, str],
+    remade: Remade | None = None,
 ) -> list[Diagnostic]:
     """``diagnostics`` with a note on each that stands exactly on a value written as one
     `${VAR}` (`inputs: ${UPSTREAM}` → "unknown artifact `filez` ... (`${UPSTREAM}` is
-    `filez`)"); never a secret's value."""
+    `filez`)"); never a secret's value. (With ``remade``, the same noted object as the
+    analysis before for the same diagnostic and note.)"""
     if not sites:
         return diagnostics
     by_range = {site.range: site for site in sites}
@@ -136,6 +141,14 @@ def noted_values(
             f"${{{site.name}}}" if site.default is None else f"${{{site.name}:-{site.default}}}"
         )
         secret = is_secret(site.name, value, marked)
-        shown = Substituted(site.range, written, None if secret else value)
-        noted.append(replace(diagnostic, message=diagnostic.message + note(shown)))
+        added = note(Substituted(site.range, written, None if secret else value))
+        noted.append(
+            remade.of(diagnostic, "note", added, partial(_with_note, added=added))
+            if remade is not None
+            else _with_note(diagnostic, added)
+        )
     return noted
+
+
+def _with_note(diagnostic: Diagnostic, added: str) -> Diagnostic:
+    return replace(diagnostic, message=diagnostic.message + added)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 CUTOFF = 0.6
@@ -38,21 +38,28 @@ def _phrase(match: str | None) -> str:
 Best = tuple[float, str] | None  # (score, name) as difflib ranks them; None: nothing close
 
 
-def _best(word: str, candidates: Iterable[str]) -> Best:
-    """The candidate `closest` would give first, with its score (difflib's own test)."""
+def _best(word: str, candidates: Sequence[str]) -> Best:
+    """The candidate `closest` would give first, with its score (difflib's ranking: the
+    highest ratio, then the later name). ``candidates`` come from the last name down, so
+    that one whose bounds (difflib's own) say it cannot score more than the best so far
+    would lose the tie: its ratio, the costly part, is not computed."""
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
+    length = len(word)
     best: Best = None
     for candidate in candidates:
+        size = len(candidate)
+        total = length + size  # real_quick_ratio, without setting the candidate:
+        if not _better(2.0 * min(length, size) / total if total else 1.0, best):
+            continue
         matcher.set_seq1(candidate)
-        if (
-            matcher.real_quick_ratio() >= CUTOFF
-            and matcher.quick_ratio() >= CUTOFF
-            and (score := matcher.ratio()) >= CUTOFF
-            and (best is None or (score, candidate) > best)
-        ):
+        if _better(matcher.quick_ratio(), best) and _better(score := matcher.ratio(), best):
             best = (score, candidate)
     return best
+
+
+def _better(score: float, best: Best) -> bool:
+    return score >= CUTOFF if best is None else score > best[0]
 
 
 class ArtifactNames:
@@ -67,6 +74,7 @@ class ArtifactNames:
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = frozenset(names)
+        self._descending: list[str] | None = None  # sorted when first searched
         self._found: dict[str, Best] = {}
         self._earlier: dict[str, Best] = {}
         self._added: tuple[str, ...] = ()
@@ -97,8 +105,10 @@ class ArtifactNames:
             if earlier is None or earlier[1] not in self._removed:
                 if not self._added:
                     return earlier
-                added = _best(word, self._added)
+                added = _best(word, sorted(self._added, reverse=True))
                 if earlier is None or added is None:
                     return earlier or added
                 return max(earlier, added)
-        return _best(word, self.names)
+        if self._descending is None:
+            self._descending = sorted(self.names, reverse=True)
+        return _best(word, self._descending)
