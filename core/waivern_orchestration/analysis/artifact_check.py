@@ -81,7 +81,7 @@ class _ArtifactCheck:
         self.sites: tuple[EnvSite, ...] = ()  # the `${VAR}` sites of the artifact
         # The artifact's fields by key, the last of a repeated key (as `YamlMapping.get`
         # says): looked up a score of times per artifact, a dict made once is cheaper.
-        self.fields: dict[str, YamlEntry] = {}
+        self.fields: Mapping[str, YamlEntry] = {}
 
     def run(self) -> ArtifactInfo:
         key_range = self.entry.key.range
@@ -121,8 +121,8 @@ class _ArtifactCheck:
                 diagnostics=tuple(self.diagnostics),
             )
 
-        self.fields = {entry.key_text: entry for entry in node.entries}
         valid = self._validate(node, key_range)
+        self.fields = node.by_key()
         inputs = self._input_references(node)
         production = self._production(node, key_range)
         source_type = self._component(node, "source")
