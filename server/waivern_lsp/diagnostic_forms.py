@@ -82,6 +82,7 @@ class DocumentDiagnostics:
     def __init__(self) -> None:
         self.forms: list[DiagnosticForm] = []
         self._text = ""
+        self._lines = 1  # in `_text` (counting them costs milliseconds in a large one)
         # The previous forms by their diagnostic: the same object (an artifact the edit
         # did not touch keeps its diagnostics), else an equal value (made when needed:
         # hashing a diagnostic costs more than finding it by identity).
@@ -106,7 +107,7 @@ class DocumentDiagnostics:
         old_text, by_identity = self._text, self._by_identity
         before, after = unchanged_ends(old_text, text) if by_identity else (0, 0)
         lines = _line_count(text)
-        delta = lines - _line_count(old_text)
+        delta = lines - self._lines
         tail = lines - after  # lines from here on are the old ones, moved by `delta`
         codec = _Codec(text, encoding)
         forms: list[DiagnosticForm] = []
@@ -136,7 +137,7 @@ class DocumentDiagnostics:
             new.item is not old.item and new.item != old.item
             for new, old in zip(forms, self.forms, strict=True)
         )
-        self.forms, self._text, self._by_value = forms, text, None
+        self.forms, self._text, self._lines, self._by_value = forms, text, lines, None
         self._by_identity = {id(form.source): form for form in forms if form.source is not None}
         return changed
 

@@ -50,10 +50,13 @@ class TextChanges:
     ) -> bool:
         text = document.source
         start, end = change.range.start, change.range.end
-        if end.line < start.line or any(mark in text for mark in _OTHER_BREAKS):
+        if end.line < start.line or _other_breaks(change.text):
             return False
         landmark = self._landmarks.get(document.uri)
         if landmark is None or landmark.text is not text:
+            # (a landmark's text was made here from one without them: no need to look)
+            if _other_breaks(text):
+                return False
             landmark = _Landmark(text, 0, 0)
         first = _line_start(text, start.line, landmark)
         if first is None or first >= len(text):
@@ -69,6 +72,10 @@ class TextChanges:
         # the changed line starts where it did: the next keystroke's landmark
         self._landmarks[document.uri] = _Landmark(new, start.line, first)
         return True
+
+
+def _other_breaks(text: str) -> bool:
+    return any(mark in text for mark in _OTHER_BREAKS)
 
 
 def _line_start(text: str, line: int, landmark: _Landmark) -> int | None:

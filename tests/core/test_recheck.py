@@ -118,7 +118,7 @@ def variants(lines: list[str], number: int, rng: random.Random) -> list[str]:
 
 def facts(analysis: Analysis) -> tuple[Any, ...]:
     state = analysis.engine.checks
-    used = state.used if state is not None else None
+    used = +state.uses if state is not None and state.uses is not None else None
     return (
         analysis.diagnostics,
         analysis.artifact_list,

@@ -4,7 +4,8 @@ to a few artifacts re-checks those few, not the thousands around them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from waivern_orchestration.analysis.suggestions import ArtifactNames
 
@@ -22,7 +23,7 @@ class CheckState:
     order: list[str]  # the artifacts off the cycles, each after its inputs
     cyclic: frozenset[str]
     edges_into: EdgesInto  # the cycles' edges, by the artifact they enter
-    used: frozenset[str] | None  # the artifacts used by others; None: WCT090 is not checked
+    uses: Counter[str] | None  # references to each artifact; None: WCT090 is not checked
     _positions: dict[str, int] | None = field(default=None, repr=False)
     _dependents: dict[str, list[str]] | None = field(default=None, repr=False)
 
@@ -43,3 +44,10 @@ class CheckState:
                     dependents.setdefault(producer, []).append(artifact)
             self._dependents = dependents
         return self._dependents
+
+    def with_other_inputs(self) -> CheckState:
+        """This state for a DAG with the same order and cycles, some edges changed."""
+        return replace(self, _dependents=None)
+
+    def with_uses(self, uses: Counter[str]) -> CheckState:
+        return replace(self, uses=uses)

@@ -3,9 +3,11 @@ only those artifacts are checked again, and the ones downstream whose schema the
 Everything else is kept from the analysis before, the same objects.
 
 Taken when the edit moved no lines, kept every artifact's id, touched no child runbook
-(`child_runbook` artifacts give names and schemas to others) and left every artifact's
-inputs resolving to the same artifacts (so the DAG, its order and its cycles are the
-same); otherwise `check_runbook` runs on the whole runbook. Its result is the one
+(`child_runbook` artifacts give names and schemas to others) and left the DAG's cycles
+and order as they were: an edited artifact off the cycles may take other inputs, as long
+as each comes before it in the order (then no cycle can close). The artifacts whose last
+use it added or removed are checked for WCT090 again. Otherwise `check_runbook` runs on
+the whole runbook. Its result is the one
 `check_runbook` would give (`tests/core/test_recheck.py` compares them).
 """
 
@@ -32,7 +34,7 @@ from waivern_orchestration.analysis.facts import (
 from waivern_orchestration.analysis.reference_check import ReferenceCheck, producers_of
 from waivern_orchestration.analysis.schema_check import SchemaResolver
 from waivern_orchestration.analysis.scope import RunbookContext, RunbookScope
-from waivern_orchestration.analysis.unused_check import check_used
+from waivern_orchestration.analysis.unused_check import check_used, uses_of
 from waivern_orchestration.diagnostics import Diagnostic, Reporter, one_file, sort_diagnostics
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.parse.positions import Position
@@ -77,14 +79,19 @@ def recheck_runbook(
     scope = RunbookScope(header, context, report, artifacts)
     scope.aliases, scope.children = previous.aliases, previous.children
     dependencies = previous.dependencies
-    if any(producers_of(scope, new) != dependencies[new.id] for _old, new in changed):
-        return None  # the DAG changed: its order, its cycles
-    rechecked = _Recheck(previous, state, scope, changed, end)
+    inputs = {new.id: producers_of(scope, new) for _old, new in changed}
+    moved = {name: found for name, found in inputs.items() if found != dependencies[name]}
+    if moved:
+        if not _in_order(state, moved):
+            return None  # a cycle may close or open: the DAG is ordered again
+        dependencies = {**dependencies, **moved}
+        state = state.with_other_inputs()
+    rechecked = _Recheck(previous, state, scope, changed, end, dependencies)
     schemas = rechecked.schemas()
     if schemas is None:
         return None
     references = rechecked.references()
-    rechecked.check_used()
+    state = rechecked.check_used()
     facts = RunbookFacts(
         artifacts=artifacts,
         references=references,
@@ -104,7 +111,8 @@ class Rechecked:
     facts: RunbookFacts
     # The runbook-wide diagnostics in the edited artifacts (all of those before went).
     found_edited: list[Diagnostic]
-    # The artifacts downstream whose schema was resolved again: their WCT030s.
+    # Artifacts checked again besides the edited ones (the schema of those downstream,
+    # WCT090 of those whose last use came or went): their diagnostics of those checks.
     regions: list[Region]
 
 
@@ -116,8 +124,10 @@ class _Recheck:
         scope: RunbookScope,
         changed: Sequence[tuple[ArtifactInfo, ArtifactInfo]],
         end: Position,
+        dependencies: dict[str, tuple[str, ...]],
     ) -> None:
         self.previous = previous
+        self.dependencies = dependencies
         self.state = state
         self.scope = scope
         self.changed = changed
@@ -126,10 +136,9 @@ class _Recheck:
         # The edited blocks: every diagnostic of the checks before that starts here goes.
         self.start: Position = changed[0][0].key_range.start
         self.end = end
-        self.schema_rechecked: dict[str, ArtifactInfo] = {}  # besides the edited ones
         # What each check found, by where it goes: the edited artifacts, the others.
         self.found_edited: list[Diagnostic] = []
-        self.found_rechecked: dict[str, list[Diagnostic]] = {}
+        self.outside: dict[str, _Outside] = {}
         self.regions: list[Region] = []
 
     def schemas(self) -> dict[str, SchemaRef | None] | None:
@@ -151,14 +160,10 @@ class _Recheck:
             before = len(reported)
             schema = resolver.schema_of(info)
             resolver.schemas[name] = schema
-            if name in edited:
-                self.found_edited.extend(reported[before:])
-            else:
-                self.schema_rechecked[name] = info
-                self.found_rechecked[name] = reported[before:]
+            self._found(info, "WCT030", reported[before:])
             if schema == previous_schemas.get(name):
                 continue
-            for dependent in state.dependents(self.previous.dependencies).get(name, ()):
+            for dependent in state.dependents(self.dependencies).get(name, ()):
                 if dependent not in queued and dependent not in state.cyclic:
                     queued.add(dependent)
                     heapq.heappush(waiting, (state.position(dependent), dependent))
@@ -186,24 +191,46 @@ class _Recheck:
         last = bisect_left(old, self.end, first, len(old) - outputs, key=_start)
         return (*old[:first], *fresh, *old[last:])
 
-    def check_used(self) -> None:
-        """WCT090 again for the edited artifacts (whether they are outputs). What is used
-        is as before: every artifact's inputs resolve to the same artifacts."""
-        used = self.state.used
-        if used is None:
-            return  # an artifact cannot be read: WCT090 is not checked
-        reported = self.scope.report.diagnostics
-        before = len(reported)
-        for info in self.fresh:
-            check_used(self.scope, info, used)
-        self.found_edited.extend(reported[before:])
+    def check_used(self) -> CheckState:
+        """WCT090 again for the edited artifacts (whether they are outputs) and for those
+        whose last use they added or removed; the state with the uses counted again."""
+        uses = was = self.state.uses
+        if uses is None or was is None:
+            return self.state  # an artifact cannot be read: WCT090 is not checked
+        scope = self.scope
+        before = uses_of(scope, (r for old, _new in self.changed for r in old.references()))
+        after = uses_of(scope, (r for info in self.fresh for r in info.references()))
+        checked = list(self.fresh)
+        if before != after:
+            uses = was.copy()
+            uses.subtract(before)
+            uses.update(after)
+            for name in before.keys() | after.keys():
+                if name not in self.edited and (uses[name] > 0) != (was[name] > 0):
+                    checked.append(scope.artifacts[name])
+        reported = scope.report.diagnostics
+        for info in checked:
+            start = len(reported)
+            check_used(scope, info, uses)
+            self._found(info, "WCT090", reported[start:])
+        return self.state if uses is was else self.state.with_uses(uses)
+
+    def _found(self, info: ArtifactInfo, code: str, found: list[Diagnostic]) -> None:
+        """What a check of ``code`` found for ``info`` (edited or not) when run again."""
+        if info.id in self.edited:
+            self.found_edited.extend(found)
+            return
+        outside = self.outside.setdefault(info.id, _Outside(info, set(), []))
+        outside.codes.add(code)
+        outside.found.extend(found)
 
     def diagnostics(self, found: list[Diagnostic]) -> list[Diagnostic]:
         """The runbook-wide diagnostics before, without the ones checked again, and the
         ones found now, sorted (those before are: they are spliced, not sorted again)."""
         before = self.previous.engine.runbook_diagnostics
         in_order = one_file(before)  # then sorted by position (`sort_diagnostics`)
-        for name, (first, last) in _spans(self.schema_rechecked).items():
+        for outside in self.outside.values():
+            first, last = outside.info.key_range.start, outside.info.range.end
             if in_order:
                 low = bisect_left(before, first, key=_diagnostic_start)
                 inside: Sequence[Diagnostic] = before[
@@ -211,8 +238,8 @@ class _Recheck:
                 ]
             else:
                 inside = [d for d in before if first <= d.range.start < last]
-            dropped = frozenset(id(d) for d in inside if d.code == "WCT030")
-            self.regions.append(Region(first, last, dropped, self.found_rechecked[name]))
+            dropped = frozenset(id(d) for d in inside if d.code in outside.codes)
+            self.regions.append(Region(first, last, dropped, outside.found))
         edited = Region(self.start, self.end, None, self.found_edited)
         made = spliced(before, [edited, *self.regions]) if in_order else None
         if made is not None:
@@ -245,5 +272,25 @@ def _diagnostic_start(diagnostic: Diagnostic) -> Position:
     return diagnostic.range.start
 
 
-def _spans(infos: dict[str, ArtifactInfo]) -> dict[str, tuple[Position, Position]]:
-    return {name: (info.key_range.start, info.range.end) for name, info in infos.items()}
+def _in_order(state: CheckState, inputs: dict[str, tuple[str, ...]]) -> bool:
+    """Whether artifacts off the cycles taking these inputs keep the order and the cycles
+    as they are: each input off the cycles too, and before the artifact in the order (an
+    artifact never reaches one before it, so no new edge closes a cycle; an edge removed
+    from an artifact off the cycles opens none)."""
+    cyclic = state.cyclic
+    for name, found in inputs.items():
+        if name in cyclic or any(producer in cyclic for producer in found):
+            return False
+        position = state.position(name)
+        if any(state.position(producer) >= position for producer in found):
+            return False
+    return True
+
+
+@dataclass
+class _Outside:
+    """An artifact outside the edit checked again: by which checks, what they found."""
+
+    info: ArtifactInfo
+    codes: set[str]
+    found: list[Diagnostic]

@@ -48,7 +48,7 @@ def check_runbook(
     schemas = resolve_schemas(scope, cycles.order, cycles.cyclic)
     check_environment(scope)
     check_reuse(scope)
-    used = check_unused(scope, references)
+    uses = check_unused(scope, references)
     artifacts = scope.artifacts
     duplicated = (
         frozenset(info.id for info in infos if artifacts[info.id] is not info)
@@ -64,7 +64,7 @@ def check_runbook(
         order=cycles.order,
         cyclic=frozenset(cycles.cyclic),
         edges_into=cycles.edges_into,
-        used=used,
+        uses=uses,
     )
     sort_diagnostics(report.diagnostics)  # what `recheck` splices the next ones into
     return RunbookFacts(
