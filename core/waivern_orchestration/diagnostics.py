@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 from itertools import compress, repeat
-from operator import attrgetter, is_
+from operator import attrgetter, is_, not_
 from pathlib import Path
 from typing import Any
 
@@ -207,32 +207,38 @@ class Remade:
 
 
 def capped(
-    diagnostics: list[Diagnostic], per_code: int = MAX_PER_CODE, remade: Remade | None = None
+    diagnostics: list[Diagnostic],
+    per_code: int = MAX_PER_CODE,
+    remade: Remade | None = None,
+    single: bool | None = None,
 ) -> list[Diagnostic]:
     """The first ``per_code`` diagnostics of each code and file (in the order given,
-    sorted by position), then one of that code counting the problems of the others."""
+    sorted by position), then one of that code counting the problems of the others.
+    (``single``: whether they are all of one file, when the caller knows.)"""
     codes = list(map(_CODE, diagnostics))
     counts = Counter(codes)
     over = {code for code, count in counts.items() if count > per_code}
     if not over:
         return diagnostics  # (no code and file has more either)
-    if not one_file(diagnostics) or any(map(_UNLISTED, diagnostics)):
+    if single is None:
+        single = one_file(diagnostics)
+    if not single or any(map(_UNLISTED, diagnostics)):
         return _capped_one_by_one(diagnostics, over, per_code)
     # One file, nothing counted yet: each code's first ones found by `list.index` (no
     # Python call per diagnostic: tens of thousands after each edit of a large runbook).
-    keep = [code not in over for code in codes]
+    dropped = list(map(over.__contains__, codes))
     items = list(diagnostics)
     for code in over:
         at = -1
         for _ in range(per_code + 1):
             at = codes.index(code, at + 1)
-            keep[at] = True
+            dropped[at] = False
         count = counts[code] - per_code
         summary = partial(_summary, count=count, per_code=per_code)
         items[at] = (
             remade.of(items[at], "summary", count, summary) if remade else summary(items[at])
         )
-    return list(compress(items, keep))
+    return list(compress(items, map(not_, dropped)))
 
 
 def _capped_one_by_one(

@@ -126,6 +126,7 @@ def facts(analysis: Analysis) -> tuple[Any, ...]:
         analysis.dependencies,
         analysis.schemas,
         analysis.aliases,
+        analysis.env_sites,
         # what the next edit starts from
         sorted(analysis.engine.runbook_diagnostics, key=Diagnostic.sort_key),
         analysis.engine.sorted_diagnostics,

@@ -10,7 +10,8 @@ the result is identical to a fresh analysis of the same text.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from waivern_orchestration.analysis.facts import (
     ArtifactInfo,
     ChildKey,
     EngineState,
+    EnvSite,
     HeaderInfo,
     RunbookFacts,
 )
@@ -192,11 +194,10 @@ class _Analyser:
         local = ArtifactCheckContext(file, self.registry, edit.line_text, self.env)
         fresh = [check_artifact(entry, local) for entry in edit.entries]
         replaced = old[edit.first : edit.last + 1]
-        infos = [
-            *old[: edit.first],
-            *fresh,
-            *(info.shifted(edit.delta_lines) for info in old[edit.last + 1 :]),
-        ]
+        after = old[edit.last + 1 :]
+        if edit.delta_lines:
+            after = [info.shifted(edit.delta_lines) for info in after]
+        infos = [*old[: edit.first], *fresh, *after]
         # The runbook-wide checks of `previous` still hold when the edit moved no lines
         # and changed nothing they read (a description, a connector property); they are
         # run again for the edited artifacts only when it changed a few in place.
@@ -205,11 +206,15 @@ class _Analyser:
             and len(replaced) == len(fresh)
             and self._still_valid(previous)  # children, variables and components
         )
+        checks = previous.engine.checks
         unchanged = (
             in_place
             and all(a.outline() == b.outline() for a, b in zip(replaced, fresh, strict=True))
             # the run store may have changed since (WCT060)
-            and not (self.runs is not None and any(info.reuse for info in infos))
+            and not (
+                self.runs is not None
+                and (checks.any_reuse if checks else any(info.reuse for info in infos))
+            )
         )
         following = old[edit.last + 1] if edit.last + 1 < len(old) else None
         end = (
@@ -278,7 +283,7 @@ class _Analyser:
             else None
         )
         facts = (
-            _facts_of(unchanged, infos)
+            _facts_of(unchanged, edited.changed if edited else [], infos)
             if unchanged is not None
             else rechecked.facts
             if rechecked is not None
@@ -289,15 +294,21 @@ class _Analyser:
             if edited is not None and (unchanged is not None or rechecked is not None)
             else None
         )
-        every = _sorted(header, infos, facts, regions, edited.previous if edited else None)
+        every, single = _sorted(header, infos, facts, regions, edited.previous if edited else None)
         # (made again from the same ones as last time: the same objects)
         remade = Remade(edited.previous.engine.remade if edited is not None else None)
-        diagnostics = capped(every, remade=remade)
+        diagnostics = capped(every, remade=remade, single=single)
         if facts.state is not None:  # the listed unknown names: the closest known ones
             diagnostics = with_suggestions(diagnostics, facts.state.names, remade)
-        env_sites = [*header.env_sites]
-        for info in infos:
-            env_sites.extend(info.env_sites)
+        kept = edited.env_sites(header) if regions is not None and edited is not None else None
+        if kept is not None and edited is not None:  # those before, the edited ones again
+            env_sites = kept
+            env_used = {**edited.previous.engine.env_used, **self._env_used(edited.new_sites())}
+        else:
+            env_sites = [*header.env_sites]
+            for info in infos:
+                env_sites.extend(info.env_sites)
+            env_used = self._env_used(env_sites)
         diagnostics = noted_values(diagnostics, env_sites, self.env, remade)
         return Analysis(
             path=file,
@@ -318,14 +329,17 @@ class _Analyser:
                 child_cache=self.child_cache,
                 reparsed_blocks=reparsed,
                 runbook_diagnostics=tuple(facts.diagnostics),
-                sorted_diagnostics=tuple(every) if one_file(every) else None,
-                env_used={site.name: self.env.get(site.name) for site in env_sites},
+                sorted_diagnostics=tuple(every) if single else None,
+                env_used=env_used,
                 env_seen=variables_of(self.env),
                 remade=remade,
                 registry=self.registry,
                 checks=facts.state,
             ),
         )
+
+    def _env_used(self, sites: Iterable[EnvSite]) -> dict[str, str | None]:
+        return {site.name: self.env.get(site.name) for site in sites}
 
     def _analyse_child(self, text: str, real: Path, chain: tuple[Path, ...]) -> Analysis:
         key = (real, text, chain, self.max_depth or 0, self.root_templates)
@@ -388,6 +402,24 @@ class _InPlace:
     changed: list[tuple[ArtifactInfo, ArtifactInfo]]
     end: Position
 
+    def new_sites(self) -> list[EnvSite]:
+        return [site for _old, new in self.changed for site in new.env_sites]
+
+    def env_sites(self, header: HeaderInfo) -> list[EnvSite] | None:
+        """The `${VAR}` sites of the runbook, those of the edited artifacts replaced (None
+        when the header's are not the ones before)."""
+        before = self.previous
+        if before.header is None or before.header.env_sites != header.env_sites:
+            return None
+        head = len(header.env_sites)  # the header's first, then the artifacts' in order
+        sites = before.env_sites
+        if not self.changed:
+            return list(sites)
+        start = self.changed[0][0].key_range.start
+        first = bisect_left(sites, start, head, key=_site_start)
+        last = bisect_left(sites, self.end, first, key=_site_start)
+        return [*sites[:first], *self.new_sites(), *sites[last:]]
+
     def regions(self, rechecked: Rechecked | None) -> list[Region]:
         """Where the diagnostics changed: the edited blocks (their own; with ``rechecked``
         the runbook-wide ones there too), and the artifacts it resolved again."""
@@ -402,36 +434,54 @@ class _InPlace:
         return [Region(start, self.end, None, added), *rechecked.regions]
 
 
+def _site_start(site: EnvSite) -> Position:
+    return site.range.start
+
+
 def _sorted(
     header: HeaderInfo,
     infos: list[ArtifactInfo],
     facts: RunbookFacts,
     regions: list[Region] | None,
     previous: Analysis | None,
-) -> list[Diagnostic]:
+) -> tuple[list[Diagnostic], bool]:
     """Every diagnostic of the runbook, sorted: the previous ones with the changed regions
-    replaced when that is known, else all of them sorted again."""
+    replaced when that is known, else all of them sorted again; and whether they are all
+    of one file."""
     before = previous.engine.sorted_diagnostics if previous is not None else None
     same_header = previous is not None and (
         previous.header is not None and previous.header.diagnostics == header.diagnostics
     )
     if regions is not None and before is not None and same_header:
         made = spliced(before, regions)
-        if made is not None:
-            return made
+        if made is not None and all(
+            d.file is made[0].file for region in regions for d in region.added
+        ):
+            return made, True  # (all of one file: `before` was, and so is what was added)
     diagnostics = [*header.diagnostics]
     for info in infos:
         diagnostics.extend(info.diagnostics)
     diagnostics.extend(facts.diagnostics)
     sort_diagnostics(diagnostics)
-    return diagnostics
+    return diagnostics, one_file(diagnostics)
 
 
-def _facts_of(previous: Analysis, infos: list[ArtifactInfo]) -> RunbookFacts:
-    """The runbook-wide results of ``previous``, for artifacts whose outlines they match."""
-    artifacts: dict[str, ArtifactInfo] = {}
-    for info in infos:
-        artifacts.setdefault(info.id, info)
+def _facts_of(
+    previous: Analysis,
+    changed: list[tuple[ArtifactInfo, ArtifactInfo]],
+    infos: list[ArtifactInfo],
+) -> RunbookFacts:
+    """The runbook-wide results of ``previous``, for artifacts whose outlines they match
+    (``changed``: those an edit replaced in place)."""
+    if changed:
+        artifacts = dict(previous.artifacts)
+        for old, new in changed:
+            if artifacts.get(old.id) is old:  # (not a later one of the same id)
+                artifacts[old.id] = new
+    else:
+        artifacts = {}
+        for info in infos:
+            artifacts.setdefault(info.id, info)
     return RunbookFacts(
         artifacts=artifacts,
         references=previous.references,
