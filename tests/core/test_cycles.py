@@ -7,6 +7,7 @@ through it, in bounded time on any graph.
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from itertools import pairwise
@@ -269,3 +270,23 @@ def test_a_plain_ring_gives_every_edge_the_path_a_search_gives(size: int) -> Non
         assert len(edge.cycle) == min(size, cycles.SHOWN) + 1
         if edge.source != names[-1]:  # the edge into the chorded artifact has a new path
             assert searched[edge.source].cycle == edge.cycle
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_order_behind_the_cycles_is_a_topological_order_of_all_off_them(seed: int) -> None:
+    """`order_behind` continues the first pass instead of ordering everything again: the
+    same artifacts as `topological_order(..., skip=cycles)`, each after its inputs."""
+    rng = random.Random(seed)
+    names = [f"a{n}" for n in range(rng.randrange(1, 60))]
+    dependencies = {
+        name: tuple(rng.choice(names) for _ in range(rng.randrange(0, 4))) for name in names
+    }
+    order, unordered = cycles.topological_order(dependencies)
+    cyclic = {node for edge in find_cycle_edges(dependencies, unordered) for node in edge.component}
+
+    made = cycles.order_behind(dependencies, order, unordered, cyclic)
+
+    assert sorted(made) == sorted(cycles.topological_order(dependencies, skip=cyclic)[0])
+    position = {name: index for index, name in enumerate(made)}
+    for name in made:
+        assert all(position[d] < position[name] for d in dependencies[name] if d not in cyclic)

@@ -328,7 +328,7 @@ class _Analyser:
                 layout=layout,
                 child_cache=self.child_cache,
                 reparsed_blocks=reparsed,
-                runbook_diagnostics=tuple(facts.diagnostics),
+                runbook_diagnostics=_in_order(facts, regions is not None, every, single),
                 sorted_diagnostics=tuple(every) if single else None,
                 env_used=env_used,
                 env_seen=variables_of(self.env),
@@ -432,6 +432,22 @@ class _InPlace:
             return [Region(start, self.end, dropped, added)]
         added.extend(rechecked.found_edited)
         return [Region(start, self.end, None, added), *rechecked.regions]
+
+
+def _in_order(
+    facts: RunbookFacts, kept: bool, every: list[Diagnostic], single: bool
+) -> tuple[Diagnostic, ...]:
+    """The runbook-wide diagnostics sorted, as `recheck` splices the next ones into them:
+    kept or re-checked ones (``kept``) are; those of a whole check are taken, in order,
+    from all of them (or sorted, when those are of several files)."""
+    if kept:
+        return tuple(facts.diagnostics)
+    if not single:
+        found = list(facts.diagnostics)
+        sort_diagnostics(found)
+        return tuple(found)
+    wanted = set(map(id, facts.diagnostics))
+    return tuple(d for d in every if id(d) in wanted)
 
 
 def _site_start(site: EnvSite) -> Position:

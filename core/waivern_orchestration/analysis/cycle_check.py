@@ -6,7 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from waivern_orchestration.analysis.check_state import EdgesInto
-from waivern_orchestration.analysis.cycles import find_cycle_edges, topological_order
+from waivern_orchestration.analysis.cycles import (
+    find_cycle_edges,
+    order_behind,
+    topological_order,
+)
 from waivern_orchestration.analysis.facts import ArtifactInfo
 from waivern_orchestration.analysis.scope import RunbookScope
 
@@ -45,8 +49,8 @@ def check_cycles(scope: RunbookScope, dependencies: dict[str, tuple[str, ...]]) 
             )
         edges_into.setdefault(edge.target, []).append((edge.source, message))
         report_edge(scope, scope.artifacts[edge.target], edge.source, message)
-    # Order again without the cycles, for the artifacts behind them.
-    return Cycles(topological_order(dependencies, skip=cyclic)[0], cyclic, edges_into)
+    # The artifacts behind the cycles ordered too, without the cycles.
+    return Cycles(order_behind(dependencies, order, unordered, cyclic), cyclic, edges_into)
 
 
 def report_edge(scope: RunbookScope, target: ArtifactInfo, source: str, message: str) -> None:

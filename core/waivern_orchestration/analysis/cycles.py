@@ -124,24 +124,51 @@ def topological_order(
     order of ``dependencies``), and the ones it cannot order (on a cycle or behind one).
     ``skip`` (e.g. the artifacts on cycles) is left out, and so are edges from it."""
     excluded = set(skip)
-    order: list[str] = []
     waiting = {node: 0 for node in dependencies if node not in excluded}
+    return _ordered(dependencies, waiting, list(waiting))
+
+
+def order_behind(
+    dependencies: Mapping[str, Sequence[str]],
+    order: list[str],
+    unordered: set[str],
+    cyclic: Collection[str],
+) -> list[str]:
+    """`topological_order(dependencies, skip=cyclic)` made from the first pass' result
+    (``order``, ``unordered``): the artifacts behind the cycles put after it, ordered
+    among themselves (edges from the ones on cycles left out). Only those are read again:
+    a valid order, if not the same ties."""
+    waiting = {node: 0 for node in dependencies if node in unordered and node not in cyclic}
+    return [*order, *_ordered(dependencies, waiting, list(waiting))[0]]
+
+
+def _ordered(
+    dependencies: Mapping[str, Sequence[str]], waiting: dict[str, int], nodes: list[str]
+) -> tuple[list[str], set[str]]:
+    """Kahn's algorithm over ``nodes`` (``waiting``: each at 0), counting only the inputs
+    among them."""
     dependents: dict[str, list[str]] = {}
-    for node, inputs in dependencies.items():
-        if node in excluded:
-            continue
-        for dependency in dict.fromkeys(inputs):
+    for node in nodes:
+        inputs = dependencies[node]
+        if len(inputs) > 1:
+            inputs = list(dict.fromkeys(inputs))
+        for dependency in inputs:
             if dependency in waiting:
                 waiting[node] += 1
-                dependents.setdefault(dependency, []).append(node)
+                if dependency in dependents:
+                    dependents[dependency].append(node)
+                else:
+                    dependents[dependency] = [node]
     ready = deque(node for node, count in waiting.items() if count == 0)
+    order: list[str] = []
     while ready:
         node = ready.popleft()
         del waiting[node]
         order.append(node)
         for dependent in dependents.get(node, ()):
-            waiting[dependent] -= 1
-            if waiting[dependent] == 0:
+            count = waiting[dependent] - 1
+            waiting[dependent] = count
+            if count == 0:
                 ready.append(dependent)
     return order, set(waiting)
 

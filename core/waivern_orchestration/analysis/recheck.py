@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from waivern_orchestration.analysis.check_state import CheckState
 from waivern_orchestration.analysis.child_check import check_source_of_child
@@ -34,7 +36,7 @@ from waivern_orchestration.analysis.facts import (
 from waivern_orchestration.analysis.reference_check import ReferenceCheck, producers_of
 from waivern_orchestration.analysis.schema_check import SchemaResolver
 from waivern_orchestration.analysis.scope import RunbookContext, RunbookScope
-from waivern_orchestration.analysis.unused_check import check_used, uses_of
+from waivern_orchestration.analysis.unused_check import check_used
 from waivern_orchestration.diagnostics import Diagnostic, Reporter, one_file, sort_diagnostics
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.parse.positions import Position
@@ -198,8 +200,8 @@ class _Recheck:
         if uses is None or was is None:
             return self.state  # an artifact cannot be read: WCT090 is not checked
         scope = self.scope
-        before = uses_of(scope, (r for old, _new in self.changed for r in old.references()))
-        after = uses_of(scope, (r for info in self.fresh for r in info.references()))
+        before = Counter(chain.from_iterable(self.previous.dependencies[n] for n in self.edited))
+        after = Counter(chain.from_iterable(self.dependencies[n] for n in self.edited))
         checked = list(self.fresh)
         if before != after:
             uses = was.copy()

@@ -28,7 +28,7 @@ from waivern_orchestration.analysis.schema_check import resolve_schemas
 from waivern_orchestration.analysis.scope import RunbookContext, RunbookScope
 from waivern_orchestration.analysis.suggestions import ArtifactNames
 from waivern_orchestration.analysis.unused_check import check_unused
-from waivern_orchestration.diagnostics import Reporter, sort_diagnostics
+from waivern_orchestration.diagnostics import Reporter
 
 
 def check_runbook(
@@ -48,7 +48,7 @@ def check_runbook(
     schemas = resolve_schemas(scope, cycles.order, cycles.cyclic)
     check_environment(scope)
     check_reuse(scope)
-    uses = check_unused(scope, references)
+    uses = check_unused(scope, dependencies)
     artifacts = scope.artifacts
     duplicated = (
         frozenset(info.id for info in infos if artifacts[info.id] is not info)
@@ -66,7 +66,6 @@ def check_runbook(
         edges_into=cycles.edges_into,
         uses=uses,
     )
-    sort_diagnostics(report.diagnostics)  # what `recheck` splices the next ones into
     return RunbookFacts(
         artifacts=artifacts,
         references=references,
