@@ -501,6 +501,7 @@ class _TreeBuilder:
         open_events: list[Any] = []
         children: list[YamlNode] | None = None
         get_event = loader.get_event
+        last_line = -1
         scalar = self._scalar
         patterns_by_first = _PATTERNS_BY_FIRST
         while True:
@@ -534,9 +535,16 @@ class _TreeBuilder:
                     node.value = value
                     node.style = style or None
                     node.source = None if value.__class__ is str else event.value
-                    node._start_line = start.line + offset
+                    # One int object for a line number, shared by both ends on one line
+                    # and by the scalar before on the same line (a key and its value): a
+                    # tenth of a large tree's memory.
+                    line = start.line + offset if offset else start.line
+                    if line == last_line:
+                        line = last_line
+                    last_line = line
+                    node._start_line = line
                     node._start_char = start.column
-                    node._end_line = end.line + offset
+                    node._end_line = line if end.line == start.line else end.line + offset
                     node._end_char = end.column
                 else:
                     node = scalar(event)
@@ -687,9 +695,10 @@ class _TreeBuilder:
         scalar.value = value
         scalar.style = style or None
         scalar.source = None if value.__class__ is str else raw
-        scalar._start_line = start.line + offset
+        line = start.line + offset if offset else start.line
+        scalar._start_line = line  # (shared with the end on one line, as above)
         scalar._start_char = start.column
-        scalar._end_line = end.line + offset
+        scalar._end_line = line if end.line == start.line else end.line + offset
         scalar._end_char = end.column
         return scalar
 
