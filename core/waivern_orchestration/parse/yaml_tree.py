@@ -558,7 +558,10 @@ class _TreeBuilder:
                 opened = open_events.pop()
                 children = open_children[-1] if open_children else None
                 mark = opened.start_mark
-                start_position = _new_position(Position, (mark.line + offset, mark.column))
+                line = mark.line + offset if offset else mark.line
+                if done and done[0].__class__ is YamlScalar and done[0]._start_line == line:
+                    line = done[0]._start_line  # a block mapping starts at its first key
+                start_position = _new_position(Position, (line, mark.column))
                 if not done:  # a block one is empty where it starts, a flow one spans `{}`
                     end_position = start_position
                     if opened.flow_style:
