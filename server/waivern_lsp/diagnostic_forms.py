@@ -83,11 +83,11 @@ class DocumentDiagnostics:
         self.forms: list[DiagnosticForm] = []
         self._text = ""
         self._lines = 1  # in `_text` (counting them costs milliseconds in a large one)
-        # The previous forms by their diagnostic: the same object (an artifact the edit
-        # did not touch keeps its diagnostics), else an equal value (made when needed:
-        # hashing a diagnostic costs more than finding it by identity).
+        # The previous forms by their diagnostic: the same object (what the edit did not
+        # change keeps its diagnostics), else an equal one that started on the same line
+        # (indexed when needed: finding by identity costs less).
         self._by_identity: dict[int, DiagnosticForm] = {}
-        self._by_value: dict[Diagnostic, DiagnosticForm] | None = None
+        self._by_line: dict[int, list[DiagnosticForm]] | None = None
         # Counts for tests and benchmarks: forms reused as they were, moved, made anew.
         self.reused = self.moved = self.made = 0
 
@@ -115,7 +115,10 @@ class DocumentDiagnostics:
         for diagnostic in diagnostics:
             form = None
             if by_identity:
-                first, last = _line_span(diagnostic)
+                if diagnostic.related:
+                    first, last = _line_span(diagnostic)
+                else:
+                    first, last = diagnostic.range.start.line, diagnostic.range.end.line
                 if last < before or (first >= tail and not delta):
                     form = by_identity.get(id(diagnostic))
                     if form is None or form.source is not diagnostic:
@@ -137,17 +140,28 @@ class DocumentDiagnostics:
             new.item is not old.item and new.item != old.item
             for new, old in zip(forms, self.forms, strict=True)
         )
-        self.forms, self._text, self._lines, self._by_value = forms, text, lines, None
+        self.forms, self._text, self._lines, self._by_line = forms, text, lines, None
         self._by_identity = {id(form.source): form for form in forms if form.source is not None}
         return changed
 
     def _earlier(self, diagnostic: Diagnostic) -> DiagnosticForm | None:
-        """The previous form of a diagnostic equal to this one."""
-        if self._by_value is None:
-            self._by_value = {
-                form.source: form for form in self._by_identity.values() if form.source
-            }
-        return self._by_value.get(diagnostic)
+        """The previous form of a diagnostic equal to this one: among those that started on
+        the same line (an index by line costs less than hashing every diagnostic, and an
+        edit leaves few equal but new ones: those of the edited artifact)."""
+        if self._by_line is None:
+            self._by_line = {}
+            for form in self._by_identity.values():
+                if form.source is not None:
+                    line = form.source.range.start.line
+                    found = self._by_line.get(line)
+                    if found is None:
+                        self._by_line[line] = [form]
+                    else:
+                        found.append(form)
+        for form in self._by_line.get(diagnostic.range.start.line, ()):
+            if form.source == diagnostic:
+                return form
+        return None
 
 
 class _Codec:

@@ -28,11 +28,12 @@ GROUP_KEY = re.compile(r"^  [a-z]+_(\d+)")
 
 
 def group(index: int) -> str:
-    cycle = f", sum_{index}" if index % 4 == 1 else ""  # pd ↔ sum
+    # pd ↔ sum, and the next group's sum feeding that cycle
+    cycle = f", sum_{index}, sum_{index + 1}" if index % 4 == 1 else ""
     ghost = (
         f"""
   extra_{index}:
-    inputs: [ghost_{index}_a, ghost_{index}_b, ghost_{index}_c]
+    inputs: [sum_{index}, ghost_{index}_a, ghost_{index}_b, ghost_{index}_c]
 """
         if index % 5
         else ""
@@ -84,6 +85,12 @@ def variants(lines: list[str], number: int, rng: random.Random) -> list[str]:
     other = own if rng.random() < 0.5 else str(rng.randrange(GROUPS))
     indent = line[: len(line) - len(line.lstrip())]
     stripped = line.strip()
+    if stripped.startswith("inputs: [") and stripped.endswith("]") and rng.random() < 0.4:
+        # one more input, the others kept: cycles the edit may close, or not
+        return [
+            f"{line[:-1]}, {name}]"
+            for name in (f"extra_{other}", f"pd_{int(own) - 1}", f"src_{other}", f"sum_{own}")
+        ]
     if stripped.startswith("inputs: [src_"):
         return [
             f"{indent}inputs: [src_{other}]",
@@ -91,6 +98,7 @@ def variants(lines: list[str], number: int, rng: random.Random) -> list[str]:
             f"{indent}inputs: [src_{other}, src_{other}]",
             f"{indent}inputs: [missing_{other}]",
             f"{indent}inputs: [src_{other}, pd_{other}]",
+            f"{indent}inputs: [src_{other}, extra_{other}]",  # a cycle through sum
             f"{indent}inputs: []",
         ]
     if stripped.startswith(("inputs: [pd_", "inputs: [ghost_")):
@@ -101,6 +109,7 @@ def variants(lines: list[str], number: int, rng: random.Random) -> list[str]:
             f"{indent}inputs: [pd_{other}, ghost_{other}_b, pd_{other}]",
             f"{indent}inputs: [sum_{other}]",
             f"{indent}inputs: [src_{other}]",
+            f"{indent}inputs: [pd_{int(own) - 1}]",  # closes the cycle it feeds
         ]
     if stripped.startswith("type: "):
         return [
@@ -209,3 +218,30 @@ def test_diagnostics_an_edit_did_not_change_are_the_same_objects(tmp_path: Path)
     kept = {id(d) for d in after.diagnostics}
     assert all(id(d) in kept for d in [*suggested, *summaries])
     assert len(after.diagnostics) == len(before.diagnostics) - 1  # its WCT050 went
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # an artifact on a cycle takes one it reaches: a bigger cycle
+        ("inputs: [src_1, sum_1, sum_2]", "inputs: [src_1, sum_1, sum_2, extra_1]"),
+        # one feeding a cycle takes an artifact on it: it joins the cycle
+        ("inputs: [pd_2]", "inputs: [pd_2, pd_1]"),
+        # one takes itself
+        ("inputs: [pd_3]", "inputs: [pd_3, sum_3]"),
+        # one on a cycle takes one it does not reach: the cycle stays as it was
+        ("inputs: [src_1, sum_1, sum_2]", "inputs: [src_1, sum_1, sum_2, src_7]"),
+        # one on a cycle gives up an edge of it: the cycle opens
+        ("inputs: [src_1, sum_1, sum_2]", "inputs: [src_1, sum_2]"),
+    ],
+)
+def test_an_edit_that_closes_or_opens_a_cycle_gives_what_a_fresh_analysis_gives(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    path = tmp_path / "runbook.yaml"
+    assert old in RUNBOOK
+    text = RUNBOOK.replace(old, new, 1)
+
+    incremental = analysed(text, path, previous=analysed(RUNBOOK, path))
+
+    assert facts(incremental) == facts(analysed(text, path))

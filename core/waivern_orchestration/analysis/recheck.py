@@ -84,7 +84,7 @@ def recheck_runbook(
     inputs = {new.id: producers_of(scope, new) for _old, new in changed}
     moved = {name: found for name, found in inputs.items() if found != dependencies[name]}
     if moved:
-        if not _in_order(state, moved):
+        if not _in_order(state, moved, dependencies):
             return None  # a cycle may close or open: the DAG is ordered again
         dependencies = {**dependencies, **moved}
         state = state.with_other_inputs()
@@ -274,19 +274,60 @@ def _diagnostic_start(diagnostic: Diagnostic) -> Position:
     return diagnostic.range.start
 
 
-def _in_order(state: CheckState, inputs: dict[str, tuple[str, ...]]) -> bool:
-    """Whether artifacts off the cycles taking these inputs keep the order and the cycles
-    as they are: each input off the cycles too, and before the artifact in the order (an
-    artifact never reaches one before it, so no new edge closes a cycle; an edge removed
-    from an artifact off the cycles opens none)."""
+def _in_order(
+    state: CheckState,
+    inputs: dict[str, tuple[str, ...]],
+    dependencies: dict[str, tuple[str, ...]],
+) -> bool:
+    """Whether artifacts taking these inputs instead of those in ``dependencies`` (the
+    DAG before) keep the order and the cycles as they are.
+
+    - An input removed must not be an edge of a cycle (that could open it).
+    - An input added to an artifact off the cycles must come before it in the order (an
+      artifact never reaches one before it, so no cycle closes).
+    - An input on a cycle, or any input added to an artifact on one (the order does not
+      reach those), must not be reachable from the artifact. That is searched when one
+      artifact changed, within a budget."""
     cyclic = state.cyclic
     for name, found in inputs.items():
-        if name in cyclic or any(producer in cyclic for producer in found):
-            return False
-        position = state.position(name)
-        if any(state.position(producer) >= position for producer in found):
+        before = set(dependencies[name])
+        added = [producer for producer in found if producer not in before]
+        on_cycles = {source for source, _message in state.edges_into.get(name, ())}
+        if name in added or on_cycles.difference(found):
+            return False  # a new loop on itself, or an edge of a cycle gone
+        if name in cyclic:
+            searched = set(added)
+        else:
+            position = state.position(name)
+            if any(state.position(p) >= position for p in added if p not in cyclic):
+                return False
+            searched = {producer for producer in added if producer in cyclic}
+        if searched and (len(inputs) > 1 or _reaches(state, dependencies, name, searched)):
             return False
     return True
+
+
+_SEARCHED = 5_000  # artifacts visited looking for a cycle an edit might close
+
+
+def _reaches(
+    state: CheckState, dependencies: dict[str, tuple[str, ...]], start: str, targets: set[str]
+) -> bool:
+    """Whether ``start`` reaches one of ``targets`` along the DAG (True past the budget:
+    the whole runbook is checked then)."""
+    dependents = state.dependents(dependencies)
+    seen = {start}
+    waiting = [start]
+    while waiting:
+        for user in dependents.get(waiting.pop(), ()):
+            if user in targets:
+                return True
+            if user not in seen:
+                if len(seen) >= _SEARCHED:
+                    return True
+                seen.add(user)
+                waiting.append(user)
+    return False
 
 
 @dataclass
