@@ -18,7 +18,7 @@ from typing import ClassVar
 CUTOFF = 0.6
 # Past this many ids added or removed between two analyses, the next one searches afresh.
 _MAX_CHANGES = 256
-_RECENT = 4
+_RECENT = 2  # (a runbook's and a child's: each keeps its ids, in a large runbook megabytes)
 
 
 def closest(word: str, candidates: Iterable[str], count: int = 1) -> list[str]:

@@ -43,10 +43,10 @@ class ArtifactLayout:
 
     def ensure_offsets(self, text: str) -> tuple[list[int], int]:
         if self.offsets is None or self.end_offset is None:
-            wanted = [*self.starts, self.end_line if self.end_line is not None else -1]
-            line_starts = _line_starts(text, max(wanted))
-            self.offsets = [line_starts[line] for line in self.starts]
-            self.end_offset = line_starts[self.end_line] if self.end_line is not None else len(text)
+            wanted = [*self.starts, *([self.end_line] if self.end_line is not None else [])]
+            found = _offsets_of(text, wanted)  # (only those: not every line's of a big text)
+            self.offsets = found[: len(self.starts)]
+            self.end_offset = found[-1] if self.end_line is not None else len(text)
         return self.offsets, self.end_offset
 
 
@@ -230,6 +230,25 @@ def _root(layout: ArtifactLayout) -> YamlMapping:
     entries = layout.root_entries
     end = entries[-1].value.range.end if entries else start
     return YamlMapping(entries, Range(start, end))
+
+
+def _offsets_of(text: str, lines: list[int]) -> list[int]:
+    """The character offset where each of ``lines`` (ascending) starts."""
+    offsets: list[int] = []
+    wanted = iter(lines)
+    line = next(wanted, None)
+    while line == 0:
+        offsets.append(0)
+        line = next(wanted, None)
+    if line is None:
+        return offsets
+    for number, match in enumerate(re.finditer("\n", text), start=1):
+        while number == line:
+            offsets.append(match.end())
+            line = next(wanted, None)
+        if line is None:
+            break
+    return offsets
 
 
 def _line_starts(text: str, up_to_line: int) -> list[int]:
