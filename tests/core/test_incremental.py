@@ -482,3 +482,16 @@ def test_incremental_analysis_equals_a_fresh_one_after_any_edits(
             fresh = analysed(text, runbook_path)
             assert facts(incremental) == facts(fresh), (edit, text)
             previous, current = incremental, edited
+
+
+def test_a_variable_set_in_the_same_mapping_since_is_seen(runbook_path: Path) -> None:
+    """The environment is compared with what the analysis before saw, not with itself."""
+    env: dict[str, str] = {}
+    text = RUNBOOK.replace("${CUSTOMER_DATA_DIR:-data}", "${CUSTOMER_DATA_DIR}")
+    before = analyse(text, runbook_path, env=env, registry=default_registry())
+    env["CUSTOMER_DATA_DIR"] = "/srv/data"
+
+    after = analyse(text, runbook_path, previous=before, env=env, registry=default_registry())
+
+    assert [d.code for d in before.diagnostics] == ["WCT050"]
+    assert after.diagnostics == ()

@@ -183,9 +183,7 @@ class _Analyser:
         layout = previous.engine.layout
         if layout is None or previous.header is None:
             return None
-        if variables_of(self.env) != previous.engine.env_seen and any(
-            self.env.get(name) != value for name, value in previous.engine.env_used.items()
-        ):
+        if not self._same_variables(previous):
             return None  # values substituted into the artifacts kept changed: all again
         old = list(previous.artifact_list)
         edit = reparse(layout, previous.text, text, len(old), self.limits)
@@ -331,7 +329,7 @@ class _Analyser:
                 runbook_diagnostics=_in_order(facts, regions is not None, every, single),
                 sorted_diagnostics=tuple(every) if single else None,
                 env_used=env_used,
-                env_seen=variables_of(self.env),
+                env_seen=dict(variables_of(self.env)),  # (a copy: a caller may change its own)
                 remade=remade,
                 registry=self.registry,
                 checks=facts.state,
@@ -351,13 +349,20 @@ class _Analyser:
         self.child_cache[key] = known
         return known
 
+    def _same_variables(self, analysis: Analysis) -> bool:
+        """Whether every variable ``analysis`` read has the same value now: at once when
+        the environment is the one it saw, else variable by variable."""
+        if variables_of(self.env) == analysis.engine.env_seen:
+            return True
+        env_used = analysis.engine.env_used
+        return not any(self.env.get(name) != value for name, value in env_used.items())
+
     def _still_valid(self, analysis: Analysis) -> bool:
         """Would analysing this child again give the same result? Its own text is the
         cache key; what lies beneath it, its variables and the components are checked."""
         if analysis.engine.registry is not self.registry:
             return False
-        env_used = analysis.engine.env_used
-        if any(self.env.get(name) != value for name, value in env_used.items()):
+        if not self._same_variables(analysis):
             return False
         for link in analysis.children.values():
             if link.analysis is None:
