@@ -24,10 +24,9 @@ from waivern_lsp.conversions import LineCodec, lsp_severity, to_lsp_diagnostic
 from waivern_lsp.diagnostic_cap import Unlisted
 from waivern_orchestration.diagnostics import Diagnostic
 from waivern_orchestration.parse.positions import split_lines
+from waivern_orchestration.parse.text_ends import common_prefix, common_suffix
 
 _CONVERTER = get_converter()  # as pygls unstructures LSP types (only its own hooks added)
-# Characters compared at once when looking for where two texts start and stop differing.
-_CHUNK = 8192
 
 
 class DiagnosticForm:
@@ -187,11 +186,11 @@ def unchanged_ends(old: str, new: str) -> tuple[int, int]:
     if "\r" in old or "\r" in new:  # other line breaks than `\n`: by lines
         return _unchanged_line_ends(split_lines(old), split_lines(new))
     limit = min(len(old), len(new))
-    start = _common_start(old, new, limit)
+    start = common_prefix(old, new, limit)
     # The line where they differ starts after the break that ends the lines shared at the
     # start; that break may begin the shared end too.
     differing = old.rfind("\n", 0, start) + 1
-    end = _common_end(old, new, limit - differing + (1 if differing else 0))
+    end = common_suffix(old, new, limit - differing + (1 if differing else 0))
     # whole lines: those whose break is in the common start, those after a break in the end
     return old.count("\n", 0, differing), new.count("\n", len(new) - end)
 
@@ -200,29 +199,6 @@ def _line_count(text: str) -> int:
     if "\r" in text:
         return len(split_lines(text))
     return text.count("\n") + 1
-
-
-def _common_start(old: str, new: str, limit: int) -> int:
-    start, size = 0, _CHUNK
-    while size and start < limit:
-        end = min(start + size, limit)
-        if old[start:end] == new[start:end]:
-            start = end
-        else:
-            size //= 2
-    return start
-
-
-def _common_end(old: str, new: str, limit: int) -> int:
-    end, size = 0, _CHUNK
-    old_end, new_end = len(old), len(new)
-    while size and end < limit:
-        more = min(end + size, limit)
-        if old[old_end - more : old_end - end] == new[new_end - more : new_end - end]:
-            end = more
-        else:
-            size //= 2
-    return end
 
 
 def _unchanged_line_ends(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:

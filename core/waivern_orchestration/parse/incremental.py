@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from waivern_orchestration.parse.positions import Position, Range, has_lone_carriage_return
+from waivern_orchestration.parse.text_ends import common_prefix, common_suffix
 from waivern_orchestration.parse.yaml_tree import (
     ParseLimits,
     YamlEntry,
@@ -24,8 +25,6 @@ from waivern_orchestration.parse.yaml_tree import (
     YamlScalar,
     parse_yaml,
 )
-
-_CHUNK = 65536  # characters compared at once when looking for where two texts differ
 
 
 @dataclass
@@ -109,10 +108,10 @@ def reparse(
     offsets, end_offset = layout.ensure_offsets(old)
     if blocks != len(offsets):
         return None
-    prefix = _common_prefix(old, text)
+    prefix = common_prefix(old, text)
     if prefix == len(old) == len(text):
         return BlockEdit(_root(layout), layout, 0, -1, (), 0, lambda _number: "")
-    suffix = _common_suffix(old, text, min(len(old), len(text)) - prefix)
+    suffix = common_suffix(old, text, min(len(old), len(text)) - prefix)
     old_end, new_end = len(old) - suffix, len(text) - suffix
     # The edit must stay inside the artifact blocks: touching the first character of the
     # key after them (or the line break before it) changes the header.
@@ -261,32 +260,3 @@ def _line_starts(text: str, up_to_line: int) -> list[int]:
         if len(starts) > up_to_line:
             break
     return starts
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """How many characters the two texts share at their start: chunk by chunk (each
-    compared at C speed), then halving within the first chunk that differs."""
-    limit = min(len(a), len(b))
-    position, size = 0, _CHUNK
-    while size:
-        end = min(position + size, limit)
-        if a[position:end] == b[position:end]:
-            if end == limit:
-                return limit
-            position = end
-        else:
-            size //= 2
-    return position
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """How many characters (at most ``limit``) the two texts share at their end."""
-    length, size = 0, _CHUNK
-    la, lb = len(a), len(b)
-    while size and length < limit:
-        more = min(length + size, limit)
-        if a[la - more : la - length] == b[lb - more : lb - length]:
-            length = more
-        else:
-            size //= 2
-    return length
