@@ -245,3 +245,108 @@ def test_an_edit_that_closes_or_opens_a_cycle_gives_what_a_fresh_analysis_gives(
     incremental = analysed(text, path, previous=analysed(RUNBOOK, path))
 
     assert facts(incremental) == facts(analysed(text, path))
+
+
+def rechecked(
+    monkeypatch: pytest.MonkeyPatch, text: str, path: Path, previous: Analysis
+) -> Analysis:
+    """The incremental analysis of ``text``, failing when it checks the whole runbook."""
+
+    def whole(*args: Any) -> Any:
+        raise AssertionError("the whole runbook was checked")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(analyser, "check_runbook", whole)
+        return analysed(text, path, previous=previous)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "before"),
+    [
+        # the artifact others take: they name an unknown one now, then again not
+        ("  pd_6:\n", "  pd_6x:\n", {}),
+        # to a name others took while unknown, one of them on a cycle
+        (
+            "  src_40:\n",
+            "  late_1:\n",
+            {"inputs: [src_1, sum_1, sum_2]": "inputs: [src_1, sum_1, sum_2, late_1]"},
+        ),
+        # to a name an artifact behind a cycle took: it comes after in the order
+        ("  src_43:\n", "  ghost_1_b:\n", {}),
+    ],
+)
+def test_a_rename_and_back_re_check_the_artifacts_naming_either_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, before: dict[str, str]
+) -> None:
+    path = tmp_path / "runbook.yaml"
+    text = RUNBOOK
+    for was, now in before.items():
+        assert was in text
+        text = text.replace(was, now, 1)
+    first = analysed(text, path)
+    assert old in text
+    renamed = text.replace(old, new, 1)
+
+    incremental = rechecked(monkeypatch, renamed, path, first)
+    back = rechecked(monkeypatch, text, path, incremental)
+
+    assert facts(incremental) == facts(analysed(renamed, path))
+    assert incremental.diagnostics != first.diagnostics
+    assert facts(back) == facts(first)
+
+
+def test_a_rename_gives_the_unknown_names_around_their_new_closest_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "runbook.yaml"
+    text = RUNBOOK.replace("inputs: [pd_2]", "inputs: [pd_02]")
+    previous = analysed(text, path)
+    renamed = text.replace("  pd_2:\n", "  pd_020:\n")
+
+    incremental = rechecked(monkeypatch, renamed, path, previous)
+
+    unknown = "unknown artifact `pd_02` in `inputs`; did you mean"
+    assert [d.message for d in previous.diagnostics if d.message.startswith(unknown)] == [
+        f"{unknown} `pd_2`?"
+    ]
+    assert [d.message for d in incremental.diagnostics if d.message.startswith(unknown)] == [
+        f"{unknown} `pd_020`?"
+    ]
+    assert facts(incremental) == facts(analysed(renamed, path))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  pd_5:\n", "  sum_6:\n"),  # an id taken: a duplicate
+        ("  pd_1:\n", "  pd_1x:\n"),  # on a cycle: the cycle opens
+        ("  sum_0:\n", "  sum_0x:\n"),  # the runbook's `outputs` names it
+        ("  src_3:\n", "  pd_3x:\n"),  # to a name ... taken by no one: re-checked
+    ],
+)
+def test_renames_the_checks_cannot_follow_in_place_give_a_fresh_analysis(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    path = tmp_path / "runbook.yaml"
+    renamed = RUNBOOK.replace(old, new, 1)
+
+    incremental = analysed(renamed, path, previous=analysed(RUNBOOK, path))
+
+    assert facts(incremental) == facts(analysed(renamed, path))
+
+
+def test_an_artifact_that_takes_one_on_a_cycle_is_behind_it_for_the_next_edit(
+    tmp_path: Path,
+) -> None:
+    """pd_7 takes pd_1 (on a cycle); then pd_1 takes pd_7: a new, bigger cycle, although
+    pd_7 took nothing from a cycle when the DAG was ordered."""
+    path = tmp_path / "runbook.yaml"
+    behind = RUNBOOK.replace("inputs: [src_7]", "inputs: [src_7, pd_1]", 1)
+    closed = behind.replace("inputs: [src_1, sum_1, sum_2]", "inputs: [src_1, sum_1, sum_2, pd_7]")
+
+    first = analysed(behind, path, previous=analysed(RUNBOOK, path))
+    second = analysed(closed, path, previous=first)
+
+    assert facts(first) == facts(analysed(behind, path))
+    assert facts(second) == facts(analysed(closed, path))
+    assert any("pd_7" in d.message for d in second.diagnostics if d.code == "WCT011")

@@ -21,6 +21,9 @@ class CheckState:
     duplicated: frozenset[str]  # ids declared more than once
     any_reuse: bool  # an artifact has `reuse` (WCT060 reads the run store)
     order: list[str]  # the artifacts off the cycles, each after its inputs
+    # The first this many of `order` take nothing from a cycle, even indirectly (edges
+    # removed since leave that true; edges added that keep `order` too).
+    ahead: int
     cyclic: frozenset[str]
     edges_into: EdgesInto  # the cycles' edges, by the artifact they enter
     uses: Counter[str] | None  # references to each artifact; None: WCT090 is not checked
@@ -45,9 +48,38 @@ class CheckState:
             self._dependents = dependents
         return self._dependents
 
-    def with_other_inputs(self) -> CheckState:
-        """This state for a DAG with the same order and cycles, some edges changed."""
-        return replace(self, _dependents=None)
+    def with_other_inputs(self, inputs: dict[str, tuple[str, ...]]) -> CheckState:
+        """This state for a DAG with the same order and cycles, some artifacts taking
+        other ``inputs``: those that now take one on a cycle are behind it."""
+        ahead = min(
+            (
+                self.position(name)
+                for name, found in inputs.items()
+                if name not in self.cyclic and not self.cyclic.isdisjoint(found)
+            ),
+            default=self.ahead,
+        )
+        return replace(self, ahead=min(ahead, self.ahead), _dependents=None)
 
     def with_uses(self, uses: Counter[str]) -> CheckState:
         return replace(self, uses=uses)
+
+    def renamed(self, old: str, new: str) -> CheckState:
+        """This state after artifact ``old``, off the cycles, took the unused name ``new``
+        (in its place in the order; the edges of the DAG are the caller's to change)."""
+        self.position(old)  # (the positions made)
+        assert self._positions is not None
+        positions = self._positions.copy()
+        at = positions.pop(old)
+        positions[new] = at
+        order = self.order.copy()
+        order[at] = new
+        known = self.known.difference((old,)).union((new,))
+        return replace(
+            self,
+            known=known,
+            names=ArtifactNames(known),
+            order=order,
+            _positions=positions,
+            _dependents=None,
+        )

@@ -18,14 +18,15 @@ from waivern_orchestration.analysis.scope import RunbookScope
 @dataclass
 class Cycles:
     order: list[str]  # every artifact off the cycles, after its inputs
-    cyclic: set[str]  # the artifacts on cycles
+    ahead: int  # the first this many of `order` take nothing from a cycle, even indirectly
+    cyclic: set[str] = field(default_factory=set)  # the artifacts on cycles
     edges_into: EdgesInto = field(default_factory=dict)
 
 
 def check_cycles(scope: RunbookScope, dependencies: dict[str, tuple[str, ...]]) -> Cycles:
     order, unordered = topological_order(dependencies)
     if not unordered:
-        return Cycles(order, set())
+        return Cycles(order, len(order))
     edges_into: EdgesInto = {}
     cyclic: set[str] = set()
     components: set[int] = set()
@@ -50,7 +51,8 @@ def check_cycles(scope: RunbookScope, dependencies: dict[str, tuple[str, ...]]) 
         edges_into.setdefault(edge.target, []).append((edge.source, message))
         report_edge(scope, scope.artifacts[edge.target], edge.source, message)
     # The artifacts behind the cycles ordered too, without the cycles.
-    return Cycles(order_behind(dependencies, order, unordered, cyclic), cyclic, edges_into)
+    everything = order_behind(dependencies, order, unordered, cyclic)
+    return Cycles(everything, len(order), cyclic, edges_into)
 
 
 def report_edge(scope: RunbookScope, target: ArtifactInfo, source: str, message: str) -> None:

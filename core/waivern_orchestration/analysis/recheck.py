@@ -2,13 +2,18 @@
 only those artifacts are checked again, and the ones downstream whose schema they change.
 Everything else is kept from the analysis before, the same objects.
 
-Taken when the edit moved no lines, kept every artifact's id, touched no child runbook
-(`child_runbook` artifacts give names and schemas to others) and left the DAG's cycles
-and order as they were: an edited artifact off the cycles may take other inputs, as long
-as each comes before it in the order (then no cycle can close). The artifacts whose last
-use it added or removed are checked for WCT090 again. Otherwise `check_runbook` runs on
-the whole runbook. Its result is the one
-`check_runbook` would give (`tests/core/test_recheck.py` compares them).
+Taken when the edit moved no lines, touched no child runbook (`child_runbook` artifacts
+give names and schemas to others) and left the DAG's cycles and order as they were: an
+edited artifact off the cycles may take other inputs, as long as each comes before it in
+the order (then no cycle can close). The artifacts whose last use it added or removed are
+checked for WCT090 again.
+
+An edit may also rename one artifact off the cycles to a name no other has (typing its
+id): the artifacts that took the old name, or the new one while it was unknown, are
+checked again in place (their references, schemas and uses), as long as those taking the
+new name come after it in the order. Otherwise `check_runbook` runs on the whole runbook.
+Its result is the one `check_runbook` would give (`tests/core/test_recheck.py` compares
+them).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import attrgetter
+from typing import TypeVar
 
 from waivern_orchestration.analysis.check_state import CheckState
 from waivern_orchestration.analysis.child_check import check_source_of_child
@@ -41,6 +48,8 @@ from waivern_orchestration.diagnostics import Diagnostic, Reporter, one_file, so
 from waivern_orchestration.message_schemas import SchemaRef
 from waivern_orchestration.parse.positions import Position
 
+_T = TypeVar("_T")
+
 
 def recheck_runbook(
     previous: Analysis,
@@ -62,8 +71,7 @@ def recheck_runbook(
         return None  # the run store may have changed since (WCT060)
     for old, new in changed:
         if (
-            old.id != new.id
-            or previous.artifacts.get(old.id) is not old
+            previous.artifacts.get(old.id) is not old
             or old.id in state.duplicated
             or old.id in header.inputs
             or old.id in previous.aliases
@@ -74,21 +82,32 @@ def recheck_runbook(
             or (old.reuse is None) != (new.reuse is None)
         ):
             return None
+    rename: _Rename | None = None
+    if any(old.id != new.id for old, new in changed):
+        rename = _Rename.of(previous, header, state, changed)
+        if rename is None:
+            return None
+        state = rename.state
     report = Reporter(context.file)
-    artifacts = dict(previous.artifacts)
-    for _old, new in changed:
-        artifacts[new.id] = new
+    if rename is not None:
+        artifacts = rename.artifacts(previous.artifacts)
+        dependencies = rename.dependencies(previous.dependencies)
+    else:
+        artifacts = dict(previous.artifacts)
+        for _old, new in changed:
+            artifacts[new.id] = new
+        dependencies = previous.dependencies
     scope = RunbookScope(header, context, report, artifacts)
     scope.aliases, scope.children = previous.aliases, previous.children
-    dependencies = previous.dependencies
-    inputs = {new.id: producers_of(scope, new) for _old, new in changed}
+    others = [artifacts[name] for name in rename.others] if rename is not None else []
+    inputs = {info.id: producers_of(scope, info) for info in [*(n for _o, n in changed), *others]}
     moved = {name: found for name, found in inputs.items() if found != dependencies[name]}
     if moved:
         if not _in_order(state, moved, dependencies):
             return None  # a cycle may close or open: the DAG is ordered again
         dependencies = {**dependencies, **moved}
-        state = state.with_other_inputs()
-    rechecked = _Recheck(previous, state, scope, changed, end, dependencies)
+        state = state.with_other_inputs(moved)
+    rechecked = _Recheck(previous, state, scope, changed, end, dependencies, others)
     schemas = rechecked.schemas()
     if schemas is None:
         return None
@@ -127,6 +146,7 @@ class _Recheck:
         changed: Sequence[tuple[ArtifactInfo, ArtifactInfo]],
         end: Position,
         dependencies: dict[str, tuple[str, ...]],
+        others: Sequence[ArtifactInfo] = (),
     ) -> None:
         self.previous = previous
         self.dependencies = dependencies
@@ -135,6 +155,9 @@ class _Recheck:
         self.changed = changed
         self.fresh = [new for _old, new in changed]
         self.edited = {info.id for info in self.fresh}
+        self.was = {new.id: old.id for old, new in changed}  # (a renamed one's old id)
+        # Artifacts a rename gave other inputs, checked again in place (not edited).
+        self.others = others
         # The edited blocks: every diagnostic of the checks before that starts here goes.
         self.start: Position = changed[0][0].key_range.start
         self.end = end
@@ -149,8 +172,15 @@ class _Recheck:
         previous_schemas = self.previous.schemas
         state, artifacts = self.state, self.scope.artifacts
         resolver = SchemaResolver(self.scope, dict(previous_schemas))
+        for new, old in self.was.items():
+            if new != old:
+                del resolver.schemas[old]
         edited = self.edited
-        waiting = [(state.position(name), name) for name in edited if name not in state.cyclic]
+        waiting = [
+            (state.position(name), name)
+            for name in chain(edited, (info.id for info in self.others))
+            if name not in state.cyclic
+        ]
         heapq.heapify(waiting)
         queued = {name for _position, name in waiting}
         while waiting:
@@ -163,7 +193,7 @@ class _Recheck:
             schema = resolver.schema_of(info)
             resolver.schemas[name] = schema
             self._found(info, "WCT030", reported[before:])
-            if schema == previous_schemas.get(name):
+            if schema == previous_schemas.get(self.was.get(name, name)):
                 continue
             for dependent in state.dependents(self.dependencies).get(name, ()):
                 if dependent not in queued and dependent not in state.cyclic:
@@ -186,6 +216,10 @@ class _Recheck:
             check_source_of_child(scope, info)
             check_sites(scope, info.env_sites)
         self.found_edited.extend(reported[before:])
+        for info in self.others:  # their references (the same) to other artifacts
+            before = len(reported)
+            check.check(info)
+            self._found(info, "WCT010", reported[before:])
         old = self.previous.references
         # The artifacts' references come first, in document order; then `outputs`'.
         outputs = sum(1 for output in scope.header.outputs.values() if output.artifact)
@@ -200,15 +234,23 @@ class _Recheck:
         if uses is None or was is None:
             return self.state  # an artifact cannot be read: WCT090 is not checked
         scope = self.scope
-        before = Counter(chain.from_iterable(self.previous.dependencies[n] for n in self.edited))
-        after = Counter(chain.from_iterable(self.dependencies[n] for n in self.edited))
+        others = [info.id for info in self.others]
+        before = Counter(
+            chain.from_iterable(
+                self.previous.dependencies[n] for n in chain(self.was.values(), others)
+            )
+        )
+        after = Counter(chain.from_iterable(self.dependencies[n] for n in chain(self.was, others)))
         checked = list(self.fresh)
         if before != after:
             uses = was.copy()
             uses.subtract(before)
             uses.update(after)
             for name in before.keys() | after.keys():
-                if name not in self.edited and (uses[name] > 0) != (was[name] > 0):
+                if name not in scope.artifacts:
+                    if not uses[name]:
+                        del uses[name]  # (a name a rename took away)
+                elif name not in self.edited and (uses[name] > 0) != (was[name] > 0):
                     checked.append(scope.artifacts[name])
         reported = scope.report.diagnostics
         for info in checked:
@@ -255,6 +297,86 @@ class _Recheck:
         return kept
 
 
+@dataclass(frozen=True)
+class _Rename:
+    """An edit that gave one artifact, off the cycles, a name nothing else has: the
+    artifacts that named it lose that input, those that named the new name (unknown
+    until now) gain it, and the order of the DAG stays as it was when each of those comes
+    after the renamed one (`_in_order`)."""
+
+    old: str
+    new: ArtifactInfo
+    state: CheckState  # with the new name in the old one's place
+    others: tuple[str, ...]  # the artifacts naming either name, in document order
+
+    @classmethod
+    def of(
+        cls,
+        previous: Analysis,
+        header: HeaderInfo,
+        state: CheckState,
+        changed: Sequence[tuple[ArtifactInfo, ArtifactInfo]],
+    ) -> _Rename | None:
+        """The rename ``changed`` made; None when it is not one of those (then the whole
+        runbook is checked)."""
+        if len(changed) != 1:
+            return None
+        old, new = changed[0]
+        names = {old.id, new.id}
+        if (
+            new.id in state.known
+            or old.id in state.cyclic
+            or old.id in state.grouped
+            or any(
+                output.artifact is not None and output.artifact.name in names
+                for output in header.outputs.values()
+            )
+            or any(reference.name in names for reference in new.references())
+        ):
+            return None
+        references = previous.references
+        named = list(map(_name, references))  # (searched by `list.index`: at C speed)
+        found: list[int] = []
+        for name in names:
+            at = -1
+            for _ in range(named.count(name)):
+                at = named.index(name, at + 1)
+                found.append(at)
+        holders = (references[at].artifact for at in sorted(found))
+        others = tuple(dict.fromkeys(name for name in holders if name is not None))
+        for name in others:
+            info = previous.artifacts.get(name)
+            if (
+                info is None
+                or name in state.duplicated
+                or info.broken
+                or info.child is not None
+                or name in previous.aliases
+            ):
+                return None
+        return cls(old.id, new, state.renamed(old.id, new.id), others)
+
+    def artifacts(self, before: dict[str, ArtifactInfo]) -> dict[str, ArtifactInfo]:
+        """The artifacts by id, in document order, the renamed one in its place."""
+        return _replaced(before, self.old, self.new.id, self.new)
+
+    def dependencies(self, before: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """The inputs before, the renamed artifact's under its new name."""
+        return _replaced(before, self.old, self.new.id, before[self.old])
+
+
+def _replaced(before: dict[str, _T], old: str, new: str, value: _T) -> dict[str, _T]:
+    """``before`` with ``old`` replaced by ``new`` in its place, the order kept (the
+    planner's ties follow it), at C speed."""
+    keys, values = list(before), list(before.values())
+    at = keys.index(old)
+    keys[at], values[at] = new, value
+    return dict(zip(keys, values, strict=True))
+
+
+_name = attrgetter("name")
+
+
 def _same_header(old: HeaderInfo, new: HeaderInfo) -> bool:
     """The header reads the same to the runbook-wide checks."""
     return (
@@ -285,9 +407,10 @@ def _in_order(
     - An input removed must not be an edge of a cycle (that could open it).
     - An input added to an artifact off the cycles must come before it in the order (an
       artifact never reaches one before it, so no cycle closes).
-    - An input on a cycle, or any input added to an artifact on one (the order does not
-      reach those), must not be reachable from the artifact. That is searched when one
-      artifact changed, within a budget."""
+    - An input added to an artifact on a cycle (the order does not reach those) must take
+      nothing from a cycle (`CheckState.ahead`): then nothing on one reaches it.
+    - Other inputs on a cycle, or added to an artifact on one, must not be reachable
+      from the artifact. That is searched when one artifact changed, within a budget."""
     cyclic = state.cyclic
     for name, found in inputs.items():
         before = set(dependencies[name])
@@ -296,7 +419,7 @@ def _in_order(
         if name in added or on_cycles.difference(found):
             return False  # a new loop on itself, or an edge of a cycle gone
         if name in cyclic:
-            searched = set(added)
+            searched = {p for p in added if p in cyclic or state.position(p) >= state.ahead}
         else:
             position = state.position(name)
             if any(state.position(p) >= position for p in added if p not in cyclic):

@@ -39,7 +39,8 @@ def with_suggestions(
     diagnostics: list[Diagnostic], names: ArtifactNames, remade: Remade
 ) -> list[Diagnostic]:
     """The diagnostics, each WCT010 of an unknown name with the closest known one (the
-    same object as last time for the same diagnostic: ``names`` are the same then)."""
+    same object as last time for the same diagnostic among the same ``names``: a rename
+    keeps the other artifacts' diagnostics but not what is closest to them)."""
     found: list[Diagnostic] | None = None
     for index, diagnostic in enumerate(diagnostics):
         if diagnostic.code != "WCT010" or diagnostic.unlisted:
@@ -48,7 +49,7 @@ def with_suggestions(
         if name is None:
             continue
         suggested = remade.of(
-            diagnostic, "suggestion", None, partial(_suggested, name=name, names=names)
+            diagnostic, "suggestion", names, partial(_suggested, name=name, names=names)
         )
         if suggested is not diagnostic:
             if found is None:

@@ -62,6 +62,7 @@ def check_runbook(
         duplicated=duplicated,
         any_reuse=any(info.reuse is not None for info in artifacts.values()),
         order=cycles.order,
+        ahead=cycles.ahead,
         cyclic=frozenset(cycles.cyclic),
         edges_into=cycles.edges_into,
         uses=uses,
