@@ -15,7 +15,9 @@ edit left as they were is not published again.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
@@ -32,12 +34,14 @@ _CONVERTER = get_converter()  # as pygls unstructures LSP types (only its own ho
 class DiagnosticForm:
     """One diagnostic as the client gets it, and its JSON text (made when first sent)."""
 
-    __slots__ = ("_json", "item", "source")
+    __slots__ = ("_json", "first", "item", "last", "source")
 
     def __init__(self, source: Diagnostic | None, item: lsp.Diagnostic) -> None:
         self.source = source  # None for the cap's summary
         self.item = item
         self._json: str | None = None
+        # The lines of the file the form depends on (its ranges, related ones included).
+        self.first, self.last = _line_span(source) if source is not None else (-1, -1)
 
     @property
     def json(self) -> str:
@@ -82,11 +86,7 @@ class DocumentDiagnostics:
         self.forms: list[DiagnosticForm] = []
         self._text = ""
         self._lines = 1  # in `_text` (counting them costs milliseconds in a large one)
-        # The previous forms by their diagnostic: the same object (what the edit did not
-        # change keeps its diagnostics), else an equal one that started on the same line
-        # (indexed when needed: finding by identity costs less).
-        self._by_identity: dict[int, DiagnosticForm] = {}
-        self._by_line: dict[int, list[DiagnosticForm]] | None = None
+        self._mark = TEXT_START  # a line start in `_text`: lines are counted from there
         # Counts for tests and benchmarks: forms reused as they were, moved, made anew.
         self.reused = self.moved = self.made = 0
 
@@ -102,65 +102,102 @@ class DocumentDiagnostics:
         encoding: str,
     ) -> bool:
         """The forms of ``diagnostics`` (positioned in ``text``) and of the summary of
-        what the cap left out; True when they differ from the previous ones."""
-        old_text, by_identity = self._text, self._by_identity
-        before, after = unchanged_ends(old_text, text) if by_identity else (0, 0)
-        lines = _line_count(text)
+        what the cap left out; True when they differ from the previous ones.
+
+        Both lists are in the order of the text, and an edit keeps the diagnostics it did
+        not change (the same objects): the previous forms are walked beside the new
+        diagnostics, each found by identity where the walk stands (or a few further on:
+        the ones the edit removed), else by value among those that started on its line."""
+        old = self.forms
+        known = len(old) - (1 if old and old[-1].source is None else 0)  # (not the summary)
+        if known:
+            ends = compared_lines(self._text, text, self._lines, self._mark)
+            before, after, lines, self._mark = ends.before, ends.after, ends.lines, ends.mark
+        else:
+            before, after, lines, self._mark = 0, 0, _line_count(text), TEXT_START
         delta = lines - self._lines
         tail = lines - after  # lines from here on are the old ones, moved by `delta`
         codec = _Codec(text, encoding)
         forms: list[DiagnosticForm] = []
         self.reused = self.moved = self.made = 0
+        at = 0  # the walk through the previous forms
+        same = True  # every form is the previous one at its index so far
         for diagnostic in diagnostics:
-            form = None
-            if by_identity:
-                if diagnostic.related:
-                    first, last = _line_span(diagnostic)
-                else:
-                    first, last = diagnostic.range.start.line, diagnostic.range.end.line
-                if last < before or (first >= tail and not delta):
-                    form = by_identity.get(id(diagnostic))
-                    if form is None or form.source is not diagnostic:
-                        form = self._earlier(diagnostic)
-                    if form is not None:
+            form: DiagnosticForm | None = None
+            if known:
+                # (after lines the edit added or removed, every diagnostic is a new one)
+                moved = delta and diagnostic.range.start.line >= tail
+                found = -1 if moved else self._walked(diagnostic, at, known)
+                if found >= 0:
+                    form = old[found]
+                    if form.last < before or (form.first >= tail and not delta):
+                        at = found + 1
                         self.reused += 1
-                elif first >= tail:
-                    earlier = self._earlier(diagnostic.shifted(-delta))
-                    if earlier is not None:
-                        form = earlier.moved(diagnostic, delta)
-                        self.moved += 1
+                    else:
+                        form = None
+                if form is None:
+                    first, last = _line_span(diagnostic)
+                    if last < before or (first >= tail and not delta):
+                        found = self._equal(diagnostic, at, known)
+                        if found >= 0:
+                            at, form = found + 1, old[found]
+                            self.reused += 1
+                    elif first >= tail:
+                        found = self._equal(diagnostic.shifted(-delta), at, known)
+                        if found >= 0:
+                            at, form = found + 1, old[found].moved(diagnostic, delta)
+                            self.moved += 1
             if form is None:
                 form = DiagnosticForm(diagnostic, to_lsp_diagnostic(diagnostic, codec.codec))
                 self.made += 1
+            if same and (len(forms) >= known or old[len(forms)] is not form):
+                same = False
             forms.append(form)
         if unlisted is not None:
             forms.append(_summary(unlisted, codec.codec))
-        changed = len(forms) != len(self.forms) or any(
-            new.item is not old.item and new.item != old.item
-            for new, old in zip(forms, self.forms, strict=True)
-        )
-        self.forms, self._text, self._lines, self._by_line = forms, text, lines, None
-        self._by_identity = {id(form.source): form for form in forms if form.source is not None}
+        if len(forms) != len(old):
+            changed = True
+        elif same:  # (the summary may differ)
+            changed = unlisted is not None and forms[-1].item != old[-1].item
+        else:
+            changed = any(
+                new.item is not was.item and new.item != was.item
+                for new, was in zip(forms, old, strict=True)
+            )
+        self.forms, self._text, self._lines = forms, text, lines
         return changed
 
-    def _earlier(self, diagnostic: Diagnostic) -> DiagnosticForm | None:
-        """The previous form of a diagnostic equal to this one: among those that started on
-        the same line (an index by line costs less than hashing every diagnostic, and an
-        edit leaves few equal but new ones: those of the edited artifact)."""
-        if self._by_line is None:
-            self._by_line = {}
-            for form in self._by_identity.values():
-                if form.source is not None:
-                    line = form.source.range.start.line
-                    found = self._by_line.get(line)
-                    if found is None:
-                        self._by_line[line] = [form]
-                    else:
-                        found.append(form)
-        for form in self._by_line.get(diagnostic.range.start.line, ()):
-            if form.source == diagnostic:
-                return form
-        return None
+    def _walked(self, diagnostic: Diagnostic, at: int, known: int) -> int:
+        """Where the previous form of this very diagnostic is, at or a few after ``at``
+        (-1: not there)."""
+        old = self.forms
+        for index in range(at, min(at + _LOOK_AHEAD, known)):
+            if old[index].source is diagnostic:
+                return index
+        return -1
+
+    def _equal(self, diagnostic: Diagnostic, at: int, known: int) -> int:
+        """Where the previous form of a diagnostic equal to this one is: where the walk
+        stands, else among those that started on the same line (found by bisection: the
+        forms are in the order of the text); -1 when none is."""
+        old = self.forms
+        if at < known and old[at].source == diagnostic:
+            return at
+        line = diagnostic.range.start.line
+        index = bisect_left(old, line, 0, known, key=_start_line)
+        while index < known and _start_line(old[index]) == line:
+            if old[index].source == diagnostic:
+                return index
+            index += 1
+        return -1
+
+
+_LOOK_AHEAD = 8  # previous forms skipped looking for one (those of diagnostics that went)
+
+
+def _start_line(form: DiagnosticForm) -> int:
+    source = form.source
+    return source.range.start.line if source is not None else -1
 
 
 class _Codec:
@@ -180,11 +217,40 @@ class _Codec:
         return self._codec
 
 
+@dataclass(frozen=True)
+class LineEnds:
+    """How two texts compare by lines."""
+
+    before: int  # lines both have at their start
+    after: int  # then lines both have at their end (the two never overlap)
+    lines: int  # in the new text
+    mark: LineMark  # where the first line that differs starts (a line start of both)
+
+
+@dataclass(frozen=True)
+class LineMark:
+    """A line's start in a text: its offset and its number."""
+
+    offset: int
+    line: int
+
+
+TEXT_START = LineMark(0, 0)
+
+
 def unchanged_ends(old: str, new: str) -> tuple[int, int]:
-    """How many lines the two texts share at their start, and then at their end (the two
-    never overlap)."""
+    """How many lines the two texts share at their start, and then at their end."""
+    ends = compared_lines(old, new, _line_count(old), TEXT_START)
+    return ends.before, ends.after
+
+
+def compared_lines(old: str, new: str, old_lines: int, mark: LineMark) -> LineEnds:
+    """The two texts compared by lines, given ``old``'s count of lines and a line start
+    in it: lines are counted from there (an edit is often near the one before) and in
+    what differs, not in the whole of either text (milliseconds in a large one)."""
     if "\r" in old or "\r" in new:  # other line breaks than `\n`: by lines
-        return _unchanged_line_ends(split_lines(old), split_lines(new))
+        before, after = _unchanged_line_ends(split_lines(old), split_lines(new))
+        return LineEnds(before, after, _line_count(new), TEXT_START)
     limit = min(len(old), len(new))
     start = common_prefix(old, new, limit)
     # The line where they differ starts after the break that ends the lines shared at the
@@ -192,7 +258,22 @@ def unchanged_ends(old: str, new: str) -> tuple[int, int]:
     differing = old.rfind("\n", 0, start) + 1
     end = common_suffix(old, new, limit - differing + (1 if differing else 0))
     # whole lines: those whose break is in the common start, those after a break in the end
-    return old.count("\n", 0, differing), new.count("\n", len(new) - end)
+    if mark.offset <= differing:
+        before = mark.line + old.count("\n", mark.offset, differing)
+    else:
+        before = mark.line - old.count("\n", differing, mark.offset)
+    breaks = old_lines - 1
+    after = breaks - _breaks_up_to(old, len(old) - end, differing, before)
+    lines = _breaks_up_to(new, len(new) - end, differing, before) + after + 1
+    return LineEnds(before, after, lines, LineMark(differing, before))
+
+
+def _breaks_up_to(text: str, cut: int, differing: int, before: int) -> int:
+    """The line breaks in ``text[:cut]``, from those before ``differing`` (``before``):
+    ``cut`` is at most one character before it (a break both start and end share)."""
+    if cut >= differing:
+        return before + text.count("\n", differing, cut)
+    return before - text.count("\n", cut, differing)
 
 
 def _line_count(text: str) -> int:
@@ -215,6 +296,8 @@ def _unchanged_line_ends(old: Sequence[str], new: Sequence[str]) -> tuple[int, i
 def _line_span(diagnostic: Diagnostic) -> tuple[int, int]:
     """The first and last line of the file the diagnostic's LSP form depends on."""
     first, last = diagnostic.range.start.line, diagnostic.range.end.line
+    if not diagnostic.related:
+        return first, last
     for info in diagnostic.related:
         if info.file is diagnostic.file or info.file == diagnostic.file:
             first = min(first, info.range.start.line)

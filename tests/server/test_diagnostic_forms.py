@@ -13,8 +13,14 @@ from hypothesis import strategies as st
 from lsprotocol.converters import get_converter
 
 from waivern_lsp.diagnostic_cap import capped_for_editor
-from waivern_lsp.diagnostic_forms import DocumentDiagnostics, unchanged_ends
+from waivern_lsp.diagnostic_forms import (
+    DocumentDiagnostics,
+    LineMark,
+    compared_lines,
+    unchanged_ends,
+)
 from waivern_orchestration.analysis import Analysis, analyse
+from waivern_orchestration.parse.positions import split_lines
 
 PATH = Path("/workspace/runbook.yaml")
 CONVERTER = get_converter()
@@ -62,10 +68,15 @@ def analysed(text: str, previous: Analysis | None) -> Analysis:
 def forms_of(
     analysis: Analysis, limit: int, kept: DocumentDiagnostics, encoding: str
 ) -> DocumentDiagnostics:
+    update(analysis, limit, kept, encoding)
+    return kept
+
+
+def update(analysis: Analysis, limit: int, kept: DocumentDiagnostics, encoding: str) -> bool:
+    """Whether the forms changed."""
     diagnostics = [d for d in analysis.diagnostics if d.file == PATH]
     listed, unlisted = capped_for_editor(diagnostics, limit)
-    kept.update(listed, unlisted, analysis.text, encoding)
-    return kept
+    return kept.update(listed, unlisted, analysis.text, encoding)
 
 
 edits = st.lists(
@@ -113,10 +124,12 @@ def test_kept_forms_equal_fresh_ones_after_random_edits(
     for step in steps:
         text = edited(text, step)
         analysis = analysed(text, analysis)
-        kept = forms_of(analysis, limit, kept, encoding)
+        published = kept.items
+        changed = update(analysis, limit, kept, encoding)
         fresh = forms_of(analysed(text, None), limit, DocumentDiagnostics(), encoding)
 
         assert kept.items == fresh.items
+        assert changed == (kept.items != published)
         assert [form.json for form in kept.forms] == [
             json.dumps(CONVERTER.unstructure(form.item)) for form in fresh.forms
         ]
@@ -160,3 +173,26 @@ def test_unchanged_ends_are_whole_equal_lines(old: str, new: str) -> None:
     assert old_lines[:before] == new_lines[:before]
     assert old_lines[len(old_lines) - after :] == new_lines[len(new_lines) - after :]
     assert before + after <= min(len(old_lines), len(new_lines))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    old=st.lists(st.sampled_from(["a", "é", "\n", "\n", "\r\n"]), max_size=30).map("".join),
+    new=st.lists(st.sampled_from(["a", "é", "\n", "\n"]), max_size=30).map("".join),
+    marked=st.integers(0, 40),
+)
+def test_lines_counted_from_a_mark_are_the_lines_of_the_texts(
+    old: str, new: str, marked: int
+) -> None:
+    """From any line start of the old text, the counts are those of the whole texts."""
+    starts = [0, *(at + 1 for at, char in enumerate(old) if char == "\n")]
+    line = marked % len(starts)
+    lines = len(split_lines(old)) if "\r" in old else old.count("\n") + 1
+
+    ends = compared_lines(old, new, lines, LineMark(starts[line], line))
+
+    assert (ends.before, ends.after) == unchanged_ends(old, new)
+    assert ends.lines == (len(split_lines(new)) if "\r" in new else new.count("\n") + 1)
+    if "\r" not in old:
+        assert ends.mark.line == old.count("\n", 0, ends.mark.offset) == ends.before
+        assert new[: ends.mark.offset] == old[: ends.mark.offset]
