@@ -16,6 +16,8 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> list[str]:
+    if "\r" not in text:  # (`str.split` is ten times faster than the pattern)
+        return text.split("\n")
     return LINE_BREAK.split(text)
 
 
