@@ -70,6 +70,7 @@ class RunbookDocument:
     @property
     def lines(self) -> list[str]:
         if self._lines_of is not self.text:
+            self._lines = self._lines_of = None  # (the old ones freed first: megabytes)
             self._lines = split_lines(self.text)
             self._lines_of = self.text
         assert self._lines is not None
