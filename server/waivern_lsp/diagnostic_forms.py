@@ -18,6 +18,8 @@ import json
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import takewhile
+from operator import attrgetter, is_, truth
 
 from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
@@ -84,6 +86,8 @@ class DocumentDiagnostics:
 
     def __init__(self) -> None:
         self.forms: list[DiagnosticForm] = []
+        self._sources: list[Diagnostic | None] = []  # each form's
+        self._wide: list[int] = []  # the forms whose lines are not just their first one
         self._text = ""
         self._lines = 1  # in `_text` (counting them costs milliseconds in a large one)
         self._mark = TEXT_START  # a line start in `_text`: lines are counted from there
@@ -105,11 +109,14 @@ class DocumentDiagnostics:
         what the cap left out; True when they differ from the previous ones.
 
         Both lists are in the order of the text, and an edit keeps the diagnostics it did
-        not change (the same objects): the previous forms are walked beside the new
-        diagnostics, each found by identity where the walk stands (or a few further on:
-        the ones the edit removed), else by value among those that started on its line."""
+        not change (the same objects). The runs of the same objects at both ends keep
+        their forms as they are (found at C speed) where the edit did not reach their
+        lines; in between, the previous forms are walked beside the new diagnostics, each
+        found by identity where the walk stands (or a few further on: the ones the edit
+        removed), else by value among those that started on its line."""
         old = self.forms
         known = len(old) - (1 if old and old[-1].source is None else 0)  # (not the summary)
+        self.reused = self.moved = self.made = 0
         if known:
             ends = compared_lines(self._text, text, self._lines, self._mark)
             before, after, lines, self._mark = ends.before, ends.after, ends.lines, ends.mark
@@ -117,75 +124,140 @@ class DocumentDiagnostics:
             before, after, lines, self._mark = 0, 0, _line_count(text), TEXT_START
         delta = lines - self._lines
         tail = lines - after  # lines from here on are the old ones, moved by `delta`
+        head, back = self._kept_ends(diagnostics, known, before, tail if not delta else None)
         codec = _Codec(text, encoding)
-        forms: list[DiagnosticForm] = []
-        self.reused = self.moved = self.made = 0
-        at = 0  # the walk through the previous forms
-        same = True  # every form is the previous one at its index so far
-        for diagnostic in diagnostics:
-            form: DiagnosticForm | None = None
-            if known:
-                # (after lines the edit added or removed, every diagnostic is a new one)
-                moved = delta and diagnostic.range.start.line >= tail
-                found = -1 if moved else self._walked(diagnostic, at, known)
-                if found >= 0:
-                    form = old[found]
-                    if form.last < before or (form.first >= tail and not delta):
-                        at = found + 1
-                        self.reused += 1
-                    else:
-                        form = None
-                if form is None:
-                    first, last = _line_span(diagnostic)
-                    if last < before or (first >= tail and not delta):
-                        found = self._equal(diagnostic, at, known)
-                        if found >= 0:
-                            at, form = found + 1, old[found]
-                            self.reused += 1
-                    elif first >= tail:
-                        found = self._equal(diagnostic.shifted(-delta), at, known)
-                        if found >= 0:
-                            at, form = found + 1, old[found].moved(diagnostic, delta)
-                            self.moved += 1
-            if form is None:
-                form = DiagnosticForm(diagnostic, to_lsp_diagnostic(diagnostic, codec.codec))
-                self.made += 1
-            if same and (len(forms) >= known or old[len(forms)] is not form):
-                same = False
-            forms.append(form)
+        middle = self._middle(
+            diagnostics[head : len(diagnostics) - (known - back)],
+            head,
+            back,
+            before,
+            tail,
+            delta,
+            codec,
+        )
+        forms = [*old[:head], *middle, *old[back:known]]
+        self.reused += head + known - back
         if unlisted is not None:
             forms.append(_summary(unlisted, codec.codec))
-        if len(forms) != len(old):
+        if len(forms) != len(old) or (len(old) > known) != (unlisted is not None):
             changed = True
-        elif same:  # (the summary may differ)
-            changed = unlisted is not None and forms[-1].item != old[-1].item
         else:
             changed = any(
                 new.item is not was.item and new.item != was.item
-                for new, was in zip(forms, old, strict=True)
-            )
+                for new, was in zip(middle, old[head:back], strict=True)
+            ) or (unlisted is not None and forms[-1].item != old[-1].item)
+        offset = head + len(middle) - back  # where the kept end moved to
+        self._wide = [
+            *(index for index in self._wide if index < head),
+            *(head + index for index, form in enumerate(middle) if form.first != form.last),
+            *(index + offset for index in self._wide if back <= index < known),
+        ]
         self.forms, self._text, self._lines = forms, text, lines
+        self._sources = list(map(_SOURCE, forms))
         return changed
 
-    def _walked(self, diagnostic: Diagnostic, at: int, known: int) -> int:
+    def _kept_ends(
+        self, diagnostics: Sequence[Diagnostic], known: int, before: int, tail: int | None
+    ) -> tuple[int, int]:
+        """How many forms at the start stay as they are, and from where on at the end
+        (``tail``: the first line after the edit when it moved no lines, else None)."""
+        if not known:
+            return 0, 0
+        sources = self._sources
+        limit = min(len(diagnostics), known)
+        head = len(list(takewhile(truth, map(is_, diagnostics, sources[:limit]))))
+        # ... of those, the ones whose lines end before the edit
+        old = self.forms
+        head = bisect_left(old, before, 0, head, key=_start_line)
+        for index in self._wide:
+            if index >= head:
+                break
+            if old[index].last >= before:
+                head = index
+                break
+        if tail is None:
+            return head, known
+        ending = len(
+            list(
+                takewhile(
+                    truth,
+                    map(
+                        is_,
+                        reversed(diagnostics),
+                        reversed(sources[known - (limit - head) : known]),
+                    ),
+                )
+            )
+        )
+        back = bisect_left(old, tail, known - ending, known, key=_start_line)
+        for index in self._wide:
+            if back <= index < known and old[index].first < tail:
+                back = index + 1
+        return head, back
+
+    def _middle(
+        self,
+        diagnostics: Sequence[Diagnostic],
+        at: int,
+        end: int,
+        before: int,
+        tail: int,
+        delta: int,
+        codec: _Codec,
+    ) -> list[DiagnosticForm]:
+        """The forms of the diagnostics between the kept ends, the previous ones from
+        ``at`` up to ``end`` walked beside them."""
+        old = self.forms
+        forms: list[DiagnosticForm] = []
+        for diagnostic in diagnostics:
+            form: DiagnosticForm | None = None
+            # (after lines the edit added or removed, every diagnostic is a new one)
+            moved = delta and diagnostic.range.start.line >= tail
+            found = -1 if moved else self._walked(diagnostic, at, end)
+            if found >= 0:
+                form = old[found]
+                if form.last < before or (form.first >= tail and not delta):
+                    at = found + 1
+                    self.reused += 1
+                else:
+                    form = None
+            if form is None:
+                first, last = _line_span(diagnostic)
+                if last < before or (first >= tail and not delta):
+                    found = self._equal(diagnostic, at, end)
+                    if found >= 0:
+                        at, form = found + 1, old[found]
+                        self.reused += 1
+                elif first >= tail:
+                    found = self._equal(diagnostic.shifted(-delta), at, end)
+                    if found >= 0:
+                        at, form = found + 1, old[found].moved(diagnostic, delta)
+                        self.moved += 1
+            if form is None:
+                form = DiagnosticForm(diagnostic, to_lsp_diagnostic(diagnostic, codec.codec))
+                self.made += 1
+            forms.append(form)
+        return forms
+
+    def _walked(self, diagnostic: Diagnostic, at: int, end: int) -> int:
         """Where the previous form of this very diagnostic is, at or a few after ``at``
         (-1: not there)."""
-        old = self.forms
-        for index in range(at, min(at + _LOOK_AHEAD, known)):
-            if old[index].source is diagnostic:
+        sources = self._sources
+        for index in range(at, min(at + _LOOK_AHEAD, end)):
+            if sources[index] is diagnostic:
                 return index
         return -1
 
-    def _equal(self, diagnostic: Diagnostic, at: int, known: int) -> int:
+    def _equal(self, diagnostic: Diagnostic, at: int, end: int) -> int:
         """Where the previous form of a diagnostic equal to this one is: where the walk
         stands, else among those that started on the same line (found by bisection: the
         forms are in the order of the text); -1 when none is."""
         old = self.forms
-        if at < known and old[at].source == diagnostic:
+        if at < end and old[at].source == diagnostic:
             return at
         line = diagnostic.range.start.line
-        index = bisect_left(old, line, 0, known, key=_start_line)
-        while index < known and _start_line(old[index]) == line:
+        index = bisect_left(old, line, 0, end, key=_start_line)
+        while index < end and _start_line(old[index]) == line:
             if old[index].source == diagnostic:
                 return index
             index += 1
@@ -193,6 +265,9 @@ class DocumentDiagnostics:
 
 
 _LOOK_AHEAD = 8  # previous forms skipped looking for one (those of diagnostics that went)
+
+
+_SOURCE = attrgetter("source")
 
 
 def _start_line(form: DiagnosticForm) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsprotocol.converters import get_converter
@@ -20,7 +21,8 @@ from waivern_lsp.diagnostic_forms import (
     unchanged_ends,
 )
 from waivern_orchestration.analysis import Analysis, analyse
-from waivern_orchestration.parse.positions import split_lines
+from waivern_orchestration.diagnostics import Diagnostic, RelatedInformation
+from waivern_orchestration.parse.positions import Range, split_lines
 
 PATH = Path("/workspace/runbook.yaml")
 CONVERTER = get_converter()
@@ -196,3 +198,22 @@ def test_lines_counted_from_a_mark_are_the_lines_of_the_texts(
     if "\r" not in old:
         assert ends.mark.line == old.count("\n", 0, ends.mark.offset) == ends.before
         assert new[: ends.mark.offset] == old[: ends.mark.offset]
+
+
+@pytest.mark.parametrize("line", [0, 2])  # before the edited line, after it
+def test_a_kept_diagnostic_whose_related_line_was_edited_is_converted_again(line: int) -> None:
+    """The same object, but the line its related information points at now has a
+    character of two UTF-16 units before the range: its client columns moved."""
+    related = RelatedInformation(PATH, Range.of(1, 5, 1, 8), "there")
+    diagnostic = Diagnostic(
+        PATH, Range.of(line, 0, line, 1), "WCT011", "a cycle", related=(related,)
+    )
+    kept = DocumentDiagnostics()
+    kept.update([diagnostic], None, "a: 1\nb: abxyz\nc: 3\n", "utf-16")
+
+    changed = kept.update([diagnostic], None, "a: 1\nb: a😀xyz\nc: 3\n", "utf-16")
+
+    (item,) = kept.items
+    assert item.related_information is not None
+    assert item.related_information[0].location.range.start.character == 6
+    assert changed
