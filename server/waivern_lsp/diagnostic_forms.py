@@ -36,20 +36,25 @@ _CONVERTER = get_converter()  # as pygls unstructures LSP types (only its own ho
 class DiagnosticForm:
     """One diagnostic as the client gets it, and its JSON text (made when first sent)."""
 
-    __slots__ = ("_json", "first", "item", "last", "source")
+    __slots__ = ("_encoded", "first", "item", "last", "source")
 
     def __init__(self, source: Diagnostic | None, item: lsp.Diagnostic) -> None:
         self.source = source  # None for the cap's summary
         self.item = item
-        self._json: str | None = None
+        self._encoded: bytes | None = None
         # The lines of the file the form depends on (its ranges, related ones included).
         self.first, self.last = _line_span(source) if source is not None else (-1, -1)
 
     @property
+    def encoded(self) -> bytes:
+        """The JSON text, in UTF-8 (as it is written to the client)."""
+        if self._encoded is None:
+            self._encoded = json.dumps(_CONVERTER.unstructure(self.item)).encode("utf-8")
+        return self._encoded
+
+    @property
     def json(self) -> str:
-        if self._json is None:
-            self._json = json.dumps(_CONVERTER.unstructure(self.item))
-        return self._json
+        return self.encoded.decode("utf-8")
 
     def moved(self, source: Diagnostic, lines: int) -> DiagnosticForm:
         """This form for ``source``, the same problem ``lines`` lines further down."""

@@ -14,7 +14,7 @@ import enum
 import json
 import logging
 import re
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -95,12 +95,20 @@ class WaivernProtocol(LanguageServerProtocol):
             return
         self._write_body(body)
 
-    def notify_serialized(self, method: str, params_json: str) -> None:
-        """A notification whose params are JSON text already (the diagnostics, whose
-        serialised forms are kept from one publish to the next)."""
-        self._write_body(
-            f'{{"jsonrpc": "{JSONRPC}", "method": {json.dumps(method)}, "params": {params_json}}}'
-        )
+    def notify_serialized(self, method: str, params: Sequence[bytes]) -> None:
+        """A notification whose params are JSON already, in UTF-8, in parts (the
+        diagnostics, whose serialised forms are kept from one publish to the next)."""
+        if self.writer is None:
+            log.error("no transport to write to")
+            return
+        head = f'{{"jsonrpc": "{JSONRPC}", "method": {json.dumps(method)}, "params": '
+        parts = [head.encode(), *params, b"}"]
+        write_parts = getattr(self.writer, "write_parts", None)  # (`transport.FrameWriter`)
+        if write_parts is not None:
+            write_parts(parts)
+            return
+        body = b"".join(parts)
+        self.writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
 
     def _write_body(self, body: str) -> None:
         if self.writer is None:

@@ -19,7 +19,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -178,6 +178,15 @@ class FrameWriter:
     def write(self, data: bytes) -> None:
         with self._lock:
             self._stream.write(data)
+            self._stream.flush()
+
+    def write_parts(self, parts: Sequence[bytes]) -> None:
+        """One frame whose body is ``parts`` in order, written without joining them (a
+        large publish is hundreds of kilobytes: each copy costs)."""
+        with self._lock:
+            self._stream.write(b"Content-Length: %d\r\n\r\n" % sum(map(len, parts)))
+            for part in parts:
+                self._stream.write(part)
             self._stream.flush()
 
     def close(self) -> None:

@@ -92,10 +92,12 @@ class PublishedDiagnostics:
         """`textDocument/publishDiagnostics`, its JSON made of each diagnostic's kept text."""
         version = document.analysed_version
         self._published_version[document.uri] = version
-        params = (
-            f'{{"uri": {json.dumps(document.uri)}, "version": {json.dumps(version)}, '
-            f'"diagnostics": [{", ".join(form.json for form in forms.forms)}]}}'
-        )
+        head = f'{{"uri": {json.dumps(document.uri)}, "version": {json.dumps(version)}, '
+        params = [
+            f'{head}"diagnostics": ['.encode(),
+            b", ".join([form.encoded for form in forms.forms]),
+            b"]}",
+        ]
         self.server.protocol.notify_serialized(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
     def forgotten(self, uri: str) -> None:
