@@ -55,5 +55,8 @@ def test_among_many_names_as_close_the_search_answers_as_difflib() -> None:
     and so does the search that skips the ones that cannot win."""
     family = [f"{kind}_{shard:05d}" for kind in ("files", "db", "findings") for shard in range(400)]
     names = ArtifactNames(family)
-    for word in ["files_000", "files_0001", "db_0004", "findings", "fi", "x", "files_00400"]:
+    words = ["files_000", "files_0001", "db_0004", "findings", "fi", "x", "files_00400"]
+    # misspelt at the start, in the middle, at the end (the names tried first differ)
+    words += ["filez_00017", "xiles_00399", "fil_s_00123", "findings_0012x", "b_00007"]
+    for word in words:
         assert names.did_you_mean(word) == did_you_mean(word, family), word
