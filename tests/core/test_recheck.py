@@ -350,3 +350,16 @@ def test_an_artifact_that_takes_one_on_a_cycle_is_behind_it_for_the_next_edit(
     assert facts(first) == facts(analysed(behind, path))
     assert facts(second) == facts(analysed(closed, path))
     assert any("pd_7" in d.message for d in second.diagnostics if d.code == "WCT011")
+
+
+def test_a_rename_that_drops_the_new_name_from_its_own_inputs(tmp_path: Path) -> None:
+    """One paste renames `pd_6` to the unknown name it took as input, and drops that
+    input: the artifact holding the new name before is the renamed one itself."""
+    path = tmp_path / "runbook.yaml"
+    before = RUNBOOK.replace("  pd_6:\n    inputs: [src_6]", "  pd_6:\n    inputs: [src_6, late_6]")
+    after = before.replace("  pd_6:\n    inputs: [src_6, late_6]", "  late_6:\n    inputs: [src_6]")
+    assert before != RUNBOOK and after != before
+
+    incremental = analysed(after, path, previous=analysed(before, path))
+
+    assert facts(incremental) == facts(analysed(after, path))

@@ -174,7 +174,7 @@ class _Recheck:
         resolver = SchemaResolver(self.scope, dict(previous_schemas))
         for new, old in self.was.items():
             if new != old:
-                del resolver.schemas[old]
+                resolver.schemas.pop(old, None)
         edited = self.edited
         waiting = [
             (state.position(name), name)
@@ -343,7 +343,8 @@ class _Rename:
                 at = named.index(name, at + 1)
                 found.append(at)
         holders = (references[at].artifact for at in sorted(found))
-        others = tuple(dict.fromkeys(name for name in holders if name is not None))
+        # (the renamed one itself is checked again as edited)
+        others = tuple(dict.fromkeys(name for name in holders if name not in (None, old.id)))
         for name in others:
             info = previous.artifacts.get(name)
             if (
