@@ -34,22 +34,42 @@ _CONVERTER = get_converter()  # as pygls unstructures LSP types (only its own ho
 
 
 class DiagnosticForm:
-    """One diagnostic as the client gets it, and its JSON text (made when first sent)."""
+    """One diagnostic as the client gets it: its JSON text (made when first sent) and the
+    `lsp.Diagnostic` it stands for (made when first asked: a form moved by an edit is
+    made from the JSON text it had, its line numbers moved)."""
 
-    __slots__ = ("_encoded", "first", "item", "last", "source")
+    __slots__ = ("_base", "_delta", "_encoded", "_item", "first", "last", "source")
 
-    def __init__(self, source: Diagnostic | None, item: lsp.Diagnostic) -> None:
+    def __init__(
+        self,
+        source: Diagnostic | None,
+        item: lsp.Diagnostic | None,
+        base: DiagnosticForm | None = None,
+        delta: int = 0,
+    ) -> None:
         self.source = source  # None for the cap's summary
-        self.item = item
+        self._item = item
         self._encoded: bytes | None = None
+        self._base, self._delta = base, delta  # moved: this form's of ``delta`` lines above
         # The lines of the file the form depends on (its ranges, related ones included).
         self.first, self.last = _line_span(source) if source is not None else (-1, -1)
+
+    @property
+    def item(self) -> lsp.Diagnostic:
+        if self._item is None:
+            self._item = _CONVERTER.structure(json.loads(self.encoded), lsp.Diagnostic)
+        return self._item
 
     @property
     def encoded(self) -> bytes:
         """The JSON text, in UTF-8 (as it is written to the client)."""
         if self._encoded is None:
-            self._encoded = json.dumps(_CONVERTER.unstructure(self.item)).encode("utf-8")
+            base = self._base
+            if base is not None:
+                self._encoded = _moved_json(base.encoded, self._delta)
+                self._base = None
+            else:
+                self._encoded = json.dumps(_CONVERTER.unstructure(self.item)).encode("utf-8")
         return self._encoded
 
     @property
@@ -58,20 +78,20 @@ class DiagnosticForm:
 
     def moved(self, source: Diagnostic, lines: int) -> DiagnosticForm:
         """This form for ``source``, the same problem ``lines`` lines further down."""
+        if not source.related:
+            return DiagnosticForm(source, None, self, lines)
         item = self.item
-        related = item.related_information
-        if related:
-            related = [
-                lsp.DiagnosticRelatedInformation(
-                    location=lsp.Location(
-                        uri=info.location.uri, range=_shifted(info.location.range, lines)
-                    ),
-                    message=info.message,
-                )
-                if original.file == source.file
-                else info
-                for info, original in zip(related, source.related, strict=True)
-            ]
+        related = [
+            lsp.DiagnosticRelatedInformation(
+                location=lsp.Location(
+                    uri=info.location.uri, range=_shifted(info.location.range, lines)
+                ),
+                message=info.message,
+            )
+            if original.file == source.file
+            else info
+            for info, original in zip(item.related_information or (), source.related, strict=True)
+        ]
         moved = lsp.Diagnostic(
             range=_shifted(item.range, lines),
             message=item.message,
@@ -84,6 +104,28 @@ class DiagnosticForm:
             data=item.data,
         )
         return DiagnosticForm(source, moved)
+
+
+def _moved_json(encoded: bytes, lines: int) -> bytes:
+    """The JSON text of a form without related information, ``lines`` further down: the
+    two line numbers of its range, the first ones in it (a message's quotes are escaped,
+    so no `"line": ` can stand in one)."""
+    start = encoded.index(_LINE) + len(_LINE)
+    start_end = encoded.index(b",", start)
+    end = encoded.index(_LINE, start_end) + len(_LINE)
+    end_end = encoded.index(b",", end)
+    return b"".join(
+        (
+            encoded[:start],
+            b"%d" % (int(encoded[start:start_end]) + lines),
+            encoded[start_end:end],
+            b"%d" % (int(encoded[end:end_end]) + lines),
+            encoded[end_end:],
+        )
+    )
+
+
+_LINE = b'"line": '
 
 
 class DocumentDiagnostics:
@@ -117,8 +159,7 @@ class DocumentDiagnostics:
         not change (the same objects). The runs of the same objects at both ends keep
         their forms as they are (found at C speed) where the edit did not reach their
         lines; in between, the previous forms are walked beside the new diagnostics, each
-        found by identity where the walk stands (or a few further on: the ones the edit
-        removed), else by value among those that started on its line."""
+        found where the walk stands, else among those that started on its line."""
         old = self.forms
         known = len(old) - (1 if old and old[-1].source is None else 0)  # (not the summary)
         self.reused = self.moved = self.made = 0
@@ -147,10 +188,13 @@ class DocumentDiagnostics:
         if len(forms) != len(old) or (len(old) > known) != (unlisted is not None):
             changed = True
         else:
-            changed = any(
-                new.item is not was.item and new.item != was.item
-                for new, was in zip(middle, old[head:back], strict=True)
-            ) or (unlisted is not None and forms[-1].item != old[-1].item)
+            changed = (
+                any(  # (the JSON texts: equal when the diagnostics are)
+                    new is not was and new.encoded != was.encoded
+                    for new, was in zip(middle, old[head:back], strict=True)
+                )
+                or (unlisted is not None and forms[-1].encoded != old[-1].encoded)
+            )
         offset = head + len(middle) - back  # where the kept end moved to
         self._wide = [
             *(index for index in self._wide if index < head),
@@ -216,50 +260,32 @@ class DocumentDiagnostics:
         forms: list[DiagnosticForm] = []
         for diagnostic in diagnostics:
             form: DiagnosticForm | None = None
-            # (after lines the edit added or removed, every diagnostic is a new one)
-            moved = delta and diagnostic.range.start.line >= tail
-            found = -1 if moved else self._walked(diagnostic, at, end)
-            if found >= 0:
-                form = old[found]
-                if form.last < before or (form.first >= tail and not delta):
-                    at = found + 1
+            first, last = _line_span(diagnostic)
+            if last < before or (first >= tail and not delta):  # lines the edit left
+                found = self._equal(diagnostic, at, end)
+                if found >= 0:
+                    at, form = found + 1, old[found]
                     self.reused += 1
-                else:
-                    form = None
-            if form is None:
-                first, last = _line_span(diagnostic)
-                if last < before or (first >= tail and not delta):
-                    found = self._equal(diagnostic, at, end)
-                    if found >= 0:
-                        at, form = found + 1, old[found]
-                        self.reused += 1
-                elif first >= tail:
-                    found = self._equal(diagnostic.shifted(-delta), at, end)
-                    if found >= 0:
-                        at, form = found + 1, old[found].moved(diagnostic, delta)
-                        self.moved += 1
+            elif first >= tail:  # lines the edit moved
+                found = self._equal(diagnostic.shifted(-delta), at, end)
+                if found >= 0:
+                    at, form = found + 1, old[found].moved(diagnostic, delta)
+                    self.moved += 1
             if form is None:
                 form = DiagnosticForm(diagnostic, to_lsp_diagnostic(diagnostic, codec.codec))
                 self.made += 1
             forms.append(form)
         return forms
 
-    def _walked(self, diagnostic: Diagnostic, at: int, end: int) -> int:
-        """Where the previous form of this very diagnostic is, at or a few after ``at``
-        (-1: not there)."""
-        sources = self._sources
-        for index in range(at, min(at + _LOOK_AHEAD, end)):
-            if sources[index] is diagnostic:
-                return index
-        return -1
-
     def _equal(self, diagnostic: Diagnostic, at: int, end: int) -> int:
-        """Where the previous form of a diagnostic equal to this one is: where the walk
-        stands, else among those that started on the same line (found by bisection: the
-        forms are in the order of the text); -1 when none is."""
+        """Where the previous form of this diagnostic, or of one equal to it, is: where
+        the walk stands, else among those that started on the same line (found by
+        bisection: the forms are in the order of the text); -1 when none is."""
         old = self.forms
-        if at < end and old[at].source == diagnostic:
-            return at
+        if at < end:
+            source = old[at].source
+            if source is diagnostic or source == diagnostic:
+                return at
         line = diagnostic.range.start.line
         index = bisect_left(old, line, 0, end, key=_start_line)
         while index < end and _start_line(old[index]) == line:
@@ -267,9 +293,6 @@ class DocumentDiagnostics:
                 return index
             index += 1
         return -1
-
-
-_LOOK_AHEAD = 8  # previous forms skipped looking for one (those of diagnostics that went)
 
 
 _SOURCE = attrgetter("source")

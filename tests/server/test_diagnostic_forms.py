@@ -130,7 +130,10 @@ def test_kept_forms_equal_fresh_ones_after_random_edits(
         changed = update(analysis, limit, kept, encoding)
         fresh = forms_of(analysed(text, None), limit, DocumentDiagnostics(), encoding)
 
-        assert kept.items == fresh.items
+        # (what the client gets of each: a moved form's item is read back from its JSON)
+        assert list(map(CONVERTER.unstructure, kept.items)) == list(
+            map(CONVERTER.unstructure, fresh.items)
+        )
         assert changed == (kept.items != published)
         assert [form.json for form in kept.forms] == [
             json.dumps(CONVERTER.unstructure(form.item)) for form in fresh.forms
