@@ -20,7 +20,7 @@ from waivern_orchestration.analysis import analyse, artifact_check
 from waivern_orchestration.analysis import analyser as analyser_module
 from waivern_orchestration.diagnostics import MAX_PER_CODE
 from waivern_orchestration.parse.runbook_file import RunbookTooLarge, read_runbook
-from waivern_orchestration.parse.yaml_tree import to_python
+from waivern_orchestration.parse.yaml_tree import DEFAULT_LIMITS, to_python
 
 HEAD = "name: hostile\ndescription: hostile\nartifacts:\n"
 
@@ -126,6 +126,22 @@ def test_an_analysis_that_raises_is_one_diagnostic(monkeypatch: pytest.MonkeyPat
     [diagnostic] = analysis.diagnostics
     assert diagnostic.code == "WCT001"
     assert "could not be analysed (RecursionError)" in diagnostic.message
+
+
+def test_a_runbook_of_more_artifacts_than_the_limit_is_one_refusal() -> None:
+    # 85,000 short artifacts fit in the size limit; each would cost the analysis 4 KB.
+    count = DEFAULT_LIMITS.max_entries + 1
+    text = HEAD + "".join(
+        f"  a{i}: {{inputs: a{i + 1}, process: {{type: personal_data}}}}\n" for i in range(count)
+    )
+    assert len(text) < DEFAULT_LIMITS.max_chars
+
+    diagnostics = analyse(text, "many.yaml", env={}).diagnostics
+
+    assert [(d.code, d.range.start.line) for d in diagnostics] == [("WCT001", 3)]
+    assert f"more than {DEFAULT_LIMITS.max_entries:,} entries in one mapping" in (
+        diagnostics[0].message
+    )
 
 
 def test_ten_thousand_edges_of_a_cycle_are_listed_a_hundred_times_then_counted() -> None:

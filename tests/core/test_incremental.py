@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from waivern_orchestration.analysis import Analysis, analyse
 from waivern_orchestration.components.registry import default_registry
 from waivern_orchestration.parse.positions import Range
-from waivern_orchestration.parse.yaml_tree import YamlMapping, YamlNode
+from waivern_orchestration.parse.yaml_tree import ParseLimits, YamlMapping, YamlNode
 
 HEADER = """\
 name: Customer data scan
@@ -495,3 +495,45 @@ def test_a_variable_set_in_the_same_mapping_since_is_seen(runbook_path: Path) ->
 
     assert [d.code for d in before.diagnostics] == ["WCT050"]
     assert after.diagnostics == ()
+
+
+THREE_ARTIFACTS = (
+    "name: Limit\ndescription: three artifacts, the most allowed below\nartifacts:\n"
+    + "".join(
+        f"  a{n}:\n    source:\n      type: filesystem\n      properties:\n        path: .\n"
+        f"    output: true\n"
+        for n in range(3)
+    )
+)
+THREE_ENTRIES = ParseLimits(max_entries=3)
+
+
+def test_an_edit_that_adds_an_artifact_past_the_limit_is_refused_as_a_fresh_parse_is(
+    runbook_path: Path,
+) -> None:
+    before = analyse(THREE_ARTIFACTS, runbook_path, env={}, limits=THREE_ENTRIES)
+    assert not before.diagnostics
+    added = THREE_ARTIFACTS.replace("  a1:\n", "  extra:\n    inputs: a0\n  a1:\n")
+
+    after = analyse(added, runbook_path, previous=before, env={}, limits=THREE_ENTRIES)
+
+    fresh = analyse(added, runbook_path, env={}, limits=THREE_ENTRIES)
+    assert [d.code for d in fresh.diagnostics] == ["WCT001"]
+    assert "more than 3 entries in one mapping" in fresh.diagnostics[0].message
+    assert facts(after) == facts(fresh)
+
+
+def test_a_broken_runbook_with_more_artifacts_than_the_limit_reports_its_error_alone(
+    runbook_path: Path,
+) -> None:
+    # Recovery would parse every block on its own: past the limit it is not tried.
+    broken = THREE_ARTIFACTS.replace("path: .\n", "path: [\n", 1)
+    unknown = broken.replace("type: filesystem", "type: filesystm")
+    within = analyse(unknown, runbook_path, env={}, limits=THREE_ENTRIES)
+    assert [d.code for d in within.diagnostics] == ["WCT001", "WCT020", "WCT020"]
+
+    added = unknown.replace("  a1:\n", "  extra:\n    inputs: a0\n  a1:\n")
+    past = analyse(added, runbook_path, env={}, limits=THREE_ENTRIES)
+
+    assert [d.code for d in past.diagnostics] == ["WCT001"]
+    assert "never closed" in past.diagnostics[0].message

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 
 import pytest
 
@@ -294,6 +295,47 @@ def test_too_deep_nesting_is_refused_at_the_collection_that_goes_too_deep() -> N
     assert result.problem is not None
     # The root mapping is level 1, so the tenth `[` (column 15) opens level 11.
     assert result.problem.range.start == Position(0, 15)
+
+
+LONG_COLLECTIONS = {
+    "block mapping": lambda count: "".join(f"k{n}: x\n" for n in range(count)),
+    "flow mapping": lambda count: "{" + ", ".join(f"k{n}: x" for n in range(count)) + "}",
+    "block sequence": lambda count: "".join("- x\n" for _ in range(count)),
+    "flow sequence": lambda count: "[" + ", ".join("x" for _ in range(count)) + "]",
+}
+
+
+def as_inner_value(collection: str) -> str:
+    """The collection as the value of `outer.inner`, two levels down."""
+    if collection.startswith(("{", "[")):
+        return "outer:\n  inner: " + collection + "\n"
+    return "outer:\n  inner:\n" + textwrap.indent(collection, "    ")
+
+
+@pytest.mark.parametrize("write", LONG_COLLECTIONS.values(), ids=LONG_COLLECTIONS.keys())
+def test_a_collection_of_more_entries_than_the_limit_is_refused_where_it_starts(
+    write: Callable[[int], str],
+) -> None:
+    limits = ParseLimits(max_entries=10)
+    kind = "entries in one mapping" if "k0" in write(1) else "items in one sequence"
+    flow = write(1).startswith(("{", "["))
+
+    assert parse_yaml(as_inner_value(write(10)), limits).problem is None
+    result = parse_yaml(as_inner_value(write(11)), limits)
+
+    assert f"more than 10 {kind}" in refusal(result)
+    assert result.problem is not None
+    assert result.problem.range.start == (Position(1, 9) if flow else Position(2, 4))
+
+
+def test_the_entries_after_the_limit_are_never_parsed() -> None:
+    # A syntax error after the eleventh entry: the refusal comes first, the error is not read.
+    text = "".join(f"k{n}: x\n" for n in range(11)) + "broken: [\n"
+
+    result = parse_yaml(text, ParseLimits(max_entries=10))
+
+    assert "more than 10 entries in one mapping" in refusal(result)
+    assert result.problem is not None and not result.problem.syntax
 
 
 # The C composer recurses once per level: without the refusal, 200,000 levels crash the

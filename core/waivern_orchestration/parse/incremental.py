@@ -153,6 +153,8 @@ def reparse(
     kept_after = blocks - last - 1
     if first + len(entries) + kept_after == 0:
         return None  # no artifacts left: the structure changes
+    if first + len(entries) + kept_after > limits.max_entries:
+        return None  # too many artifacts: the document is refused, as a full parse says
 
     def line_text(number: int) -> str:
         index = number - start_line

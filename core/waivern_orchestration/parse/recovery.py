@@ -51,8 +51,8 @@ def recover(text: str, limits: ParseLimits) -> Recovered | None:
         len(lines),
     )
     blocks = _block_starts(lines, section + 1, end)
-    if not blocks:
-        return None
+    if not blocks or len(blocks) > limits.max_entries:
+        return None  # none, or more than a whole parse would accept: its error stands
     # The header keeps its line numbers: the artifact blocks are blanked out of it.
     header_lines = [*lines[: blocks[0]], *([""] * (end - blocks[0])), *lines[end:]]
     header = parse_yaml("\n".join(header_lines), limits)

@@ -34,12 +34,16 @@ _constructor = SafeConstructor()
 @dataclass(frozen=True, slots=True)
 class ParseLimits:
     """What the parser refuses; the defaults are far above any real runbook (2,000
-    artifacts take about 0.5 MB), and low enough that a hostile document at the limit is
-    answered in about a second."""
+    artifacts take about 0.5 MB), and low enough that no document within them costs
+    more than the largest runbook accepted: a few seconds and 150 MB."""
 
     max_chars: int = 5_000_000
     max_depth: int = 100
     max_expanded_nodes: int = 2_000_000
+    # Entries of one mapping or items of one sequence: the artifacts of one runbook above
+    # all (each costs the analysis about 0.1 ms and 4 KB: a runbook of 25,000 is checked
+    # in about 3 s within 150 MB, where 85,000 short ones fit in 5 MB).
+    max_entries: int = 25_000
 
 
 DEFAULT_LIMITS = ParseLimits()
@@ -489,6 +493,7 @@ class _TreeBuilder:
         event and the node, no call and no object in between; anything rarer takes
         `_scalar`."""
         max_depth = self._limits.max_depth
+        max_entries = self._limits.max_entries
         offset = self._offset
         length = self._length
         plain_values = self._plain
@@ -636,6 +641,23 @@ class _TreeBuilder:
             if children is None:
                 return node
             children.append(node)
+            if len(children) > max_entries:  # a mapping's children: two per entry
+                self._check_entries(children, open_events[-1])
+
+    def _check_entries(self, children: list[YamlNode], opened: Any) -> None:
+        """Refuse the collection ``opened`` once it holds more entries than the limit,
+        while it is read: what comes after them is never parsed."""
+        limit = self._limits.max_entries
+        if opened.__class__ is _MappingStart:
+            if len(children) <= 2 * limit:
+                return
+            what = (
+                f"more than {limit:,} entries in one mapping (the most artifacts a runbook "
+                "holds: split a larger one into child runbooks)"
+            )
+        else:
+            what = f"more than {limit:,} items in one sequence"
+        raise _Refused(YamlProblem(f"document refused: {what}", self._range(opened.start_mark)))
 
     def _duplicate_anchor(self, open_anchors: dict[str, Any], name: str, event: Any) -> None:
         raise yaml.composer.ComposerError(
