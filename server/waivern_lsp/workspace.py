@@ -1,10 +1,13 @@
 """The server's view of the workspace: open documents (buffers win over disk), the
 latest analysis of each runbook, and the child-runbook links in both directions.
 
-Analysis runs on one worker thread, never on the request path. Edits are coalesced: while
-a document is being analysed, further edits only mark it stale; when the analysis ends,
-the newest text is analysed next. So a burst of keystrokes costs one analysis per
-analysis time, not one per keystroke, and no timer delays a lone edit.
+Analysis runs on worker threads, never on the request path: one at a time for a
+document, side by side for different ones (up to `ANALYSES_AT_ONCE`), so that a huge or
+hostile runbook being analysed for seconds never holds up the requests about another.
+Edits are coalesced: while a document is being analysed, further edits only mark it
+stale; when the analysis ends, the newest text is analysed next. So a burst of
+keystrokes costs one analysis per analysis time, not one per keystroke, and no timer
+delays a lone edit.
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ from waivern_orchestration.store.location import store_directory
 from waivern_orchestration.store.lookup import StoreLookup
 
 log = logging.getLogger(__name__)
+
+# Documents analysed at the same time. They share the interpreter's lock, so more threads
+# add no speed, only fairness: a small runbook's analysis (milliseconds) is done within a
+# few switches of the threads while a large one's goes on.
+ANALYSES_AT_ONCE = 4
 
 Listener = Callable[["RunbookDocument"], None]
 
@@ -95,7 +103,7 @@ class RunbookWorkspace:
         self._disk_generation = 0  # bumped whenever a file is said to have changed
         self._analysed: list[Listener] = []
         self._forgotten: list[Callable[[str], None]] = []
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+        self._executor = ThreadPoolExecutor(ANALYSES_AT_ONCE, thread_name_prefix="analysis")
 
     def configure(self, options: ServerOptions, roots: Iterable[Path]) -> None:
         """At `initialize`: the client's options and workspace folders."""
@@ -278,7 +286,7 @@ class RunbookWorkspace:
 
     def read_text(self, path: Path) -> str | None:
         """A file's text as the user sees it: the open buffer, else the disk (cached until
-        the client says the file changed). Called from the analysis thread and the
+        the client says the file changed). Called from the analysis threads and the
         runbook index's threads as well as the event loop: the caches are locked."""
         key = real_path(path)
         with self._texts_lock:

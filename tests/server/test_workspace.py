@@ -171,3 +171,34 @@ async def test_a_failed_analysis_answers_the_waiting_requests_with_a_diagnostic(
     [diagnostic] = document.analysis.diagnostics
     assert diagnostic.code == "WCT001"
     assert "could not be analysed (RecursionError)" in diagnostic.message
+
+
+async def test_a_runbook_being_analysed_does_not_hold_up_another(tmp_path: Path) -> None:
+    """A huge runbook's analysis takes seconds: another runbook opened meanwhile is
+    analysed (and its requests answered) while the first one's still runs."""
+    workspace = RunbookWorkspace(ServerOptions(), [tmp_path])
+    gate = threading.Event()
+    analyse = workspace._analyse
+
+    def analysed(path: Path, text: str, previous: Analysis | None) -> Analysis:
+        if path.name == "huge.yaml":
+            gate.wait(timeout=60)  # as long as the test wants
+        return analyse(path, text, previous)
+
+    workspace._analyse = analysed  # type: ignore[method-assign]
+    huge, small = tmp_path / "huge.yaml", tmp_path / "small.yaml"
+    try:
+        workspace.opened(huge.as_uri(), huge, 1, SCAN)
+        await asyncio.sleep(0)  # its analysis starts, and waits at the gate
+        workspace.opened(small.as_uri(), small, 1, SCAN)
+
+        document = await asyncio.wait_for(workspace.current(small.as_uri()), timeout=30)
+
+        assert document is not None and document.analysed_version == 1
+        assert workspace.documents[huge.as_uri()].analysis is None  # still analysing
+        gate.set()
+        done = await asyncio.wait_for(workspace.current(huge.as_uri()), timeout=30)
+        assert done is not None and done.analysed_version == 1
+    finally:
+        gate.set()
+        workspace.shutdown()

@@ -1,6 +1,6 @@
 """The session's life (`initialize`, `initialized`, `workspace/didChangeConfiguration`,
 `shutdown`): the client's options and workspace folders, a message for each bad option,
-file watching where the client can register it dynamically, and the analysis thread
+file watching where the client can register it dynamically, and the analysis threads
 stopped at the end."""
 
 from __future__ import annotations
