@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from analysis_facts import public_facts
 from waivern_orchestration.analysis import Analysis, analyse, analyser
 from waivern_orchestration.analysis.runbook_check import check_runbook
 from waivern_orchestration.components.registry import default_registry
@@ -129,13 +130,7 @@ def facts(analysis: Analysis) -> tuple[Any, ...]:
     state = analysis.engine.checks
     used = +state.uses if state is not None and state.uses is not None else None
     return (
-        analysis.diagnostics,
-        analysis.artifact_list,
-        analysis.references,
-        analysis.dependencies,
-        analysis.schemas,
-        analysis.aliases,
-        analysis.env_sites,
+        *public_facts(analysis),
         # what the next edit starts from
         sorted(analysis.engine.runbook_diagnostics, key=Diagnostic.sort_key),
         analysis.engine.sorted_diagnostics,
