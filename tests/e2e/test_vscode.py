@@ -146,6 +146,11 @@ def test_the_runs_view_and_a_runbook_share_one_server_whichever_comes_first(
 
         for step in (show_runs_view, open_runbook)[:: 1 if first == "runs view" else -1]:
             step()
+        # The view has its content (the server answered it): nothing in it takes the focus
+        # later. Then back in the runbook, as a user clicks into it after using the view.
+        sidebar = window.page.locator(".part.sidebar")
+        sidebar.get_by_text("No runs yet").or_(sidebar.locator(".monaco-list-row")).first.wait_for()
+        window.focus_editor()
         window.go_to(3, 3)
         window.hover("Name of the runbook")  # a round trip: the server answers
         # The window's own output channel: the server was started once. (A second start,

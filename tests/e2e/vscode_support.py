@@ -591,6 +591,13 @@ class Workbench:
             self.run_command("File: Revert File")
             dirty.wait_for(state="detached")
 
+    def focus_editor(self) -> None:
+        """Clicks into the active editor's text, as a user does to type there again after
+        using a view (the view keeps the focus, and its refresh can close what a key
+        opens); waits until the editor has the focus."""
+        self.page.locator(".editor-group-container.active .monaco-editor .view-lines").click()
+        self.page.locator(".editor-group-container.active .monaco-editor.focused").wait_for()
+
     def go_to(self, line: int, column: int = 1) -> None:
         """Go to Line/Column (Control+G) in the active editor, 1-based as VS Code counts."""
         self.press("Control+G")
